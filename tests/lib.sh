@@ -1,0 +1,34 @@
+# Shared helpers for shell tests: source it, call check/expect_*, end with finish.
+# Each check prints "ok - NAME" or "not ok - NAME"; finish prints a RESULT line
+# that tests/run_all.sh sums, and exits non-zero when anything failed.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+B="$ROOT/build"
+T_PASS=0
+T_FAIL=0
+T_TMP=$(mktemp -d /tmp/ct-test.XXXXXX)
+trap 'rm -rf "$T_TMP"' EXIT
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1${2:+: $2}"; }
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	local name=$1; shift
+	if "$@" >"$T_TMP/out" 2>&1; then pass "$name"; else fail "$name" "$(tail -3 "$T_TMP/out" | tr '\n' ' ')"; fi
+}
+# check_fails NAME PATTERN CMD...: passes when CMD exits non-zero with one
+# line on stderr matching PATTERN.
+check_fails() {
+	local name=$1 pat=$2; shift 2
+	if "$@" >"$T_TMP/out" 2>"$T_TMP/err"; then fail "$name" "exited 0"; return; fi
+	if grep -Eq -- "$pat" "$T_TMP/err"; then pass "$name"; else fail "$name" "stderr: $(head -2 "$T_TMP/err" | tr '\n' ' ')"; fi
+}
+# jget FILE EXPR: python3 expression over the JSON document `d`.
+jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || { echo "not ok - $0 needs root"; echo "RESULT passed=0 failed=1"; exit 1; }; }
+
+finish() {
+	echo "RESULT passed=$T_PASS failed=$T_FAIL"
+	[ "$T_FAIL" -eq 0 ]
+}

@@ -1,0 +1,49 @@
+/* The message model: a small header followed by 8 string fields. */
+#ifndef CT_MSG_H
+#define CT_MSG_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#define CT_FIELDS 8
+#define CT_MAGIC 0x43545243u /* "CTRC" */
+
+struct ct_hdr {
+	uint32_t magic;
+	uint32_t len;     /* whole message incl. header */
+	uint64_t seq;
+	uint64_t send_ns; /* sender's CLOCK_MONOTONIC at send time */
+	uint32_t flags;   /* CT_HDR_PATTERN: payload carries the seq pattern */
+	uint32_t check;   /* hdr_check() over the fields above */
+};
+#define CT_HDR_PATTERN 1u
+#define CT_HDR_SIZE ((size_t)sizeof(struct ct_hdr))
+
+/* One message buffer set: the header plus 8 heap-allocated fields. */
+struct ct_msg {
+	struct ct_hdr *hdr;
+	char *field[CT_FIELDS];
+	size_t flen[CT_FIELDS];
+	size_t size;                     /* header + payload */
+	struct iovec iov[CT_FIELDS + 1]; /* header, field0..7 */
+};
+
+/* Lengths of the 8 fields for a payload of plen bytes (even split, the
+ * remainder spread over the first fields). */
+void msg_split(size_t plen, size_t flen[CT_FIELDS]);
+int msg_alloc(struct ct_msg *m, size_t size);
+void msg_free(struct ct_msg *m);
+/* Writes header (seq, timestamp) and, with pattern, the payload for seq. */
+void msg_stamp(struct ct_msg *m, uint64_t seq, uint64_t now_ns, int pattern);
+uint32_t hdr_check(const struct ct_hdr *h);
+
+/* Payload pattern: byte p of message seq. fill/verify work on any slice
+ * [off, off+len) of the payload so a receiver can check chunk by chunk. */
+void pattern_fill(void *dst, size_t off, size_t len, uint64_t seq);
+/* Returns the number of bytes in buf that differ from the pattern. */
+size_t pattern_verify(const void *buf, size_t off, size_t len, uint64_t seq);
+
+/* Fills the string fields with printable text once ("pre-registered"). */
+void msg_fill_text(struct ct_msg *m);
+
+#endif

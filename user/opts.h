@@ -1,0 +1,50 @@
+/* Run-time options shared by server, client, ctrun and trace_run. */
+#ifndef CT_OPTS_H
+#define CT_OPTS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2 };
+enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
+enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
+enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
+
+#define CT_MAX_SIZE (64u << 20)
+#define CT_MAX_THREADS 1024
+#define CT_DEFAULT_PORT 5301
+
+struct ct_opts {
+	enum ct_impl impl;
+	size_t size;
+	int threads;
+	double duration;
+	enum ct_mode mode;
+	enum ct_net net;
+	uint16_t port;
+	char addr[64];      /* --bind (server) or --connect (client) */
+	bool verify;
+	int slots;          /* a3: message slots in flight (0 = auto) */
+	int ready_fd;       /* server: write one byte here once listening */
+	const char *json;   /* --json FILE */
+	bool quiet;
+	/* trace_run only */
+	const char *backend;
+	bool compare;
+	int repeat;
+	const char *format;
+	const char *output;
+};
+
+const char *impl_name(enum ct_impl i);
+const char *mode_name(enum ct_mode m);
+const char *net_name(enum ct_net n);
+
+/* Parses argv for the given role. On error returns -1 and writes a
+ * one-line message (no trailing newline) into err. Returns 1 when --help
+ * was printed, 0 on success. */
+int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
+	       char *err, size_t errlen);
+void opts_usage(enum ct_role role, const char *prog);
+
+#endif

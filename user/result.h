@@ -1,0 +1,49 @@
+/* Figures each side measures about itself, and the combined run result. */
+#ifndef CT_RESULT_H
+#define CT_RESULT_H
+#include <stdint.h>
+#include <stdio.h>
+#include "hist.h"
+#include "opts.h"
+
+struct side_result {
+	int ok;               /* 1 when the side finished without error */
+	char error[160];      /* first error, one line */
+	uint64_t bytes_sent;
+	uint64_t bytes_received;
+	uint64_t messages_sent;
+	uint64_t messages_received;
+	uint64_t send_calls;
+	uint64_t gather_bytes;      /* a1: bytes copied by ct_gather */
+	uint64_t zc_sends;          /* a3: sendmsg calls that took a zerocopy id */
+	uint64_t zc_notifications;  /* a3: error-queue messages read */
+	uint64_t zc_completions;    /* a3: ids completed */
+	uint64_t zc_copied;         /* a3: ids completed with ZEROCOPY_COPIED */
+	uint64_t verify_errors;
+	uint64_t window_bytes;      /* client: bytes received within duration */
+	double window_s;            /* client: measured duration */
+	double elapsed_s;
+	double cpu_user_s, cpu_sys_s;
+	long ctx_vol, ctx_invol;
+	struct hist lat;            /* client: latency, ns */
+};
+
+struct run_result {
+	struct ct_opts opts;
+	struct side_result server, client;
+};
+
+void side_init(struct side_result *r);
+void side_error(struct side_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void side_rusage(struct side_result *r);
+void side_merge(struct side_result *into, const struct side_result *from);
+double run_gbps(const struct side_result *client);
+
+/* Output. The JSON object is documented in README.md ("app" object). */
+void side_json(FILE *f, const char *name, const struct side_result *r,
+	       int indent);
+void run_json(FILE *f, const struct run_result *r, int indent);
+void run_summary(FILE *f, const struct run_result *r);
+
+#endif
