@@ -17,7 +17,9 @@ CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 TRACE := tracer probe ledger
 TRACE_OBJ := $(TRACE:%=$(B)/obj/%.o)
 
-BINS := $(B)/server $(B)/client $(B)/ctrun trace_run
+# The user-facing tracer sits at the root; a VM build may put it under $(B).
+TRACE_RUN ?= trace_run
+BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN)
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux
@@ -30,11 +32,11 @@ $(B)/obj $(B)/tests:
 	mkdir -p $@
 
 $(B)/server: $(B)/obj/main_server.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/client: $(B)/obj/main_client.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/ctrun: $(B)/obj/main_ctrun.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
 $(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(B)/obj
@@ -44,8 +46,8 @@ $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@
 $(TRACE_OBJ) $(B)/obj/trace_run.o: $(B)/copytrace.skel.h
 $(B)/obj/%.o: CFLAGS += -Ibpf
-trace_run: $(B)/obj/trace_run.o $(TRACE_OBJ) $(CORE_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(BPF_LIBS)
+$(TRACE_RUN): $(B)/obj/trace_run.o $(TRACE_OBJ) $(CORE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(LDLIBS)
 
 vmlinux:
 	scripts/gen-vmlinux.sh
@@ -79,4 +81,4 @@ experiments: deps all
 	scripts/run_experiments.sh
 
 clean:
-	rm -rf $(B) trace_run
+	rm -rf $(B) $(TRACE_RUN)
