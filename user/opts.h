@@ -34,6 +34,7 @@ struct ct_opts {
 	int repeat;
 	const char *format;
 	const char *output;
+	bool check;          /* assert ledger against app counts */
 };
 
 const char *impl_name(enum ct_impl i);

@@ -1,0 +1,261 @@
+/* Client: --threads connections, each receiving (stream) or asking and
+ * receiving (rr) for --duration, checking framing and, with --verify,
+ * every byte. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "proto.h"
+#include "sockio.h"
+
+#define RBUF (256u << 10)
+#define CONNECT_RETRY_S 5
+#define DRAIN_TIMEOUT_S 10
+#define POLL_S 0.1 /* recv timeout so a quiet stream still ends on time */
+
+struct cworker {
+	pthread_t tid;
+	int fd;
+	const struct ct_opts *o;
+	uint64_t start, deadline;
+	struct side_result r;
+	struct parser p;
+	uint64_t now; /* time of the recv that completed the current messages */
+	int in_window;
+};
+
+static void on_message(void *arg, const struct ct_hdr *h)
+{
+	struct cworker *w = arg;
+	/* One-way delivery latency: sender's stamp to full receipt, valid when
+	 * both ends share a clock (same host). */
+	if (w->in_window && w->o->mode == MODE_STREAM && w->now > h->send_ns)
+		hist_add(&w->r.lat, w->now - h->send_ns);
+}
+
+/* Feeds received bytes; returns -1 when framing is lost. */
+static int consume(struct cworker *w, const uint8_t *buf, size_t n, size_t *msgs)
+{
+	w->r.bytes_received += n;
+	size_t m = parser_feed(&w->p, buf, n, on_message, w);
+	if (msgs)
+		*msgs += m;
+	if (w->p.lost_sync) {
+		side_error(&w->r, "verify: %s", w->p.first_error);
+		return -1;
+	}
+	return 0;
+}
+
+static void eof_error(struct cworker *w)
+{
+	side_error(&w->r, "server closed the connection mid-run");
+}
+
+/* After the window: half-close, then read to EOF so every byte the server
+ * sent is received and checked. */
+static void drain(struct cworker *w, uint8_t *buf)
+{
+	shutdown(w->fd, SHUT_WR);
+	set_timeout(w->fd, SO_RCVTIMEO, DRAIN_TIMEOUT_S);
+	for (;;) {
+		ssize_t n = recv(w->fd, buf, RBUF, 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				side_error(&w->r, "server did not finish within %d s", DRAIN_TIMEOUT_S);
+			else
+				side_error(&w->r, "recv while draining: %s", strerror(errno));
+			return;
+		}
+		w->now = now_ns();
+		if (consume(w, buf, (size_t)n, NULL))
+			return;
+	}
+	if (!parser_idle(&w->p))
+		side_error(&w->r, "stream ended inside a message");
+}
+
+static void run_stream(struct cworker *w, uint8_t *buf)
+{
+	set_timeout(w->fd, SO_RCVTIMEO, POLL_S);
+	w->in_window = 1;
+	for (;;) {
+		ssize_t n = recv(w->fd, buf, RBUF, 0);
+		w->now = now_ns();
+		if (n > 0) {
+			if (consume(w, buf, (size_t)n, NULL))
+				return;
+		} else if (n == 0) {
+			if (!ct_stop)
+				eof_error(w);
+			return;
+		} else if (errno != EAGAIN && errno != EINTR) {
+			side_error(&w->r, "recv: %s", strerror(errno));
+			return;
+		}
+		if (w->now >= w->deadline || ct_stop)
+			break;
+	}
+	w->in_window = 0;
+	w->r.window_bytes = w->r.bytes_received;
+	w->r.window_s = (double)(w->now - w->start) / 1e9;
+	drain(w, buf);
+}
+
+static void run_rr(struct cworker *w, uint8_t *buf)
+{
+	uint64_t seq = 0;
+	set_timeout(w->fd, SO_RCVTIMEO, DRAIN_TIMEOUT_S); /* a lost answer fails, not hangs */
+	while (now_ns() < w->deadline && !ct_stop) {
+		struct request rq = { .magic = REQ_MAGIC, .seq = seq };
+		uint64_t t0 = now_ns();
+		ssize_t s = send_all(w->fd, &rq, sizeof(rq), &w->r.send_calls);
+		if (s < 0) {
+			if (s == -EPIPE || s == -ECONNRESET)
+				eof_error(w);
+			else
+				side_error(&w->r, "send request: %s", strerror((int)-s));
+			return;
+		}
+		w->r.bytes_sent += sizeof(rq);
+		size_t got = 0;
+		while (!got) {
+			ssize_t n = recv(w->fd, buf, RBUF, 0);
+			if (n == 0) {
+				eof_error(w);
+				return;
+			}
+			if (n < 0) {
+				if (errno == EINTR && !ct_stop)
+					continue;
+				if (errno == EINTR) /* Ctrl-C: drain collects the answer */
+					goto out;
+				if (errno == EAGAIN)
+					side_error(&w->r, "no answer from server within %d s", DRAIN_TIMEOUT_S);
+				else
+					side_error(&w->r, "recv: %s", strerror(errno));
+				return;
+			}
+			if (consume(w, buf, (size_t)n, &got))
+				return;
+		}
+		hist_add(&w->r.lat, now_ns() - t0);
+		seq++;
+	}
+out:
+	w->r.window_bytes = w->r.bytes_received;
+	w->r.window_s = (double)(now_ns() - w->start) / 1e9;
+	drain(w, buf);
+}
+
+static void *cworker_main(void *arg)
+{
+	struct cworker *w = arg;
+	uint8_t *buf = malloc(RBUF);
+	if (!buf) {
+		side_error(&w->r, "out of memory");
+		return NULL;
+	}
+	parser_init(&w->p, 0, w->o->verify);
+	if (w->o->mode == MODE_STREAM)
+		run_stream(w, buf);
+	else
+		run_rr(w, buf);
+	w->r.messages_received = w->p.messages;
+	w->r.verify_errors = w->p.errors;
+	if (w->p.errors && w->r.ok)
+		side_error(&w->r, "verify: %s (%llu bad messages)", w->p.first_error,
+			   (unsigned long long)w->p.errors);
+	free(buf);
+	close(w->fd);
+	return NULL;
+}
+
+/* Connects (retrying while the server is not up yet) and says hello. */
+static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *hello_bytes)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (make_addr(o->addr, o->port, &ss, &len)) {
+		side_error(r, "cannot resolve server address '%s'", o->addr);
+		return -1;
+	}
+	uint64_t give_up = now_ns() + CONNECT_RETRY_S * 1000000000ull;
+	for (;;) {
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			side_error(r, "socket: %s", strerror(errno));
+			return -1;
+		}
+		if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+			set_nodelay(fd); /* requests must not wait on Nagle */
+			struct hello h = { HELLO_MAGIC, PROTO_VERSION, (uint32_t)o->mode,
+					   o->verify ? HELLO_VERIFY : 0, o->size };
+			uint64_t calls = 0;
+			if (send_all(fd, &h, sizeof(h), &calls) != sizeof(h)) {
+				side_error(r, "sending hello: %s", strerror(errno));
+				close(fd);
+				return -1;
+			}
+			*hello_bytes += sizeof(h);
+			return fd;
+		}
+		int e = errno;
+		close(fd);
+		if ((e != ECONNREFUSED && e != EINTR) || now_ns() > give_up || ct_stop) {
+			side_error(r, "cannot connect to %s port %u: %s", o->addr, o->port, strerror(e));
+			return -1;
+		}
+		usleep(20000);
+	}
+}
+
+int client_run(const struct ct_opts *o, struct side_result *out)
+{
+	side_init(out);
+	struct cworker *w = calloc((size_t)o->threads, sizeof(*w));
+	int opened = 0, started = 0;
+	uint64_t hello = 0, t0 = now_ns();
+	if (!w) {
+		side_error(out, "out of memory");
+		return -1;
+	}
+	/* Connect everyone first so all connections measure the same window. */
+	for (; opened < o->threads; opened++)
+		if ((w[opened].fd = open_conn(o, out, &hello)) < 0)
+			break;
+	if (opened == o->threads) {
+		uint64_t start = now_ns();
+		for (; started < o->threads; started++) {
+			struct cworker *k = &w[started];
+			side_init(&k->r);
+			k->o = o;
+			k->start = start;
+			k->deadline = start + (uint64_t)(o->duration * 1e9);
+			if (pthread_create(&k->tid, NULL, cworker_main, k)) {
+				side_error(out, "pthread_create failed");
+				break;
+			}
+		}
+	}
+	for (int i = started; i < opened; i++)
+		close(w[i].fd);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		side_merge(out, &w[i].r);
+	}
+	out->bytes_sent += hello;
+	free(w);
+	out->elapsed_s = (double)(now_ns() - t0) / 1e9;
+	side_rusage(out);
+	return out->ok ? 0 : -1;
+}

@@ -1,0 +1,201 @@
+/* A3 zero-copy: SO_ZEROCOPY + sendmsg(MSG_ZEROCOPY) over the field buffers.
+ * The kernel pins the pages instead of copying, so a slot's buffers may be
+ * written again only after the error queue reports its ids completed
+ * (completion handling as in the kernel's selftests/net/msg_zerocopy.c). */
+#include <errno.h>
+#include <time.h> /* before linux/errqueue.h, which needs struct timespec */
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "impl.h"
+#include "msg.h"
+#include "sockio.h"
+#include "zc_track.h"
+
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#ifndef SO_EE_ORIGIN_ZEROCOPY
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#endif
+#ifndef SO_EE_CODE_ZEROCOPY_COPIED
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#endif
+
+#define SLOT_BUDGET (8u << 20) /* bytes of message slots per connection */
+#define DRAIN_TIMEOUT_MS 10000
+
+struct slot {
+	struct ct_msg m;
+	uint32_t last_id; /* id of the last sendmsg that carried this slot */
+	int busy;
+};
+
+struct a3 {
+	struct zc_track zc;
+	int nslots, next;
+	struct slot *slot;
+};
+
+/* Reads every queued notification. Returns how many were read, -1 on a
+ * malformed one (recorded). */
+static int read_errqueue(struct conn *c, struct a3 *s)
+{
+	int got = 0;
+	for (;;) {
+		char ctrl[128];
+		struct msghdr mh = { .msg_control = ctrl, .msg_controllen = sizeof(ctrl) };
+		if (recvmsg(c->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return got;
+			side_error(c->r, "recvmsg(MSG_ERRQUEUE): %s", strerror(errno));
+			return -1;
+		}
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			struct sock_extended_err ee;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno != 0) {
+				side_error(c->r, "unexpected error-queue message (origin %u, errno %u)",
+					   ee.ee_origin, ee.ee_errno);
+				return -1;
+			}
+			if (zc_complete(&s->zc, ee.ee_info, ee.ee_data,
+					ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED) < 0) {
+				side_error(c->r, "zerocopy completion [%u, %u] for ids never sent",
+					   ee.ee_info, ee.ee_data);
+				return -1;
+			}
+			got++;
+		}
+	}
+}
+
+/* Blocks (poll, no spinning) until a notification arrives or timeout. */
+static int wait_completion(struct conn *c, struct a3 *s, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = 0 };
+	int n = poll(&p, 1, timeout_ms);
+	if (n < 0 && errno != EINTR) {
+		side_error(c->r, "poll: %s", strerror(errno));
+		return -1;
+	}
+	return read_errqueue(c, s);
+}
+
+/* sendmsg hit the optmem/locked-memory limit (ENOBUFS) or EAGAIN: room
+ * comes back as completions free their notification skbs. */
+static int on_block(void *arg, int err)
+{
+	struct conn *c = arg;
+	struct a3 *s = c->priv;
+	(void)err;
+	if (zc_outstanding(&s->zc) == 0) {
+		poll(NULL, 0, 1); /* nothing to wait for: back off briefly */
+		return ct_stop ? -1 : 0;
+	}
+	return wait_completion(c, s, 100) < 0 ? -1 : 0;
+}
+
+static int a3_init(struct conn *c)
+{
+	int one = 1;
+	if (setsockopt(c->fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		side_error(c->r, "setsockopt(SO_ZEROCOPY): %s (kernel 4.14+ needed)",
+			   strerror(errno));
+		return -1;
+	}
+	struct a3 *s = calloc(1, sizeof(*s));
+	if (!s)
+		goto oom;
+	zc_init(&s->zc);
+	s->nslots = c->o->slots;
+	if (!s->nslots) {
+		size_t n = SLOT_BUDGET / c->size;
+		s->nslots = n < 2 ? 2 : n > 256 ? 256 : (int)n;
+	}
+	s->slot = calloc((size_t)s->nslots, sizeof(*s->slot));
+	if (!s->slot)
+		goto oom;
+	c->priv = s;
+	for (int i = 0; i < s->nslots; i++) {
+		if (msg_alloc(&s->slot[i].m, c->size))
+			goto oom;
+		msg_fill_text(&s->slot[i].m);
+	}
+	return 0;
+oom:
+	side_error(c->r, "out of memory for zerocopy slots");
+	return -1;
+}
+
+static int a3_send(struct conn *c, uint64_t seq)
+{
+	struct a3 *s = c->priv;
+	struct slot *sl = &s->slot[s->next];
+
+	/* Never touch a slot whose pages the kernel may still be reading, and
+	 * keep outstanding ids inside the tracker's window. */
+	while ((sl->busy && !zc_is_done(&s->zc, sl->last_id)) ||
+	       zc_outstanding(&s->zc) >= ZC_WINDOW - 64)
+		if (wait_completion(c, s, 1000) < 0)
+			return -1;
+	msg_stamp(&sl->m, seq, now_ns(), c->pattern);
+	uint64_t calls = 0;
+	ssize_t n = sendmsg_all(c->fd, sl->m.iov, CT_FIELDS + 1, MSG_ZEROCOPY,
+				on_block, c, &calls);
+	if (n < 0)
+		return impl_send_error(c, "sendmsg(MSG_ZEROCOPY)", n);
+	zc_taken(&s->zc, (uint32_t)calls);
+	sl->last_id = s->zc.next_id - 1;
+	sl->busy = 1;
+	s->next = (s->next + 1) % s->nslots;
+	c->r->send_calls += calls;
+	c->r->zc_sends += calls;
+	c->r->bytes_sent += (uint64_t)n;
+	c->r->messages_sent++;
+	/* Opportunistic, non-blocking: keeps the error queue short. */
+	return read_errqueue(c, s) < 0 ? -1 : 0;
+}
+
+static int a3_finish(struct conn *c)
+{
+	struct a3 *s = c->priv;
+	int rc = 0;
+	if (!s)
+		return 0;
+	/* Drain every outstanding completion before the buffers go away. */
+	uint64_t deadline = now_ns() + DRAIN_TIMEOUT_MS * 1000000ull;
+	while (zc_outstanding(&s->zc) && now_ns() < deadline)
+		if (wait_completion(c, s, 100) < 0) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0 && zc_outstanding(&s->zc)) {
+		side_error(c->r, "%u zerocopy completions did not arrive within %d s",
+			   zc_outstanding(&s->zc), DRAIN_TIMEOUT_MS / 1000);
+		rc = -1;
+	}
+	c->r->zc_notifications += s->zc.notifications;
+	c->r->zc_completions += s->zc.completed;
+	c->r->zc_copied += s->zc.copied;
+	for (int i = 0; i < s->nslots; i++)
+		msg_free(&s->slot[i].m);
+	free(s->slot);
+	free(s);
+	c->priv = NULL;
+	return rc;
+}
+
+const struct impl_ops impl_a3 = { "a3", a3_init, a3_send, a3_finish };

@@ -1,0 +1,40 @@
+/* build/client: the receiving side, usable against a server on another host. */
+#include <stdio.h>
+
+#include "opts.h"
+#include "proto.h"
+#include "result.h"
+
+int main(int argc, char **argv)
+{
+	struct run_result rr = { 0 };
+	char err[256];
+	int rc = opts_parse(&rr.opts, ROLE_CLIENT, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		opts_usage(ROLE_CLIENT, argv[0]);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "client: %s\n", err);
+		return 2;
+	}
+	side_signals();
+	side_init(&rr.server);
+	rc = client_run(&rr.opts, &rr.client);
+	if (!rr.opts.quiet)
+		run_summary(stdout, &rr);
+	if (rr.opts.json) {
+		FILE *f = fopen(rr.opts.json, "w");
+		if (!f) {
+			fprintf(stderr, "client: cannot write %s\n", rr.opts.json);
+			return 1;
+		}
+		fputs("{\n", f);
+		side_json(f, "client", &rr.client, 2);
+		fputs("\n}\n", f);
+		fclose(f);
+	}
+	if (rc)
+		fprintf(stderr, "client: %s\n", rr.client.error);
+	return rc ? 1 : 0;
+}

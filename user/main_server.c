@@ -1,0 +1,48 @@
+/* build/server: the sending side, usable on its own host (like iperf3 -s -1). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "opts.h"
+#include "proto.h"
+#include "result.h"
+
+int main(int argc, char **argv)
+{
+	struct ct_opts o;
+	char err[256];
+	int rc = opts_parse(&o, ROLE_SERVER, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		opts_usage(ROLE_SERVER, argv[0]);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "server: %s\n", err);
+		return 2;
+	}
+	side_signals();
+	struct side_result r;
+	rc = server_run(&o, &r);
+	if (!o.quiet)
+		printf("server %s %s size=%zu: sent %llu B in %llu messages (%llu send calls)%s\n",
+		       impl_name(o.impl), mode_name(o.mode), o.size,
+		       (unsigned long long)r.bytes_sent, (unsigned long long)r.messages_sent,
+		       (unsigned long long)r.send_calls, r.ok ? "" : ", FAILED");
+	if (o.impl == IMPL_A3 && !o.quiet)
+		printf("zerocopy: %llu sends, %llu completions in %llu notifications, %llu copied by the kernel\n",
+		       (unsigned long long)r.zc_sends, (unsigned long long)r.zc_completions,
+		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
+	if (o.json) {
+		FILE *f = fopen(o.json, "w");
+		if (!f) {
+			fprintf(stderr, "server: cannot write %s\n", o.json);
+			return 1;
+		}
+		fputs("{\n", f);
+		side_json(f, "server", &r, 2);
+		fputs("\n}\n", f);
+		fclose(f);
+	}
+	if (rc)
+		fprintf(stderr, "server: %s\n", r.error);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,298 @@
+/* Command-line parsing shared by every binary; errors are one line. */
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+
+const char *impl_name(enum ct_impl i)
+{
+	static const char *n[] = { "a1", "a2", "a3" };
+	return n[i];
+}
+
+const char *mode_name(enum ct_mode m) { return m == MODE_RR ? "rr" : "stream"; }
+
+const char *net_name(enum ct_net n)
+{
+	static const char *s[] = { "veth", "loopback", "host" };
+	return s[n];
+}
+
+static int errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* strtoull with full-string and range checks; accepts K/M suffixes. */
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K') {
+		v <<= 10;
+		end++;
+	} else if (*end == 'm' || *end == 'M') {
+		v <<= 20;
+		end++;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	O_IMPL = 'i', O_SIZE = 's', O_THREADS = 't', O_DURATION = 'd', O_MODE = 'm',
+	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
+	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
+	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK,
+};
+
+static const struct option all_opts[] = {
+	{ "impl", required_argument, 0, O_IMPL },
+	{ "size", required_argument, 0, O_SIZE },
+	{ "threads", required_argument, 0, O_THREADS },
+	{ "duration", required_argument, 0, O_DURATION },
+	{ "mode", required_argument, 0, O_MODE },
+	{ "net", required_argument, 0, O_NET },
+	{ "port", required_argument, 0, O_PORT },
+	{ "bind", required_argument, 0, O_BIND },
+	{ "connect", required_argument, 0, O_CONNECT },
+	{ "verify", no_argument, 0, O_VERIFY },
+	{ "slots", required_argument, 0, O_SLOTS },
+	{ "ready-fd", required_argument, 0, O_READY_FD },
+	{ "json", required_argument, 0, O_JSON },
+	{ "quiet", no_argument, 0, O_QUIET },
+	{ "backend", required_argument, 0, O_BACKEND },
+	{ "compare", no_argument, 0, O_COMPARE },
+	{ "repeat", required_argument, 0, O_REPEAT },
+	{ "format", required_argument, 0, O_FORMAT },
+	{ "output", required_argument, 0, O_OUTPUT },
+	{ "check", no_argument, 0, O_CHECK },
+	{ "help", no_argument, 0, O_HELP },
+	{ 0, 0, 0, 0 },
+};
+
+/* Which long options each role accepts (others are "unknown"). */
+static int allowed(enum ct_role role, int id)
+{
+	switch (id) {
+	case O_IMPL: case O_SIZE: case O_THREADS: case O_PORT: case O_JSON:
+	case O_QUIET: case O_HELP: case O_MODE: case O_VERIFY:
+		return 1;
+	case O_DURATION:
+		return role != ROLE_SERVER;
+	case O_SLOTS:
+		return role != ROLE_CLIENT;
+	case O_BIND: case O_READY_FD:
+		return role == ROLE_SERVER;
+	case O_CONNECT:
+		return role == ROLE_CLIENT;
+	case O_NET:
+		return role == ROLE_RUNNER || role == ROLE_TRACE;
+	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
+	case O_OUTPUT: case O_CHECK:
+		return role == ROLE_TRACE;
+	}
+	return 0;
+}
+
+static void defaults(struct ct_opts *o, enum ct_role role)
+{
+	memset(o, 0, sizeof(*o));
+	o->impl = IMPL_A2;
+	o->size = 65536;
+	o->threads = 1;
+	o->duration = role == ROLE_TRACE ? 3.0 : 5.0;
+	o->mode = MODE_STREAM;
+	o->net = role == ROLE_SERVER || role == ROLE_CLIENT ? NET_HOST : NET_VETH;
+	o->port = CT_DEFAULT_PORT;
+	o->ready_fd = -1;
+	o->repeat = 3;
+	o->backend = "auto";
+	o->format = "table";
+	snprintf(o->addr, sizeof(o->addr), "%s",
+		 role == ROLE_CLIENT ? "127.0.0.1" : "0.0.0.0");
+}
+
+int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
+	       char *err, size_t errlen)
+{
+	unsigned long long u;
+	int c, idx;
+
+	defaults(o, role);
+	optind = 0; /* full reinit: tests call us repeatedly */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", all_opts, &idx)) != -1) {
+		const char *a = optarg;
+		if (c == '?')
+			return errf(err, errlen, "unknown option '%s' (see --help)",
+				    argv[optind - 1]);
+		if (c == ':')
+			return errf(err, errlen, "option '%s' needs a value",
+				    argv[optind - 1]);
+		if (!allowed(role, c))
+			return errf(err, errlen, "option '%s' is not valid here (see --help)",
+				    argv[optind - 1]);
+		switch (c) {
+		case O_HELP:
+			return 1;
+		case O_IMPL:
+			if (!strcmp(a, "a1")) o->impl = IMPL_A1;
+			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
+			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
+			else return errf(err, errlen, "--impl must be a1, a2 or a3, not '%s'", a);
+			break;
+		case O_SIZE:
+			if (parse_u64(a, &u))
+				return errf(err, errlen, "--size '%s' is not a byte count", a);
+			if (u < CT_HDR_SIZE)
+				return errf(err, errlen, "--size %llu is below the %zu-byte message header",
+					    u, CT_HDR_SIZE);
+			if (u > CT_MAX_SIZE)
+				return errf(err, errlen, "--size %llu is above the 64 MiB limit", u);
+			o->size = u;
+			break;
+		case O_THREADS:
+			if (parse_u64(a, &u) || u < 1 || u > CT_MAX_THREADS)
+				return errf(err, errlen, "--threads must be 1..%d, not '%s'",
+					    CT_MAX_THREADS, a);
+			o->threads = (int)u;
+			break;
+		case O_DURATION:
+			if (parse_double(a, &o->duration) || !(o->duration > 0) ||
+			    o->duration > 86400)
+				return errf(err, errlen, "--duration must be a number of seconds > 0, not '%s'", a);
+			break;
+		case O_MODE:
+			if (!strcmp(a, "stream")) o->mode = MODE_STREAM;
+			else if (!strcmp(a, "rr")) o->mode = MODE_RR;
+			else return errf(err, errlen, "--mode must be stream or rr, not '%s'", a);
+			break;
+		case O_NET:
+			if (!strcmp(a, "veth")) o->net = NET_VETH;
+			else if (!strcmp(a, "loopback")) o->net = NET_LOOPBACK;
+			else return errf(err, errlen, "--net must be veth or loopback, not '%s'", a);
+			break;
+		case O_PORT:
+			if (parse_u64(a, &u) || u < 1 || u > 65535)
+				return errf(err, errlen, "--port must be 1..65535, not '%s'", a);
+			o->port = (uint16_t)u;
+			break;
+		case O_BIND: case O_CONNECT:
+			if (strlen(a) >= sizeof(o->addr))
+				return errf(err, errlen, "address '%s' is too long", a);
+			snprintf(o->addr, sizeof(o->addr), "%s", a);
+			break;
+		case O_VERIFY:
+			o->verify = true;
+			break;
+		case O_SLOTS:
+			if (parse_u64(a, &u) || u < 1 || u > 4096)
+				return errf(err, errlen, "--slots must be 1..4096, not '%s'", a);
+			o->slots = (int)u;
+			break;
+		case O_READY_FD:
+			if (parse_u64(a, &u) || u > 1 << 20)
+				return errf(err, errlen, "--ready-fd '%s' is not a descriptor", a);
+			o->ready_fd = (int)u;
+			break;
+		case O_JSON:
+			o->json = a;
+			break;
+		case O_QUIET:
+			o->quiet = true;
+			break;
+		case O_BACKEND:
+			if (strcmp(a, "auto") && strcmp(a, "fentry") && strcmp(a, "kprobe") &&
+			    strcmp(a, "tracepoint"))
+				return errf(err, errlen, "--backend must be auto, fentry, kprobe or tracepoint, not '%s'", a);
+			o->backend = a;
+			break;
+		case O_COMPARE:
+			o->compare = true;
+			break;
+		case O_REPEAT:
+			if (parse_u64(a, &u) || u < 1 || u > 100)
+				return errf(err, errlen, "--repeat must be 1..100, not '%s'", a);
+			o->repeat = (int)u;
+			break;
+		case O_FORMAT:
+			if (strcmp(a, "table") && strcmp(a, "json") && strcmp(a, "csv"))
+				return errf(err, errlen, "--format must be table, json or csv, not '%s'", a);
+			o->format = a;
+			break;
+		case O_OUTPUT:
+			o->output = a;
+			break;
+		case O_CHECK:
+			o->check = true;
+			break;
+		}
+	}
+	if (optind < argc)
+		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	return 0;
+}
+
+void opts_usage(enum ct_role role, const char *prog)
+{
+	printf("usage: %s [options]\n", prog);
+	printf("  --impl a1|a2|a3     a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
+	       "                      a3 sendmsg MSG_ZEROCOPY (default a2)\n"
+	       "  --size BYTES        message size incl. %zu-byte header, %zu..64M (default 65536)\n"
+	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
+	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
+	       "  --port PORT         TCP port (default %d)\n"
+	       "  --verify            check every byte of every message\n"
+	       "  --json FILE         write the figures as JSON\n"
+	       "  --quiet             no summary line\n",
+	       CT_HDR_SIZE, CT_HDR_SIZE, CT_MAX_THREADS, CT_DEFAULT_PORT);
+	if (role != ROLE_SERVER)
+		printf("  --duration SECONDS  how long the client receives (default %s)\n",
+		       role == ROLE_TRACE ? "3" : "5");
+	if (role == ROLE_SERVER)
+		printf("  --bind ADDRESS      listen address (default 0.0.0.0)\n"
+		       "  --ready-fd FD       write one byte to FD once listening\n");
+	if (role == ROLE_CLIENT)
+		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
+	if (role != ROLE_CLIENT)
+		printf("  --slots N           a3: message slots in flight (default auto)\n");
+	if (role == ROLE_RUNNER || role == ROLE_TRACE)
+		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
+		       "                      (default veth)\n");
+	if (role == ROLE_TRACE)
+		printf("  --backend B         auto|fentry|kprobe|tracepoint (default auto)\n"
+		       "  --compare           alternate untraced and traced runs, report overhead\n"
+		       "  --repeat K          pairs for --compare (default 3)\n"
+		       "  --format F          table|json|csv (default table)\n"
+		       "  --output FILE       write the report to FILE instead of stdout\n"
+		       "  --check             assert the ledger against the application's counts\n");
+}

@@ -1,0 +1,159 @@
+/* Per-side figures: collection, merging and output (summary line, JSON). */
+#include "result.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/resource.h>
+
+void side_init(struct side_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ok = 1;
+	hist_init(&r->lat);
+}
+
+void side_error(struct side_result *r, const char *fmt, ...)
+{
+	if (r->ok || !r->error[0]) { /* keep the first error: it is the cause */
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->error, sizeof(r->error), fmt, ap);
+		va_end(ap);
+	}
+	r->ok = 0;
+}
+
+void side_rusage(struct side_result *r)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	r->cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	r->cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	r->ctx_vol = ru.ru_nvcsw;
+	r->ctx_invol = ru.ru_nivcsw;
+}
+
+void side_merge(struct side_result *into, const struct side_result *from)
+{
+	if (!from->ok && into->ok)
+		side_error(into, "%s", from->error);
+	into->bytes_sent += from->bytes_sent;
+	into->bytes_received += from->bytes_received;
+	into->messages_sent += from->messages_sent;
+	into->messages_received += from->messages_received;
+	into->send_calls += from->send_calls;
+	into->gather_bytes += from->gather_bytes;
+	into->zc_sends += from->zc_sends;
+	into->zc_notifications += from->zc_notifications;
+	into->zc_completions += from->zc_completions;
+	into->zc_copied += from->zc_copied;
+	into->verify_errors += from->verify_errors;
+	into->window_bytes += from->window_bytes;
+	if (from->window_s > into->window_s)
+		into->window_s = from->window_s;
+	hist_merge(&into->lat, &from->lat);
+}
+
+double run_gbps(const struct side_result *c)
+{
+	return c->window_s > 0 ? (double)c->window_bytes * 8 / c->window_s / 1e9 : 0;
+}
+
+static void lat_json(FILE *f, const struct hist *h)
+{
+	fprintf(f, "{\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f, "
+		   "\"max\": %.3f, \"mean\": %.3f, \"count\": %llu}",
+		hist_quantile(h, 0.5) / 1e3, hist_quantile(h, 0.9) / 1e3,
+		hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3,
+		h->count ? h->max / 1e3 : 0, hist_mean(h) / 1e3,
+		(unsigned long long)h->count);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+#define U(x) ((unsigned long long)(x))
+
+void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
+{
+	fprintf(f, "%*s\"%s\": {\"ok\": %s, \"error\": ", ind, "", name,
+		r->ok ? "true" : "false");
+	json_str(f, r->error);
+	fprintf(f, ", \"bytes_sent\": %llu, \"bytes_received\": %llu, "
+		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
+		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
+		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
+		   "\"zc_copied\": %llu, \"verify_errors\": %llu, \"window_bytes\": %llu, "
+		   "\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
+		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld, "
+		   "\"latency_us\": ",
+		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
+		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
+		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
+		U(r->zc_copied), U(r->verify_errors), U(r->window_bytes), r->window_s,
+		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
+	lat_json(f, &r->lat);
+	fputc('}', f);
+}
+
+void run_json(FILE *f, const struct run_result *r, int ind)
+{
+	const struct ct_opts *o = &r->opts;
+	const struct side_result *s = &r->server, *c = &r->client;
+	fprintf(f, "{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
+		   "\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
+		   "\"verify\": %s,\n",
+		ind + 2, "", impl_name(o->impl), o->size, o->threads, mode_name(o->mode),
+		net_name(o->net), o->duration, o->verify ? "true" : "false");
+	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": %.6f, "
+		   "\"messages_per_s\": %.1f, \"latency_kind\": \"%s\", \"latency_us\": ",
+		ind + 2, "", s->ok && c->ok ? "true" : "false", run_gbps(c),
+		c->window_s > 0 ? (double)c->lat.count / c->window_s : 0,
+		o->mode == MODE_RR ? "round_trip" : "one_way_delivery");
+	lat_json(f, &c->lat);
+	fprintf(f, ",\n%*s\"bytes_sent\": %llu, \"bytes_received\": %llu, "
+		   "\"messages\": %llu, \"zc_completions\": %llu, \"zc_copied\": %llu, "
+		   "\"verify_errors\": %llu,\n",
+		ind + 2, "", U(s->bytes_sent), U(c->bytes_received),
+		U(c->messages_received), U(s->zc_completions), U(s->zc_copied),
+		U(c->verify_errors));
+	side_json(f, "server", s, ind + 2);
+	fputs(",\n", f);
+	side_json(f, "client", c, ind + 2);
+	fprintf(f, "\n%*s}", ind, "");
+}
+
+void run_summary(FILE *f, const struct run_result *r)
+{
+	const struct ct_opts *o = &r->opts;
+	const struct side_result *s = &r->server, *c = &r->client;
+	const struct hist *h = &c->lat;
+	fprintf(f, "%s %s size=%zu threads=%d net=%s: %.3f Gbit/s, %.0f msg/s, "
+		   "%s latency p50 %.1f p99 %.1f p99.9 %.1f max %.1f us, "
+		   "sent %llu B, received %llu B",
+		impl_name(o->impl), mode_name(o->mode), o->size, o->threads,
+		net_name(o->net), run_gbps(c),
+		c->window_s > 0 ? (double)h->count / c->window_s : 0,
+		o->mode == MODE_RR ? "round-trip" : "delivery",
+		hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3,
+		hist_quantile(h, .999) / 1e3, h->count ? h->max / 1e3 : 0,
+		U(s->bytes_sent), U(c->bytes_received));
+	if (o->impl == IMPL_A3)
+		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied",
+			U(s->zc_completions), U(s->zc_sends), U(s->zc_copied));
+	if (o->verify)
+		fprintf(f, ", %llu verify errors", U(c->verify_errors));
+	fputc('\n', f);
+}

@@ -1,0 +1,323 @@
+/* Runner: server and client as forked children, each in a network
+ * namespace made with unshare(CLONE_NEWNET). The namespaces (and the veth
+ * pair inside them) die with the children, so no exit path can leave one
+ * behind; PR_SET_PDEATHSIG kills the children if the runner dies. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "proto.h"
+#include "sockio.h"
+
+#define SERVER_ADDR "198.18.0.1" /* RFC 2544 benchmarking range */
+#define CLIENT_ADDR "198.18.0.2"
+#define PREFIX "/24"
+#define STOP_GRACE_MS 15000
+#define SLACK_S 60 /* beyond --duration before a run counts as hung */
+
+volatile int runner_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	runner_stop = 1;
+}
+
+void runner_install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+struct child {
+	pid_t pid;
+	int sync_r;  /* child -> parent: 1 byte once in its namespace */
+	int go_w;    /* parent -> child: start */
+	int res_r;   /* child -> parent: struct side_result */
+	int ready_r; /* server -> parent: listening */
+	int done;
+	struct side_result res;
+};
+
+static int errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		done += (size_t)n;
+	}
+}
+
+/* The child's life: enter a namespace, wait for go, run one side, report. */
+static void child_main(const struct ct_opts *o, int is_server, int join_fd,
+		       int sync_w, int go_r, int res_w, int ready_w)
+{
+	struct side_result r;
+	struct ct_opts mine = *o;
+	char e = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	side_signals();
+	if (join_fd >= 0 ? setns(join_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET))
+		e = (char)errno;
+	if (write(sync_w, e ? &e : "k", 1) != 1 || e)
+		_exit(1);
+	char go;
+	if (read(go_r, &go, 1) != 1)
+		_exit(1); /* the runner gave up before start */
+	if (is_server) {
+		snprintf(mine.addr, sizeof(mine.addr), "%s",
+			 o->net == NET_VETH ? SERVER_ADDR : "127.0.0.1");
+		mine.ready_fd = ready_w;
+		server_run(&mine, &r);
+	} else {
+		snprintf(mine.addr, sizeof(mine.addr), "%s",
+			 o->net == NET_VETH ? SERVER_ADDR : "127.0.0.1");
+		client_run(&mine, &r);
+	}
+	write_full(res_w, &r, sizeof(r));
+	_exit(r.ok ? 0 : 1);
+}
+
+static int all_fds[16];
+static int n_fds;
+
+static int mkpipe(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	all_fds[n_fds++] = p[0];
+	all_fds[n_fds++] = p[1];
+	return 0;
+}
+
+static int start_child(struct child *ch, const struct ct_opts *o, int is_server,
+		       int join_fd, char *err, size_t errlen)
+{
+	int sync[2], go[2], res[2], ready[2] = { -1, -1 };
+	if (mkpipe(sync) || mkpipe(go) || mkpipe(res) || (is_server && mkpipe(ready)))
+		return errf(err, errlen, "pipe: %s", strerror(errno));
+	ch->pid = fork();
+	if (ch->pid < 0)
+		return errf(err, errlen, "fork: %s", strerror(errno));
+	if (ch->pid == 0) {
+		/* Keep only our own pipe ends, so EOF means what it says. */
+		for (int i = 0; i < n_fds; i++) {
+			int f = all_fds[i];
+			if (f != sync[1] && f != go[0] && f != res[1] && f != ready[1])
+				close(f);
+		}
+		child_main(o, is_server, join_fd, sync[1], go[0], res[1], ready[1]);
+	}
+	/* The parent keeps only its own ends (and only those in all_fds: a
+	 * stale number there could later close a tracer's descriptor). */
+	int theirs[4] = { sync[1], go[0], res[1], ready[1] };
+	for (int k = 0; k < 4; k++) {
+		if (theirs[k] < 0)
+			continue;
+		close(theirs[k]);
+		for (int i = 0; i < n_fds; i++)
+			if (all_fds[i] == theirs[k])
+				all_fds[i--] = all_fds[--n_fds];
+	}
+	ch->sync_r = sync[0];
+	ch->go_w = go[1];
+	ch->res_r = res[0];
+	ch->ready_r = ready[0];
+	char b;
+	struct pollfd p = { .fd = ch->sync_r, .events = POLLIN };
+	if (poll(&p, 1, 10000) != 1 || read(ch->sync_r, &b, 1) != 1)
+		return errf(err, errlen, "%s process did not start", is_server ? "server" : "client");
+	if (b != 'k') {
+		if (b == EPERM)
+			return errf(err, errlen, "creating network namespaces needs root (CAP_SYS_ADMIN): run with sudo");
+		return errf(err, errlen, "cannot enter a network namespace: %s", strerror(b));
+	}
+	return 0;
+}
+
+static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_t len)
+{
+	char cpid[16];
+	snprintf(cpid, sizeof(cpid), "%d", (int)c);
+	if (ns_ip(s, err, len, "link", "set", "lo", "up", NULL))
+		return -1;
+	if (o->net == NET_LOOPBACK)
+		return 0;
+	/* Both ends are born inside the namespaces, so they vanish with them. */
+	if (ns_ip(s, err, len, "link", "add", "ct-srv", "type", "veth", "peer", "name",
+		  "ct-cli", "netns", cpid, NULL) ||
+	    ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", "ct-srv", NULL) ||
+	    ns_ip(s, err, len, "link", "set", "ct-srv", "up", NULL) ||
+	    ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
+	    ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", "ct-cli", NULL) ||
+	    ns_ip(c, err, len, "link", "set", "ct-cli", "up", NULL))
+		return -1;
+	return 0;
+}
+
+/* Waits for both results; forwards a stop request; kills on a hang. */
+static int collect(struct child ch[2], const struct ct_opts *o, char *err, size_t len)
+{
+	uint64_t deadline = now_ns() + (uint64_t)((o->duration + SLACK_S) * 1e9);
+	int stopping = 0;
+	while (!ch[0].done || !ch[1].done) {
+		if (runner_stop && !stopping) {
+			stopping = 1;
+			deadline = now_ns() + STOP_GRACE_MS * 1000000ull;
+			kill(ch[1].pid, SIGINT); /* the client ends the run cleanly */
+			kill(ch[0].pid, SIGINT);
+		}
+		if (now_ns() > deadline)
+			return errf(err, len, "run did not finish in time; killed");
+		struct pollfd p[2] = { { ch[0].done ? -1 : ch[0].res_r, POLLIN, 0 },
+				       { ch[1].done ? -1 : ch[1].res_r, POLLIN, 0 } };
+		if (poll(p, 2, 200) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (!p[i].revents)
+				continue;
+			if (read_full(ch[i].res_r, &ch[i].res, sizeof(ch[i].res)))
+				return errf(err, len, "%s process died", i ? "client" : "server");
+			ch[i].done = 1;
+		}
+	}
+	return 0;
+}
+
+static void reap(struct child ch[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (ch[i].pid > 0) {
+			if (!ch[i].done)
+				kill(ch[i].pid, SIGKILL);
+			while (waitpid(ch[i].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		ch[i].pid = 0;
+	}
+	for (int i = 0; i < n_fds; i++)
+		close(all_fds[i]);
+	n_fds = 0;
+}
+
+int runner_run(const struct ct_opts *o, const struct run_hooks *h,
+	       struct run_result *out, char *err, size_t errlen)
+{
+	struct child ch[2];
+	int rc = -1, hooked = 0;
+	memset(ch, 0, sizeof(ch));
+	memset(out, 0, sizeof(*out));
+	out->opts = *o;
+	side_init(&out->server);
+	side_init(&out->client);
+	err[0] = 0;
+
+	if (start_child(&ch[0], o, 1, -1, err, errlen))
+		goto done;
+	int join = -1;
+	if (o->net == NET_LOOPBACK) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ch[0].pid);
+		join = open(path, O_RDONLY | O_CLOEXEC);
+		if (join < 0) {
+			errf(err, errlen, "open %s: %s", path, strerror(errno));
+			goto done;
+		}
+	}
+	int e = start_child(&ch[1], o, 0, join, err, errlen);
+	if (join >= 0)
+		close(join);
+	if (e || setup_net(o, ch[0].pid, ch[1].pid, err, errlen))
+		goto done;
+
+	struct run_targets t = { .server_pid = ch[0].pid, .client_pid = ch[1].pid,
+				 .server_netns = ns_inode(ch[0].pid),
+				 .client_netns = ns_inode(ch[1].pid), .port = o->port };
+	ssize_t n = readlink("/proc/self/exe", t.exe, sizeof(t.exe) - 1);
+	t.exe[n > 0 ? n : 0] = 0;
+	if (h && h->before_start && h->before_start(h->arg, &t)) {
+		errf(err, errlen, "tracer setup failed");
+		goto done;
+	}
+	hooked = 1;
+	if (runner_stop) {
+		errf(err, errlen, "interrupted");
+		goto done;
+	}
+
+	/* Server first; the client starts once the server listens. */
+	char b;
+	if (write(ch[0].go_w, "g", 1) != 1)
+		goto done;
+	struct pollfd p = { .fd = ch[0].ready_r, .events = POLLIN };
+	if (poll(&p, 1, 10000) != 1 || read(ch[0].ready_r, &b, 1) != 1) {
+		if (read_full(ch[0].res_r, &out->server, sizeof(out->server)) == 0) {
+			ch[0].done = 1;
+			errf(err, errlen, "server: %s", out->server.error);
+		} else {
+			errf(err, errlen, "server did not start listening");
+		}
+		goto done;
+	}
+	if (write(ch[1].go_w, "g", 1) != 1)
+		goto done;
+	if (collect(ch, o, err, errlen))
+		goto done;
+	out->server = ch[0].res;
+	out->client = ch[1].res;
+	if (!out->server.ok && !out->client.ok)
+		errf(err, errlen, "server: %s; client: %s", out->server.error, out->client.error);
+	else if (!out->server.ok)
+		errf(err, errlen, "server: %s", out->server.error);
+	else if (!out->client.ok)
+		errf(err, errlen, "client: %s", out->client.error);
+	else
+		rc = 0;
+done:
+	reap(ch);
+	if (hooked && h && h->after_end)
+		h->after_end(h->arg);
+	return rc;
+}

@@ -1,0 +1,249 @@
+/* Server: accepts --threads connections, one thread each, and sends
+ * messages through the selected implementation until the client is done. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "impl.h"
+#include "proto.h"
+#include "sockio.h"
+
+#define ACCEPT_TIMEOUT_S 30
+#define HELLO_TIMEOUT_S 10
+#define CHECK_NS 1000000ull /* how often a streaming sender looks for the client's FIN */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ct_stop = 1;
+}
+
+void side_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const struct impl_ops *impl_get(enum ct_impl i)
+{
+	return i == IMPL_A1 ? &impl_a1 : i == IMPL_A2 ? &impl_a2 : &impl_a3;
+}
+
+int impl_send_error(struct conn *c, const char *what, ssize_t err)
+{
+	if (err == -EPIPE || err == -ECONNRESET)
+		side_error(c->r, "client closed the connection mid-run (%s: %s)", what,
+			   strerror((int)-err));
+	else
+		side_error(c->r, "%s: %s", what, strerror((int)-err));
+	return -1;
+}
+
+struct worker {
+	pthread_t tid;
+	struct conn c;
+	struct side_result r;
+};
+
+static int read_hello(struct conn *c)
+{
+	struct hello h;
+	set_timeout(c->fd, SO_RCVTIMEO, HELLO_TIMEOUT_S);
+	ssize_t n = recv_all(c->fd, &h, sizeof(h));
+	set_timeout(c->fd, SO_RCVTIMEO, 0);
+	if (n <= 0) {
+		side_error(c->r, "no hello from client: %s", n == 0 ? "connection closed" :
+			   strerror((int)-n));
+		return -1;
+	}
+	c->r->bytes_received += sizeof(h);
+	if (h.magic != HELLO_MAGIC || h.version != PROTO_VERSION) {
+		side_error(c->r, "peer is not a copytrace client (bad hello)");
+		return -1;
+	}
+	if (h.size != c->o->size || h.mode != (uint32_t)c->o->mode) {
+		side_error(c->r, "client wants %s of %llu-byte messages, server is set to %s of %zu (use the same --mode/--size)",
+			   mode_name((enum ct_mode)h.mode), (unsigned long long)h.size,
+			   mode_name(c->o->mode), c->o->size);
+		return -1;
+	}
+	c->pattern = c->o->verify || (h.flags & HELLO_VERIFY);
+	return 0;
+}
+
+/* Streams until the client half-closes (its duration is over). */
+static void serve_stream(struct conn *c, const struct impl_ops *im)
+{
+	uint64_t seq = 0, next_check = now_ns() + CHECK_NS;
+	while (!ct_stop) {
+		if (im->send(c, seq++))
+			return;
+		uint64_t t = now_ns();
+		if (t < next_check)
+			continue;
+		next_check = t + CHECK_NS;
+		char b[64];
+		ssize_t n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
+		if (n == 0)
+			return; /* client's FIN: finish after this whole message */
+		if (n > 0) {
+			side_error(c->r, "unexpected data from client in stream mode");
+			return;
+		}
+		if (errno != EAGAIN && errno != EINTR) {
+			side_error(c->r, "client connection failed: %s", strerror(errno));
+			return;
+		}
+	}
+}
+
+/* Answers each request with one message until the client half-closes. */
+static void serve_rr(struct conn *c, const struct impl_ops *im)
+{
+	for (;;) {
+		struct request rq;
+		ssize_t n = recv_all(c->fd, &rq, sizeof(rq));
+		if (n == 0 || (n < 0 && ct_stop))
+			return;
+		if (n < 0) {
+			side_error(c->r, "client connection failed: %s", strerror((int)-n));
+			return;
+		}
+		c->r->bytes_received += sizeof(rq);
+		if (rq.magic != REQ_MAGIC) {
+			side_error(c->r, "malformed request from client");
+			return;
+		}
+		if (im->send(c, rq.seq))
+			return;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct conn *c = &w->c;
+	const struct impl_ops *im = impl_get(c->o->impl);
+
+	if (read_hello(c) == 0) {
+		if (im->init(c) == 0) {
+			if (c->o->mode == MODE_STREAM)
+				serve_stream(c, im);
+			else
+				serve_rr(c, im);
+		}
+		if (im->finish(c) == 0 && w->r.ok) {
+			/* Our FIN tells the client the last message is out; then
+			 * wait for its close so no byte is left unread. */
+			shutdown(c->fd, SHUT_WR);
+			set_timeout(c->fd, SO_RCVTIMEO, HELLO_TIMEOUT_S);
+			char b[256];
+			ssize_t n;
+			while ((n = recv(c->fd, b, sizeof(b), 0)) > 0)
+				;
+			if (n < 0 && errno != ECONNRESET && errno != EINTR)
+				side_error(c->r, "client did not close: %s", strerror(errno));
+		}
+	}
+	close(c->fd);
+	return NULL;
+}
+
+static int open_listener(const struct ct_opts *o, struct side_result *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (make_addr(o->addr, o->port, &ss, &len)) {
+		side_error(out, "cannot resolve bind address '%s'", o->addr);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0) {
+		side_error(out, "socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		if (errno == EADDRINUSE)
+			side_error(out, "port %u on %s is in use", o->port, o->addr);
+		else
+			side_error(out, "bind %s:%u: %s", o->addr, o->port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, o->threads + 16)) {
+		side_error(out, "listen: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int server_run(const struct ct_opts *o, struct side_result *out)
+{
+	side_init(out);
+	int lfd = open_listener(o, out);
+	if (o->ready_fd >= 0) {
+		/* Tell the runner we listen (or failed: it reads our result). */
+		if (lfd >= 0 && write(o->ready_fd, "r", 1) != 1)
+			side_error(out, "ready pipe: %s", strerror(errno));
+		close(o->ready_fd);
+	}
+	if (lfd < 0)
+		return -1;
+
+	uint64_t t0 = now_ns(), deadline = t0 + ACCEPT_TIMEOUT_S * 1000000000ull;
+	struct worker *w = calloc((size_t)o->threads, sizeof(*w));
+	int started = 0;
+	if (!w) {
+		side_error(out, "out of memory");
+		close(lfd);
+		return -1;
+	}
+	while (started < o->threads && !ct_stop) {
+		uint64_t now = now_ns();
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		if (now >= deadline) {
+			side_error(out, "only %d of %d clients connected within %d s", started,
+				   o->threads, ACCEPT_TIMEOUT_S);
+			break;
+		}
+		int n = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
+		if (n <= 0)
+			continue;
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		set_nodelay(fd); /* no message may wait on Nagle + delayed ACK */
+		struct worker *k = &w[started];
+		side_init(&k->r);
+		k->c = (struct conn){ .fd = fd, .o = o, .size = o->size, .r = &k->r };
+		if (pthread_create(&k->tid, NULL, worker_main, k)) {
+			side_error(out, "pthread_create failed");
+			close(fd);
+			break;
+		}
+		started++;
+	}
+	if (ct_stop && started < o->threads && out->ok)
+		side_error(out, "interrupted while waiting for clients");
+	close(lfd);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		side_merge(out, &w[i].r);
+	}
+	free(w);
+	out->elapsed_s = (double)(now_ns() - t0) / 1e9;
+	side_rusage(out);
+	return out->ok ? 0 : -1;
+}

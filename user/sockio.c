@@ -1,0 +1,120 @@
+#include "sockio.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+volatile int ct_stop;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
+		    block_fn on_block, void *arg, uint64_t *calls)
+{
+	struct iovec v[cnt];
+	size_t total = 0, done = 0;
+	int first = 0;
+
+	memcpy(v, iov, sizeof(v));
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	while (done < total) {
+		struct msghdr mh = { .msg_iov = v + first, .msg_iovlen = (size_t)(cnt - first) };
+		ssize_t n = sendmsg(fd, &mh, flags | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if ((errno == EAGAIN || errno == ENOBUFS) && on_block) {
+				if (on_block(arg, errno) == 0)
+					continue;
+			}
+			return -errno;
+		}
+		(*calls)++;
+		done += (size_t)n;
+		/* Partial send: skip what went out, trim the next iovec. */
+		while (n > 0 && first < cnt) {
+			if ((size_t)n >= v[first].iov_len) {
+				n -= (ssize_t)v[first].iov_len;
+				first++;
+			} else {
+				v[first].iov_base = (char *)v[first].iov_base + n;
+				v[first].iov_len -= (size_t)n;
+				n = 0;
+			}
+		}
+	}
+	return (ssize_t)done;
+}
+
+ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		(*calls)++;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t recv_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = recv(fd, (char *)buf + done, len - done, 0);
+		if (n == 0)
+			return done ? -EPIPE : 0;
+		if (n < 0) {
+			if (errno == EINTR && !ct_stop)
+				continue;
+			return -errno;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int set_nodelay(int fd)
+{
+	int one = 1;
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+int set_timeout(int fd, int optname, double seconds)
+{
+	struct timeval tv = { .tv_sec = (time_t)seconds,
+			      .tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
+}
+
+int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
+	      socklen_t *len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
+	struct addrinfo *res;
+	char ps[8];
+	snprintf(ps, sizeof(ps), "%u", port);
+	if (getaddrinfo(host, ps, &hints, &res) != 0)
+		return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}

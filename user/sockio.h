@@ -1,0 +1,33 @@
+/* Socket helpers: full sends/receives with EINTR and partial-write handling. */
+#ifndef CT_SOCKIO_H
+#define CT_SOCKIO_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+extern volatile int ct_stop; /* set by SIGINT/SIGTERM in server and client */
+
+uint64_t now_ns(void);
+/* Called when sendmsg reports EAGAIN/ENOBUFS (zerocopy): wait for room
+ * without spinning. Returns 0 to retry, -1 to give up. */
+typedef int (*block_fn)(void *arg, int err);
+
+/* Sends the whole iovec (the array is not modified). calls counts
+ * successful sendmsg calls (each one took a zerocopy id under
+ * MSG_ZEROCOPY). Returns bytes sent, or -errno. */
+ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
+		    block_fn on_block, void *arg, uint64_t *calls);
+/* send() until len bytes are out. Returns len or -errno. */
+ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls);
+/* recv() exactly len bytes. Returns len, 0 on clean EOF before any byte,
+ * or -errno (-EPIPE for EOF mid-buffer). */
+ssize_t recv_all(int fd, void *buf, size_t len);
+
+int set_nodelay(int fd);
+int set_timeout(int fd, int optname, double seconds);
+/* Resolves host:port for IPv4 or IPv6. */
+int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
+	      socklen_t *len);
+#endif
