@@ -28,6 +28,7 @@
 #   VM_TESTS           all (default) | smoke (environment checks only)
 #   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -lelf -lz)
 #   VM_APPEND          extra kernel command line words
+#   VM_HOST_TOOLS      host programs copied in with their libraries (default: ip bpftool)
 #   VM_LOG             console log file (default build/vm/console.log)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,8 @@ VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -lelf -lz}
 VM_LOG=${VM_LOG:-$VM_B/console.log}
 # Binaries the guest tests use; trace_run is the one under test.
 VM_BINS=(trace_run ctrun server client)
+# Dynamic host tools copied in with their libraries (see step 3).
+VM_HOST_TOOLS=${VM_HOST_TOOLS:-ip bpftool}
 
 T0=$(date +%s.%N)
 H_PASS=0
@@ -221,6 +224,18 @@ for b in "${VM_BINS[@]}"; do
 	[ -x "$VM_B/$b" ] && install -m 755 "$VM_B/$b" "$IR/ct/bin/$b"
 done
 cp "$KDIR"/modules/*.ko "$KDIR/modules/order" "$IR/lib/modules/" 2>/dev/null
+# Host tools the guest needs beyond busybox, with their shared libraries:
+# iproute2's ip (the runner runs "ip link add ... type veth peer ... netns PID",
+# which busybox ip cannot) and bpftool (leftover-link checks).
+for t in $VM_HOST_TOOLS; do
+	p=$(command -v "$t" 2>/dev/null)
+	[ -n "$p" ] || p=$(ls /usr/sbin/"$t" /sbin/"$t" 2>/dev/null | head -n 1)
+	if [ -z "$p" ]; then log "warning: host tool $t not found; guest checks that need it will fail"; continue; fi
+	install -m 755 "$(readlink -f "$p")" "$IR/usr/sbin/$t"
+	for lib in $(LC_ALL=C ldd "$p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		cp -L --parents "$lib" "$IR/" || die "cannot copy $lib (needed by $t) into the initramfs"
+	done
+done
 INITRD="$VM_B/initramfs.cpio.gz"
 (cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$INITRD" ||
 	die "packing the initramfs failed"
