@@ -176,15 +176,18 @@ static int a3_finish(struct conn *c)
 	if (!s)
 		return 0;
 	/* Drain every outstanding completion before the buffers go away. */
-	uint64_t deadline = now_ns() + DRAIN_TIMEOUT_MS * 1000000ull;
+	/* After a failed connection the kernel frees what is queued at once;
+	 * don't make the user wait long for the stragglers. */
+	int limit_ms = c->r->ok ? DRAIN_TIMEOUT_MS : 1000;
+	uint64_t deadline = now_ns() + (uint64_t)limit_ms * 1000000ull;
 	while (zc_outstanding(&s->zc) && now_ns() < deadline)
 		if (wait_completion(c, s, 100) < 0) {
 			rc = -1;
 			break;
 		}
 	if (rc == 0 && zc_outstanding(&s->zc)) {
-		side_error(c->r, "%u zerocopy completions did not arrive within %d s",
-			   zc_outstanding(&s->zc), DRAIN_TIMEOUT_MS / 1000);
+		side_error(c->r, "%u zerocopy completions did not arrive within %d ms",
+			   zc_outstanding(&s->zc), limit_ms);
 		rc = -1;
 	}
 	c->r->zc_notifications += s->zc.notifications;

@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	side_signals();
 	side_init(&rr.server);
 	rc = client_run(&rr.opts, &rr.client);
-	if (!rr.opts.quiet)
+	if (!rr.opts.quiet && rr.client.ok)
 		run_summary(stdout, &rr);
 	if (rr.opts.json) {
 		FILE *f = fopen(rr.opts.json, "w");

@@ -22,12 +22,12 @@ int main(int argc, char **argv)
 	side_signals();
 	struct side_result r;
 	rc = server_run(&o, &r);
-	if (!o.quiet)
+	if (!o.quiet && r.ok)
 		printf("server %s %s size=%zu: sent %llu B in %llu messages (%llu send calls)%s\n",
 		       impl_name(o.impl), mode_name(o.mode), o.size,
 		       (unsigned long long)r.bytes_sent, (unsigned long long)r.messages_sent,
 		       (unsigned long long)r.send_calls, r.ok ? "" : ", FAILED");
-	if (o.impl == IMPL_A3 && !o.quiet)
+	if (o.impl == IMPL_A3 && !o.quiet && r.ok)
 		printf("zerocopy: %llu sends, %llu completions in %llu notifications, %llu copied by the kernel\n",
 		       (unsigned long long)r.zc_sends, (unsigned long long)r.zc_completions,
 		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);

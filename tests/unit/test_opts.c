@@ -1,0 +1,94 @@
+/* Argument parsing: defaults, accepted forms, and every bad input named. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "opts.h"
+
+static struct ct_opts o;
+static char err[256];
+
+#define PARSE(role, ...)                                                         \
+	({                                                                       \
+		char *av[] = { "prog", __VA_ARGS__, NULL };                      \
+		opts_parse(&o, role, (int)(sizeof(av) / sizeof(*av)) - 1, av, err, \
+			   sizeof(err));                                         \
+	})
+
+static void defaults_and_values(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_RUNNER, "--impl", "a3", "--size", "4K", "--threads", "8",
+			       "--duration", "0.5", "--net", "loopback", "--mode", "rr"), 0);
+	assert_int_equal(o.impl, IMPL_A3);
+	assert_int_equal(o.size, 4096);
+	assert_int_equal(o.threads, 8);
+	assert_true(o.duration == 0.5);
+	assert_int_equal(o.net, NET_LOOPBACK);
+	assert_int_equal(o.mode, MODE_RR);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--verify"), 0);
+	assert_int_equal(o.impl, IMPL_A2);
+	assert_int_equal(o.size, 65536);
+	assert_int_equal(o.net, NET_VETH);
+	assert_true(o.verify);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "64M"), 0);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--help"), 1);
+}
+
+struct bad {
+	enum ct_role role;
+	const char *a, *b;
+	const char *says;
+};
+
+static void bad_inputs_named(void **st)
+{
+	(void)st;
+	const struct bad cases[] = {
+		{ ROLE_RUNNER, "--bogus", NULL, "unknown option" },
+		{ ROLE_RUNNER, "--size", "0", "below the 32-byte message header" },
+		{ ROLE_RUNNER, "--size", "31", "below the 32-byte message header" },
+		{ ROLE_RUNNER, "--size", "67108865", "above the 64 MiB limit" },
+		{ ROLE_RUNNER, "--size", "-5", "not a byte count" },
+		{ ROLE_RUNNER, "--size", "12x", "not a byte count" },
+		{ ROLE_RUNNER, "--threads", "0", "--threads must be 1..1024" },
+		{ ROLE_RUNNER, "--threads", "1025", "--threads must be 1..1024" },
+		{ ROLE_RUNNER, "--duration", "0", "--duration must be" },
+		{ ROLE_RUNNER, "--duration", "-1", "--duration must be" },
+		{ ROLE_RUNNER, "--duration", "abc", "--duration must be" },
+		{ ROLE_RUNNER, "--impl", "a4", "--impl must be a1, a2 or a3" },
+		{ ROLE_RUNNER, "--mode", "bulk", "--mode must be stream or rr" },
+		{ ROLE_RUNNER, "--net", "wifi", "--net must be veth or loopback" },
+		{ ROLE_RUNNER, "--port", "70000", "--port must be" },
+		{ ROLE_RUNNER, "--port", "0", "--port must be" },
+		{ ROLE_SERVER, "--net", "veth", "not valid here" },
+		{ ROLE_CLIENT, "--bind", "1.2.3.4", "not valid here" },
+		{ ROLE_RUNNER, "--backend", "fentry", "not valid here" },
+		{ ROLE_TRACE, "--backend", "dtrace", "--backend must be" },
+		{ ROLE_TRACE, "--format", "xml", "--format must be" },
+		{ ROLE_TRACE, "--repeat", "0", "--repeat must be" },
+		{ ROLE_RUNNER, "stray", NULL, "unexpected argument" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const struct bad *c = &cases[i];
+		int rc = c->b ? PARSE(c->role, (char *)c->a, (char *)c->b)
+			      : PARSE(c->role, (char *)c->a);
+		if (rc != -1 || !strstr(err, c->says))
+			fail_msg("case %zu (%s %s): rc %d, '%s'", i, c->a, c->b ? c->b : "", rc, err);
+		assert_null(strchr(err, '\n')); /* one line */
+	}
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size"), -1);
+	assert_non_null(strstr(err, "needs a value"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_and_values),
+		cmocka_unit_test(bad_inputs_named),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
