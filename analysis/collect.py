@@ -1,0 +1,385 @@
+#!/usr/bin/python3
+"""Turn one sweep folder's raw files into tidy CSVs.
+
+usage: collect.py RESULTS_DIR
+
+Reads RESULTS_DIR/raw/<impl>_s<size>_t<threads>_<net>_r<rep>.{perf.txt,
+stream.json,rr.json,trace.json} and writes
+  RESULTS_DIR/results.csv    one row per run (point x repetition), header in COLUMNS
+  RESULTS_DIR/functions.csv  one row per run x traced kernel/user function (long form)
+  RESULTS_DIR/columns.md     the documented header of both files
+Values that were not measured or not supported are written as NA, never 0;
+the reason is in the *_na_reason / status columns.
+"""
+import csv
+import json
+import os
+import re
+import sys
+
+NA = "NA"
+NAME_RE = re.compile(r"^(a[123])_s(\d+)_t(\d+)_([a-z]+)_r(\d+)$")
+
+# perf event -> CSV column
+PERF_EVENTS = [
+    ("cycles", "cycles"),
+    ("instructions", "instructions"),
+    ("L1-dcache-load-misses", "l1_misses"),
+    ("LLC-load-misses", "llc_misses"),
+    ("cache-misses", "cache_misses"),
+    ("context-switches", "ctx_switches"),
+    ("cpu-migrations", "cpu_migrations"),
+    ("task-clock", "task_clock_ms"),
+]
+LEDGER_KINDS = ["user_copy", "send_copy", "zerocopy", "deferred_copy", "recv_copy"]
+
+# (column, description). kns_<side>_<function> columns are appended per sweep.
+COLUMNS = [
+    ("impl", "implementation: a1 two-copy send()/recv() with user gather, a2 one-copy sendmsg() iovec, a3 MSG_ZEROCOPY"),
+    ("size", "message size in bytes (8 fields + header)"),
+    ("threads", "client threads = TCP connections (the server runs one thread per client)"),
+    ("net", "topology: veth (two network namespaces joined by a veth pair) or loopback"),
+    ("rep", "repetition number, 1-based"),
+    ("status", "ok, or the runs that are missing/failed for this point (e.g. 'no_trace')"),
+    ("throughput_gbps", "untraced stream run: application throughput in Gbit/s (client bytes received / window)"),
+    ("stream_lat_p50_us", "untraced stream run: one-way delivery latency p50 in us (sender timestamp, same host clock)"),
+    ("stream_lat_p99_us", "untraced stream run: one-way delivery latency p99 in us"),
+    ("rr_lat_p50_us", "untraced rr run: round-trip latency p50 in us"),
+    ("rr_lat_p99_us", "untraced rr run: round-trip latency p99 in us"),
+    ("rr_lat_p999_us", "untraced rr run: round-trip latency p99.9 in us"),
+    ("rr_msgs_per_s", "untraced rr run: completed request/response pairs per second, all threads"),
+    ("messages", "untraced stream run: messages received by the client"),
+    ("bytes_received", "untraced stream run: bytes received by the client"),
+    ("verify_errors", "verify errors over the stream and rr runs (only meaningful with --verify)"),
+    ("zc_completions", "untraced stream run, a3: zerocopy send ids completed"),
+    ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
+    ("cycles", "perf stat over the stream run (server+client+runner): CPU cycles; NA if unsupported"),
+    ("instructions", "perf stat: instructions; NA if unsupported"),
+    ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
+    ("llc_misses", "perf stat: LLC-load-misses; NA if unsupported"),
+    ("cache_misses", "perf stat: cache-misses; NA if unsupported"),
+    ("ctx_switches", "perf stat: context-switches (software event)"),
+    ("cpu_migrations", "perf stat: cpu-migrations (software event)"),
+    ("task_clock_ms", "perf stat: task-clock in ms (software event: CPU time of the whole run, setup included)"),
+    ("counters_na_reason", "why counters are NA, e.g. 'cycles,instructions: <not supported> by perf on this machine'; empty when all counted"),
+    ("cpu_user_s", "getrusage user CPU seconds, server + client, stream run"),
+    ("cpu_sys_s", "getrusage system CPU seconds, server + client, stream run"),
+    ("cpu_s", "cpu_user_s + cpu_sys_s"),
+    ("ctx_voluntary", "getrusage voluntary context switches, server + client, stream run"),
+    ("ctx_involuntary", "getrusage involuntary context switches, server + client, stream run"),
+    ("cycles_per_byte", "cycles / bytes_received; NA when cycles are unsupported"),
+    ("cpu_ns_per_byte", "cpu_s (rusage, server + client) in ns / bytes_received: the CPU-cost-per-byte measure used when cycles are unavailable"),
+    ("traced_throughput_gbps", "traced stream run: application throughput in Gbit/s"),
+    ("tracing_overhead_pct", "100 * (1 - traced_throughput_gbps / throughput_gbps)"),
+    ("trace_messages", "traced run: messages the sender sent (denominator of the send-side per-message figures)"),
+] + [
+    ("ledger_%s_bpm" % k, "traced run: ledger %s bytes per message (whole-run bytes / messages; send-side kinds per message sent, recv_copy per message received)" % k)
+    for k in LEDGER_KINDS
+] + [
+    ("ledger_copied_bpm", "ledger bytes the CPU copied per message: user_copy + send_copy + deferred_copy + recv_copy"),
+    ("kernel_ns_per_msg", "traced run: sum of per-function time per message over the rows that report time (sender rows per message sent, receiver rows per message received)"),
+    ("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"),
+    ("kernel", "kernel release"),
+    ("cpu_model", "CPU model name (lscpu)"),
+    ("stream_duration_s", "requested duration of the stream run"),
+    ("rr_duration_s", "requested duration of the rr run"),
+    ("trace_duration_s", "requested duration of the traced run"),
+]
+KNS_DESC = ("kns_<side>_<function>", "traced run: kernel (or user, for uprobe rows) ns per message spent in <function> on <side>; one column per function row the tracer reported; NA when that row reports no time")
+
+FUNC_COLUMNS = [
+    ("impl", ""), ("size", ""), ("threads", ""), ("net", ""), ("rep", ""),
+    ("side", "sender or receiver"), ("name", "function (or tracepoint) the row attributes to"),
+    ("hook", "hook that produced the row (fentry/kprobe/tracepoint/uprobe/inferred ...)"),
+    ("calls", "calls/events over the traced run"), ("bytes", "bytes over the traced run"),
+    ("ns", "time over the traced run, ns (NA when the hook cannot time)"),
+    ("messages", "messages used as denominator (sent for sender rows, received for receiver rows)"),
+    ("calls_per_msg", ""), ("bytes_per_msg", ""), ("ns_per_msg", ""),
+    ("note", "any extra note the tracer attached to the row (e.g. inferred)"),
+]
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def num(v):
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(v):
+    if v is None:
+        return NA
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return NA
+        if v == int(v) and abs(v) < 1e15:
+            return str(int(v))
+        return "%.6g" % v
+    return str(v)
+
+
+def parse_perf(path):
+    """-> (values {column: number or None}, reason str or None if file missing)."""
+    vals = {col: None for _, col in PERF_EVENTS}
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return vals, "no perf run"
+    unsupported = {}
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(",")
+        if len(parts) < 3:
+            continue
+        value, event = parts[0].strip(), parts[2].strip()
+        ev = event.split(":")[0]
+        m = re.match(r"^[a-z_]+/(.+)/$", ev)  # cpu_core/cycles/ on hybrid CPUs
+        if m:
+            ev = m.group(1)
+        col = dict(PERF_EVENTS).get(ev)
+        if not col:
+            continue
+        if value.startswith("<"):
+            unsupported.setdefault(value, []).append(ev)
+            continue
+        v = num(value)
+        if v is not None:
+            vals[col] = (vals[col] or 0) + v
+    missing = [ev for ev, col in PERF_EVENTS if vals[col] is None
+               and not any(ev in evs for evs in unsupported.values())]
+    reasons = ["%s: %s by perf on this machine" % (",".join(evs), why)
+               for why, evs in unsupported.items()]
+    if missing:
+        reasons.append("%s: absent from perf output" % ",".join(missing))
+    return vals, "; ".join(reasons)
+
+
+def lat(app, key):
+    return num(((app or {}).get("latency_us") or {}).get(key))
+
+
+def side(app, name, key):
+    return num(((app or {}).get(name) or {}).get(key))
+
+
+def side_sum(app, key):
+    a, b = side(app, "server", key), side(app, "client", key)
+    if a is None and b is None:
+        return None
+    return (a or 0) + (b or 0)
+
+
+def safe_div(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def sanitize(s):
+    return re.sub(r"[^A-Za-z0-9]+", "_", str(s)).strip("_").lower()
+
+
+def cpu_model_of(outdir):
+    try:
+        for line in open(os.path.join(outdir, "system.txt")):
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def read_env(outdir):
+    env = {}
+    try:
+        for line in open(os.path.join(outdir, "sweep.env")):
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = v
+    except OSError:
+        pass
+    return env
+
+
+def collect(outdir):
+    raw = os.path.join(outdir, "raw")
+    names = set()
+    for fn in os.listdir(raw) if os.path.isdir(raw) else []:
+        if fn.endswith(".part"):
+            continue
+        base = fn.split(".", 1)[0]
+        if NAME_RE.match(base) and fn.endswith((".json", ".perf.txt")):
+            names.add(base)
+    env = read_env(outdir)
+    traced_expected = env.get("traced", "1") == "1"
+    cpu_model = cpu_model_of(outdir)
+    uname = os.uname().release
+    rows, frows, kns_cols = [], [], []
+
+    def key(n):
+        m = NAME_RE.match(n)
+        return (m.group(1), int(m.group(2)), int(m.group(3)), m.group(4), int(m.group(5)))
+
+    for name in sorted(names, key=key):
+        impl, size, threads, net, rep = key(name)
+        p = os.path.join(raw, name)
+        stream = load_json(p + ".stream.json")
+        rr = load_json(p + ".rr.json")
+        trace = load_json(p + ".trace.json")
+        tapp = (trace or {}).get("app")
+        perf, na_reason = parse_perf(p + ".perf.txt")
+        if stream is None and rr is None and trace is None:
+            continue  # only a perf file from an interrupted run
+        r = {"impl": impl, "size": size, "threads": threads, "net": net, "rep": rep}
+        miss = []
+        for what, doc in (("stream", stream), ("rr", rr)):
+            if doc is None:
+                miss.append("no_" + what)
+            elif ((doc.get("server") or {}).get("ok") == 0 or (doc.get("client") or {}).get("ok") == 0):
+                miss.append(what + "_error")
+        if trace is None and traced_expected:
+            miss.append("no_trace")
+        if na_reason == "no perf run" and env.get("perf", "1") == "1" and stream is not None:
+            miss.append("no_perf")
+        r["status"] = "ok" if not miss else "+".join(miss)
+        r["throughput_gbps"] = num((stream or {}).get("throughput_gbps"))
+        r["stream_lat_p50_us"] = lat(stream, "p50")
+        r["stream_lat_p99_us"] = lat(stream, "p99")
+        r["rr_lat_p50_us"] = lat(rr, "p50")
+        r["rr_lat_p99_us"] = lat(rr, "p99")
+        r["rr_lat_p999_us"] = lat(rr, "p999")
+        rr_count = lat(rr, "count")
+        if rr_count is None and rr is not None:
+            rr_count = num(rr.get("messages"))
+        r["rr_msgs_per_s"] = safe_div(rr_count, num((rr or {}).get("duration_s")))
+        r["messages"] = num((stream or {}).get("messages"))
+        r["bytes_received"] = num((stream or {}).get("bytes_received"))
+        ve = [num(d.get("verify_errors")) for d in (stream, rr) if d is not None]
+        ve = [v for v in ve if v is not None]
+        r["verify_errors"] = sum(ve) if ve else None
+        r["zc_completions"] = num((stream or {}).get("zc_completions"))
+        r["zc_copied"] = num((stream or {}).get("zc_copied"))
+        r.update(perf)
+        if stream is None:
+            r.update({c: None for _, c in PERF_EVENTS})
+        r["counters_na_reason"] = na_reason or ""
+        r["cpu_user_s"] = side_sum(stream, "cpu_user_s")
+        r["cpu_sys_s"] = side_sum(stream, "cpu_sys_s")
+        r["cpu_s"] = (None if r["cpu_user_s"] is None and r["cpu_sys_s"] is None
+                      else (r["cpu_user_s"] or 0) + (r["cpu_sys_s"] or 0))
+        r["ctx_voluntary"] = side_sum(stream, "ctx_voluntary")
+        r["ctx_involuntary"] = side_sum(stream, "ctx_involuntary")
+        r["cycles_per_byte"] = safe_div(r["cycles"], r["bytes_received"])
+        r["cpu_ns_per_byte"] = safe_div(None if r["cpu_s"] is None else r["cpu_s"] * 1e9, r["bytes_received"])
+        r["traced_throughput_gbps"] = num((tapp or {}).get("throughput_gbps"))
+        ratio = safe_div(r["traced_throughput_gbps"], r["throughput_gbps"])
+        r["tracing_overhead_pct"] = None if ratio is None else 100.0 * (1 - ratio)
+        # denominators for per-message figures of the traced run
+        msent = side(tapp, "server", "messages_sent") or num((tapp or {}).get("messages"))
+        mrecv = side(tapp, "client", "messages_received") or num((tapp or {}).get("messages"))
+        r["trace_messages"] = msent
+        ledger = (trace or {}).get("ledger") or {}
+        copied = None
+        for k in LEDGER_KINDS:
+            v = num(ledger.get(k + "_bytes"))
+            bpm = safe_div(v, mrecv if k == "recv_copy" else msent)
+            r["ledger_%s_bpm" % k] = bpm
+            if k != "zerocopy" and bpm is not None:
+                copied = (copied or 0) + bpm
+        r["ledger_copied_bpm"] = copied if trace is not None else None
+        total_ns = None
+        for fr in (trace or {}).get("functions") or []:
+            sd = fr.get("side") or "?"
+            fname = fr.get("name") or "?"
+            denom = mrecv if str(sd).startswith("recv") else msent
+            ns = num(fr.get("ns"))
+            col = "kns_%s_%s" % (sanitize(sd), sanitize(fname))
+            if col not in kns_cols:
+                kns_cols.append(col)
+            nspm = safe_div(ns, denom) if ns else None
+            if nspm is not None:
+                prev = r.get(col)
+                r[col] = nspm + (prev or 0)
+                total_ns = (total_ns or 0) + nspm
+            else:
+                r.setdefault(col, None)
+            note = fr.get("note") or fr.get("inferred") or ""
+            frows.append({
+                "impl": impl, "size": size, "threads": threads, "net": net, "rep": rep,
+                "side": sd, "name": fname, "hook": fr.get("hook") or "",
+                "calls": num(fr.get("calls")), "bytes": num(fr.get("bytes")),
+                "ns": ns if ns else None, "messages": denom,
+                "calls_per_msg": safe_div(num(fr.get("calls")), denom),
+                "bytes_per_msg": safe_div(num(fr.get("bytes")), denom),
+                "ns_per_msg": nspm,
+                "note": "inferred" if note is True else str(note),
+            })
+        r["kernel_ns_per_msg"] = total_ns
+        r["backend"] = (trace or {}).get("backend")
+        r["kernel"] = (trace or {}).get("kernel") or uname
+        r["cpu_model"] = cpu_model
+        r["stream_duration_s"] = num((stream or {}).get("duration_s")) or num(env.get("stream_duration_s"))
+        r["rr_duration_s"] = num((rr or {}).get("duration_s")) or num(env.get("rr_duration_s"))
+        r["trace_duration_s"] = num(env.get("trace_duration_s")) if trace is not None else None
+        rows.append(r)
+
+    cols = [c for c, _ in COLUMNS]
+    # kns columns sit before backend/kernel/cpu_model so the fixed tail stays last
+    at = cols.index("backend")
+    cols = cols[:at] + sorted(kns_cols) + cols[at:]
+    with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([fmt(r.get(c)) if c != "counters_na_reason" else r.get(c, "") for c in cols])
+    fcols = [c for c, _ in FUNC_COLUMNS]
+    with open(os.path.join(outdir, "functions.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(fcols)
+        for r in frows:
+            w.writerow([fmt(r.get(c)) if c != "note" and c != "hook" else r.get(c, "") for c in fcols])
+    with open(os.path.join(outdir, "columns.md"), "w") as f:
+        f.write("# results.csv columns (one row per run = point x repetition)\n\n")
+        f.write("NA = not measured or not supported on this machine (never written as 0); "
+                "counters_na_reason says why.\n\n| column | meaning |\n|---|---|\n")
+        for c, d in COLUMNS[:COLUMNS.index(("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"))]:
+            f.write("| `%s` | %s |\n" % (c, d))
+        f.write("| `%s` | %s |\n" % KNS_DESC)
+        for c, d in COLUMNS[[c for c, _ in COLUMNS].index("backend"):]:
+            f.write("| `%s` | %s |\n" % (c, d))
+        f.write("\n# functions.csv columns (one row per run x traced function)\n\n| column | meaning |\n|---|---|\n")
+        for c, d in FUNC_COLUMNS:
+            f.write("| `%s` | %s |\n" % (c, d or c.replace("_", " ")))
+    return rows
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    outdir = argv[1]
+    if not os.path.isdir(outdir):
+        print("collect.py: %s is not a directory" % outdir, file=sys.stderr)
+        return 2
+    rows = collect(outdir)
+    bad = sum(1 for r in rows if r["status"] != "ok")
+    print("collect.py: %d runs -> %s (%d incomplete)" % (len(rows), os.path.join(outdir, "results.csv"), bad),
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

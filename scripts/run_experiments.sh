@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# copytrace experiment sweep: impl x size x threads x topology x repetition.
+# For every point and repetition it makes three runs:
+#   1. untraced stream run wrapped in `perf stat -x,`  -> NAME.perf.txt, NAME.stream.json
+#   2. untraced rr (request/response) run for latency  -> NAME.rr.json
+#   3. traced stream run (trace_run --format json)     -> NAME.trace.json
+# where NAME = <impl>_s<size>_t<threads>_<net>_r<rep>, e.g. a2_s65536_t4_veth_r1.
+# Then it writes results.csv (analysis/collect.py), the plots and REPORT.md
+# (analysis/report). Output goes to a fresh results/<timestamp>/ folder.
+#
+# Usage: scripts/run_experiments.sh [options]   (run as root; see --help)
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+	cat <<EOF
+usage: $0 [options]
+  --quick               small subset (a1 a2 a3 x 256,65536 B x 1,4 threads x 2 reps,
+                        0.3 s runs), about a minute
+  --impls LIST          implementations (default: a1 a2 a3)
+  --sizes LIST          message sizes in bytes (default: 256 1024 4096 65536)
+  --threads LIST        client thread counts (default: 1 2 4 8)
+  --nets LIST           topologies, veth and/or loopback (default: veth)
+  --reps N              repetitions of every point (default: 3)
+  --duration S          seconds per untraced stream run (default: 1)
+  --rr-duration S       seconds per rr run (default: 0.5)
+  --trace-duration S    seconds per traced run (default: same as --duration)
+  --no-trace            skip the traced runs (no ledger / per-function plots)
+  --no-perf             do not wrap the stream run in perf stat
+  --verify              pass --verify to every run (slower; checks every byte)
+  --out DIR             output folder (default: results/<timestamp>)
+  --resume DIR          reuse DIR and skip runs whose output files already exist
+  --no-report           only run and collect; skip plots and REPORT.md
+LISTs are space- or comma-separated, e.g. --sizes 256,4096 or --sizes "256 4096".
+Environment: CTRUN, TRACE_RUN, PERF, PYTHON override the tools used.
+EOF
+}
+
+CTRUN=${CTRUN:-$ROOT/build/ctrun}
+TRACE_RUN=${TRACE_RUN:-$ROOT/trace_run}
+PERF=${PERF:-perf}
+PYTHON=${PYTHON:-/usr/bin/python3}
+EVENTS=cycles,instructions,L1-dcache-load-misses,LLC-load-misses,cache-misses,context-switches,cpu-migrations,task-clock
+
+IMPLS="a1 a2 a3"; SIZES="256 1024 4096 65536"; THREADS="1 2 4 8"; NETS="veth"; REPS=3
+DUR=1; RR_DUR=0.5; TR_DUR=""; DO_TRACE=1; DO_PERF=1; DO_REPORT=1; VERIFY=""; OUT=""; RESUME=0; QUICK=0
+
+die() { echo "run_experiments: $*" >&2; exit 2; }
+list() { tr ',' ' ' <<<"$1" | xargs; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; IMPLS="a1 a2 a3"; SIZES="256 65536"; THREADS="1 4"; REPS=2
+		DUR=0.3; RR_DUR=0.2; TR_DUR=0.3 ;;
+	--impls) IMPLS=$(list "${2:?}"); shift ;;
+	--sizes) SIZES=$(list "${2:?}"); shift ;;
+	--threads) THREADS=$(list "${2:?}"); shift ;;
+	--nets) NETS=$(list "${2:?}"); shift ;;
+	--reps) REPS=${2:?}; shift ;;
+	--duration) DUR=${2:?}; shift ;;
+	--rr-duration) RR_DUR=${2:?}; shift ;;
+	--trace-duration) TR_DUR=${2:?}; shift ;;
+	--no-trace) DO_TRACE=0 ;;
+	--no-perf) DO_PERF=0 ;;
+	--no-report) DO_REPORT=0 ;;
+	--verify) VERIFY=--verify ;;
+	--out) OUT=${2:?}; shift ;;
+	--resume) OUT=${2:?}; RESUME=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+	shift
+done
+TR_DUR=${TR_DUR:-$DUR}
+
+# --- validate ---------------------------------------------------------------
+for i in $IMPLS; do [[ $i =~ ^a[123]$ ]] || die "--impls: '$i' is not a1, a2 or a3"; done
+for s in $SIZES; do [[ $s =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "--sizes: '$s' is not a positive integer"; done
+for t in $THREADS; do [[ $t =~ ^[0-9]+$ ]] && [ "$t" -gt 0 ] || die "--threads: '$t' is not a positive integer"; done
+for n in $NETS; do [[ $n =~ ^(veth|loopback)$ ]] || die "--nets: '$n' is not veth or loopback"; done
+[[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -gt 0 ] || die "--reps: '$REPS' is not a positive integer"
+for d in "$DUR" "$RR_DUR" "$TR_DUR"; do [[ $d =~ ^[0-9]*\.?[0-9]+$ ]] || die "duration '$d' is not a number of seconds"; done
+[ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, perf, eBPF): sudo $0"
+[ -x "$CTRUN" ] || die "$CTRUN not found: run 'make' first"
+if [ "$DO_TRACE" = 1 ] && [ ! -x "$TRACE_RUN" ]; then die "$TRACE_RUN not found: run 'make' first (or pass --no-trace)"; fi
+if [ "$DO_PERF" = 1 ] && ! command -v "$PERF" >/dev/null; then die "perf not found: scripts/install-deps.sh (or pass --no-perf)"; fi
+[ -x "$PYTHON" ] || die "$PYTHON not found (Debian's python3 with python3-matplotlib)"
+
+if [ -z "$OUT" ]; then
+	OUT=$ROOT/results/$(date +%Y%m%d-%H%M%S)
+	while [ -e "$OUT" ]; do OUT=$OUT-x; done
+fi
+if [ "$RESUME" = 0 ] && [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
+	die "$OUT exists and is not empty (use --resume $OUT to continue it)"
+fi
+mkdir -p "$OUT/raw" || die "cannot create $OUT"
+OUT=$(cd "$OUT" && pwd)
+case $OUT in "$ROOT"/results/*) ln -sfn "$(basename "$OUT")" "$ROOT/results/latest" 2>/dev/null ;; esac
+LOG=$OUT/sweep.log
+
+# --- sweep parameters and system description ---------------------------------
+cat >"$OUT/sweep.env" <<EOF
+impls=$IMPLS
+sizes=$SIZES
+threads=$THREADS
+nets=$NETS
+reps=$REPS
+stream_duration_s=$DUR
+rr_duration_s=$RR_DUR
+trace_duration_s=$TR_DUR
+traced=$DO_TRACE
+perf=$DO_PERF
+verify=${VERIFY:+1}
+quick=$QUICK
+perf_events=$EVENTS
+EOF
+
+{
+	echo "== copytrace sweep $(date -Iseconds)"
+	echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
+	echo "== kernel"; uname -a
+	echo "== distro"; grep -E '^(PRETTY_NAME|VERSION_ID)=' /etc/os-release
+	echo "== cpu"; lscpu 2>/dev/null | grep -E '^(Architecture|Model name|Vendor ID|CPU\(s\)|On-line|Thread|Core|Socket|NUMA node\(s\)|L1d|L2|L3|Hypervisor|Virtualization)' || true
+	echo "cores (nproc): $(nproc)"
+	echo "== memory"; free -h | sed -n '1,2p'
+	echo "== perf"; "$PERF" --version 2>&1 || echo "perf: not available"
+	echo "perf_event_paranoid: $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
+	echo "hardware PMU: $(ls /sys/bus/event_source/devices 2>/dev/null | xargs)"
+	echo "== topology"
+	echo "veth: client and server in two fresh network namespaces joined by a veth pair (198.18.0.0/15), created per run by the runner"
+	echo "loopback: client and server in one fresh network namespace, on its lo"
+	echo "host interfaces: $(ls /sys/class/net | xargs)"
+	echo "== tools"
+	echo "ctrun: $CTRUN"; echo "trace_run: $TRACE_RUN"; "$PYTHON" -c 'import matplotlib, sys; print("python", sys.version.split()[0], "matplotlib", matplotlib.__version__)' 2>&1
+	echo "== sweep"; cat "$OUT/sweep.env"
+} >"$OUT/system.txt" 2>&1
+
+# Which perf events this machine can count (recorded once; every run's own
+# perf.txt is what collect.py reads).
+if [ "$DO_PERF" = 1 ]; then
+	"$PERF" stat -x, -e "$EVENTS" -o "$OUT/perf-probe.txt" -- true >/dev/null 2>&1
+	{
+		echo "== perf event support (perf stat -x, -e ... -- true)"
+		grep -v '^#' "$OUT/perf-probe.txt" | awk -F, 'NF>2 {print "  " $3 ": " ($1 ~ /^</ ? $1 : "supported")}'
+	} >>"$OUT/system.txt"
+fi
+
+# --- the sweep ---------------------------------------------------------------
+STOP=0
+on_signal() { STOP=1; echo >&2; echo "run_experiments: interrupted; finishing the current run, keeping finished results" >&2; }
+trap on_signal INT TERM HUP
+
+points=()
+for rep in $(seq 1 "$REPS"); do          # repetitions outermost: an interrupted sweep
+	for net in $NETS; do                  # still covers every point once, and slow
+		for impl in $IMPLS; do            # drift spreads over all points
+			for size in $SIZES; do
+				for th in $THREADS; do points+=("$impl $size $th $net $rep"); done
+			done
+		done
+	done
+done
+N=${#points[@]}
+START=$(date +%s)
+fmt_t() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+per_run_s=$(awk -v a="$DUR" -v b="$RR_DUR" -v c="$TR_DUR" -v t="$DO_TRACE" 'BEGIN{printf "%d", a+b+t*c+1.5+0.999}')
+echo "run_experiments: $N points (impls: $IMPLS; sizes: $SIZES; threads: $THREADS; nets: $NETS; reps: $REPS) -> $OUT" | tee -a "$LOG" >&2
+echo "run_experiments: stream ${DUR}s + rr ${RR_DUR}s$([ "$DO_TRACE" = 1 ] && echo " + traced ${TR_DUR}s") per point; first estimate $(fmt_t $((N * per_run_s)))" | tee -a "$LOG" >&2
+
+# run_one KIND FINAL_FILE TIMEOUT CMD...: runs CMD writing FINAL_FILE.part,
+# renames it on success; the command's output goes to the per-run log.
+failed=0
+run_one() {
+	local kind=$1 final=$2 tmo=$3; shift 3
+	local base=${final%.*.*}
+	rm -f "$final.part"
+	echo "+ $*" >>"$base.$kind.log"
+	timeout -k 5 "$tmo" "$@" >>"$base.$kind.log" 2>&1
+	local rc=$?
+	if [ "$STOP" = 1 ]; then rm -f "$final.part"; return 1; fi
+	if [ $rc -eq 0 ] && [ -s "$final.part" ]; then mv -f "$final.part" "$final"; return 0; fi
+	rm -f "$final.part"
+	echo "run_experiments: $kind run failed (exit $rc): $(basename "$base") - see $base.$kind.log" | tee -a "$LOG" >&2
+	failed=$((failed + 1))
+	return 1
+}
+
+i=0; done_runs=0
+for p in "${points[@]}"; do
+	[ "$STOP" = 1 ] && break
+	read -r impl size th net rep <<<"$p"
+	i=$((i + 1))
+	name=${impl}_s${size}_t${th}_${net}_r${rep}
+	base=$OUT/raw/$name
+	now=$(date +%s); el=$((now - START))
+	if [ "$done_runs" -gt 0 ]; then eta=$((el * (N - i + 1) / done_runs)); else eta=$(((N - i + 1) * per_run_s)); fi
+	printf 'point %d/%d  %-22s elapsed %s  remaining ~%s\n' "$i" "$N" "$name" "$(fmt_t $el)" "$(fmt_t $eta)" | tee -a "$LOG" >&2
+	common=(--impl "$impl" --size "$size" --threads "$th" --net "$net" $VERIFY)
+	ran=0
+	# 1. untraced stream run under perf stat
+	tmo=$(awk -v d="$DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 30 + t}')
+	if [ ! -s "$base.stream.json" ] || { [ "$DO_PERF" = 1 ] && [ ! -s "$base.perf.txt" ]; }; then
+		ran=1
+		if [ "$DO_PERF" = 1 ]; then
+			rm -f "$base.perf.txt" "$base.perf.txt.part"
+			if run_one stream "$base.stream.json" "$tmo" "$PERF" stat -x, -e "$EVENTS" -o "$base.perf.txt.part" -- \
+				"$CTRUN" "${common[@]}" --mode stream --duration "$DUR" --json "$base.stream.json.part"; then
+				mv -f "$base.perf.txt.part" "$base.perf.txt"
+			else
+				rm -f "$base.perf.txt.part" "$base.stream.json"
+			fi
+		else
+			run_one stream "$base.stream.json" "$tmo" "$CTRUN" "${common[@]}" --mode stream --duration "$DUR" --json "$base.stream.json.part"
+		fi
+	fi
+	[ "$STOP" = 1 ] && break
+	# 2. untraced rr run
+	tmo=$(awk -v d="$RR_DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 30 + t}')
+	if [ ! -s "$base.rr.json" ]; then
+		ran=1
+		run_one rr "$base.rr.json" "$tmo" "$CTRUN" "${common[@]}" --mode rr --duration "$RR_DUR" --json "$base.rr.json.part"
+	fi
+	[ "$STOP" = 1 ] && break
+	# 3. traced stream run
+	if [ "$DO_TRACE" = 1 ] && [ ! -s "$base.trace.json" ]; then
+		ran=1
+		tmo=$(awk -v d="$TR_DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 60 + t}')
+		run_one trace "$base.trace.json" "$tmo" "$TRACE_RUN" "${common[@]}" --mode stream --duration "$TR_DUR" \
+			--format json --output "$base.trace.json.part"
+	fi
+	[ "$ran" = 1 ] && done_runs=$((done_runs + 1))
+done
+trap - INT TERM HUP
+END=$(date +%s)
+status=complete; [ "$STOP" = 1 ] && status=interrupted
+echo "run_experiments: sweep $status after $(fmt_t $((END - START))) ($i of $N points visited, $failed failed runs)" | tee -a "$LOG" >&2
+{
+	echo "status=$status"
+	echo "points_total=$N"
+	echo "points_visited=$i"
+	echo "failed_runs=$failed"
+	echo "wall_s=$((END - START))"
+} >"$OUT/sweep.status"
+
+# --- collect, plot, report (also after Ctrl-C: what finished stays usable) ---
+if ! "$PYTHON" "$ROOT/analysis/collect.py" "$OUT"; then
+	echo "run_experiments: collect.py failed" >&2; exit 1
+fi
+if [ "$DO_REPORT" = 1 ]; then
+	"$PYTHON" "$ROOT/analysis/report" "$OUT" || { echo "run_experiments: report failed" >&2; exit 1; }
+	echo "run_experiments: report: $OUT/REPORT.md" >&2
+fi
+[ "$status" = complete ] || exit 130
+exit 0
