@@ -53,6 +53,7 @@ COLUMNS = [
     ("verify_errors", "verify errors over the stream and rr runs (only meaningful with --verify)"),
     ("zc_completions", "untraced stream run, a3: zerocopy send ids completed"),
     ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
+    ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications)"),
     ("cycles", "perf stat over the stream run (server+client+runner): CPU cycles; NA if unsupported"),
     ("instructions", "perf stat: instructions; NA if unsupported"),
     ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
@@ -264,7 +265,8 @@ def collect(outdir):
         rr_count = lat(rr, "count")
         if rr_count is None and rr is not None:
             rr_count = num(rr.get("messages"))
-        r["rr_msgs_per_s"] = safe_div(rr_count, num((rr or {}).get("duration_s")))
+        r["rr_msgs_per_s"] = (num((rr or {}).get("messages_per_s"))
+                              or safe_div(rr_count, num((rr or {}).get("duration_s"))))
         r["messages"] = num((stream or {}).get("messages"))
         r["bytes_received"] = num((stream or {}).get("bytes_received"))
         ve = [num(d.get("verify_errors")) for d in (stream, rr) if d is not None]
@@ -272,6 +274,7 @@ def collect(outdir):
         r["verify_errors"] = sum(ve) if ve else None
         r["zc_completions"] = num((stream or {}).get("zc_completions"))
         r["zc_copied"] = num((stream or {}).get("zc_copied"))
+        r["zc_notifications"] = side(stream, "server", "zc_notifications")
         r.update(perf)
         if stream is None:
             r.update({c: None for _, c in PERF_EVENTS})
