@@ -57,6 +57,16 @@ static void eof_error(struct cworker *w)
 	side_error(&w->r, "server closed the connection mid-run");
 }
 
+/* A failed recv/send (err = errno); a reset means the server died. */
+static void io_error(struct cworker *w, const char *what, int err)
+{
+	if (err == ECONNRESET || err == EPIPE)
+		side_error(&w->r, "server closed the connection mid-run (%s: %s)", what,
+			   strerror(err));
+	else
+		side_error(&w->r, "%s: %s", what, strerror(err));
+}
+
 /* After the window: half-close, then read to EOF so every byte the server
  * sent is received and checked. */
 static void drain(struct cworker *w, uint8_t *buf)
@@ -73,7 +83,7 @@ static void drain(struct cworker *w, uint8_t *buf)
 			if (errno == EAGAIN)
 				side_error(&w->r, "server did not finish within %d s", DRAIN_TIMEOUT_S);
 			else
-				side_error(&w->r, "recv while draining: %s", strerror(errno));
+				io_error(w, "recv while draining", errno);
 			return;
 		}
 		w->now = now_ns();
@@ -99,7 +109,7 @@ static void run_stream(struct cworker *w, uint8_t *buf)
 				eof_error(w);
 			return;
 		} else if (errno != EAGAIN && errno != EINTR) {
-			side_error(&w->r, "recv: %s", strerror(errno));
+			io_error(w, "recv", errno);
 			return;
 		}
 		if (w->now >= w->deadline || ct_stop)
@@ -120,10 +130,7 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 		uint64_t t0 = now_ns();
 		ssize_t s = send_all(w->fd, &rq, sizeof(rq), &w->r.send_calls);
 		if (s < 0) {
-			if (s == -EPIPE || s == -ECONNRESET)
-				eof_error(w);
-			else
-				side_error(&w->r, "send request: %s", strerror((int)-s));
+			io_error(w, "send request", (int)-s);
 			return;
 		}
 		w->r.bytes_sent += sizeof(rq);
@@ -142,7 +149,7 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 				if (errno == EAGAIN)
 					side_error(&w->r, "no answer from server within %d s", DRAIN_TIMEOUT_S);
 				else
-					side_error(&w->r, "recv: %s", strerror(errno));
+					io_error(w, "recv", errno);
 				return;
 			}
 			if (consume(w, buf, (size_t)n, &got))

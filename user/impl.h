@@ -28,6 +28,6 @@ struct impl_ops {
 extern const struct impl_ops impl_a1, impl_a2, impl_a3;
 const struct impl_ops *impl_get(enum ct_impl i);
 
-/* Records a send failure in c->r with a readable cause. */
-int impl_send_error(struct conn *c, const char *what, ssize_t err);
+/* Records a socket failure (err = -errno) in c->r, naming a dead peer as such. */
+int conn_error(struct conn *c, const char *what, ssize_t err);
 #endif

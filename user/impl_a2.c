@@ -26,7 +26,7 @@ static int a2_send(struct conn *c, uint64_t seq)
 	ssize_t n = sendmsg_all(c->fd, m->iov, CT_FIELDS + 1, 0, NULL, NULL,
 				&c->r->send_calls);
 	if (n < 0)
-		return impl_send_error(c, "sendmsg", n);
+		return conn_error(c, "sendmsg", n);
 	c->r->bytes_sent += (uint64_t)n;
 	c->r->messages_sent++;
 	return 0;

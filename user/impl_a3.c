@@ -156,7 +156,7 @@ static int a3_send(struct conn *c, uint64_t seq)
 	ssize_t n = sendmsg_all(c->fd, sl->m.iov, CT_FIELDS + 1, MSG_ZEROCOPY,
 				on_block, c, &calls);
 	if (n < 0)
-		return impl_send_error(c, "sendmsg(MSG_ZEROCOPY)", n);
+		return conn_error(c, "sendmsg(MSG_ZEROCOPY)", n);
 	zc_taken(&s->zc, (uint32_t)calls);
 	sl->last_id = s->zc.next_id - 1;
 	sl->busy = 1;

@@ -38,7 +38,7 @@ const struct impl_ops *impl_get(enum ct_impl i)
 	return i == IMPL_A1 ? &impl_a1 : i == IMPL_A2 ? &impl_a2 : &impl_a3;
 }
 
-int impl_send_error(struct conn *c, const char *what, ssize_t err)
+int conn_error(struct conn *c, const char *what, ssize_t err)
 {
 	if (err == -EPIPE || err == -ECONNRESET)
 		side_error(c->r, "client closed the connection mid-run (%s: %s)", what,
@@ -100,7 +100,7 @@ static void serve_stream(struct conn *c, const struct impl_ops *im)
 			return;
 		}
 		if (errno != EAGAIN && errno != EINTR) {
-			side_error(c->r, "client connection failed: %s", strerror(errno));
+			conn_error(c, "recv", -errno);
 			return;
 		}
 	}
@@ -115,7 +115,7 @@ static void serve_rr(struct conn *c, const struct impl_ops *im)
 		if (n == 0 || (n < 0 && ct_stop))
 			return;
 		if (n < 0) {
-			side_error(c->r, "client connection failed: %s", strerror((int)-n));
+			conn_error(c, "recv", n);
 			return;
 		}
 		c->r->bytes_received += sizeof(rq);

@@ -1,0 +1,190 @@
+/* Feature probes: see probe.h. */
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define BPFFS "/sys/fs/bpf"
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+static const char *tracefs_root;
+static struct btf *vmlinux_btf;
+static int vmlinux_tried;
+
+static int fs_is(const char *path, long magic)
+{
+	struct statfs s;
+	return statfs(path, &s) == 0 && (long)s.f_type == magic;
+}
+
+static int errf(char *err, size_t len, const char *msg)
+{
+	snprintf(err, len, "%s", msg);
+	return -1;
+}
+
+int probe_mounts(char *err, size_t errlen)
+{
+	if (fs_is(TRACEFS, TRACEFS_MAGIC)) {
+		tracefs_root = TRACEFS;
+	} else if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0) {
+		tracefs_root = TRACEFS;
+	} else if (access(DEBUGFS_TRACING "/events", F_OK) == 0) {
+		tracefs_root = DEBUGFS_TRACING;
+	} else {
+		char m[256];
+		snprintf(m, sizeof(m), "tracefs is not mounted and mounting it failed (%s): "
+			 "run 'mount -t tracefs nodev " TRACEFS "' (needs CONFIG_FTRACE)",
+			 strerror(errno));
+		return errf(err, errlen, m);
+	}
+	if (!fs_is(BPFFS, BPF_FS_MAGIC) && mount("bpf", BPFFS, "bpf", 0, NULL) != 0) {
+		char m[256];
+		snprintf(m, sizeof(m), "bpffs is not mounted at " BPFFS " and mounting it failed (%s): "
+			 "run 'mount -t bpf bpf " BPFFS "'", strerror(errno));
+		return errf(err, errlen, m);
+	}
+	return 0;
+}
+
+const char *probe_tracefs(void) { return tracefs_root ? tracefs_root : TRACEFS; }
+
+const struct btf *probe_vmlinux_btf(void)
+{
+	if (!vmlinux_tried) {
+		vmlinux_tried = 1;
+		if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+			vmlinux_btf = btf__load_vmlinux_btf();
+			if (libbpf_get_error(vmlinux_btf))
+				vmlinux_btf = NULL;
+		}
+	}
+	return vmlinux_btf;
+}
+
+void probe_free(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_tried = 0;
+}
+
+int probe_fentry(const char *func)
+{
+	const struct btf *btf = probe_vmlinux_btf();
+	if (!btf)
+		return -ENOENT;
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ENOENT;
+	/* r0 = 0; exit */
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ct_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return fd < -1 ? fd : -errno;
+	/* Loading checks the target; attaching checks it can be traced. */
+	int lfd = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, NULL);
+	int e = lfd < 0 ? (lfd < -1 ? lfd : -errno) : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	return e;
+}
+
+bool probe_kprobes(void)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/kprobe_events", probe_tracefs());
+	return access(p, F_OK) == 0 ||
+	       access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+}
+
+/* Looks for a line whose first word (or third, for kallsyms) is func. */
+static bool file_has_symbol(const char *path, const char *func, int kallsyms)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[512];
+	size_t n = strlen(func);
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *s = line;
+		if (kallsyms) {
+			s = strchr(s, ' ');
+			if (!s || !(s = strchr(s + 1, ' ')))
+				continue;
+			s++;
+		}
+		if (!strncmp(s, func, n) && (s[n] == '\n' || s[n] == ' ' || s[n] == '\t' || !s[n]))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+bool probe_kprobe_func(const char *func)
+{
+	if (!probe_kprobes())
+		return false;
+	char p[256];
+	snprintf(p, sizeof(p), "%s/available_filter_functions", probe_tracefs());
+	if (access(p, R_OK) == 0)
+		return file_has_symbol(p, func, 0);
+	return file_has_symbol("/proc/kallsyms", func, 1);
+}
+
+bool probe_tp_btf(const char *name)
+{
+	const struct btf *btf = probe_vmlinux_btf();
+	char t[128];
+	if (!btf)
+		return false;
+	snprintf(t, sizeof(t), "btf_trace_%s", name);
+	return btf__find_by_name_kind(btf, t, BTF_KIND_TYPEDEF) > 0;
+}
+
+bool probe_tp(const char *cat, const char *name)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/events/%s/%s", probe_tracefs(), cat, name);
+	return access(p, F_OK) == 0;
+}
+
+int probe_func_params(const char *func)
+{
+	const struct btf *btf = probe_vmlinux_btf();
+	if (!btf)
+		return -1;
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -1;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}

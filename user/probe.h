@@ -1,0 +1,37 @@
+/* Feature probes for the tracer, the way bcc's libbpf-tools do them:
+ * test-load (and attach) a tiny fentry program, look a function up in
+ * tracefs' available_filter_functions or /proc/kallsyms for kprobes, look
+ * a tracepoint's btf_trace_* typedef up in the kernel's BTF for tp_btf. */
+#ifndef CT_PROBE_H
+#define CT_PROBE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct btf;
+
+/* Mounts tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they
+ * are missing. Returns 0, or -1 with a one-line "what is missing and how to
+ * fix it" in err. */
+int probe_mounts(char *err, size_t errlen);
+/* The tracefs root in use ("/sys/kernel/tracing" or the debugfs one). */
+const char *probe_tracefs(void);
+
+/* Kernel BTF (/sys/kernel/btf/vmlinux); NULL when missing. Owned by probe. */
+const struct btf *probe_vmlinux_btf(void);
+void probe_free(void);
+
+/* 0 when an fentry program on func loads and attaches, else -errno. */
+int probe_fentry(const char *func);
+/* The kernel can run kprobes (kprobe_events or the kprobe PMU exists). */
+bool probe_kprobes(void);
+/* func can take a kprobe: kprobes exist and func is in
+ * available_filter_functions (or, without it, in /proc/kallsyms). */
+bool probe_kprobe_func(const char *func);
+/* The tracepoint has a btf_trace_<name> typedef (tp_btf can attach). */
+bool probe_tp_btf(const char *name);
+/* tracefs has events/<cat>/<name>. */
+bool probe_tp(const char *cat, const char *name);
+/* Number of parameters of a kernel function in BTF, -1 if unknown. */
+int probe_func_params(const char *func);
+
+#endif

@@ -1,0 +1,54 @@
+/* Loads the copytrace eBPF programs for one backend, attaches them to one
+ * experiment (runner targets), and reads the per-CPU counters. */
+#ifndef CT_TRACER_H
+#define CT_TRACER_H
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "copytrace.h"
+#include "runner.h"
+
+enum ct_backend { BK_FENTRY, BK_KPROBE, BK_TRACEPOINT };
+
+/* What a counter row is called and which hook fills it in this run. */
+struct ct_row_info {
+	const char *name;   /* kernel (or user) function the row measures */
+	char hook[128];     /* e.g. "fentry+fexit", "tp_btf/sock_send_length" */
+	int present;        /* a program for the row is attached */
+	int inferred;       /* bytes are inferred, not observed */
+	int timed;          /* the hook measures time per call */
+};
+
+#define CT_MAX_NOTES 24
+#define CT_MAX_LINKS 64
+
+struct tracer {
+	struct copytrace_bpf *skel;
+	enum ct_backend backend;
+	struct bpf_link *links[CT_MAX_LINKS];
+	int nlinks;
+	int ncpu;
+	struct ct_row_info rows[FN_COUNT];
+	char notes[CT_MAX_NOTES][200];
+	int nnotes;
+	char uprobe_exe[4096];
+};
+
+const char *backend_name(enum ct_backend b);
+
+/* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
+ * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
+int tracer_open(struct tracer *t, const char *backend, char *err, size_t errlen);
+/* Clears the counters, points the filter at the experiment, attaches. */
+int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
+		  size_t errlen);
+/* Destroys every link (idempotent). */
+void tracer_detach(struct tracer *t);
+/* Sums the per-CPU counters into out[CT_NSTATS]. */
+int tracer_read(struct tracer *t, struct ct_stat *out);
+void tracer_close(struct tracer *t);
+void tracer_note(struct tracer *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
