@@ -18,7 +18,7 @@ TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel",
 
 def _val(col, s):
     if col in TEXT_COLS:
-        return s
+        return None if s == NA and col != "counters_na_reason" else s
     if s == NA or s == "":
         return None
     try:
@@ -61,6 +61,12 @@ def read_system(outdir):
             info["distro"] = line.split("=", 1)[1].strip('"')
         elif line.startswith("Hypervisor vendor:"):
             info["hypervisor"] = line.split(":", 1)[1].strip()
+        elif line.startswith("hypervisor flag: yes"):
+            info.setdefault("hypervisor", "yes")
+        elif line.startswith("hardware PMU:"):
+            info["pmu_line"] = line.split(":", 1)[1].strip()
+        elif line.startswith("perf event sources:"):
+            info["pmu"] = line.split(":", 1)[1].strip()
         elif line.startswith("Mem:"):
             info["mem"] = line.split()[1]
         elif line.startswith("== kernel") and i + 1 < len(lines):

@@ -57,6 +57,11 @@ def errline(ax, xs, stats, impl, label=None, ls="-", marker="o", color=None):
                 ms=4, capsize=3, color=color or IMPL_COLOR[impl], lw=1.4)
 
 
+def legend(ax, **kw):
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+
+
 def grid(n, w=4.2, h=3.4, rows=1):
     fig, axes = plt.subplots(rows, n, figsize=(max(6.5, w * n), h * rows + 0.8), squeeze=False)
     return fig, axes
@@ -86,7 +91,7 @@ def plot_throughput(sw, net, path):
         ax.set_title("%d client thread%s" % (th, "" if th == 1 else "s"), fontsize=10)
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
-    axes[0][0].legend(fontsize=7, loc="upper left")
+    legend(axes[0][0], fontsize=7, loc="upper left")
     fig.suptitle("Throughput vs message size (untraced stream runs, %s)" % net)
     footer(fig, sw, net)
     save(fig, path)
@@ -109,7 +114,7 @@ def plot_latency(sw, net, path):
             ax.set_title("%s, %s" % (fmt_size(s), name), fontsize=10)
             ax.set_yscale("log")
             ax.grid(alpha=0.3, which="both")
-    axes[0][0].legend(fontsize=7, loc="upper left")
+    legend(axes[0][0], fontsize=7, loc="upper left")
     fig.suptitle("Request/response latency vs thread count (untraced rr runs, %s; 2 cores)" % net)
     footer(fig, sw, net)
     save(fig, path)
@@ -127,9 +132,14 @@ def plot_cache(sw, net, path):
     axes = axes[0]
     if not avail:
         ax = axes[0]
-        no_data(ax, "Hardware cache counters\nNOT SUPPORTED on this machine\n\n"
-                "perf stat reported:\n" + "\n".join(reason.split("; ")[:2]).replace(": ", ":\n") +
-                "\n\n(the VM exposes no hardware PMU;\nvalues are NA in results.csv, not 0)")
+        evs = [n for _, n in cache_cols if _ in na]
+        why = "<not supported>" if "not supported" in reason else (reason or "unavailable")
+        pmu = sw.sys.get("pmu", "")
+        no_data(ax, "Hardware cache counters\nNOT SUPPORTED on this machine\n\nperf stat -e\n" + "\n".join(evs) +
+                "\nreported: " + why + "\n\n" +
+                ("(no hardware PMU: perf sees only\n%s;\n%s)\n" % (pmu, "guest under a hypervisor"
+                                                                  if sw.sys.get("hypervisor") else "") if pmu else "") +
+                "values are NA in results.csv, not 0")
         ax.set_title("L1 / LLC / cache-misses per KiB", fontsize=10)
         ax.set_xlabel("message size")
         ax.set_ylabel("misses per KiB delivered")
@@ -160,11 +170,13 @@ def plot_cache(sw, net, path):
             st.append(Stat(v))
         errline(ax, sw.sizes, st, impl)
     size_axis(ax, sw.sizes)
+    if not any(r.get("ledger_copied_bpm") is not None for r in sw.rows):
+        no_data(ax, "no traced runs in this sweep")
     ax.set_ylabel("bytes copied by the CPU / message byte")
     ax.set_title("Software proxy: copies per byte (ledger, traced)", fontsize=9)
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend(ax, fontsize=7)
     # proxy 2: kernel+user time per KiB in the traced functions
     ax = axes[k + 1]
     for impl in sw.impls:
@@ -175,11 +187,13 @@ def plot_cache(sw, net, path):
             st.append(Stat(v))
         errline(ax, sw.sizes, st, impl)
     size_axis(ax, sw.sizes)
+    if not any(r.get("kernel_ns_per_msg") is not None for r in sw.rows):
+        no_data(ax, "no timed rows in traced runs")
     ax.set_ylabel("traced send+receive time per KiB (ns)")
     ax.set_title("Software proxy: time in traced copy paths", fontsize=9)
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend(ax, fontsize=7)
     fig.suptitle("Cache misses vs message size (%d thread%s, %s)" % (th, "" if th == 1 else "s", net))
     footer(fig, sw, net)
     save(fig, path)
@@ -200,7 +214,7 @@ def plot_cpu_per_byte(sw, net, path):
         ax.set_ylabel(ylabel, fontsize=8)
         ax.set_title("%d client thread%s" % (th, "" if th == 1 else "s"), fontsize=10)
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].legend(fontsize=7)
+    legend(axes[0][0], fontsize=7)
     fig.suptitle("CPU cost per byte vs message size (%s)%s" %
                  (net, "" if use_cycles else ": cycles not supported here, so CPU time from rusage"))
     footer(fig, sw, net)
@@ -210,7 +224,7 @@ def plot_cpu_per_byte(sw, net, path):
 # 5 ---------------------------------------------------------------------------
 def plot_ledger(sw, net, path):
     th = min(sw.threads)
-    fig, axes = grid(len(sw.sizes), w=3.4)
+    fig, axes = plt.subplots(1, len(sw.sizes), figsize=(max(10, 3.4 * len(sw.sizes)), 5.2), squeeze=False)
     any_data = False
     for ax, s in zip(axes[0], sw.sizes):
         x = list(range(len(sw.impls)))
@@ -241,11 +255,12 @@ def plot_ledger(sw, net, path):
     if not any_data:
         no_data(axes[0][0], "no traced runs in this sweep")
     h, lab = axes[0][0].get_legend_handles_labels()
-    fig.legend(h, lab, loc="upper center", ncol=3, fontsize=7, bbox_to_anchor=(0.5, 0.93))
-    fig.suptitle("Copy ledger per message, by kind and function (%d thread%s, %s; number = bytes the CPU copied "
-                 "per message byte)" % (th, "" if th == 1 else "s", net), fontsize=10)
+    fig.legend(h, lab, loc="upper center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, 0.94))
+    fig.suptitle("Copy ledger per message, by kind and function (%d thread%s, %s)\n"
+                 "number on a bar = bytes the CPU copied per message byte (pinned bytes excluded)" %
+                 (th, "" if th == 1 else "s", net), fontsize=10)
     footer(fig, sw, net)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.82))
+    fig.tight_layout(rect=(0, 0.04, 1, 0.78))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -261,7 +276,7 @@ def plot_kernel_time(sw, net, path):
             names.append(key)
     names.sort(key=lambda k: (k[0] != "sender", k[1]))
     cmap = plt.get_cmap("tab20")
-    fig, axes = grid(len(sw.sizes), w=3.4)
+    fig, axes = plt.subplots(1, len(sw.sizes), figsize=(max(10, 3.4 * len(sw.sizes)), 5.2), squeeze=False)
     for ax, s in zip(axes[0], sw.sizes):
         x = list(range(len(sw.impls)))
         bottom = [0.0] * len(x)
@@ -311,16 +326,18 @@ def plot_overhead(sw, net, path):
                        alpha=0.75)
             mx = max(mx, max(max(p) for p in pts))
     if mx:
-        ax.plot([0, mx * 1.05], [0, mx * 1.05], color="grey", ls="--", lw=1, label="traced = untraced")
-        ax.set_xlim(0, mx * 1.05)
-        ax.set_ylim(0, mx * 1.05)
+        mn = min(min(r["throughput_gbps"], r["traced_throughput_gbps"]) for r in sw.sel(net=net)
+                 if r.get("throughput_gbps") and r.get("traced_throughput_gbps"))
+        ax.plot([mn * 0.8, mx * 1.2], [mn * 0.8, mx * 1.2], color="grey", ls="--", lw=1, label="traced = untraced")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
     else:
         no_data(ax, "no traced runs")
     ax.set_xlabel("untraced throughput (Gbit/s)")
     ax.set_ylabel("traced throughput (Gbit/s)")
     ax.set_title("every run (all sizes and thread counts)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend(ax, fontsize=7)
     ax = axes[0][1]
     for impl in sw.impls:
         errline(ax, sw.sizes, [sw.stat("tracing_overhead_pct", impl=impl, size=s, net=net) for s in sw.sizes], impl)
@@ -329,7 +346,7 @@ def plot_overhead(sw, net, path):
     ax.set_ylabel("throughput lost to tracing (%)")
     ax.set_title("overhead = 1 - traced/untraced (all thread counts)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend(ax, fontsize=7)
     fig.suptitle("Tracing overhead: traced vs untraced stream runs (%s, backend %s)" % (net, sw.backend or "?"))
     footer(fig, sw, net)
     save(fig, path)

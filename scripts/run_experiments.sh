@@ -124,7 +124,14 @@ EOF
 	echo "== memory"; free -h | sed -n '1,2p'
 	echo "== perf"; "$PERF" --version 2>&1 || echo "perf: not available"
 	echo "perf_event_paranoid: $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
-	echo "hardware PMU: $(ls /sys/bus/event_source/devices 2>/dev/null | xargs)"
+	srcs=$(ls /sys/bus/event_source/devices 2>/dev/null | xargs)
+	echo "perf event sources: $srcs"
+	if [ -e /sys/bus/event_source/devices/cpu ] || [ -e /sys/bus/event_source/devices/cpu_core ]; then
+		echo "hardware PMU: present"
+	else
+		echo "hardware PMU: none (no cpu event source: hardware counters cannot be counted)"
+	fi
+	grep -qw hypervisor /proc/cpuinfo && echo "hypervisor flag: yes (guest VM)" || echo "hypervisor flag: no"
 	echo "== topology"
 	echo "veth: client and server in two fresh network namespaces joined by a veth pair (198.18.0.0/15), created per run by the runner"
 	echo "loopback: client and server in one fresh network namespace, on its lo"

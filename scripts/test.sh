@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Quick start, part 2: install what is missing, build, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+exec make -s test
