@@ -1,0 +1,791 @@
+// SPDX-License-Identifier: GPL-2.0
+/* copytrace: attributes the bytes and nanoseconds of one experiment's TCP
+ * traffic to the kernel (and user) functions that copy them.
+ *
+ * Three kernel backends fill the same per-CPU counter rows (copytrace.h):
+ *   fe_*  fentry/fexit        (BPF trampoline; preferred)
+ *   kp_*  kprobe/kretprobe    (kernels with kprobes but no trampoline)
+ *   tb_*  tp_btf tracepoints, tc_* classic tracepoints (fallback)
+ * and in every backend:
+ *   up_*  uprobe/uretprobe on the user-space gather (ct_gather)
+ *   sc_*  syscall tracepoints for the kernel time of send/recv calls.
+ * User space picks the programs with bpf_program__set_autoload.
+ *
+ * Filter: a socket counts when it lives in one of the experiment's network
+ * namespaces and has the server's port (local port on the server side,
+ * remote port on the client side). Work done in softirq on behalf of the
+ * experiment is found through the skb's socket or the receiving device's
+ * namespace plus the TCP ports, never through the current task alone. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "copytrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define MSG_ERRQUEUE 0x2000
+#define MSG_ZEROCOPY 0x4000000
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#define SKBFL_ZC_ENABLE 1 /* SKBFL_ZEROCOPY_ENABLE */
+#define NETIF_F_SG 1ULL   /* 1 << NETIF_F_SG_BIT (0) */
+
+/* Set by user space before the run (mmapped .bss). */
+struct ct_filter filter = {};
+/* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
+const volatile int recvmsg_flags_arg = 3;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_NSTATS);
+	__type(key, __u32);
+	__type(value, struct ct_stat);
+} stats SEC(".maps");
+
+/* Entry timestamps and arguments, per thread and function. */
+struct start_key {
+	__u32 tid;
+	__u32 fn;
+};
+struct start_val {
+	__u64 ts;
+	__u64 arg;
+	__s32 side;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct start_key);
+	__type(value, struct start_val);
+} starts SEC(".maps");
+
+/* Zerocopy notification seen last per socket (tracepoint backend). */
+struct zc_seen {
+	__u64 skb;
+	__u32 lo, hi;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct zc_seen);
+} zcstate SEC(".maps");
+
+/* ---------------------------------------------------------------- helpers */
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0, shift;
+	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r = shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	if (r >= CT_HIST_SLOTS)
+		r = CT_HIST_SLOTS - 1;
+	return r;
+}
+
+static __always_inline void count(int side, int fn, __u64 bytes, __u64 aux,
+				  __u64 aux2)
+{
+	if (side < 0 || side >= CT_NSIDES)
+		return;
+	__u32 key = CT_STAT_KEY(side, fn);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
+	if (!s)
+		return;
+	s->calls++;
+	s->bytes += bytes;
+	s->aux += aux;
+	s->aux2 += aux2;
+}
+
+static __always_inline void count_timed(int side, int fn, __u64 bytes,
+					__u64 ns, __u64 aux, __u64 aux2)
+{
+	if (side < 0 || side >= CT_NSIDES)
+		return;
+	__u32 key = CT_STAT_KEY(side, fn);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
+	if (!s)
+		return;
+	s->calls++;
+	s->bytes += bytes;
+	s->aux += aux;
+	s->aux2 += aux2;
+	s->ns += ns;
+	s->timed++;
+	s->hist[log2_slot(ns) & (CT_HIST_SLOTS - 1)]++;
+}
+
+/* Thread key; idle tasks (pid 0) are told apart by CPU. */
+static __always_inline __u32 cur_tid(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
+}
+
+static __always_inline void enter(__u32 fn, int side, __u64 arg)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .side = side };
+	bpf_map_update_elem(&starts, &k, &v, BPF_ANY);
+}
+
+static __always_inline struct start_val *peek(__u32 fn)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	return bpf_map_lookup_elem(&starts, &k);
+}
+
+/* Pops the entry record of fn; returns the elapsed ns, or -1 when the
+ * entry was not ours. */
+static __always_inline __s64 leave(__u32 fn, struct start_val *out)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	struct start_val *v = bpf_map_lookup_elem(&starts, &k);
+	if (!v)
+		return -1;
+	*out = *v;
+	bpf_map_delete_elem(&starts, &k);
+	return (__s64)(bpf_ktime_get_ns() - out->ts);
+}
+
+static __always_inline int pid_side(void)
+{
+	if (!filter.enabled)
+		return -1;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == filter.pid[0])
+		return CT_SERVER;
+	if (tgid == filter.pid[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+static __always_inline int ns_ours(__u32 inum)
+{
+	return inum && (inum == filter.netns[0] || inum == filter.netns[1]);
+}
+
+/* Side of a socket, or -1 when it is not the experiment's. */
+static __always_inline int sk_side(const struct sock *sk)
+{
+	if (!sk || !filter.enabled)
+		return -1;
+	__u32 inum = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (num == filter.port && inum == filter.netns[0])
+		return CT_SERVER;
+	if (dport == filter.port && inum == filter.netns[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+/* Side that *sent* a received skb (no socket attached yet): the receiving
+ * device must be in one of our namespaces and the TCP ports must match.
+ * skb->data points at the network header on the receive path. */
+static __always_inline int rx_skb_side(const struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	if (!dev || !filter.enabled)
+		return -1;
+	if (!ns_ours(BPF_CORE_READ(dev, nd_net.net, ns.inum)))
+		return -1;
+	unsigned char *nh = BPF_CORE_READ(skb, data);
+	__u8 vihl = 0, proto = 0;
+	__u32 thoff;
+	bpf_probe_read_kernel(&vihl, 1, nh);
+	if ((vihl >> 4) == 4) {
+		bpf_probe_read_kernel(&proto, 1, nh + 9);
+		thoff = (vihl & 15) * 4;
+	} else if ((vihl >> 4) == 6) {
+		bpf_probe_read_kernel(&proto, 1, nh + 6);
+		thoff = 40;
+	} else {
+		return -1;
+	}
+	if (proto != 6 /* IPPROTO_TCP */)
+		return -1;
+	__be16 ports[2] = {};
+	bpf_probe_read_kernel(ports, sizeof(ports), nh + thoff);
+	if (bpf_ntohs(ports[0]) == filter.port)
+		return CT_SERVER;
+	if (bpf_ntohs(ports[1]) == filter.port)
+		return CT_CLIENT;
+	return -1;
+}
+
+/* Side of an skb: its socket if it has one of ours, else the sender found
+ * from the headers. */
+static __always_inline int skb_side(const struct sk_buff *skb)
+{
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
+	if (side >= 0)
+		return side;
+	return rx_skb_side(skb);
+}
+
+/* Bytes that skb_copy_ubufs will copy: the paged part (frags). */
+static __always_inline int skb_has_zc_frags(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u64 end = BPF_CORE_READ(skb, end);
+	struct skb_shared_info *sh = (void *)(head + end);
+	__u8 fl = BPF_CORE_READ(sh, flags);
+	return fl & SKBFL_ZC_ENABLE;
+}
+
+/* ------------------------------------------------ shared event handlers */
+
+static __always_inline void on_sendmsg_enter(struct sock *sk, __u64 size)
+{
+	int side = sk_side(sk);
+	if (side >= 0)
+		enter(FN_TCP_SENDMSG, side, size);
+}
+
+static __always_inline void on_sendmsg_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_TCP_SENDMSG, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_TCP_SENDMSG, ret > 0 ? ret : 0, ns, v.arg, 0);
+}
+
+/* The user->kernel copy: counted only inside one of our tcp_sendmsg. */
+static __always_inline void on_copy_enter(__u32 fn, __u64 bytes)
+{
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		enter(fn, s->side, bytes);
+}
+
+/* is_bool: the function returns true/false (csum_and_copy_from_iter_full)
+ * and copied the requested bytes on true. */
+static __always_inline void on_copy_exit(__u32 fn, long ret, int is_bool)
+{
+	struct start_val v;
+	__s64 ns = leave(fn, &v);
+	if (ns < 0)
+		return;
+	__u64 bytes = is_bool ? (ret ? v.arg : 0) : (ret > 0 ? ret : 0);
+	count_timed(v.side, fn, bytes, ns, 0, 0);
+}
+
+static __always_inline void on_zc_pin_enter(void)
+{
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		enter(FN_ZC_PIN, s->side, 0);
+}
+
+static __always_inline void on_zc_pin_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_ZC_PIN, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_ZC_PIN, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
+{
+	int side = sk_side(sk);
+	if (side >= 0 && !(flags & MSG_ERRQUEUE))
+		enter(FN_TCP_RECVMSG, side, 0);
+}
+
+static __always_inline void on_recvmsg_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_TCP_RECVMSG, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+static __always_inline int recv_copy_side(const struct sk_buff *skb)
+{
+	int side = sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0) {
+		struct start_val *s = peek(FN_TCP_RECVMSG);
+		if (s)
+			side = s->side;
+	}
+	return side;
+}
+
+static __always_inline void on_recv_copy_enter(const struct sk_buff *skb, long len)
+{
+	if (len <= 0)
+		return; /* error-queue reads copy nothing */
+	int side = recv_copy_side(skb);
+	if (side >= 0)
+		enter(FN_RECV_COPY, side, len);
+}
+
+static __always_inline void on_recv_copy_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_RECV_COPY, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+}
+
+/* __msg_zerocopy_callback(struct ubuf_info_msgzc *uarg): the uarg lives in
+ * the cb of an skb charged to the socket; it covers uarg->len ids and
+ * uarg->bytelen bytes; zerocopy == 0 means the data was copied. */
+
+static __always_inline void on_zc_callback_enter(void *uarg)
+{
+	if (!bpf_core_type_exists(struct ubuf_info_msgzc))
+		return;
+	struct ubuf_info_msgzc *u = uarg;
+	struct sk_buff *skb = (void *)((char *)uarg -
+				       bpf_core_field_offset(struct sk_buff, cb));
+	int side = sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0)
+		return;
+	__u64 len = BPF_CORE_READ(u, len);
+	__u64 zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
+	__u64 bytelen = BPF_CORE_READ(u, bytelen);
+	enter(FN_ZC_CALLBACK, side, len | (zc << 16) | (bytelen << 32));
+}
+
+static __always_inline void on_zc_callback_exit(void)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_ZC_CALLBACK, &v);
+	if (ns < 0)
+		return;
+	__u64 len = v.arg & 0xffff, zc = (v.arg >> 16) & 1;
+	count_timed(v.side, FN_ZC_CALLBACK, v.arg >> 32, ns, len, zc ? 0 : len);
+}
+
+static __always_inline void on_copy_ubufs_enter(struct sk_buff *skb)
+{
+	int side = skb_side(skb);
+	if (side >= 0)
+		enter(FN_DEFERRED_COPY, side, BPF_CORE_READ(skb, data_len));
+}
+
+static __always_inline void on_copy_ubufs_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_DEFERRED_COPY, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_DEFERRED_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+}
+
+/* ------------------------------------------------------ fentry / fexit */
+
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(fe_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	on_sendmsg_enter(sk, size);
+	return 0;
+}
+
+SEC("fexit/tcp_sendmsg")
+int BPF_PROG(fe_tcp_sendmsg_ret, struct sock *sk, struct msghdr *msg, size_t size,
+	     int ret)
+{
+	on_sendmsg_exit(ret);
+	return 0;
+}
+
+static __always_inline long func_ret(void *ctx)
+{
+	__u64 ret = 0;
+	bpf_get_func_ret(ctx, &ret);
+	return (long)ret;
+}
+
+SEC("fentry/_copy_from_iter")
+int BPF_PROG(fe_copy_from_iter) { on_copy_enter(FN_SEND_COPY, 0); return 0; }
+SEC("fexit/_copy_from_iter")
+int BPF_PROG(fe_copy_from_iter_ret) { on_copy_exit(FN_SEND_COPY, func_ret(ctx), 0); return 0; }
+
+SEC("fentry/_copy_from_iter_nocache")
+int BPF_PROG(fe_copy_from_iter_nocache) { on_copy_enter(FN_SEND_COPY_NC, 0); return 0; }
+SEC("fexit/_copy_from_iter_nocache")
+int BPF_PROG(fe_copy_from_iter_nocache_ret) { on_copy_exit(FN_SEND_COPY_NC, func_ret(ctx), 0); return 0; }
+
+SEC("fentry/csum_and_copy_from_iter_full")
+int BPF_PROG(fe_csum_copy, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COPY_CSUM, bytes); return 0; }
+SEC("fexit/csum_and_copy_from_iter_full")
+int BPF_PROG(fe_csum_copy_ret) { on_copy_exit(FN_SEND_COPY_CSUM, func_ret(ctx) & 0xff, 1); return 0; }
+
+SEC("fentry/_copy_from_iter_full")
+int BPF_PROG(fe_copy_full, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COPY_FULL, bytes); return 0; }
+SEC("fexit/_copy_from_iter_full")
+int BPF_PROG(fe_copy_full_ret) { on_copy_exit(FN_SEND_COPY_FULL, func_ret(ctx) & 0xff, 1); return 0; }
+
+SEC("fentry/skb_zerocopy_iter_stream")
+int BPF_PROG(fe_zc_pin) { on_zc_pin_enter(); return 0; }
+SEC("fexit/skb_zerocopy_iter_stream")
+int BPF_PROG(fe_zc_pin_ret) { on_zc_pin_exit((int)func_ret(ctx)); return 0; }
+
+SEC("fentry/tcp_recvmsg")
+int BPF_PROG(fe_tcp_recvmsg, struct sock *sk)
+{
+	__u64 flags = 0;
+	bpf_get_func_arg(ctx, recvmsg_flags_arg, &flags);
+	on_recvmsg_enter(sk, (long)flags);
+	return 0;
+}
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(fe_tcp_recvmsg_ret) { on_recvmsg_exit((int)func_ret(ctx)); return 0; }
+
+SEC("fentry/skb_copy_datagram_iter")
+int BPF_PROG(fe_skb_copy_datagram_iter, const struct sk_buff *skb, int offset,
+	     struct iov_iter *to, int len)
+{
+	on_recv_copy_enter(skb, len);
+	return 0;
+}
+SEC("fexit/skb_copy_datagram_iter")
+int BPF_PROG(fe_skb_copy_datagram_iter_ret) { on_recv_copy_exit((int)func_ret(ctx)); return 0; }
+
+SEC("fentry/__msg_zerocopy_callback")
+int BPF_PROG(fe_zc_callback, void *uarg) { on_zc_callback_enter(uarg); return 0; }
+SEC("fexit/__msg_zerocopy_callback")
+int BPF_PROG(fe_zc_callback_ret) { on_zc_callback_exit(); return 0; }
+
+SEC("fentry/skb_copy_ubufs")
+int BPF_PROG(fe_copy_ubufs, struct sk_buff *skb) { on_copy_ubufs_enter(skb); return 0; }
+SEC("fexit/skb_copy_ubufs")
+int BPF_PROG(fe_copy_ubufs_ret) { on_copy_ubufs_exit((int)func_ret(ctx)); return 0; }
+
+/* --------------------------------------------------- kprobe / kretprobe */
+
+SEC("kprobe/tcp_sendmsg")
+int BPF_KPROBE(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	on_sendmsg_enter(sk, size);
+	return 0;
+}
+SEC("kretprobe/tcp_sendmsg")
+int BPF_KRETPROBE(kp_tcp_sendmsg_ret, int ret) { on_sendmsg_exit(ret); return 0; }
+
+SEC("kprobe/_copy_from_iter")
+int BPF_KPROBE(kp_copy_from_iter) { on_copy_enter(FN_SEND_COPY, 0); return 0; }
+SEC("kretprobe/_copy_from_iter")
+int BPF_KRETPROBE(kp_copy_from_iter_ret, long ret) { on_copy_exit(FN_SEND_COPY, ret, 0); return 0; }
+
+SEC("kprobe/_copy_from_iter_nocache")
+int BPF_KPROBE(kp_copy_from_iter_nocache) { on_copy_enter(FN_SEND_COPY_NC, 0); return 0; }
+SEC("kretprobe/_copy_from_iter_nocache")
+int BPF_KRETPROBE(kp_copy_from_iter_nocache_ret, long ret) { on_copy_exit(FN_SEND_COPY_NC, ret, 0); return 0; }
+
+SEC("kprobe/csum_and_copy_from_iter_full")
+int BPF_KPROBE(kp_csum_copy, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COPY_CSUM, bytes); return 0; }
+SEC("kretprobe/csum_and_copy_from_iter_full")
+int BPF_KRETPROBE(kp_csum_copy_ret, long ret) { on_copy_exit(FN_SEND_COPY_CSUM, ret & 0xff, 1); return 0; }
+
+SEC("kprobe/_copy_from_iter_full")
+int BPF_KPROBE(kp_copy_full, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COPY_FULL, bytes); return 0; }
+SEC("kretprobe/_copy_from_iter_full")
+int BPF_KRETPROBE(kp_copy_full_ret, long ret) { on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1); return 0; }
+
+SEC("kprobe/skb_zerocopy_iter_stream")
+int BPF_KPROBE(kp_zc_pin) { on_zc_pin_enter(); return 0; }
+SEC("kretprobe/skb_zerocopy_iter_stream")
+int BPF_KRETPROBE(kp_zc_pin_ret, int ret) { on_zc_pin_exit(ret); return 0; }
+
+SEC("kprobe/tcp_recvmsg")
+int BPF_KPROBE(kp_tcp_recvmsg, struct sock *sk)
+{
+	long flags = recvmsg_flags_arg == 4 ? PT_REGS_PARM5(ctx) : PT_REGS_PARM4(ctx);
+	on_recvmsg_enter(sk, flags);
+	return 0;
+}
+SEC("kretprobe/tcp_recvmsg")
+int BPF_KRETPROBE(kp_tcp_recvmsg_ret, int ret) { on_recvmsg_exit(ret); return 0; }
+
+SEC("kprobe/skb_copy_datagram_iter")
+int BPF_KPROBE(kp_skb_copy_datagram_iter, const struct sk_buff *skb, int offset,
+	       struct iov_iter *to, int len)
+{
+	on_recv_copy_enter(skb, len);
+	return 0;
+}
+SEC("kretprobe/skb_copy_datagram_iter")
+int BPF_KRETPROBE(kp_skb_copy_datagram_iter_ret, int ret) { on_recv_copy_exit(ret); return 0; }
+
+SEC("kprobe/__msg_zerocopy_callback")
+int BPF_KPROBE(kp_zc_callback, void *uarg) { on_zc_callback_enter(uarg); return 0; }
+SEC("kretprobe/__msg_zerocopy_callback")
+int BPF_KRETPROBE(kp_zc_callback_ret) { on_zc_callback_exit(); return 0; }
+
+SEC("kprobe/skb_copy_ubufs")
+int BPF_KPROBE(kp_copy_ubufs, struct sk_buff *skb) { on_copy_ubufs_enter(skb); return 0; }
+SEC("kretprobe/skb_copy_ubufs")
+int BPF_KRETPROBE(kp_copy_ubufs_ret, int ret) { on_copy_ubufs_exit(ret); return 0; }
+
+/* ----------------------------------------------------------- tracepoints */
+
+/* Bytes accepted by tcp_sendmsg. MSG_ZEROCOPY is not visible here (the
+ * flags argument is 0 on the send path), so the send syscall's flags,
+ * recorded at syscall entry, tell copied from pinned: the kernel pins
+ * when the call asked for MSG_ZEROCOPY, the socket has SO_ZEROCOPY and the
+ * route can scatter-gather (tcp_sendmsg_locked). Inferred, not observed. */
+static __always_inline void on_send_length(struct sock *sk, int ret)
+{
+	int side = sk_side(sk);
+	if (side < 0)
+		return;
+	__u64 bytes = ret > 0 ? ret : 0;
+	int zc = 0;
+	struct start_val *s = peek(FN_SYS_SEND);
+	if (s && (s->arg & MSG_ZEROCOPY)) {
+		__u64 skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+		__u64 caps = BPF_CORE_READ(sk, sk_route_caps);
+		int bit = bpf_core_enum_value(enum sock_flags, SOCK_ZEROCOPY);
+		zc = ((skflags >> (bit & 63)) & 1) && (caps & NETIF_F_SG);
+	}
+	count(side, FN_TCP_SENDMSG, bytes, zc ? bytes : 0, 0);
+	if (bytes)
+		count(side, zc ? FN_ZC_PIN : FN_SEND_COPY, bytes, 0, 0);
+}
+
+static __always_inline void on_recv_length(struct sock *sk, int ret, int flags)
+{
+	if (flags & MSG_ERRQUEUE)
+		return;
+	int side = sk_side(sk);
+	if (side >= 0)
+		count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
+}
+
+static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len)
+{
+	if (len <= 0)
+		return;
+	int side = sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0)
+		side = pid_side();
+	count(side, FN_RECV_COPY, len, 0, 0);
+}
+
+/* Deferred copy, inferred: an skb that still carries MSG_ZEROCOPY user
+ * pages when it reaches the receive path of loopback or veth has its frags
+ * copied by skb_orphan_frags_rx -> skb_copy_ubufs before delivery. */
+static __always_inline void on_netif_receive(const struct sk_buff *skb)
+{
+	if (!filter.enabled || !skb_has_zc_frags(skb))
+		return;
+	int side = rx_skb_side(skb);
+	if (side >= 0)
+		count(side, FN_DEFERRED_COPY, BPF_CORE_READ(skb, data_len), 0, 0);
+}
+
+/* One event per zerocopy callback; several ids may complete at once and
+ * the notification may extend the one already queued. Count ids from the
+ * range of the error queue's tail. */
+static __always_inline void on_error_report(const struct sock *sk)
+{
+	int side = sk_side(sk);
+	if (side < 0)
+		return;
+	if (!BPF_CORE_READ(sk, sk_error_queue.qlen))
+		return;
+	struct sk_buff *tail = BPF_CORE_READ(sk, sk_error_queue.prev);
+	struct sock_exterr_skb *serr = (void *)((char *)tail +
+				bpf_core_field_offset(struct sk_buff, cb));
+	if (BPF_CORE_READ(serr, ee.ee_origin) != SO_EE_ORIGIN_ZEROCOPY)
+		return;
+	__u32 lo = BPF_CORE_READ(serr, ee.ee_info);
+	__u32 hi = BPF_CORE_READ(serr, ee.ee_data);
+	__u8 code = BPF_CORE_READ(serr, ee.ee_code);
+	__u64 key = (__u64)sk;
+	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
+	__u64 ids;
+	if (z && z->skb == (__u64)tail && z->lo == lo)
+		ids = hi > z->hi ? hi - z->hi : 0;
+	else
+		ids = hi - lo + 1;
+	struct zc_seen nz = { .skb = (__u64)tail, .lo = lo, .hi = hi };
+	bpf_map_update_elem(&zcstate, &key, &nz, BPF_ANY);
+	count(side, FN_ZC_CALLBACK, 0, ids,
+	      (code & SO_EE_CODE_ZEROCOPY_COPIED) ? ids : 0);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tb_send_length, struct sock *sk, int ret, int flags)
+{
+	on_send_length(sk, ret);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tb_recv_length, struct sock *sk, int ret, int flags)
+{
+	on_recv_length(sk, ret, flags);
+	return 0;
+}
+
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(tb_copy_datagram, const struct sk_buff *skb, int len)
+{
+	on_copy_datagram(skb, len);
+	return 0;
+}
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(tb_sendmsg_locked, const struct sock *sk)
+{
+	int side = sk_side(sk);
+	if (side >= 0)
+		count(side, FN_SENDMSG_LOCKED, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(tb_error_report, const struct sock *sk)
+{
+	on_error_report(sk);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(tb_netif_receive, struct sk_buff *skb)
+{
+	on_netif_receive(skb);
+	return 0;
+}
+
+/* Classic tracepoints (no BTF for the event): same handlers, pointers
+ * read with probe reads. */
+SEC("tracepoint/sock/sock_send_length")
+int tc_send_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret));
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int tc_recv_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	on_recv_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret),
+		       BPF_CORE_READ(ctx, flags));
+	return 0;
+}
+
+SEC("tracepoint/skb/skb_copy_datagram_iovec")
+int tc_copy_datagram(struct trace_event_raw_skb_copy_datagram_iovec *ctx)
+{
+	on_copy_datagram((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
+			 BPF_CORE_READ(ctx, len));
+	return 0;
+}
+
+SEC("tracepoint/net/netif_receive_skb")
+int tc_netif_receive(struct trace_event_raw_net_dev_template *ctx)
+{
+	on_netif_receive((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr));
+	return 0;
+}
+
+/* ------------------------------------------ syscalls: kernel time per call */
+
+static __always_inline void sys_enter(__u32 fn, __u64 flags)
+{
+	int side = pid_side();
+	if (side >= 0)
+		enter(fn, side, flags);
+}
+
+static __always_inline void sys_exit(__u32 fn, long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(fn, &v);
+	if (ns >= 0)
+		count_timed(v.side, fn, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int sc_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	sys_enter(FN_SYS_SEND, BPF_CORE_READ(ctx, args[3]));
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int sc_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	sys_exit(FN_SYS_SEND, BPF_CORE_READ(ctx, ret));
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int sc_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	sys_enter(FN_SYS_SEND, BPF_CORE_READ(ctx, args[2]));
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int sc_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	sys_exit(FN_SYS_SEND, BPF_CORE_READ(ctx, ret));
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int sc_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = BPF_CORE_READ(ctx, args[3]);
+	sys_enter(flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV, flags);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int sc_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	long ret = BPF_CORE_READ(ctx, ret);
+	if (peek(FN_SYS_ERRQ))
+		sys_exit(FN_SYS_ERRQ, ret);
+	else
+		sys_exit(FN_SYS_RECV, ret);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int sc_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = BPF_CORE_READ(ctx, args[2]);
+	sys_enter(flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV, flags);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int sc_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	long ret = BPF_CORE_READ(ctx, ret);
+	if (peek(FN_SYS_ERRQ))
+		sys_exit(FN_SYS_ERRQ, ret);
+	else
+		sys_exit(FN_SYS_RECV, ret);
+	return 0;
+}
+
+/* ------------------------------------------------- uprobe: user gather */
+
+SEC("uprobe")
+int BPF_KPROBE(up_gather)
+{
+	int side = pid_side();
+	if (side >= 0)
+		enter(FN_GATHER, side, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(up_gather_ret, long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_GATHER, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_GATHER, ret > 0 ? ret : 0, ns, 0, 0);
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* trace_run: runs one experiment (server + client through the runner) under
+ * the copytrace eBPF programs and prints the application figures, the
+ * per-function attribution and the per-message copy ledger.
+ * --compare alternates untraced and traced runs; --check asserts the
+ * ledger against the application's own counts (exit 3 on failure). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "ledger.h"
+#include "opts.h"
+#include "probe.h"
+#include "runner.h"
+#include "tracer.h"
+
+struct hook_ctx {
+	struct tracer *t;
+	char err[512];
+	int attached;
+};
+
+static int before_start(void *arg, const struct run_targets *tg)
+{
+	struct hook_ctx *h = arg;
+	if (tracer_attach(h->t, tg, h->err, sizeof(h->err)))
+		return -1;
+	h->attached = 1;
+	return 0;
+}
+
+static void after_end(void *arg)
+{
+	struct hook_ctx *h = arg;
+	tracer_detach(h->t);
+}
+
+static int traced_run(struct tracer *t, const struct ct_opts *o, struct run_result *r,
+		      char *err, size_t errlen)
+{
+	struct hook_ctx h = { .t = t };
+	struct run_hooks hooks = { before_start, after_end, &h };
+	int rc = runner_run(o, &hooks, r, err, errlen);
+	tracer_detach(t); /* also when the runner failed before after_end */
+	if (rc && h.err[0])
+		snprintf(err, errlen, "%s", h.err);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ct_opts o;
+	char err[768];
+	int rc = opts_parse(&o, ROLE_TRACE, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		opts_usage(ROLE_TRACE, argv[0]);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		return 2;
+	}
+	if (o.compare && o.repeat > CT_MAX_PAIRS)
+		o.repeat = CT_MAX_PAIRS;
+	FILE *out = stdout;
+	if (o.output) {
+		out = fopen(o.output, "w");
+		if (!out) {
+			fprintf(stderr, "trace_run: cannot write --output %s: %s\n", o.output,
+				strerror(errno));
+			return 2;
+		}
+	}
+	runner_install_signals();
+
+	static struct tracer t;
+	if (tracer_open(&t, o.backend, err, sizeof(err))) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		tracer_close(&t);
+		return 1;
+	}
+
+	static struct run_result run, tmp;
+	static struct ct_compare cmp;
+	rc = 0;
+	if (o.compare) {
+		for (int i = 0; i < o.repeat && !runner_stop; i++) {
+			if (runner_run(&o, NULL, &tmp, err, sizeof(err))) {
+				rc = -1;
+				break;
+			}
+			cmp.gbps[0][cmp.pairs] = run_gbps(&tmp.client);
+			cmp.p50_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .5) / 1e3;
+			cmp.p99_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .99) / 1e3;
+			if (runner_stop || traced_run(&t, &o, &run, err, sizeof(err))) {
+				rc = -1;
+				break;
+			}
+			cmp.gbps[1][cmp.pairs] = run_gbps(&run.client);
+			cmp.p50_us[1][cmp.pairs] = hist_quantile(&run.client.lat, .5) / 1e3;
+			cmp.p99_us[1][cmp.pairs] = hist_quantile(&run.client.lat, .99) / 1e3;
+			cmp.pairs++;
+		}
+	} else {
+		rc = traced_run(&t, &o, &run, err, sizeof(err));
+	}
+	if (runner_stop) {
+		tracer_close(&t);
+		fprintf(stderr, "trace_run: interrupted; every program detached and every child reaped\n");
+		if (out != stdout)
+			fclose(out);
+		return 130;
+	}
+	if (rc) {
+		tracer_close(&t);
+		fprintf(stderr, "trace_run: %s\n", err);
+		if (out != stdout)
+			fclose(out);
+		return 1;
+	}
+
+	static struct ct_report rep;
+	rep.o = &o;
+	rep.t = &t;
+	rep.run = &run;
+	rep.cmp = o.compare ? &cmp : NULL;
+	struct utsname u;
+	snprintf(rep.kernel, sizeof(rep.kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
+	tracer_read(&t, rep.stats);
+	report_print(out, &rep);
+	fflush(out);
+	int bad = o.check ? ledger_check(&rep, stderr) : 0;
+	tracer_close(&t);
+	if (out != stdout && fclose(out)) {
+		fprintf(stderr, "trace_run: writing %s failed\n", o.output);
+		return 1;
+	}
+	if (bad) {
+		fprintf(stderr, "trace_run: --check: %d invariant(s) failed\n", bad);
+		return 3;
+	}
+	return 0;
+}
