@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Experiments group: runs the quick sweep end to end (sweep -> CSV -> plots ->
+# REPORT.md) into a temp folder and checks what it produced; then checks that
+# an interrupted sweep leaves usable results and that --resume completes it.
+source "$(dirname "$0")/../lib.sh"
+need_root
+PY=/usr/bin/python3
+S="$ROOT/scripts/run_experiments.sh"
+
+for f in "$B/ctrun" "$ROOT/trace_run"; do
+	[ -x "$f" ] || { fail "prerequisite $f" "not built (run make)"; finish; exit 1; }
+done
+
+# --- 1. quick sweep, end to end ----------------------------------------------
+OUT=$T_TMP/quick
+start=$(date +%s)
+if "$S" --quick --out "$OUT" >"$T_TMP/quick.log" 2>&1; then pass "quick sweep exits 0"
+else fail "quick sweep exits 0" "$(tail -5 "$T_TMP/quick.log" | tr '\n' ' ')"; fi
+echo "# quick sweep wall time: $(($(date +%s) - start)) s"
+check "progress lines (point i/N, elapsed, remaining)" grep -Eq '^point [0-9]+/[0-9]+ .*elapsed [0-9]+m[0-9]+s +remaining' "$T_TMP/quick.log"
+check "system.txt names kernel, CPU, cores, memory, distro, topology" \
+	bash -c "f='$OUT/system.txt'; grep -q '^== kernel' \$f && grep -q 'Model name' \$f && grep -q 'cores (nproc)' \$f && grep -q '^Mem:' \$f && grep -q PRETTY_NAME \$f && grep -q '^veth:' \$f"
+
+# CSV checks in Python: one well-formed row per run, NA rules.
+cat >"$T_TMP/check_csv.py" <<'EOF'
+import csv, os, sys
+out = sys.argv[1]
+env = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(out, "sweep.env")) if "=" in l)
+impls, sizes, threads, nets = (env[k].split() for k in ("impls", "sizes", "threads", "nets"))
+reps = int(env["reps"])
+expect = {(i, s, t, n, str(r)) for i in impls for s in sizes for t in threads for n in nets for r in range(1, reps + 1)}
+rows = list(csv.reader(open(os.path.join(out, "results.csv"))))
+hdr, body = rows[0], rows[1:]
+errs = []
+need = ["impl", "size", "threads", "net", "rep", "throughput_gbps", "rr_lat_p50_us", "rr_lat_p99_us", "cycles",
+        "instructions", "l1_misses", "llc_misses", "cache_misses", "ctx_switches", "cpu_s", "cpu_ns_per_byte",
+        "cycles_per_byte", "ledger_user_copy_bpm", "ledger_send_copy_bpm", "ledger_zerocopy_bpm",
+        "ledger_deferred_copy_bpm", "ledger_recv_copy_bpm", "backend", "kernel", "cpu_model"]
+for c in need:
+    if c not in hdr:
+        errs.append("header lacks " + c)
+if not any(c.startswith("kns_") for c in hdr):
+    errs.append("no kns_<side>_<function> column")
+seen = set()
+text = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model"}
+perfcol = {"cycles": "cycles", "instructions": "instructions", "L1-dcache-load-misses": "l1_misses",
+           "LLC-load-misses": "llc_misses", "cache-misses": "cache_misses", "context-switches": "ctx_switches",
+           "cpu-migrations": "cpu_migrations", "task-clock": "task_clock_ms"}
+for n, row in enumerate(body, 2):
+    if len(row) != len(hdr):
+        errs.append("line %d: %d fields, header has %d" % (n, len(row), len(hdr)))
+        continue
+    d = dict(zip(hdr, row))
+    key = (d["impl"], d["size"], d["threads"], d["net"], d["rep"])
+    if key in seen:
+        errs.append("line %d: duplicate run %s" % (n, key))
+    seen.add(key)
+    if d["status"] != "ok":
+        errs.append("line %d: status %s" % (n, d["status"]))
+    for c, v in d.items():
+        if c in text or v == "NA":
+            continue
+        try:
+            float(v)
+        except ValueError:
+            errs.append("line %d: %s=%r is neither a number nor NA" % (n, c, v))
+    for c in ("throughput_gbps", "rr_lat_p50_us", "cpu_ns_per_byte", "ledger_recv_copy_bpm"):
+        if d[c] == "NA" or float(d[c]) <= 0:
+            errs.append("line %d: %s should be a positive number, is %s" % (n, c, d[c]))
+    # NA, never 0, for every counter perf said it could not count
+    name = "%s_s%s_t%s_%s_r%s" % key
+    unsup = []
+    for l in open(os.path.join(out, "raw", name + ".perf.txt")):
+        p = l.split(",")
+        if len(p) > 2 and p[0].startswith("<") and p[2] in perfcol:
+            unsup.append(p[2])
+            if d[perfcol[p[2]]] != "NA":
+                errs.append("line %d: %s is %r but perf reported %s" % (n, perfcol[p[2]], d[perfcol[p[2]]], p[0]))
+    if unsup and not d["counters_na_reason"]:
+        errs.append("line %d: counters NA without a reason" % n)
+    if "cycles" in unsup and d["cycles_per_byte"] != "NA":
+        errs.append("line %d: cycles_per_byte set without cycles" % n)
+    for ext in (".perf.txt", ".stream.json", ".rr.json", ".trace.json"):
+        if not os.path.exists(os.path.join(out, "raw", name + ext)):
+            errs.append("raw file %s%s missing" % (name, ext))
+if seen != expect:
+    errs.append("runs in CSV %d, expected %d (missing %s)" % (len(seen), len(expect), sorted(expect - seen)[:3]))
+print("\n".join(errs[:15]) or "csv ok: %d rows" % len(body))
+sys.exit(1 if errs else 0)
+EOF
+check "results.csv: one well-formed row per run, unsupported counters NA (not 0)" $PY "$T_TMP/check_csv.py" "$OUT"
+check "columns.md documents the header" bash -c "grep -q '| \`throughput_gbps\` |' '$OUT/columns.md' && grep -q 'kns_' '$OUT/columns.md'"
+check "REPORT.md exists and answers E1-E6" bash -c "for e in E1 E2 E3 E4 E5 E6; do grep -q \"^### \$e\" '$OUT/REPORT.md' || exit 1; done"
+for p in throughput_vs_size latency_vs_threads cache_misses_vs_size cpu_per_byte_vs_size copy_ledger kernel_time tracing_overhead; do
+	check "plot $p.png exists, is a PNG and is linked from REPORT.md" bash -c \
+		"[ -s '$OUT/$p.png' ] && head -c 8 '$OUT/$p.png' | grep -q PNG && grep -q '($p.png)' '$OUT/REPORT.md'"
+done
+check "no leftover .part files" bash -c "! ls '$OUT'/raw/*.part 2>/dev/null | grep -q ."
+
+# --- 2. interrupted sweep stays usable, --resume completes it ----------------
+OUT2=$T_TMP/intr
+tiny=(--impls a1 --sizes 256 --threads 1,2 --reps 2 --duration 0.2 --rr-duration 0.1 --no-trace --no-report)
+"$S" "${tiny[@]}" --out "$OUT2" >"$T_TMP/intr.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do ls "$OUT2"/raw/*.rr.json >/dev/null 2>&1 && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+check "SIGTERM mid-sweep: exit 130 and status interrupted" bash -c "[ $rc -eq 130 ] && grep -q status=interrupted '$OUT2/sweep.status'"
+check "interrupted sweep: CSV has the finished runs, no .part files" bash -c \
+	"n=\$(( \$(wc -l <'$OUT2/results.csv') - 1 )); [ \$n -ge 1 ] && [ \$n -lt 4 ] && ! ls '$OUT2'/raw/*.part 2>/dev/null | grep -q ."
+check "--resume completes the interrupted sweep" "$S" "${tiny[@]}" --resume "$OUT2"
+check "resumed sweep: 4 rows, status complete" bash -c \
+	"[ \$(( \$(wc -l <'$OUT2/results.csv') - 1 )) -eq 4 ] && grep -q status=complete '$OUT2/sweep.status'"
+check_fails "non-numeric size refused" "not a positive integer" "$S" --sizes abc
+check_fails "unknown impl refused" "not a1, a2 or a3" "$S" --impls a9
+finish
