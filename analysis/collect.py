@@ -47,6 +47,7 @@ COLUMNS = [
     ("rr_lat_p50_us", "untraced rr run: round-trip latency p50 in us"),
     ("rr_lat_p99_us", "untraced rr run: round-trip latency p99 in us"),
     ("rr_lat_p999_us", "untraced rr run: round-trip latency p99.9 in us"),
+    ("rr_lat_max_us", "untraced rr run: largest round-trip latency in us"),
     ("rr_msgs_per_s", "untraced rr run: completed request/response pairs per second, all threads"),
     ("messages", "untraced stream run: messages received by the client"),
     ("bytes_received", "untraced stream run: bytes received by the client"),
@@ -262,6 +263,7 @@ def collect(outdir):
         r["rr_lat_p50_us"] = lat(rr, "p50")
         r["rr_lat_p99_us"] = lat(rr, "p99")
         r["rr_lat_p999_us"] = lat(rr, "p999")
+        r["rr_lat_max_us"] = lat(rr, "max")
         rr_count = lat(rr, "count")
         if rr_count is None and rr is not None:
             rr_count = num(rr.get("messages"))
