@@ -586,35 +586,82 @@ static __always_inline void on_netif_receive(const struct sk_buff *skb)
 		count(side, FN_DEFERRED_COPY, BPF_CORE_READ(skb, data_len), 0, 0);
 }
 
-/* One event per zerocopy callback; several ids may complete at once and
- * the notification may extend the one already queued. Count ids from the
- * range of the error queue's tail. */
+/* Zerocopy completions without a hook in the callback. Ids are consecutive
+ * per socket from 0 and every id completes, so the highest id seen in any
+ * notification range counts the ids completed. Ranges are read from
+ *  - the error queue's tail at inet_sk_error_report (one event per callback;
+ *    the notification may have been extended, and the application may
+ *    already have dequeued it: the tracepoint runs after the wakeup), and
+ *  - every notification skb when it is consumed (consume_skb): the ones
+ *    the application dequeued and the ones merged into a queued one, so
+ *    the last range is never missed. (kfree_skb is left out: it also sees
+ *    zero-length skbs whose cb only looks like a notification.) */
+static __always_inline void zc_range(int side, const struct sock *sk,
+				     const struct sk_buff *nskb)
+{
+	struct sock_exterr_skb *serr = (void *)((char *)nskb +
+				bpf_core_field_offset(struct sk_buff, cb));
+	struct sock_extended_err ee;
+	if (bpf_core_read(&ee, sizeof(ee), &serr->ee))
+		return;
+	if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno || ee.ee_type ||
+	    ee.ee_code > 1 || ee.ee_info > ee.ee_data)
+		return;
+	__u32 hi = ee.ee_data;
+	__u32 zckey = BPF_CORE_READ(sk, sk_zckey.counter);
+	if (hi >= zckey) /* not an id this socket handed out: not a notification */
+		return;
+	__u64 key = (__u64)sk;
+	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
+	__u64 ids;
+	if (!z)
+		ids = (__u64)hi + 1;
+	else
+		ids = hi > z->hi ? hi - z->hi : 0;
+	if (!z || ids) {
+		struct zc_seen nz = { .skb = (__u64)nskb, .lo = ee.ee_info, .hi = hi };
+		bpf_map_update_elem(&zcstate, &key, &nz, BPF_ANY);
+	}
+	if (ids)
+		count(side, FN_ZC_CALLBACK, 0, ids,
+		      (ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED) ? ids : 0);
+}
+
 static __always_inline void on_error_report(const struct sock *sk)
 {
 	int side = sk_side(sk);
 	if (side < 0)
 		return;
+	count(side, FN_ZC_CALLBACK, 0, 0, 0); /* calls = callbacks */
 	if (!BPF_CORE_READ(sk, sk_error_queue.qlen))
 		return;
-	struct sk_buff *tail = BPF_CORE_READ(sk, sk_error_queue.prev);
-	struct sock_exterr_skb *serr = (void *)((char *)tail +
-				bpf_core_field_offset(struct sk_buff, cb));
-	if (BPF_CORE_READ(serr, ee.ee_origin) != SO_EE_ORIGIN_ZEROCOPY)
-		return;
-	__u32 lo = BPF_CORE_READ(serr, ee.ee_info);
-	__u32 hi = BPF_CORE_READ(serr, ee.ee_data);
-	__u8 code = BPF_CORE_READ(serr, ee.ee_code);
-	__u64 key = (__u64)sk;
-	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
-	__u64 ids;
-	if (z && z->skb == (__u64)tail && z->lo == lo)
-		ids = hi > z->hi ? hi - z->hi : 0;
-	else
-		ids = hi - lo + 1;
-	struct zc_seen nz = { .skb = (__u64)tail, .lo = lo, .hi = hi };
-	bpf_map_update_elem(&zcstate, &key, &nz, BPF_ANY);
-	count(side, FN_ZC_CALLBACK, 0, ids,
-	      (code & SO_EE_CODE_ZEROCOPY_COPIED) ? ids : 0);
+	zc_range(side, sk, BPF_CORE_READ(sk, sk_error_queue.prev));
+}
+
+static __always_inline void on_skb_free(const struct sk_buff *skb)
+{
+	if (!filter.enabled || BPF_CORE_READ(skb, len))
+		return; /* notifications carry no data */
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
+	if (side >= 0)
+		zc_range(side, sk, skb);
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(tb_consume_skb, struct sk_buff *skb)
+{
+	on_skb_free(skb);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tb_retransmit, const struct sock *sk, const struct sk_buff *skb)
+{
+	int side = sk_side(sk);
+	if (side >= 0)
+		count(side, FN_RETRANS, BPF_CORE_READ(skb, len), 0, 0);
+	return 0;
 }
 
 SEC("tp_btf/sock_send_length")

@@ -26,6 +26,7 @@ enum ct_fn {
 	FN_SYS_ERRQ,        /* syscall recvmsg(MSG_ERRQUEUE): kernel time */
 	FN_ZC_CALLBACK,     /* __msg_zerocopy_callback / tp inet_sk_error_report */
 	FN_DEFERRED_COPY,   /* skb_copy_ubufs / inferred at netif_receive_skb */
+	FN_RETRANS,         /* tp tcp_retransmit_skb: bytes sent again */
 	FN_COUNT
 };
 

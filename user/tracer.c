@@ -50,11 +50,13 @@ static const struct hookdef hooks[] = {
 	{ "tb_copy_datagram", NULL, HK_TP, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", "tc_copy_datagram", 1, 0 },
 	{ "tb_sendmsg_locked", NULL, HK_TP, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", NULL, 0, 0 },
 	{ "tb_error_report", NULL, HK_TP, FN_ZC_CALLBACK, "sock/inet_sk_error_report", NULL, 0, 0 },
+	{ "tb_consume_skb", NULL, HK_TP, FN_ZC_CALLBACK, "skb/consume_skb", NULL, 0, 0 },
 	{ "tb_netif_receive", NULL, HK_TP, FN_DEFERRED_COPY, "net/netif_receive_skb", "tc_netif_receive", 0, 1 },
 	{ "sc_enter_sendto", "sc_exit_sendto", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendto", NULL, 0, 0 },
 	{ "sc_enter_sendmsg", "sc_exit_sendmsg", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendmsg", NULL, 0, 0 },
 	{ "sc_enter_recvfrom", "sc_exit_recvfrom", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvfrom", NULL, 0, 0 },
 	{ "sc_enter_recvmsg", "sc_exit_recvmsg", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvmsg", NULL, 0, 0 },
+	{ "tb_retransmit", NULL, HK_TP, FN_RETRANS, "tcp/tcp_retransmit_skb", NULL, 0, 0 },
 	{ "up_gather", "up_gather_ret", HK_UPROBE, FN_GATHER, "ct_gather", NULL, 0, 0 },
 };
 #define NHOOKS ((int)(sizeof(hooks) / sizeof(hooks[0])))
@@ -75,6 +77,7 @@ static const char *row_names[FN_COUNT] = {
 	[FN_SYS_ERRQ] = "sys_recvmsg(MSG_ERRQUEUE)",
 	[FN_ZC_CALLBACK] = "__msg_zerocopy_callback",
 	[FN_DEFERRED_COPY] = "skb_copy_ubufs",
+	[FN_RETRANS] = "tcp_retransmit_skb",
 };
 
 /* Which hooks are enabled this run (index into hooks[]); for HK_TP, 1 =
@@ -196,7 +199,7 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 				set_hook(t, h->fn, "kprobe+kretprobe %s", h->target, 0, 1);
 			break;
 		case HK_TP:
-			if (b != BK_TRACEPOINT)
+			if (b != BK_TRACEPOINT && h->fn != FN_RETRANS)
 				continue;
 			if (probe_tp_btf(name)) {
 				ok = 1;
