@@ -189,8 +189,9 @@ def plot_cache(sw, net, path):
     size_axis(ax, sw.sizes)
     if not any(r.get("kernel_ns_per_msg") is not None for r in sw.rows):
         no_data(ax, "no timed rows in traced runs")
-    ax.set_ylabel("traced send+receive time per KiB (ns)")
-    ax.set_title("Software proxy: time in traced copy paths", fontsize=9)
+    ax.set_ylabel("traced time per KiB (ns, wall)")
+    ax.set_title("Software proxy: time in traced send/recv/gather\n(wall time in the calls, includes blocking)",
+                 fontsize=9)
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     legend(ax, fontsize=7)
@@ -255,12 +256,12 @@ def plot_ledger(sw, net, path):
     if not any_data:
         no_data(axes[0][0], "no traced runs in this sweep")
     h, lab = axes[0][0].get_legend_handles_labels()
-    fig.legend(h, lab, loc="upper center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, 0.94))
+    fig.legend(h, lab, loc="upper center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, 0.89))
     fig.suptitle("Copy ledger per message, by kind and function (%d thread%s, %s)\n"
                  "number on a bar = bytes the CPU copied per message byte (pinned bytes excluded)" %
-                 (th, "" if th == 1 else "s", net), fontsize=10)
+                 (th, "" if th == 1 else "s", net), fontsize=10, y=0.985)
     footer(fig, sw, net)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.78))
+    fig.tight_layout(rect=(0, 0.04, 1, 0.79))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -303,12 +304,15 @@ def plot_kernel_time(sw, net, path):
         no_data(axes[0][0], "no timed function rows\nin the traced runs")
     h, lab = axes[0][0].get_legend_handles_labels()
     if h:
-        fig.legend(h, lab, loc="upper center", ncol=min(3, len(h)), fontsize=7, bbox_to_anchor=(0.5, 0.93))
-    fig.suptitle("Time per message by traced function (%d thread%s, %s, backend %s)" %
-                 (th, "" if th == 1 else "s", net, sw.backend or "?"), fontsize=10)
+        fig.legend(h, lab, loc="upper center", ncol=min(3, len(h)), fontsize=7, bbox_to_anchor=(0.5, 0.90))
+    fig.suptitle("Time per message by traced function (%d thread%s, %s, backend %s)%s" %
+                 (th, "" if th == 1 else "s", net, sw.backend or "?",
+                  "\nsyscall rows = wall time from syscall entry to exit (includes sleeping on buffer space/data); "
+                  "uprobe rows include the probe's own trap cost" if sw.backend == "tracepoint" else ""),
+                 fontsize=10, y=0.985)
     footer(fig, sw, net, "bars: mean over repetitions")
     nrow = (len(h) + 2) // 3 if h else 0
-    fig.tight_layout(rect=(0, 0.04, 1, 0.90 - 0.025 * nrow))
+    fig.tight_layout(rect=(0, 0.04, 1, 0.89 - 0.03 * nrow))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -343,6 +347,11 @@ def plot_overhead(sw, net, path):
         errline(ax, sw.sizes, [sw.stat("tracing_overhead_pct", impl=impl, size=s, net=net) for s in sw.sizes], impl)
     size_axis(ax, sw.sizes)
     ax.axhline(0, color="grey", lw=1)
+    lo, hi = ax.get_ylim()
+    if lo < -100:
+        ax.set_ylim(-100, max(hi, 10))
+        ax.text(0.02, 0.02, "y axis clipped at -100 %% (lowest run: %.0f %%)" % min(
+            sw.values("tracing_overhead_pct", net=net)), transform=ax.transAxes, fontsize=7)
     ax.set_ylabel("throughput lost to tracing (%)")
     ax.set_title("overhead = 1 - traced/untraced (all thread counts)", fontsize=10)
     ax.grid(alpha=0.3)
