@@ -28,6 +28,8 @@
 #   VM_TESTS           all (default) | smoke (environment checks only)
 #   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -lelf -lz)
 #   VM_APPEND          extra kernel command line words
+#   VM_EXTRA           a busybox-sh file the guest sources after its tests (debugging;
+#                      it may call pass/fail/check/diag from tests/vm/tests.sh)
 #   VM_HOST_TOOLS      host programs copied in with their libraries (default: ip bpftool)
 #   VM_LOG             console log file (default build/vm/console.log)
 set -uo pipefail
@@ -220,6 +222,9 @@ echo "root:x:0:0:root:/root:/bin/sh" >"$IR/etc/passwd"
 echo "root:x:0:" >"$IR/etc/group"
 install -m 755 tests/vm/init "$IR/init"
 install -m 644 tests/vm/tests.sh "$IR/ct/tests.sh"
+if [ -n "${VM_EXTRA:-}" ]; then
+	install -m 644 "$VM_EXTRA" "$IR/ct/extra.sh" || die "VM_EXTRA=$VM_EXTRA not readable"
+fi
 for b in "${VM_BINS[@]}"; do
 	[ -x "$VM_B/$b" ] && install -m 755 "$VM_B/$b" "$IR/ct/bin/$b"
 done

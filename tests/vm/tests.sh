@@ -45,6 +45,14 @@ check "guest: tracefs mounted" grep -q ' /sys/kernel/tracing tracefs ' /proc/mou
 check "guest: kprobes available (kprobe_events)" test -e /sys/kernel/tracing/kprobe_events
 check "guest: tcp_sendmsg is traceable" grep -qx 'tcp_sendmsg' /sys/kernel/tracing/available_filter_functions
 check "guest: lo is up" sh -c 'ip link show lo | grep -q "UP"'
+# fentry needs an ftrace-able function; kprobes do not. Say which hooked ones are not.
+nf=
+for fn in tcp_sendmsg _copy_from_iter _copy_from_iter_nocache _copy_from_iter_full \
+	csum_and_copy_from_iter_full skb_zerocopy_iter_stream tcp_recvmsg skb_copy_datagram_iter \
+	__msg_zerocopy_callback skb_copy_ubufs; do
+	grep -q "^$fn\( \|\$\)" /sys/kernel/tracing/available_filter_functions 2>/dev/null || nf="$nf $fn"
+done
+echo "# not ftrace-able here (fentry cannot attach, kprobe can):${nf:- none}"
 veth_pair() { ip link add ctvm0 type veth peer name ctvm1 && ip link del ctvm0; }
 if ! check "guest: veth module loads and a veth pair can be made" veth_pair; then
 	diag /tmp/ct-modules.log
@@ -67,8 +75,12 @@ fi
 # sender bytes = bytes sent, a1 user copy, a3 completions and deferred copy).
 trun() {
 	_n=$1; shift
+	_t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout "$RUN_TMO" trace_run --threads 1 --duration "$D" --mode stream \
 		--format json --check "$@" >"$CT_OUT/$_n.json" 2>"$CT_OUT/$_n.err"
+	_rc=$?
+	echo "# $_n: trace_run exit $_rc in $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s"
+	return $_rc
 }
 # backend_is NAME WANT: the JSON of run NAME says it ran backend WANT
 backend_is() { [ "$(jstr "$CT_OUT/$1.json" backend)" = "$2" ]; }
@@ -186,4 +198,10 @@ if [ "${CT_TESTS:-all}" = smoke ]; then
 	echo "# CT_TESTS=smoke: tracer checks not run"
 else
 	tracer_tests
+fi
+
+# VM_EXTRA on the host: an extra file sourced here (debugging a guest problem)
+if [ -r /ct/extra.sh ]; then
+	echo "# sourcing /ct/extra.sh (VM_EXTRA)"
+	. /ct/extra.sh
 fi
