@@ -502,8 +502,12 @@ int BPF_KRETPROBE(kp_zc_pin_ret, int ret) { on_zc_pin_exit(ret); return 0; }
 SEC("kprobe/tcp_recvmsg")
 int BPF_KPROBE(kp_tcp_recvmsg, struct sock *sk)
 {
-	long flags = recvmsg_flags_arg == 4 ? PT_REGS_PARM5(ctx) : PT_REGS_PARM4(ctx);
-	on_recvmsg_enter(sk, flags);
+	/* Read both registers, then choose: a ctx pointer offset chosen at
+	 * run time would be rejected by the verifier. */
+	long f4 = PT_REGS_PARM4(ctx), f5 = PT_REGS_PARM5(ctx);
+	barrier_var(f4);
+	barrier_var(f5);
+	on_recvmsg_enter(sk, recvmsg_flags_arg == 4 ? f5 : f4);
 	return 0;
 }
 SEC("kretprobe/tcp_recvmsg")

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The eBPF tracer on this machine's backend (root): trace_run --check asserts
+# the ledger against what the applications counted, for a1/a2/a3 x 4096/65536
+# x threads 1/4 x veth/loopback; unrelated TCP traffic is not counted;
+# --compare reports an overhead; formats and errors; Ctrl-C leaves no BPF
+# link, namespace or process behind.
+source "$(dirname "$0")/../lib.sh"
+need_root
+TR="$ROOT/trace_run"
+DUR=${CT_TEST_DURATION:-0.5}
+[ -x "$TR" ] || { fail "trace_run is built" "run make first"; finish; exit 1; }
+
+# trun NAME ARGS...: one checked traced run, JSON to $T_TMP/NAME.json
+trun() {
+	local name=$1; shift
+	timeout 60 "$TR" --duration "$DUR" --format json --check --verify "$@" \
+		>"$T_TMP/$name.json" 2>"$T_TMP/$name.err"
+}
+
+# Links held by a process: "link_id:" in the fdinfo of its link fds.
+held_links() { grep -h '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
+link_exists() { bpftool link show id "$1" >/dev/null 2>&1; }
+netns_before=$(ip netns list 2>/dev/null | sort | md5sum)
+
+# ---- the matrix, each run asserting its own ledger (--check) ------------------
+for impl in a1 a2 a3; do
+	for size in 4096 65536; do
+		for th in 1 4; do
+			for net in veth loopback; do
+				n="$impl-$size-t$th-$net"
+				if trun "$n" --impl "$impl" --size "$size" --threads "$th" --net "$net"; then
+					pass "$impl $size B threads=$th $net: ledger matches the application (--check)"
+				else
+					fail "$impl $size B threads=$th $net: --check" "$(tr '\n' ' ' <"$T_TMP/$n.err" | cut -c1-400)"
+				fi
+			done
+		done
+	done
+done
+
+# ---- what the ledger says for each path (tracepoint backend, 64 KiB veth) -----
+led() { jget "$T_TMP/$1-65536-t1-veth.json" "d['ledger']['$2']"; }
+app() { jget "$T_TMP/$1-65536-t1-veth.json" "d['app']['server']['$2']"; }
+check "JSON has the documented top-level keys" jget "$T_TMP/a2-65536-t1-veth.json" \
+	"[d[k] for k in ('impl','size','threads','net','mode','backend','kernel','app','functions','ledger')] and all(k in r for r in d['functions'] for k in ('side','name','hook','calls','bytes','ns')) or exit(1)"
+[ "$(led a1 user_copy_bytes)" = "$(app a1 gather_bytes)" ] && [ "$(led a1 user_copy_bytes)" -gt 0 ] &&
+	pass "a1: user-space gather bytes = bytes gathered ($(led a1 user_copy_bytes))" || fail "a1: user copy bytes" "$(led a1 user_copy_bytes) vs $(app a1 gather_bytes)"
+[ "$(led a2 user_copy_bytes)" = 0 ] && [ "$(led a2 send_copy_bytes)" -gt 0 ] && [ "$(led a2 zerocopy_bytes)" = 0 ] &&
+	pass "a2: no user copy, kernel send copy $(led a2 send_copy_bytes) B" || fail "a2 ledger" "$(jget "$T_TMP/a2-65536-t1-veth.json" "d['ledger']")"
+z=$(led a3 zerocopy_bytes); dc=$(led a3 deferred_copy_bytes); sent=$(app a3 bytes_sent)
+[ "$z" -gt 0 ] && [ "$dc" -ge $((z - z / 100)) ] && [ "$(led a3 send_copy_bytes)" -lt $((sent / 100 + 100)) ] &&
+	pass "a3 veth: send copy replaced by pinning ($z B) and deferred to receive ($dc B)" ||
+	fail "a3 ledger" "$(jget "$T_TMP/a3-65536-t1-veth.json" "d['ledger']")"
+check "inferred rows say so (tracepoint backend)" jget "$T_TMP/a3-65536-t1-veth.json" \
+	"d['backend'] != 'tracepoint' or any(r['inferred'] and r['name'] == 'skb_copy_ubufs' for r in d['functions']) or exit(1)"
+
+# ---- unrelated TCP traffic must not be counted --------------------------------
+# Another experiment in its own namespaces on the same port, and a transfer
+# over the host's loopback, both running through a traced run.
+"$B/ctrun" --impl a2 --size 65536 --duration 30 --net loopback --quiet >"$T_TMP/bg1.out" 2>&1 &
+bg1=$!
+iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
+bg2=$!
+sleep 0.3
+iperf3 -c 127.0.0.1 -p 5399 -t 30 -l 64K >/dev/null 2>&1 &
+bg3=$!
+sleep 0.5
+for net in veth loopback; do
+	if trun "bg-$net" --impl a2 --size 65536 --net "$net"; then
+		pass "a2 $net with unrelated transfers running: nothing extra counted (--check)"
+	else
+		fail "a2 $net with unrelated transfers running" "$(tr '\n' ' ' <"$T_TMP/bg-$net.err" | cut -c1-300)"
+	fi
+done
+kill -INT "$bg1" 2>/dev/null; kill "$bg3" "$bg2" 2>/dev/null
+wait "$bg1" "$bg2" "$bg3" 2>/dev/null
+
+# ---- --compare -------------------------------------------------------------------
+if timeout 60 "$TR" --impl a2 --duration 0.3 --compare --repeat 2 --format json >"$T_TMP/cmp.json" 2>"$T_TMP/cmp.err"; then
+	check "--compare reports untraced, traced and overhead_pct" jget "$T_TMP/cmp.json" \
+		"[d['compare'][k] for k in ('untraced','traced','overhead_pct')] and d['compare']['pairs'] == 2 and d['compare']['untraced']['throughput_gbps'] > 0 or exit(1)"
+	echo "# overhead: $(jget "$T_TMP/cmp.json" "'%.1f %% (pairs %.1f..%.1f %%)' % (d['compare']['overhead_pct'], *d['compare']['overhead_spread_pct'])")"
+else
+	fail "--compare runs" "$(head -2 "$T_TMP/cmp.err")"
+fi
+
+# ---- formats and output ------------------------------------------------------------
+check "--format table prints the three parts" sh -c "timeout 30 '$TR' --impl a1 --duration 0.3 --net loopback | grep -q 'copy ledger' "
+check "--format csv --output FILE writes rows" sh -c "timeout 30 '$TR' --impl a3 --duration 0.3 --format csv --output '$T_TMP/o.csv' && head -1 '$T_TMP/o.csv' | grep -q '^section,' && grep -q '^ledger,.*deferred_copy_bytes' '$T_TMP/o.csv'"
+check "rr mode traced with --check" timeout 30 "$TR" --impl a2 --mode rr --duration 0.3 --check --format json
+
+# ---- errors: one line, non-zero -------------------------------------------------------
+check_fails "not root: one-line error" "must run as root" setpriv --reuid=65534 --regid=65534 --clear-groups "$TR" --impl a2
+check_fails "bad backend name" "--backend must be" "$TR" --backend nope
+if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+	check_fails "kprobe backend without kprobes: says why" "backend kprobe is not usable.*kprobes" "$TR" --backend kprobe
+fi
+
+# ---- Ctrl-C mid-run: nothing left behind ------------------------------------------
+# own session, so its children can be told from other trace_run processes
+setsid "$TR" --impl a3 --duration 5 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+tp=$!
+sleep 1.5
+ours=$(held_links "$tp")
+kill -INT "$tp"
+t0=$(date +%s)
+wait "$tp"; rc=$?
+[ "$rc" -ne 0 ] && [ $(( $(date +%s) - t0 )) -le 5 ] && pass "SIGINT ends trace_run promptly (exit $rc)" || fail "SIGINT ends trace_run" "exit $rc"
+sleep 0.3
+left_links=0
+for id in $ours; do link_exists "$id" && left_links=$((left_links + 1)); done
+[ -n "$ours" ] && [ "$left_links" -eq 0 ] && pass "after SIGINT: bpftool link list as before (all $(echo $ours | wc -w) links of the run gone)" ||
+	fail "after SIGINT: BPF links left" "held mid-run: '$(echo $ours)', still there: $left_links"
+[ "$(ip netns list 2>/dev/null | sort | md5sum)" = "$netns_before" ] && pass "after SIGINT: ip netns list as before" || fail "after SIGINT: ip netns list changed"
+left=$(ps -eo pid=,sid=,args= | awk -v s="$tp" '$2 == s' | wc -l)
+[ "$left" -eq 0 ] && pass "after SIGINT: no process of that trace_run (or its children) left" ||
+	fail "after SIGINT: processes left" "$(ps -eo pid=,sid=,args= | awk -v s="$tp" '$2 == s')"
+
+finish
