@@ -99,10 +99,12 @@ static __always_inline void count(int side, int fn, __u64 bytes, __u64 aux,
 	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
 	if (!s)
 		return;
-	s->calls++;
-	s->bytes += bytes;
-	s->aux += aux;
-	s->aux2 += aux2;
+	/* Atomic even per CPU: BPF programs can be preempted (migrate-only
+	 * disabled) or interrupted by softirq work on the same CPU. */
+	__sync_fetch_and_add(&s->calls, 1);
+	__sync_fetch_and_add(&s->bytes, bytes);
+	__sync_fetch_and_add(&s->aux, aux);
+	__sync_fetch_and_add(&s->aux2, aux2);
 }
 
 static __always_inline void count_timed(int side, int fn, __u64 bytes,
@@ -114,13 +116,13 @@ static __always_inline void count_timed(int side, int fn, __u64 bytes,
 	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
 	if (!s)
 		return;
-	s->calls++;
-	s->bytes += bytes;
-	s->aux += aux;
-	s->aux2 += aux2;
-	s->ns += ns;
-	s->timed++;
-	s->hist[log2_slot(ns) & (CT_HIST_SLOTS - 1)]++;
+	__sync_fetch_and_add(&s->calls, 1);
+	__sync_fetch_and_add(&s->bytes, bytes);
+	__sync_fetch_and_add(&s->aux, aux);
+	__sync_fetch_and_add(&s->aux2, aux2);
+	__sync_fetch_and_add(&s->ns, ns);
+	__sync_fetch_and_add(&s->timed, 1);
+	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (CT_HIST_SLOTS - 1)], 1);
 }
 
 /* Thread key; idle tasks (pid 0) are told apart by CPU. */
