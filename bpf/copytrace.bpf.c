@@ -628,9 +628,16 @@ static __always_inline void zc_range(int side, const struct sock *sk,
 		struct zc_seen nz = { .skb = (__u64)nskb, .lo = ee.ee_info, .hi = hi };
 		bpf_map_update_elem(&zcstate, &key, &nz, BPF_ANY);
 	}
-	if (ids)
-		count(side, FN_ZC_CALLBACK, 0, ids,
-		      (ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED) ? ids : 0);
+	if (!ids)
+		return;
+	/* ids only: calls count the callbacks (error reports) */
+	__u32 k = CT_STAT_KEY(side, FN_ZC_CALLBACK);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &k);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->aux, ids);
+	if (ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
+		__sync_fetch_and_add(&s->aux2, ids);
 }
 
 static __always_inline void on_error_report(const struct sock *sk)
