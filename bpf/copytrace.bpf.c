@@ -429,6 +429,27 @@ int BPF_PROG(fe_copy_full, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COP
 SEC("fexit/_copy_from_iter_full")
 int BPF_PROG(fe_copy_full_ret) { on_copy_exit(FN_SEND_COPY_FULL, func_ret(ctx) & 0xff, 1); return 0; }
 
+/* Fallback where _copy_from_iter is not traceable (Debian 6.1: not an
+ * ftrace site, fentry attach fails with EBUSY): with hardened usercopy,
+ * copy_from_iter() calls __check_object_size(addr, bytes, false) right
+ * before _copy_from_iter(addr, bytes, i); inside tcp_sendmsg that is the
+ * user->kernel copy's length. Bytes only (inferred), no copy time. */
+static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
+{
+	if (to_user)
+		return;
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		count(s->side, FN_SEND_COPY_CHK, bytes, 0, 0);
+}
+
+SEC("fentry/__check_object_size")
+int BPF_PROG(fe_usercopy_check, const void *ptr, unsigned long n, bool to_user)
+{
+	on_usercopy_check(n, to_user);
+	return 0;
+}
+
 SEC("fentry/skb_zerocopy_iter_stream")
 int BPF_PROG(fe_zc_pin) { on_zc_pin_enter(); return 0; }
 SEC("fexit/skb_zerocopy_iter_stream")
@@ -495,6 +516,13 @@ SEC("kprobe/_copy_from_iter_full")
 int BPF_KPROBE(kp_copy_full, void *addr, size_t bytes) { on_copy_enter(FN_SEND_COPY_FULL, bytes); return 0; }
 SEC("kretprobe/_copy_from_iter_full")
 int BPF_KRETPROBE(kp_copy_full_ret, long ret) { on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1); return 0; }
+
+SEC("kprobe/__check_object_size")
+int BPF_KPROBE(kp_usercopy_check, const void *ptr, unsigned long n, bool to_user)
+{
+	on_usercopy_check(n, to_user);
+	return 0;
+}
 
 SEC("kprobe/skb_zerocopy_iter_stream")
 int BPF_KPROBE(kp_zc_pin) { on_zc_pin_enter(); return 0; }

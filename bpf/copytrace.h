@@ -17,6 +17,8 @@ enum ct_fn {
 	FN_SEND_COPY_NC,    /* _copy_from_iter_nocache inside tcp_sendmsg */
 	FN_SEND_COPY_CSUM,  /* csum_and_copy_from_iter_full inside tcp_sendmsg */
 	FN_SEND_COPY_FULL,  /* _copy_from_iter_full (older kernels) */
+	FN_SEND_COPY_CHK,   /* copy_from_iter's length, from __check_object_size
+			     * (when _copy_from_iter cannot be traced) */
 	FN_ZC_PIN,          /* skb_zerocopy_iter_stream: bytes pinned */
 	FN_SENDMSG_LOCKED,  /* tp tcp_sendmsg_locked: skbs filled */
 	FN_SYS_SEND,        /* syscalls sendto/sendmsg: kernel time */

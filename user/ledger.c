@@ -22,7 +22,8 @@ static uint64_t both(const struct ct_report *r, int fn)
 static uint64_t send_copy_side(const struct ct_report *r, int side)
 {
 	return st(r, side, FN_SEND_COPY)->bytes + st(r, side, FN_SEND_COPY_NC)->bytes +
-	       st(r, side, FN_SEND_COPY_CSUM)->bytes + st(r, side, FN_SEND_COPY_FULL)->bytes;
+	       st(r, side, FN_SEND_COPY_CSUM)->bytes + st(r, side, FN_SEND_COPY_FULL)->bytes +
+	       st(r, side, FN_SEND_COPY_CHK)->bytes;
 }
 
 void ledger_compute(const struct ct_report *r, struct ct_ledger *l)
@@ -202,7 +203,9 @@ static void print_table(FILE *f, const struct ct_report *r)
 	struct { const char *what; uint64_t v; const char *how; } lines[] = {
 		{ "user-space gather (ct_gather)", l.user_copy, "uprobe" },
 		{ "kernel send copy (user->skb)", l.send_copy,
-		  t->rows[FN_SEND_COPY].inferred ? "inferred from send bytes and MSG_ZEROCOPY" : "copy functions inside tcp_sendmsg" },
+		  t->rows[FN_SEND_COPY].inferred ? "inferred from send bytes and MSG_ZEROCOPY" :
+		  t->rows[FN_SEND_COPY].present ? "copy functions inside tcp_sendmsg" :
+		  "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg" },
 		{ "zerocopy pinned (no copy)", l.zerocopy,
 		  t->rows[FN_ZC_PIN].inferred ? "inferred from send bytes and MSG_ZEROCOPY" : "skb_zerocopy_iter_stream" },
 		{ "deferred copy (skb_copy_ubufs)", l.deferred_copy,
@@ -212,8 +215,9 @@ static void print_table(FILE *f, const struct ct_report *r)
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		fmt_bytes(b, sizeof(b), lines[i].v / m);
 		fprintf(f, "   %-34s %12s  [%llu B]  %s%s\n", lines[i].what, b, U(lines[i].v),
-			t->rows[i == 0 ? FN_GATHER : i == 1 ? FN_SEND_COPY : i == 2 ? FN_ZC_PIN :
-				i == 3 ? FN_DEFERRED_COPY : FN_RECV_COPY].present ? "" : "(not traced) ",
+			(t->rows[i == 0 ? FN_GATHER : i == 1 ? FN_SEND_COPY : i == 2 ? FN_ZC_PIN :
+				i == 3 ? FN_DEFERRED_COPY : FN_RECV_COPY].present ||
+			 (i == 1 && t->rows[FN_SEND_COPY_CHK].present)) ? "" : "(not traced) ",
 			lines[i].how);
 	}
 	uint64_t copies = l.user_copy + l.send_copy + l.deferred_copy + l.recv_copy;
@@ -320,7 +324,8 @@ static void print_json(FILE *f, const struct ct_report *r)
 		   "\"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s}",
 		U(l.user_copy), U(l.send_copy), U(l.zerocopy), U(l.deferred_copy), U(l.recv_copy),
 		U(l.messages), l.user_copy / m, l.send_copy / m, l.zerocopy / m, l.deferred_copy / m,
-		l.recv_copy / m, t->rows[FN_SEND_COPY].inferred ? "true" : "false",
+		l.recv_copy / m, t->rows[FN_SEND_COPY].inferred || (!t->rows[FN_SEND_COPY].present &&
+						   t->rows[FN_SEND_COPY_CHK].present) ? "true" : "false",
 		t->rows[FN_DEFERRED_COPY].inferred ? "true" : "false");
 	if (r->cmp && r->cmp->pairs) {
 		double pct, lo, hi, lat;
@@ -434,7 +439,8 @@ int ledger_check(const struct ct_report *r, FILE *err)
 		FAIL("sender tcp_sendmsg bytes %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sb), U(s->bytes_sent));
 	uint64_t sc = send_copy_side(r, CT_SERVER), zp = st(r, CT_SERVER, FN_ZC_PIN)->bytes;
-	if (t->rows[FN_SEND_COPY].present && !near(sc + zp, s->bytes_sent, 0.01))
+	if ((t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_CHK].present) &&
+	    !near(sc + zp, s->bytes_sent, 0.01))
 		FAIL("sender copied %llu B + pinned %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sc), U(zp), U(s->bytes_sent));
 

@@ -36,6 +36,8 @@ struct hookdef {
 	FK(pfx, "copy_from_iter_nocache", FN_SEND_COPY_NC, "_copy_from_iter_nocache", 0), \
 	FK(pfx, "csum_copy", FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", 0), \
 	FK(pfx, "copy_full", FN_SEND_COPY_FULL, "_copy_from_iter_full", 0),   \
+	{ pfx "_usercopy_check", NULL, pfx[0] == 'f' ? HK_FENTRY : HK_KPROBE,      \
+	  FN_SEND_COPY_CHK, "__check_object_size", NULL, 0, 1 },              \
 	FK(pfx, "zc_pin", FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),          \
 	FK(pfx, "tcp_recvmsg", FN_TCP_RECVMSG, "tcp_recvmsg", 0),             \
 	FK(pfx, "skb_copy_datagram_iter", FN_RECV_COPY, "skb_copy_datagram_iter", 0), \
@@ -68,6 +70,7 @@ static const char *row_names[FN_COUNT] = {
 	[FN_SEND_COPY_NC] = "_copy_from_iter_nocache",
 	[FN_SEND_COPY_CSUM] = "csum_and_copy_from_iter_full",
 	[FN_SEND_COPY_FULL] = "_copy_from_iter_full",
+	[FN_SEND_COPY_CHK] = "copy_from_iter",
 	[FN_ZC_PIN] = "skb_zerocopy_iter_stream",
 	[FN_SENDMSG_LOCKED] = "tcp_sendmsg_locked",
 	[FN_SYS_SEND] = "sys_sendto/sendmsg",
@@ -158,6 +161,10 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			snprintf(cat, sizeof(cat), "%.*s", (int)(slash - h->target), h->target);
 			snprintf(name, sizeof(name), "%s", slash + 1);
 		}
+		int copy_seen = t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_NC].present ||
+				t->rows[FN_SEND_COPY_FULL].present;
+		if (h->fn == FN_SEND_COPY_CHK && copy_seen)
+			continue; /* only a fallback */
 		switch (h->kind) {
 		case HK_FENTRY:
 			if (b != BK_FENTRY)
@@ -179,7 +186,10 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 					tracer_note(t, "fentry/%s unavailable (%s), row dropped",
 						    h->target, strerror(-e));
 			}
-			if (ok)
+			if (ok && h->fn == FN_SEND_COPY_CHK)
+				set_hook(t, h->fn, "inferred: fentry %s (length checked before each copy)",
+					 h->target, 1, 0);
+			else if (ok)
 				set_hook(t, h->fn, "fentry+fexit %s", h->target, 0, 1);
 			break;
 		case HK_KPROBE:
@@ -195,7 +205,10 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 					 h->fn != FN_SEND_COPY_NC)
 					tracer_note(t, "kprobe/%s unavailable, row dropped", h->target);
 			}
-			if (ok)
+			if (ok && h->fn == FN_SEND_COPY_CHK)
+				set_hook(t, h->fn, "inferred: kprobe %s (length checked before each copy)",
+					 h->target, 1, 0);
+			else if (ok)
 				set_hook(t, h->fn, "kprobe+kretprobe %s", h->target, 0, 1);
 			break;
 		case HK_TP:
