@@ -91,6 +91,9 @@ check "rr mode traced with --check" timeout 30 "$TR" --impl a2 --mode rr --durat
 
 # ---- errors: one line, non-zero -------------------------------------------------------
 check_fails "not root: one-line error" "must run as root" setpriv --reuid=65534 --regid=65534 --clear-groups "$TR" --impl a2
+check "tracefs and bpffs not mounted: trace_run mounts them (private mount namespace)" unshare -m sh -c \
+	"umount /sys/kernel/tracing 2>/dev/null; umount /sys/fs/bpf 2>/dev/null; ! grep -q ' /sys/kernel/tracing ' /proc/mounts &&
+	 timeout 30 '$TR' --impl a2 --duration 0.3 --format json >/dev/null && grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts"
 check_fails "bad backend name" "--backend must be" "$TR" --backend nope
 if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
 	check_fails "kprobe backend without kprobes: says why" "backend kprobe is not usable.*kprobes" "$TR" --backend kprobe
