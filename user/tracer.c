@@ -88,6 +88,7 @@ static const char *row_names[FN_COUNT] = {
 static int enabled[NHOOKS];
 
 static char libbpf_last[512];
+static char libbpf_failed_prog[128]; /* from "prog 'NAME': failed to load" */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (getenv("CT_DEBUG"))
@@ -100,6 +101,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			buf[--n] = 0;
 		if (n)
 			snprintf(libbpf_last, sizeof(libbpf_last), "%s", buf);
+		char *q = strstr(buf, "prog '");
+		if (q && strstr(buf, "failed to load")) {
+			q += 6;
+			size_t k = strcspn(q, "'");
+			snprintf(libbpf_failed_prog, sizeof(libbpf_failed_prog), "%.*s", (int)k, q);
+		}
 	}
 	return 0;
 }
@@ -306,35 +313,57 @@ int tracer_open(struct tracer *t, const char *backend, char *err, size_t errlen)
 		tracer_note(t, "backend auto: fentry unusable (%s)%s%s", why[0],
 			    chosen > 1 ? "; kprobe unusable: " : "", chosen > 1 ? why[1] : "");
 
-	t->skel = copytrace_bpf__open();
-	if (!t->skel)
-		return errf(err, errlen, "opening the eBPF object failed: %s", strerror(errno));
-	int np = probe_func_params("tcp_recvmsg");
-	t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
+	/* Load; when an optional program is rejected (an unexpected kernel),
+	 * drop its row with a note and try again. */
+	for (int attempt = 0;; attempt++) {
+		t->skel = copytrace_bpf__open();
+		if (!t->skel)
+			return errf(err, errlen, "opening the eBPF object failed: %s", strerror(errno));
+		int np = probe_func_params("tcp_recvmsg");
+		t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
 
-	struct bpf_program *p;
-	bpf_object__for_each_program(p, t->skel->obj)
-		bpf_program__set_autoload(p, false);
-	for (int i = 0; i < NHOOKS; i++) {
-		if (!enabled[i])
-			continue;
-		const char *names2[2] = { hooks[i].kind == HK_TP && enabled[i] == 2 ?
-					  hooks[i].classic : hooks[i].prog, hooks[i].prog_ret };
-		for (int k = 0; k < 2; k++) {
-			if (!names2[k])
+		struct bpf_program *p;
+		bpf_object__for_each_program(p, t->skel->obj)
+			bpf_program__set_autoload(p, false);
+		for (int i = 0; i < NHOOKS; i++) {
+			if (!enabled[i])
 				continue;
-			p = bpf_object__find_program_by_name(t->skel->obj, names2[k]);
-			if (!p)
-				return errf(err, errlen, "internal: no eBPF program %s", names2[k]);
-			bpf_program__set_autoload(p, true);
+			const char *names2[2] = { hooks[i].kind == HK_TP && enabled[i] == 2 ?
+						  hooks[i].classic : hooks[i].prog, hooks[i].prog_ret };
+			for (int k = 0; k < 2; k++) {
+				if (!names2[k])
+					continue;
+				p = bpf_object__find_program_by_name(t->skel->obj, names2[k]);
+				if (!p)
+					return errf(err, errlen, "internal: no eBPF program %s", names2[k]);
+				bpf_program__set_autoload(p, true);
+			}
 		}
-	}
-	libbpf_last[0] = 0;
-	if (copytrace_bpf__load(t->skel)) {
-		int e = errno;
-		return errf(err, errlen, "loading the eBPF programs (%s backend) failed: %s%s%s",
-			    backend_name(t->backend), strerror(e), libbpf_last[0] ? ": " : "",
-			    libbpf_last);
+		libbpf_last[0] = 0;
+		libbpf_failed_prog[0] = 0;
+		if (!copytrace_bpf__load(t->skel))
+			break;
+		int e = errno, dropped = 0;
+		for (int i = 0; i < NHOOKS && attempt < 8 && libbpf_failed_prog[0]; i++) {
+			const struct hookdef *h = &hooks[i];
+			if (!enabled[i] || h->required)
+				continue;
+			if (strcmp(libbpf_failed_prog, h->prog) &&
+			    (!h->prog_ret || strcmp(libbpf_failed_prog, h->prog_ret)) &&
+			    (!h->classic || strcmp(libbpf_failed_prog, h->classic)))
+				continue;
+			enabled[i] = 0;
+			t->rows[h->fn].present = 0;
+			tracer_note(t, "eBPF program %s for %s rejected by this kernel, row dropped",
+				    libbpf_failed_prog, h->target);
+			dropped = 1;
+		}
+		copytrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		if (!dropped)
+			return errf(err, errlen, "loading the eBPF programs (%s backend) failed: %s%s%s",
+				    backend_name(t->backend), strerror(e), libbpf_last[0] ? ": " : "",
+				    libbpf_last);
 	}
 	t->ncpu = libbpf_num_possible_cpus();
 	if (t->ncpu <= 0)
