@@ -1,0 +1,699 @@
+#!/usr/bin/python3
+"""copytrace benchmarks against the tools users would pick instead (issue 6).
+
+Each comparison alternates its commands (A B A B ..., or A B C A B C ...) on
+the same topology (one fresh network namespace on its own lo), reports the
+median of each command and the median of the pairwise ratios (each run
+against the reference run of the same round) with min-max.
+
+  1. throughput vs iperf3          (a1/a2 vs iperf3 -l 64K, a3 vs iperf3 -Z,
+                                      1 and 4 threads / -P 4)
+  2. rr latency vs sockperf         (ping-pong at 256 B and 4 KiB, p50/p99)
+  3. tracing overhead vs bpftrace   (a2 at 256 B and 64 KiB)
+  4. cost per traced event          (ns, per available trace_run backend)
+  5. sweep time                     (scripts/run_experiments.sh --quick,
+                                      default sweep from its own log)
+
+Invoked by scripts/bench.sh (see --help there). Standard library only.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CTRUN = os.environ.get("CTRUN", os.path.join(ROOT, "build", "ctrun"))
+TRACE_RUN = os.environ.get("TRACE_RUN", os.path.join(ROOT, "trace_run"))
+BT_TEMPLATE = os.path.join(ROOT, "scripts", "bench_tracer.bt")
+SWEEP = os.path.join(ROOT, "scripts", "run_experiments.sh")
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------- processes
+
+def run_cmd(argv, timeout, stdout_path=None, env=None):
+    """Runs argv in its own process group; kills that group on timeout.
+    Returns (rc, combined output text, wall seconds)."""
+    t0 = time.monotonic()
+    out = open(stdout_path, "w") if stdout_path else subprocess.PIPE
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                         start_new_session=True, text=True, env=env)
+    try:
+        text, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.communicate()
+        text = None
+        rc = -999
+    else:
+        rc = p.returncode
+    if stdout_path:
+        out.close()
+        with open(stdout_path, errors="replace") as f:
+            text = f.read()
+    return rc, text or "", time.monotonic() - t0
+
+
+def tail(text, n=2):
+    lines = [l for l in ANSI.sub("", text).strip().splitlines() if l.strip()]
+    return " | ".join(lines[-n:])[:300]
+
+
+class Runs:
+    """Where each run's raw output goes."""
+
+    def __init__(self, outdir):
+        self.raw = os.path.join(outdir, "raw")
+        os.makedirs(self.raw, exist_ok=True)
+        self.jsonl = open(os.path.join(outdir, "runs.jsonl"), "a")
+
+    def path(self, name):
+        return os.path.join(self.raw, name)
+
+    def record(self, rec):
+        self.jsonl.write(json.dumps(rec) + "\n")
+        self.jsonl.flush()
+
+
+# Each runner returns a dict of metrics, or {"error": "..."}.
+
+def ctrun_args(impl, size, threads, mode, duration, json_path):
+    return [CTRUN, "--impl", impl, "--size", str(size), "--threads", str(threads),
+            "--duration", str(duration), "--net", "loopback", "--mode", mode,
+            "--json", json_path, "--quiet"]
+
+
+def app_metrics(d):
+    lat = d.get("latency_us", {}) or {}
+    cpu = 0.0
+    for side in ("server", "client"):
+        s = d.get(side, {}) or {}
+        cpu += float(s.get("cpu_user_s", 0)) + float(s.get("cpu_sys_s", 0))
+    return {"gbps": d.get("throughput_gbps"), "mps": d.get("messages_per_s"),
+            "messages": d.get("messages"), "p50": lat.get("p50"), "p99": lat.get("p99"),
+            "cpu_s": cpu, "ok": d.get("ok", True)}
+
+
+def run_ctrun(runs, name, impl, size, threads, mode, duration):
+    jp = runs.path(name + ".json")
+    rc, text, _ = run_cmd(ctrun_args(impl, size, threads, mode, duration, jp),
+                          duration + 60, runs.path(name + ".log"))
+    if rc != 0 or not os.path.exists(jp):
+        return {"error": f"ctrun exit {rc}: {tail(text)}"}
+    with open(jp) as f:
+        m = app_metrics(json.load(f))
+    if not m["ok"]:
+        return {"error": "ctrun reported ok=false"}
+    return m
+
+
+# Shell run inside `unshare -n`: bring lo up, start the server in the
+# background, wait until it listens, run the client, stop the server.
+NETNS_SH = r'''
+ip link set lo up || exit 90
+"$@" &
+S=$!
+i=0
+while ! ss -Hltn "sport = :$PORT" 2>/dev/null | grep -q .; do
+	i=$((i + 1))
+	if [ $i -gt 250 ] || ! kill -0 $S 2>/dev/null; then kill $S 2>/dev/null; wait $S 2>/dev/null; exit 91; fi
+	sleep 0.02
+done
+sh -c "$CLIENT"
+rc=$?
+kill $S 2>/dev/null
+wait $S 2>/dev/null
+exit $rc
+'''
+
+
+def run_in_netns(runs, name, server_argv, client_cmd, port, timeout):
+    env = dict(os.environ, PORT=str(port), CLIENT=client_cmd)
+    argv = ["unshare", "-n", "sh", "-c", NETNS_SH, "netns"] + server_argv
+    return run_cmd(argv, timeout, runs.path(name + ".log"), env=env)
+
+
+def run_iperf3(runs, name, duration, parallel=1, zerocopy=False):
+    port = 5201
+    jp = runs.path(name + ".json")
+    client = (f"iperf3 -c 127.0.0.1 -p {port} -t {duration} -l 64K -J"
+              + (f" -P {parallel}" if parallel > 1 else "") + (" -Z" if zerocopy else "")
+              + f" > '{jp}'")
+    rc, text, _ = run_in_netns(runs, name, ["iperf3", "-s", "-1", "-p", str(port)],
+                               client, port, duration + 60)
+    try:
+        with open(jp) as f:
+            d = json.load(f)
+        end = d["end"]
+        gbps = end["sum_received"]["bits_per_second"] / 1e9
+    except (OSError, ValueError, KeyError) as e:
+        return {"error": f"iperf3 exit {rc}: {tail(text)} ({e.__class__.__name__})"}
+    if rc != 0:
+        return {"error": f"iperf3 exit {rc}: {tail(text)}"}
+    cpu = end.get("cpu_utilization_percent", {})
+    return {"gbps": gbps, "cpu_local_pct": cpu.get("host_total"),
+            "cpu_remote_pct": cpu.get("remote_total")}
+
+
+SOCKPERF_PCT = re.compile(r"percentile\s+([0-9.]+)\s*=\s*([0-9.]+)")
+SOCKPERF_AVG = re.compile(r"avg-rtt=([0-9.]+)")
+
+
+def run_sockperf(runs, name, msg_size, duration):
+    port = 11111
+    op = runs.path(name + ".out")
+    client = (f"sockperf ping-pong --tcp -i 127.0.0.1 -p {port} -m {msg_size} "
+              f"-t {duration} --full-rtt > '{op}' 2>&1")
+    rc, text, _ = run_in_netns(runs, name, ["sockperf", "server", "--tcp", "-i", "127.0.0.1",
+                                            "-p", str(port)], client, port, duration + 60)
+    try:
+        with open(op, errors="replace") as f:
+            out = ANSI.sub("", f.read())
+    except OSError:
+        out = ""
+    pct = {float(k): float(v) for k, v in SOCKPERF_PCT.findall(out)}
+    if rc != 0 or 50.0 not in pct or 99.0 not in pct:
+        return {"error": f"sockperf exit {rc}: {tail(out or text)}"}
+    avg = SOCKPERF_AVG.search(out)
+    return {"p50": pct[50.0], "p99": pct[99.0], "mean": float(avg.group(1)) if avg else None}
+
+
+# trace_run rows -> BPF program invocations (events). Inferred rows are
+# filled by another row's event (the send copy from sock_send_length) and
+# are not events of their own; a timed row took an entry and an exit event
+# per timed call (syscall enter/exit, uprobe/uretprobe, fentry/fexit).
+def trace_run_events(functions):
+    total = 0
+    for r in functions or []:
+        if r.get("inferred") or str(r.get("hook", "")).startswith("inferred"):
+            continue
+        calls = int(r.get("calls", 0) or 0)
+        timed = int(r.get("timed_calls", 0) or 0)
+        total += calls + timed
+    return total
+
+
+def run_trace_run(runs, name, impl, size, duration, backend=None):
+    jp = runs.path(name + ".json")
+    argv = [TRACE_RUN, "--impl", impl, "--size", str(size), "--duration", str(duration),
+            "--net", "loopback", "--format", "json", "--output", jp]
+    if backend:
+        argv += ["--backend", backend]
+    rc, text, _ = run_cmd(argv, duration + 90, runs.path(name + ".log"))
+    try:
+        with open(jp) as f:
+            d = json.load(f)
+        m = app_metrics(d["app"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return {"error": f"trace_run exit {rc}: {tail(text)} ({e.__class__.__name__})"}
+    if rc != 0:
+        return {"error": f"trace_run exit {rc}: {tail(text)}"}
+    m["backend"] = d.get("backend")
+    m["events"] = trace_run_events(d.get("functions"))
+    return m
+
+
+def bpftrace_script(pid, binary):
+    with open(BT_TEMPLATE) as f:
+        s = f.read()
+    filt = f"(pid == {pid} || curtask->real_parent->tgid == {pid})"
+    return s.replace("@FILTER@", filt).replace("@BIN@", binary).replace("@PID@", str(pid))
+
+
+def run_ctrun_bpftrace(runs, name, impl, size, duration):
+    """ctrun under bench_tracer.bt: ctrun is forked stopped before its exec,
+    bpftrace attaches with its pid, then ctrun is released."""
+    jp = runs.path(name + ".json")
+    rfd, wfd = os.pipe()
+    # A shell that waits for one byte on the pipe, then execs ctrun (same
+    # pid). Popen returns once the shell runs, so bpftrace can be given the
+    # pid before ctrun starts its server and client.
+    hold = f'read x <&{rfd}; exec "$@" {rfd}<&-'
+    clog = open(runs.path(name + ".log"), "w")
+    ct = subprocess.Popen(["bash", "-c", hold, "bash"] + ctrun_args(impl, size, 1, "stream", duration, jp),
+                          stdout=clog, stderr=subprocess.STDOUT, pass_fds=(rfd,),
+                          start_new_session=True)
+    os.close(rfd)
+    script = runs.path(name + ".bt")
+    with open(script, "w") as f:
+        f.write(bpftrace_script(ct.pid, CTRUN))
+    bout = runs.path(name + ".bpftrace.json")
+    bo = open(bout, "w")
+    bt = subprocess.Popen(["bpftrace", "-f", "json", script], stdout=bo,
+                          stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(p):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+
+    ready = False
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 60 and bt.poll() is None:
+        with open(bout, errors="replace") as f:
+            if "READY" in f.read():
+                ready = True
+                break
+        time.sleep(0.05)
+    if not ready:
+        kill(bt)
+        os.close(wfd)
+        kill(ct)
+        bo.close()
+        clog.close()
+        with open(bout, errors="replace") as f:
+            return {"error": f"bpftrace did not attach: {tail(f.read())}"}
+    os.write(wfd, b"g\n")
+    os.close(wfd)
+    try:
+        rc = ct.wait(timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        kill(ct)
+        rc = -999
+    bt.send_signal(signal.SIGINT)
+    try:
+        bt.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        kill(bt)
+    bo.close()
+    clog.close()
+    if rc != 0 or not os.path.exists(jp):
+        with open(runs.path(name + ".log"), errors="replace") as f:
+            return {"error": f"ctrun (under bpftrace) exit {rc}: {tail(f.read())}"}
+    with open(jp) as f:
+        m = app_metrics(json.load(f))
+    calls = {}
+    with open(bout, errors="replace") as f:
+        for line in f:
+            try:
+                o = json.loads(line)
+            except ValueError:
+                continue
+            if o.get("type") == "map" and "@calls" in o.get("data", {}):
+                calls = o["data"]["@calls"]
+    m["events"] = sum(int(v) for v in calls.values())
+    m["event_counts"] = calls
+    return m
+
+
+# ---------------------------------------------------------------- statistics
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+class Group:
+    """One comparison: members run in turn, `reps` rounds."""
+
+    def __init__(self, key, title, members, ref, metrics):
+        self.key, self.title, self.members, self.ref, self.metrics = key, title, members, ref, metrics
+        self.results = {m[0]: [] for m in members}  # label -> [metrics dict per round]
+
+    def run(self, runs, reps, deadline):
+        for r in range(1, reps + 1):
+            for label, fn in self.members:
+                if time.monotonic() > deadline:
+                    log(f"time budget exhausted; skipping the rest of {self.key}")
+                    return
+                slug = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_")
+                name = f"{self.key}_{slug}_r{r}"
+                t0 = time.monotonic()
+                res = fn(runs, name)
+                res["wall_s"] = round(time.monotonic() - t0, 2)
+                runs.record({"group": self.key, "member": label, "round": r, **res})
+                if "error" in res:
+                    log(f"{name}: FAILED: {res['error']}")
+                else:
+                    show = ", ".join(f"{k}={res[k]:.4g}" for k in self.metrics
+                                     if isinstance(res.get(k), (int, float)))
+                    log(f"{name}: {show} ({res['wall_s']} s)")
+                self.results[label].append(res)
+
+    def values(self, label, metric):
+        return [r.get(metric) if "error" not in r else None for r in self.results[label]]
+
+    def ratios(self, label, metric, ref=None):
+        a = self.values(label, metric)
+        b = self.values(ref or self.ref, metric)
+        return [x / y for x, y in zip(a, b) if x is not None and y]
+
+    def failures(self, label):
+        return sum(1 for r in self.results[label] if "error" in r)
+
+
+def fmt(x, nd=2):
+    if x is None:
+        return "n/a"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{nd}f}"
+
+
+def ratio_cell(rs):
+    if not rs:
+        return "n/a"
+    return f"{statistics.median(rs):.3f} [{min(rs):.3f}–{max(rs):.3f}]"
+
+
+# ----------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--duration", type=float, default=2.0, help="seconds per stream run")
+    ap.add_argument("--rr-duration", type=int, default=2, help="seconds per rr / sockperf run")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--sweep", choices=["none", "quick", "full"], default="quick")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--budget", type=float, default=540.0,
+                    help="seconds for the comparisons before rounds are cut short")
+    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep)")
+    a = ap.parse_args()
+    if a.smoke:
+        a.pairs, a.duration, a.rr_duration = 1, 0.5, 1
+        if a.sweep != "full":
+            a.sweep = "none"
+    only = set(filter(None, a.only.split(",")))
+    want = (lambda g: not only or g in only)
+
+    ts = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    outdir = os.path.abspath(a.out or os.path.join(ROOT, "bench-results", ts))
+    os.makedirs(outdir, exist_ok=True)
+    runs = Runs(outdir)
+    t_start = time.monotonic()
+    deadline = t_start + a.budget
+    log(f"results -> {outdir} ({a.pairs} rounds per comparison, stream {a.duration} s, "
+        f"rr {a.rr_duration} s{', smoke' if a.smoke else ''})")
+
+    have = {t: shutil.which(t) is not None for t in ("iperf3", "sockperf", "bpftrace", "unshare", "ss")}
+    have_trace_run = os.access(TRACE_RUN, os.X_OK)
+    D, RD = a.duration, a.rr_duration
+    iperf_d = max(1, int(round(D)))  # iperf3 -t takes whole seconds
+
+    # Backends trace_run can load here (short probe run each).
+    backends = []
+    if have_trace_run and want("trace"):
+        for b in ("fentry", "kprobe", "tracepoint"):
+            r = run_trace_run(runs, f"probe_backend_{b}", "a2", 65536, 0.3, b)
+            runs.record({"group": "probe_backend", "member": b, **r})
+            if "error" not in r:
+                backends.append(b)
+            log(f"trace_run --backend {b}: {'ok' if 'error' not in r else 'unavailable: ' + r['error']}")
+
+    def ct(impl, size, threads, mode, dur):
+        return lambda runs, name: run_ctrun(runs, name, impl, size, threads, mode, dur)
+
+    def need(tool, fn):
+        return fn if have.get(tool, True) else (lambda runs, name: {"error": f"{tool} not installed"})
+
+    groups = []
+    if want("tput"):
+        ip = lambda P, Z: need("iperf3", lambda runs, name: run_iperf3(runs, name, iperf_d, P, Z))
+        groups += [
+            Group("tput1", "stream 64 KiB, 1 thread, Gbit/s",
+                  [("a1", ct("a1", 65536, 1, "stream", iperf_d)),
+                   ("a2", ct("a2", 65536, 1, "stream", iperf_d)),
+                   ("iperf3 -l 64K", ip(1, False))], "iperf3 -l 64K", ["gbps"]),
+            Group("tput1zc", "stream 64 KiB, 1 thread, zero-copy, Gbit/s",
+                  [("a3", ct("a3", 65536, 1, "stream", iperf_d)),
+                   ("iperf3 -l 64K -Z", ip(1, True))], "iperf3 -l 64K -Z", ["gbps"]),
+            Group("tput4", "stream 64 KiB, 4 threads, Gbit/s",
+                  [("a1", ct("a1", 65536, 4, "stream", iperf_d)),
+                   ("a2", ct("a2", 65536, 4, "stream", iperf_d)),
+                   ("iperf3 -l 64K -P 4", ip(4, False))], "iperf3 -l 64K -P 4", ["gbps"]),
+            Group("tput4zc", "stream 64 KiB, 4 threads, zero-copy, Gbit/s",
+                  [("a3", ct("a3", 65536, 4, "stream", iperf_d)),
+                   ("iperf3 -l 64K -Z -P 4", ip(4, True))], "iperf3 -l 64K -Z -P 4", ["gbps"]),
+        ]
+    if want("rr"):
+        sp = lambda m: need("sockperf", lambda runs, name: run_sockperf(runs, name, m, RD))
+        for size in (256, 4096):
+            eq = (size + 16) // 2
+            groups.append(Group(f"rr{size}", f"rr {size} B, 1 thread, round trip µs",
+                                [("a1", ct("a1", size, 1, "rr", RD)),
+                                 ("a2", ct("a2", size, 1, "rr", RD)),
+                                 (f"sockperf -m {size}", sp(size)),
+                                 (f"sockperf -m {eq}", sp(eq))],
+                                f"sockperf -m {size}", ["p50", "p99"]))
+    if want("trace"):
+        for size in (256, 65536):
+            mem = [("untraced", ct("a2", size, 1, "stream", D))]
+            for b in backends:
+                mem.append((f"trace_run/{b}",
+                            (lambda b, s: lambda runs, name: run_trace_run(runs, name, "a2", s, D, b))(b, size)))
+            if not backends:
+                why = "trace_run not built yet" if not have_trace_run else "no trace_run backend loads"
+                mem.append(("trace_run", lambda runs, name, why=why: {"error": why}))
+            mem.append(("bpftrace", need("bpftrace", (lambda s: lambda runs, name:
+                                                        run_ctrun_bpftrace(runs, name, "a2", s, D))(size))))
+            groups.append(Group(f"trace{size}", f"a2 stream {size} B traced, Gbit/s",
+                                mem, "untraced", ["gbps", "events"]))
+
+    for g in groups:
+        log(f"== {g.key}: {g.title}: " + " / ".join(m[0] for m in g.members))
+        g.run(runs, a.pairs, deadline)
+
+    sweep = {}
+    if want("sweep"):
+        sweep = do_sweep(a, outdir)
+
+    total = time.monotonic() - t_start
+    md = summary(a, groups, sweep, backends, have_trace_run, total, outdir)
+    with open(os.path.join(outdir, "summary.md"), "w") as f:
+        f.write(md)
+    print(md)
+    log(f"done in {total:.0f} s; summary: {os.path.join(outdir, 'summary.md')}")
+    return 0
+
+
+def do_sweep(a, outdir):
+    res = {"quick": None, "full": None}
+    if not os.access(SWEEP, os.X_OK):
+        res["quick"] = res["full"] = {"note": "not yet available (scripts/run_experiments.sh missing)"}
+        return res
+    kinds = []
+    if a.sweep in ("quick", "full"):
+        kinds.append("quick")
+    if a.sweep == "full":
+        kinds.append("full")
+    for k in kinds:
+        out = os.path.join(outdir, f"sweep-{k}")
+        argv = [SWEEP, "--out", out] + (["--quick"] if k == "quick" else [])
+        log(f"== sweep: {' '.join(argv)}")
+        rc, text, wall = run_cmd(argv, 3600, os.path.join(outdir, f"sweep-{k}.log"))
+        st = read_kv(os.path.join(out, "sweep.status"))
+        res[k] = {"wall_s": wall, "rc": rc, "sweep_wall_s": st.get("wall_s"),
+                  "status": st.get("status", "failed"), "failed_runs": st.get("failed_runs"),
+                  "points": st.get("points_total"), "source": "measured now"}
+        log(f"sweep {k}: exit {rc}, {wall:.0f} s")
+    if res["full"] is None:
+        res["full"] = last_full_sweep()
+    if res["quick"] is None:
+        res["quick"] = {"note": "skipped (--no-sweep or smoke)"}
+    return res
+
+
+def read_kv(path):
+    d = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    d[k] = v
+    except OSError:
+        pass
+    return d
+
+
+DEFAULT_SWEEP = {"impls": "a1 a2 a3", "sizes": "256 1024 4096 65536", "threads": "1 2 4 8",
+                 "nets": "veth", "reps": "3", "quick": "0"}
+
+
+def last_full_sweep():
+    """The newest complete default sweep under results/ (its own log)."""
+    best = None
+    for st_path in sorted(glob.glob(os.path.join(ROOT, "results", "*", "sweep.status"))):
+        d = os.path.dirname(st_path)
+        if os.path.islink(d):
+            continue
+        env = read_kv(os.path.join(d, "sweep.env"))
+        st = read_kv(st_path)
+        if all(env.get(k) == v for k, v in DEFAULT_SWEEP.items()) and st.get("status") == "complete":
+            best = {"sweep_wall_s": st.get("wall_s"), "status": "complete",
+                    "failed_runs": st.get("failed_runs"), "points": st.get("points_total"),
+                    "source": f"log of {os.path.relpath(d, ROOT)}"}
+    return best or {"note": "not measured: no complete default sweep under results/ "
+                            "(run `scripts/bench.sh --full-sweep` or `make experiments`)"}
+
+
+# ----------------------------------------------------------------- summary
+
+def verdict(ok):
+    return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+
+def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
+    G = {g.key: g for g in groups}
+    L = []
+    L.append("# copytrace bench")
+    L.append("")
+    L.append(f"{datetime.datetime.now().isoformat(timespec='seconds')}, kernel {os.uname().release}, "
+             f"{os.cpu_count()} CPUs, loopback in a fresh network namespace; "
+             f"{a.pairs} alternated round(s) per comparison, stream {a.duration} s, rr {a.rr_duration} s"
+             f"{' (SMOKE: figures not meaningful)' if a.smoke else ''}. Raw runs: `{os.path.relpath(outdir, ROOT)}/`.")
+    L.append("")
+    L.append("Ratio = copytrace / reference in the same round; median [min–max] over rounds.")
+    L.append("")
+    L.append("| # | comparison | copytrace (median) | reference (median) | ratio | target | verdict |")
+    L.append("|---|---|---|---|---|---|---|")
+    row = lambda *c: L.append("| " + " | ".join(str(x) for x in c) + " |")
+
+    # 1. throughput
+    for key, impls, ref, thr in (("tput1", ("a1", "a2"), "iperf3 -l 64K", 1),
+                                 ("tput1zc", ("a3",), "iperf3 -l 64K -Z", 1),
+                                 ("tput4", ("a1", "a2"), "iperf3 -l 64K -P 4", 4),
+                                 ("tput4zc", ("a3",), "iperf3 -l 64K -Z -P 4", 4)):
+        g = G.get(key)
+        for impl in impls:
+            name = f"1 throughput | {impl} 64 KiB {thr}T vs `{ref}` (Gbit/s)"
+            if not g:
+                row(*name.split(" | "), "not run", "", "", "", "")
+                continue
+            rs = g.ratios(impl, "gbps")
+            tgt = "≥ 1.0×" if impl != "a3" else "(info)"
+            ok = (statistics.median(rs) >= 1.0 if rs else None) if impl != "a3" else None
+            fails = g.failures(impl) + g.failures(ref)
+            row("1 throughput", f"{impl} 64 KiB, {thr} thr vs `{ref}`" + (f" ({fails} failed runs)" if fails else ""),
+                f"{fmt(med(g.values(impl, 'gbps')))} Gbit/s", f"{fmt(med(g.values(ref, 'gbps')))} Gbit/s",
+                ratio_cell(rs), tgt, verdict(ok) if impl != "a3" else "info")
+
+    # 2. latency
+    for size in (256, 4096):
+        g = G.get(f"rr{size}")
+        eq = (size + 16) // 2
+        for impl in ("a1", "a2"):
+            for metric in ("p50", "p99"):
+                for ref in (f"sockperf -m {size}", f"sockperf -m {eq}"):
+                    name = f"{impl} rr {size} B {metric} vs `{ref}`" + (" (equal bytes/round trip)" if ref.endswith(str(eq)) else "")
+                    if not g:
+                        row("2 latency", name, "not run", "", "", "", "")
+                        continue
+                    rs = g.ratios(impl, metric, ref)
+                    target = size == 256 and metric == "p50" and ref.endswith(f" {size}")
+                    ok = (statistics.median(rs) <= 1.2 if rs else None) if target else None
+                    fails = g.failures(impl) + g.failures(ref)
+                    row("2 latency", name + (f" ({fails} failed runs)" if fails else ""),
+                        f"{fmt(med(g.values(impl, metric)))} µs", f"{fmt(med(g.values(ref, metric)))} µs",
+                        ratio_cell(rs), "≤ 1.2×" if target else "(info)", verdict(ok) if target else "info")
+
+    # 3. tracing overhead
+    overhead = {}
+    for size in (256, 65536):
+        g = G.get(f"trace{size}")
+        tgt = 0.97 if size == 65536 else 0.90
+        if not g:
+            row("3 overhead", f"a2 {size} B traced/untraced", "not run", "", "", "", "")
+            continue
+        tr_labels = [m[0] for m in g.members if m[0].startswith("trace_run")]
+        bt_rs = g.ratios("bpftrace", "gbps")
+        bt_ovh = (1 - statistics.median(bt_rs)) * 100 if bt_rs else None
+        for lab in tr_labels + ["bpftrace"]:
+            rs = g.ratios(lab, "gbps")
+            ovh = (1 - statistics.median(rs)) * 100 if rs else None
+            overhead[(size, lab)] = ovh
+            err = ""
+            if not rs and g.results[lab] and "error" in g.results[lab][0]:
+                err = f" ({g.results[lab][0]['error'][:80]})"
+            if lab.startswith("trace_run"):
+                ok = None
+                if rs:
+                    ok = statistics.median(rs) >= tgt and (bt_ovh is None or ovh < bt_ovh)
+                row("3 overhead", f"a2 {size} B: `{lab}` traced/untraced{err}",
+                    f"{fmt(med(g.values(lab, 'gbps')))} Gbit/s (overhead {fmt(ovh, 1)} %)",
+                    f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s; bpftrace overhead {fmt(bt_ovh, 1)} %",
+                    ratio_cell(rs), f"≥ {tgt} and < bpftrace", verdict(ok))
+            else:
+                row("3 overhead", f"a2 {size} B: bpftrace (same events) traced/untraced{err}",
+                    f"{fmt(med(g.values(lab, 'gbps')))} Gbit/s (overhead {fmt(ovh, 1)} %)",
+                    f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs), "(reference)", "info")
+
+    # 4. cost per event
+    for size in (256, 65536):
+        g = G.get(f"trace{size}")
+        if not g:
+            continue
+        bt_epm = med([r["events"] / r["messages"] for r in g.results["bpftrace"]
+                      if "error" not in r and r.get("messages")])
+        for lab in [m[0] for m in g.members if m[0] != "untraced"]:
+            wall_ns, cpu_ns, epms = [], [], []
+            for u, t in zip(g.results["untraced"], g.results[lab]):
+                if "error" in u or "error" in t or not t.get("messages") or not u.get("mps") or not t.get("mps"):
+                    continue
+                epm = (t.get("events") or 0) / t["messages"] or bt_epm
+                if not epm:
+                    continue
+                epms.append(epm)
+                wall_ns.append(1e9 * (1 / t["mps"] - 1 / u["mps"]) / epm)
+                if u.get("messages") and t.get("cpu_s") is not None:
+                    cpu_ns.append(1e9 * (t["cpu_s"] / t["messages"] - u["cpu_s"] / u["messages"]) / epm)
+            be = "bpftrace (tracepoint)" if lab == "bpftrace" else f"{lab}"
+            if not wall_ns:
+                row("4 cost/event", f"{be}, a2 {size} B", "n/a", "", "", "(info)", "info")
+                continue
+            row("4 cost/event", f"{be}, a2 {size} B ({fmt(med(epms), 1)} events/msg)",
+                f"{fmt(med(wall_ns), 0)} ns/event wall [{fmt(min(wall_ns), 0)}–{fmt(max(wall_ns), 0)}]",
+                f"{fmt(med(cpu_ns), 0)} ns/event CPU" if cpu_ns else "", "", "(info)", "info")
+    if have_trace_run is False or (not backends and any(k.startswith("trace") for k in G)):
+        row("4 cost/event", "trace_run backends", "none available" if have_trace_run else "trace_run not built yet",
+            "", "", "(info)", "n/a")
+    elif backends:
+        missing = [b for b in ("fentry", "kprobe", "tracepoint") if b not in backends]
+        if missing:
+            row("4 cost/event", "trace_run backends not loadable here: " + ", ".join(missing), "—", "", "", "(info)", "n/a")
+
+    # 5. sweep
+    for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):
+        s = sweep.get(k) if sweep else None
+        if not s:
+            row("5 sweep time", lab, "not run", "", "", "", "")
+        elif "note" in s:
+            row("5 sweep time", lab, s["note"], "", "", "(info)", "n/a")
+        else:
+            w = s.get("wall_s")
+            sw = s.get("sweep_wall_s")
+            txt = (f"{w:.0f} s total" if w is not None else "") + (f" ({sw} s sweep loop)" if sw else "")
+            row("5 sweep time", lab + f" [{s.get('source')}]", txt.strip() or "n/a",
+                f"status {s.get('status')}, {s.get('points')} points, {s.get('failed_runs')} failed runs",
+                "", "(info)", "ok" if s.get("status") == "complete" else "**failed**")
+    L.append("")
+    L.append(f"Bench wall time: {total:.0f} s.")
+    L.append("")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
