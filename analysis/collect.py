@@ -80,6 +80,7 @@ COLUMNS = [
 ] + [
     ("ledger_copied_bpm", "ledger bytes the CPU copied per message: user_copy + send_copy + deferred_copy + recv_copy"),
     ("kernel_ns_per_msg", "traced run: sum of per-function time per message over the rows that report time (sender rows per message sent, receiver rows per message received)"),
+    ("bg_runnable", "other runnable tasks on the machine just before this point's runs (mean of 5 samples of /proc/stat procs_running); > 0 means the machine was not idle"),
     ("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"),
     ("kernel", "kernel release"),
     ("cpu_model", "CPU model name (lscpu)"),
@@ -333,6 +334,13 @@ def collect(outdir):
                 "note": "inferred" if note is True else str(note),
             })
         r["kernel_ns_per_msg"] = total_ns
+        r["bg_runnable"] = None
+        try:
+            for kv in open(p + ".load").read().split():
+                if kv.startswith("runnable="):
+                    r["bg_runnable"] = num(kv.split("=", 1)[1])
+        except OSError:
+            pass
         r["backend"] = (trace or {}).get("backend")
         r["kernel"] = (trace or {}).get("kernel") or uname
         r["cpu_model"] = cpu_model
@@ -343,7 +351,7 @@ def collect(outdir):
 
     cols = [c for c, _ in COLUMNS]
     # kns columns sit before backend/kernel/cpu_model so the fixed tail stays last
-    at = cols.index("backend")
+    at = cols.index("bg_runnable")
     cols = cols[:at] + sorted(kns_cols) + cols[at:]
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -360,10 +368,11 @@ def collect(outdir):
         f.write("# results.csv columns (one row per run = point x repetition)\n\n")
         f.write("NA = not measured or not supported on this machine (never written as 0); "
                 "counters_na_reason says why.\n\n| column | meaning |\n|---|---|\n")
-        for c, d in COLUMNS[:COLUMNS.index(("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"))]:
+        split = [c for c, _ in COLUMNS].index("bg_runnable")
+        for c, d in COLUMNS[:split]:
             f.write("| `%s` | %s |\n" % (c, d))
         f.write("| `%s` | %s |\n" % KNS_DESC)
-        for c, d in COLUMNS[[c for c, _ in COLUMNS].index("backend"):]:
+        for c, d in COLUMNS[split:]:
             f.write("| `%s` | %s |\n" % (c, d))
         f.write("\n# functions.csv columns (one row per run x traced function)\n\n| column | meaning |\n|---|---|\n")
         for c, d in FUNC_COLUMNS:
