@@ -154,11 +154,10 @@ fi
 # Other work on the machine skews every number: record how busy it is.
 # runnable: mean of procs_running over 5 reads 20 ms apart, minus the reader.
 runnable() {
-	local t=0 k v
-	for k in 1 2 3 4 5; do
-		v=$(awk '/^procs_running/ {print $2}' /proc/stat); t=$((t + v - 1)); sleep 0.02
-	done
-	awk -v t="$t" 'BEGIN{printf "%.1f", t / 5}'
+	awk 'BEGIN { for (i = 0; i < 5; i++) {
+		while ((getline l < "/proc/stat") > 0) if (l ~ /^procs_running/) { split(l, a, " "); t += a[2] - 1 }
+		close("/proc/stat"); system("sleep 0.02") }
+		printf "%.1f", t / 5 }'
 }
 {
 	echo "== load before the sweep"
@@ -217,7 +216,7 @@ for p in "${points[@]}"; do
 	if [ "$done_runs" -gt 0 ]; then eta=$((el * (N - i + 1) / done_runs)); else eta=$(((N - i + 1) * per_run_s)); fi
 	printf 'point %d/%d  %-22s elapsed %s  remaining ~%s\n' "$i" "$N" "$name" "$(fmt_t $el)" "$(fmt_t $eta)" | tee -a "$LOG" >&2
 	common=(--impl "$impl" --size "$size" --threads "$th" --net "$net" $VERIFY)
-	[ -s "$base.load" ] || echo "runnable=$(runnable) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >"$base.load"
+	[ -s "$base.stream.json" ] || echo "runnable=$(runnable) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >"$base.load"
 	ran=0
 	# 1. untraced stream run under perf stat
 	tmo=$(awk -v d="$DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 30 + t}')
