@@ -57,6 +57,14 @@ def errline(ax, xs, stats, impl, label=None, ls="-", marker="o", color=None):
                 ms=4, capsize=3, color=color or IMPL_COLOR[impl], lw=1.4)
 
 
+def plain_log(ax):
+    """log y axis with plain numbers (20, 50, 100) instead of 2x10^1."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def legend(ax, **kw):
     if ax.get_legend_handles_labels()[0]:
         ax.legend(**kw)
@@ -112,7 +120,7 @@ def plot_latency(sw, net, path):
             ax.set_xlabel("client threads (connections)")
             ax.set_ylabel("round-trip latency %s (us)" % name)
             ax.set_title("%s, %s" % (fmt_size(s), name), fontsize=10)
-            ax.set_yscale("log")
+            plain_log(ax)
             ax.grid(alpha=0.3, which="both")
     legend(axes[0][0], fontsize=7, loc="upper left")
     fig.suptitle("Request/response latency vs thread count (untraced rr runs, %s; 2 cores)" % net)
@@ -211,7 +219,7 @@ def plot_cpu_per_byte(sw, net, path):
         for impl in sw.impls:
             errline(ax, sw.sizes, [sw.stat(col, impl=impl, size=s, threads=th, net=net) for s in sw.sizes], impl)
         size_axis(ax, sw.sizes)
-        ax.set_yscale("log")
+        plain_log(ax)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.set_title("%d client thread%s" % (th, "" if th == 1 else "s"), fontsize=10)
         ax.grid(alpha=0.3, which="both")
