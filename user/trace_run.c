@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 	struct utsname u;
 	snprintf(rep.kernel, sizeof(rep.kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
 	tracer_read(&t, rep.stats);
+	tracer_note_misses(&t);
 	report_print(out, &rep);
 	fflush(out);
 	int bad = o.check ? ledger_check(&rep, stderr) : 0;

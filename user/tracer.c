@@ -221,7 +221,9 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		case HK_TP:
 			if (b != BK_TRACEPOINT && h->fn != FN_RETRANS)
 				continue;
-			if (probe_tp_btf(name)) {
+			/* CT_TP_CLASSIC=1 forces classic tracepoints (tests the
+			 * fallback for kernels without tp_btf). */
+			if (probe_tp_btf(name) && !getenv("CT_TP_CLASSIC")) {
 				ok = 1;
 				set_hook(t, h->fn, "tp_btf/%s", name, h->inferred, 0);
 			} else if (h->classic && probe_tp(cat, name)) {
@@ -495,6 +497,25 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 	}
 	free(pc);
 	return 0;
+}
+
+void tracer_note_misses(struct tracer *t)
+{
+	struct bpf_program *p;
+	if (!t->skel)
+		return;
+	bpf_object__for_each_program(p, t->skel->obj) {
+		int fd = bpf_program__fd(p);
+		if (fd < 0)
+			continue;
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.recursion_misses)
+			tracer_note(t, "%s missed %llu events (BPF recursion protection: it fired "
+				    "while another BPF program ran on that CPU); its row undercounts",
+				    bpf_program__name(p), (unsigned long long)info.recursion_misses);
+	}
 }
 
 void tracer_close(struct tracer *t)

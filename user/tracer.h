@@ -48,6 +48,8 @@ void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS]. */
 int tracer_read(struct tracer *t, struct ct_stat *out);
 void tracer_close(struct tracer *t);
+/* Adds a note for every program that missed events (recursion_misses). */
+void tracer_note_misses(struct tracer *t);
 void tracer_note(struct tracer *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
