@@ -28,6 +28,7 @@
 #endif
 
 static const char *tracefs_root;
+static bool file_has_symbol(const char *path, const char *func, int kallsyms);
 static struct btf *vmlinux_btf;
 static int vmlinux_tried;
 
@@ -97,6 +98,12 @@ int probe_fentry(const char *func)
 	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 	if (id <= 0)
 		return -ENOENT;
+	/* A function that is no ftrace site cannot take a trampoline (x86
+	 * would poke arbitrary text and fail with EBUSY): don't even try. */
+	char p[256];
+	snprintf(p, sizeof(p), "%s/available_filter_functions", probe_tracefs());
+	if (access(p, R_OK) == 0 && !file_has_symbol(p, func, 0))
+		return -EOPNOTSUPP;
 	/* r0 = 0; exit */
 	struct bpf_insn insns[2] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
