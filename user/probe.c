@@ -166,11 +166,6 @@ bool probe_kprobe_func(const char *func)
 	return file_has_symbol("/proc/kallsyms", func, 1);
 }
 
-bool probe_kallsyms(const char *func)
-{
-	return file_has_symbol("/proc/kallsyms", func, 1);
-}
-
 bool probe_tp_btf(const char *name)
 {
 	const struct btf *btf = probe_vmlinux_btf();

@@ -27,8 +27,6 @@ bool probe_kprobes(void);
 /* func can take a kprobe: kprobes exist and func is in
  * available_filter_functions (or, without it, in /proc/kallsyms). */
 bool probe_kprobe_func(const char *func);
-/* func is a symbol in /proc/kallsyms. */
-bool probe_kallsyms(const char *func);
 /* The tracepoint has a btf_trace_<name> typedef (tp_btf can attach). */
 bool probe_tp_btf(const char *name);
 /* tracefs has events/<cat>/<name>. */

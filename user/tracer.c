@@ -169,7 +169,7 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			snprintf(name, sizeof(name), "%s", slash + 1);
 		}
 		int copy_seen = t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_NC].present ||
-				t->rows[FN_SEND_COPY_FULL].present; /* tentative ones are not */
+				t->rows[FN_SEND_COPY_FULL].present;
 		if (h->fn == FN_SEND_COPY_CHK && copy_seen)
 			continue; /* only a fallback */
 		switch (h->kind) {
@@ -203,17 +203,6 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			if (b != BK_KPROBE)
 				continue;
 			ok = probe_kprobe_func(h->target);
-			/* A copy function that is no ftrace site (Debian 6.1's
-			 * _copy_from_iter) may still take an int3 kprobe: try it
-			 * at attach, with __check_object_size as the fallback. */
-			if (!ok && (h->fn == FN_SEND_COPY || h->fn == FN_SEND_COPY_NC) &&
-			    probe_kprobes() && probe_kallsyms(h->target)) {
-				enabled[i] = 3;
-				t->tentative_copy = 1;
-				set_hook(t, h->fn, "kprobe+kretprobe %s", h->target, 0, 1);
-				t->rows[h->fn].present = 0; /* until attached */
-				continue;
-			}
 			if (!ok) {
 				if (h->required)
 					snprintf(why, wlen, "%s", probe_kprobes() ?
@@ -438,15 +427,10 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 	__sync_synchronize();
 	f->enabled = 1;
 
-	int copy_attached = 0;
 	for (int i = 0; i < NHOOKS; i++) {
 		const struct hookdef *h = &hooks[i];
 		if (!enabled[i])
 			continue;
-		if (h->fn == FN_SEND_COPY_CHK && copy_attached) {
-			t->rows[h->fn].present = 0; /* the copy itself is traced */
-			continue;
-		}
 		const char *names2[2] = { h->kind == HK_TP && enabled[i] == 2 ? h->classic : h->prog,
 					  h->prog_ret };
 		for (int k = 0; k < 2; k++) {
@@ -470,20 +454,11 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 					return errf(err, errlen, "attaching %s to %s failed: %s",
 						    names2[k], h->target, strerror(e));
 				}
-				if (enabled[i] != 3)
-					tracer_note(t, "attaching %s to %s failed (%s), row dropped",
-						    names2[k], h->target, strerror(e));
+				tracer_note(t, "attaching %s to %s failed (%s), row dropped",
+					    names2[k], h->target, strerror(e));
 				t->rows[h->fn].present = 0;
 				enabled[i] = 0;
 				break;
-			}
-			if (k == 1 || !names2[1]) {
-				if (enabled[i] == 3) {
-					t->rows[h->fn].present = 1;
-					copy_attached = 1;
-				} else if (h->fn == FN_SEND_COPY || h->fn == FN_SEND_COPY_NC) {
-					copy_attached = 1;
-				}
 			}
 		}
 	}

@@ -33,7 +33,6 @@ struct tracer {
 	char notes[CT_MAX_NOTES][200];
 	int nnotes;
 	char uprobe_exe[4096];
-	int tentative_copy;  /* kprobe copy hooks tried at attach (not ftrace sites) */
 };
 
 const char *backend_name(enum ct_backend b);
