@@ -255,12 +255,17 @@ trap - INT TERM HUP
 END=$(date +%s)
 status=complete; [ "$STOP" = 1 ] && status=interrupted
 echo "run_experiments: sweep $status after $(fmt_t $((END - START))) ($i of $N points visited, $failed failed runs)" | tee -a "$LOG" >&2
+prev_wall=0
+if [ "$RESUME" = 1 ] && [ -f "$OUT/sweep.status" ]; then
+	prev_wall=$(awk -F= '/^wall_s=/ {print $2}' "$OUT/sweep.status"); prev_wall=${prev_wall:-0}
+fi
 {
 	echo "status=$status"
 	echo "points_total=$N"
 	echo "points_visited=$i"
 	echo "failed_runs=$failed"
-	echo "wall_s=$((END - START))"
+	echo "wall_s=$((END - START + prev_wall))"
+	[ "$prev_wall" != 0 ] && echo "wall_s_before_resume=$prev_wall"
 	echo "loadavg_end=$(cat /proc/loadavg)"
 } >"$OUT/sweep.status"
 
