@@ -85,6 +85,10 @@ if [ "$DO_TRACE" = 1 ] && [ ! -x "$TRACE_RUN" ]; then die "$TRACE_RUN not found:
 if [ "$DO_PERF" = 1 ] && ! command -v "$PERF" >/dev/null; then die "perf not found: scripts/install-deps.sh (or pass --no-perf)"; fi
 [ -x "$PYTHON" ] || die "$PYTHON not found (Debian's python3 with python3-matplotlib)"
 
+STOP=0
+on_signal() { STOP=1; echo >&2; echo "run_experiments: interrupted; finishing the current run, keeping finished results" >&2; }
+trap on_signal INT TERM HUP
+
 if [ -z "$OUT" ]; then
 	OUT=$ROOT/results/$(date +%Y%m%d-%H%M%S)
 	while [ -e "$OUT" ]; do OUT=$OUT-x; done
@@ -166,9 +170,6 @@ runnable() {
 } >>"$OUT/system.txt"
 
 # --- the sweep ---------------------------------------------------------------
-STOP=0
-on_signal() { STOP=1; echo >&2; echo "run_experiments: interrupted; finishing the current run, keeping finished results" >&2; }
-trap on_signal INT TERM HUP
 
 points=()
 for rep in $(seq 1 "$REPS"); do          # repetitions outermost: an interrupted sweep
@@ -181,8 +182,15 @@ for rep in $(seq 1 "$REPS"); do          # repetitions outermost: an interrupted
 	done
 done
 N=${#points[@]}
-START=$(date +%s)
+START=$EPOCHSECONDS
 fmt_t() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+fmt_tv() { printf -v "$1" '%dm%02ds' $(($2 / 60)) $(($2 % 60)); }
+# Timeouts per run kind (plus one second per thread, added in the loop). The
+# loop body avoids $(...) on purpose: bash 5.2 can lose a trapped signal that
+# arrives while it parses a command substitution, and Ctrl-C must not be lost.
+TMO_STREAM=$(awk -v d="$DUR" 'BEGIN{printf "%d", d*3 + 30}')
+TMO_RR=$(awk -v d="$RR_DUR" 'BEGIN{printf "%d", d*3 + 30}')
+TMO_TRACE=$(awk -v d="$TR_DUR" 'BEGIN{printf "%d", d*3 + 60}')
 per_run_s=$(awk -v a="$DUR" -v b="$RR_DUR" -v c="$TR_DUR" -v t="$DO_TRACE" 'BEGIN{printf "%d", a+b+t*c+1.5+0.999}')
 echo "run_experiments: $N points (impls: $IMPLS; sizes: $SIZES; threads: $THREADS; nets: $NETS; reps: $REPS) -> $OUT" | tee -a "$LOG" >&2
 echo "run_experiments: stream ${DUR}s + rr ${RR_DUR}s$([ "$DO_TRACE" = 1 ] && echo " + traced ${TR_DUR}s") per point; first estimate $(fmt_t $((N * per_run_s)))" | tee -a "$LOG" >&2
@@ -212,14 +220,19 @@ for p in "${points[@]}"; do
 	i=$((i + 1))
 	name=${impl}_s${size}_t${th}_${net}_r${rep}
 	base=$OUT/raw/$name
-	now=$(date +%s); el=$((now - START))
+	el=$((EPOCHSECONDS - START))
 	if [ "$done_runs" -gt 0 ]; then eta=$((el * (N - i + 1) / done_runs)); else eta=$(((N - i + 1) * per_run_s)); fi
-	printf 'point %d/%d  %-22s elapsed %s  remaining ~%s\n' "$i" "$N" "$name" "$(fmt_t $el)" "$(fmt_t $eta)" | tee -a "$LOG" >&2
+	fmt_tv el_s "$el"; fmt_tv eta_s "$eta"
+	printf -v line 'point %d/%d  %-22s elapsed %s  remaining ~%s' "$i" "$N" "$name" "$el_s" "$eta_s"
+	echo "$line" >&2; echo "$line" >>"$LOG"
 	common=(--impl "$impl" --size "$size" --threads "$th" --net "$net" $VERIFY)
-	[ -s "$base.stream.json" ] || echo "runnable=$(runnable) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >"$base.load"
+	if [ ! -s "$base.stream.json" ]; then
+		read -r la _ </proc/loadavg
+		{ printf 'runnable='; runnable; printf ' loadavg=%s\n' "$la"; } >"$base.load"
+	fi
 	ran=0
 	# 1. untraced stream run under perf stat
-	tmo=$(awk -v d="$DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 30 + t}')
+	tmo=$((TMO_STREAM + th))
 	if [ ! -s "$base.stream.json" ] || { [ "$DO_PERF" = 1 ] && [ ! -s "$base.perf.txt" ]; }; then
 		ran=1
 		if [ "$DO_PERF" = 1 ]; then
@@ -236,7 +249,7 @@ for p in "${points[@]}"; do
 	fi
 	[ "$STOP" = 1 ] && break
 	# 2. untraced rr run
-	tmo=$(awk -v d="$RR_DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 30 + t}')
+	tmo=$((TMO_RR + th))
 	if [ ! -s "$base.rr.json" ]; then
 		ran=1
 		run_one rr "$base.rr.json" "$tmo" "$CTRUN" "${common[@]}" --mode rr --duration "$RR_DUR" --json "$base.rr.json.part"
@@ -245,14 +258,14 @@ for p in "${points[@]}"; do
 	# 3. traced stream run
 	if [ "$DO_TRACE" = 1 ] && [ ! -s "$base.trace.json" ]; then
 		ran=1
-		tmo=$(awk -v d="$TR_DUR" -v t="$th" 'BEGIN{printf "%d", d*3 + 60 + t}')
+		tmo=$((TMO_TRACE + th))
 		run_one trace "$base.trace.json" "$tmo" "$TRACE_RUN" "${common[@]}" --mode stream --duration "$TR_DUR" \
 			--format json --output "$base.trace.json.part"
 	fi
 	[ "$ran" = 1 ] && done_runs=$((done_runs + 1))
 done
 trap - INT TERM HUP
-END=$(date +%s)
+END=$EPOCHSECONDS
 status=complete; [ "$STOP" = 1 ] && status=interrupted
 echo "run_experiments: sweep $status after $(fmt_t $((END - START))) ($i of $N points visited, $failed failed runs)" | tee -a "$LOG" >&2
 prev_wall=0
@@ -273,7 +286,10 @@ fi
 if ! "$PYTHON" "$ROOT/analysis/collect.py" "$OUT"; then
 	echo "run_experiments: collect.py failed" >&2; exit 1
 fi
-if [ "$DO_REPORT" = 1 ]; then
+nrows=$(($(wc -l <"$OUT/results.csv") - 1))
+if [ "$nrows" -lt 1 ]; then
+	echo "run_experiments: no run finished; nothing to plot" >&2
+elif [ "$DO_REPORT" = 1 ]; then
 	"$PYTHON" "$ROOT/analysis/report" "$OUT" || { echo "run_experiments: report failed" >&2; exit 1; }
 	echo "run_experiments: report: $OUT/REPORT.md" >&2
 fi

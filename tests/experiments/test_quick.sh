@@ -105,7 +105,8 @@ pid=$!
 for _ in $(seq 1 100); do ls "$OUT2"/raw/*.rr.json >/dev/null 2>&1 && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid"; rc=$?
-check "SIGTERM mid-sweep: exit 130 and status interrupted" bash -c "[ $rc -eq 130 ] && grep -q status=interrupted '$OUT2/sweep.status'"
+if [ "$rc" -eq 130 ] && grep -q status=interrupted "$OUT2/sweep.status"; then pass "SIGTERM mid-sweep: exit 130 and status interrupted"
+else fail "SIGTERM mid-sweep: exit 130 and status interrupted" "rc=$rc; $(tr '\n' ' ' <"$OUT2/sweep.status"); $(tail -3 "$T_TMP/intr.log" | tr '\n' ' ')"; fi
 check "interrupted sweep: CSV has the finished runs, no .part files" bash -c \
 	"n=\$(( \$(wc -l <'$OUT2/results.csv') - 1 )); [ \$n -ge 1 ] && [ \$n -lt 4 ] && ! ls '$OUT2'/raw/*.part 2>/dev/null | grep -q ."
 check "--resume completes the interrupted sweep" "$S" "${tiny[@]}" --resume "$OUT2"
