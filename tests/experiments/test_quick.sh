@@ -64,9 +64,14 @@ for n, row in enumerate(body, 2):
             float(v)
         except ValueError:
             errs.append("line %d: %s=%r is neither a number nor NA" % (n, c, v))
-    for c in ("throughput_gbps", "rr_lat_p50_us", "cpu_ns_per_byte", "ledger_recv_copy_bpm"):
-        if d[c] == "NA" or float(d[c]) <= 0:
-            errs.append("line %d: %s should be a positive number, is %s" % (n, c, d[c]))
+    # measured in every run (a run may legitimately deliver little: A3 can stall
+    # for longer than a 0.3 s quick run, so zero is allowed, NA is not)
+    for c in ("throughput_gbps", "rr_lat_p50_us", "cpu_s"):
+        if d[c] == "NA" or float(d[c]) < 0:
+            errs.append("line %d: %s should be a number >= 0, is %s" % (n, c, d[c]))
+    for c, den in (("cpu_ns_per_byte", "bytes_received"), ("ledger_recv_copy_bpm", "trace_messages")):
+        if d[den] not in ("NA", "0") and (d[c] == "NA" or float(d[c]) <= 0):
+            errs.append("line %d: %s should be a positive number when %s > 0, is %s" % (n, c, den, d[c]))
     # NA, never 0, for every counter perf said it could not count
     name = "%s_s%s_t%s_%s_r%s" % key
     unsup = []
