@@ -22,7 +22,7 @@
 #   VM_KERNEL_DEB      a local linux-image .deb to boot instead of fetching one
 #   VM_CACHE           cache folder (default .cache/vm)
 #   VM_B               build folder for the static binaries and initramfs (default build/vm)
-#   VM_TIMEOUT         seconds for the whole boot + tests + poweroff (default 270)
+#   VM_TIMEOUT         seconds for the whole boot + tests + poweroff (default 290)
 #   VM_MEM, VM_SMP     guest memory (MiB, default 1024) and CPUs (default 2)
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
 #   VM_JOBS            traced runs at a time inside the guest (default 2)
@@ -44,7 +44,7 @@ fi
 
 VM_CACHE=${VM_CACHE:-$ROOT/.cache/vm}
 VM_B=${VM_B:-build/vm}
-VM_TIMEOUT=${VM_TIMEOUT:-270}
+VM_TIMEOUT=${VM_TIMEOUT:-290}
 VM_MEM=${VM_MEM:-1024}
 VM_SMP=${VM_SMP:-2}
 VM_DURATION=${VM_DURATION:-0.5}

@@ -210,6 +210,12 @@ tracer_tests() {
 		done
 	done
 
+	# a run killed by a signal (exit > 128): show what the kernel said (OOM, oops)
+	if grep -qE '^(129|13[0-9]|1[4-9][0-9]|2[0-9][0-9])$' "$CT_OUT"/*.rc 2>/dev/null; then
+		echo "# a traced run was killed by a signal; last kernel messages:"
+		dmesg | tail -n 25 | sed 's/^/#   dmesg: /'
+	fi
+
 	# nothing left behind
 	sleep 0.2
 	if [ -x /usr/sbin/bpftool ]; then
