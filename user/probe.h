@@ -20,7 +20,8 @@ const char *probe_tracefs(void);
 const struct btf *probe_vmlinux_btf(void);
 void probe_free(void);
 
-/* 0 when an fentry program on func loads and attaches, else -errno. */
+/* 0 when func is an ftrace site and an fentry program on it loads,
+ * else -errno. */
 int probe_fentry(const char *func);
 /* The kernel can run kprobes (kprobe_events or the kprobe PMU exists). */
 bool probe_kprobes(void);
