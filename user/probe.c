@@ -28,7 +28,7 @@
 #endif
 
 static const char *tracefs_root;
-static bool file_has_symbol(const char *path, const char *func, int kallsyms);
+static int symbol_in(const char *path, const char *func, int kallsyms);
 static struct btf *vmlinux_btf;
 static int vmlinux_tried;
 
@@ -102,7 +102,7 @@ int probe_fentry(const char *func)
 	 * would poke arbitrary text and fail with EBUSY): don't even try. */
 	char p[256];
 	snprintf(p, sizeof(p), "%s/available_filter_functions", probe_tracefs());
-	if (access(p, R_OK) == 0 && !file_has_symbol(p, func, 0))
+	if (symbol_in(p, func, 0) == 0)
 		return -EOPNOTSUPP;
 	/* r0 = 0; exit */
 	struct bpf_insn insns[2] = {
@@ -129,15 +129,16 @@ bool probe_kprobes(void)
 	       access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
 }
 
-/* Looks for a line whose first word (or third, for kallsyms) is func. */
-static bool file_has_symbol(const char *path, const char *func, int kallsyms)
+/* Looks for a line whose first word (or third, for kallsyms) is func:
+ * 1 found, 0 not found, -1 the file cannot be read (e.g. lockdown). */
+static int symbol_in(const char *path, const char *func, int kallsyms)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return false;
+		return -1;
 	char line[512];
 	size_t n = strlen(func);
-	bool found = false;
+	int found = 0;
 	while (!found && fgets(line, sizeof(line), f)) {
 		char *s = line;
 		if (kallsyms) {
@@ -147,8 +148,10 @@ static bool file_has_symbol(const char *path, const char *func, int kallsyms)
 			s++;
 		}
 		if (!strncmp(s, func, n) && (s[n] == '\n' || s[n] == ' ' || s[n] == '\t' || !s[n]))
-			found = true;
+			found = 1;
 	}
+	if (!found && ferror(f))
+		found = -1;
 	fclose(f);
 	return found;
 }
@@ -159,9 +162,10 @@ bool probe_kprobe_func(const char *func)
 		return false;
 	char p[256];
 	snprintf(p, sizeof(p), "%s/available_filter_functions", probe_tracefs());
-	if (access(p, R_OK) == 0)
-		return file_has_symbol(p, func, 0);
-	return file_has_symbol("/proc/kallsyms", func, 1);
+	int r = symbol_in(p, func, 0);
+	if (r >= 0)
+		return r == 1;
+	return symbol_in("/proc/kallsyms", func, 1) == 1;
 }
 
 bool probe_tp_btf(const char *name)

@@ -186,12 +186,16 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			int e = probe_fentry(h->target);
 			ok = e == 0;
 			if (!ok) {
+				const char *r = e == -EOPNOTSUPP ?
+					"not an ftrace site (not in available_filter_functions)" :
+					strerror(-e);
 				if (h->required)
 					snprintf(why, wlen, "test load of fentry/%s failed: %s",
-						 h->target, strerror(-e));
-				else
+						 h->target, r);
+				else if (e != -EOPNOTSUPP || (h->fn != FN_SEND_COPY &&
+					 h->fn != FN_SEND_COPY_NC) || !t->tentative_note++)
 					tracer_note(t, "fentry/%s unavailable (%s), row dropped",
-						    h->target, strerror(-e));
+						    h->target, r);
 			}
 			if (ok && h->fn == FN_SEND_COPY_CHK)
 				set_hook(t, h->fn, "inferred: fentry %s (length checked before each copy)",

@@ -33,6 +33,7 @@ struct tracer {
 	char notes[CT_MAX_NOTES][200];
 	int nnotes;
 	char uprobe_exe[4096];
+	int tentative_note;  /* one note for untraceable copy functions */
 };
 
 const char *backend_name(enum ct_backend b);
