@@ -15,6 +15,7 @@
 
 #define RBUF (256u << 10)
 #define CONNECT_RETRY_S 5
+#define READY_TIMEOUT_S 30
 #define DRAIN_TIMEOUT_S 10
 #define POLL_S 0.1 /* recv timeout so a quiet stream still ends on time */
 
@@ -188,7 +189,8 @@ static void *cworker_main(void *arg)
 }
 
 /* Connects (retrying while the server is not up yet) and says hello. */
-static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *hello_bytes)
+static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *hello_bytes,
+		     uint64_t *ready_bytes)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -214,6 +216,17 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 				return -1;
 			}
 			*hello_bytes += sizeof(h);
+			/* Wait until the server is set up, so setup is not measured. */
+			struct ready rd;
+			set_timeout(fd, SO_RCVTIMEO, READY_TIMEOUT_S);
+			ssize_t n = recv_all(fd, &rd, sizeof(rd));
+			if (n != sizeof(rd) || rd.magic != READY_MAGIC) {
+				side_error(r, "server refused the connection or is not a copytrace server%s%s",
+					   n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
+				close(fd);
+				return -1;
+			}
+			*ready_bytes += sizeof(rd);
 			return fd;
 		}
 		int e = errno;
@@ -231,14 +244,14 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 	side_init(out);
 	struct cworker *w = calloc((size_t)o->threads, sizeof(*w));
 	int opened = 0, started = 0;
-	uint64_t hello = 0, t0 = now_ns();
+	uint64_t hello = 0, ready = 0, t0 = now_ns();
 	if (!w) {
 		side_error(out, "out of memory");
 		return -1;
 	}
 	/* Connect everyone first so all connections measure the same window. */
 	for (; opened < o->threads; opened++)
-		if ((w[opened].fd = open_conn(o, out, &hello)) < 0)
+		if ((w[opened].fd = open_conn(o, out, &hello, &ready)) < 0)
 			break;
 	if (opened == o->threads) {
 		uint64_t start = now_ns();
@@ -261,6 +274,7 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 		side_merge(out, &w[i].r);
 	}
 	out->bytes_sent += hello;
+	out->bytes_received += ready;
 	free(w);
 	out->elapsed_s = (double)(now_ns() - t0) / 1e9;
 	side_rusage(out);

@@ -7,6 +7,7 @@
 
 #define HELLO_MAGIC 0x43544849u /* "CTHI" */
 #define REQ_MAGIC 0x43545251u   /* "CTRQ" */
+#define READY_MAGIC 0x43545244u /* "CTRD" */
 #define PROTO_VERSION 1u
 #define HELLO_VERIFY 1u
 
@@ -14,6 +15,12 @@
 struct hello {
 	uint32_t magic, version, mode, flags;
 	uint64_t size;
+};
+
+/* Server -> client once its implementation is set up (zerocopy slots can
+ * take a while): the client's measuring window starts only after this. */
+struct ready {
+	uint32_t magic, pad;
 };
 
 /* Client -> server per transaction in rr mode. */

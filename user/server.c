@@ -80,6 +80,17 @@ static int read_hello(struct conn *c)
 	return 0;
 }
 
+static int send_ready(struct conn *c)
+{
+	struct ready rd = { READY_MAGIC, 0 };
+	uint64_t calls = 0;
+	ssize_t n = send_all(c->fd, &rd, sizeof(rd), &calls);
+	if (n < 0)
+		return conn_error(c, "send", n);
+	c->r->bytes_sent += sizeof(rd);
+	return 0;
+}
+
 /* Streams until the client half-closes (its duration is over). */
 static void serve_stream(struct conn *c, const struct impl_ops *im)
 {
@@ -135,7 +146,7 @@ static void *worker_main(void *arg)
 	const struct impl_ops *im = impl_get(c->o->impl);
 
 	if (read_hello(c) == 0) {
-		if (im->init(c) == 0) {
+		if (im->init(c) == 0 && send_ready(c) == 0) {
 			if (c->o->mode == MODE_STREAM)
 				serve_stream(c, im);
 			else

@@ -22,7 +22,7 @@ run_ok() {
 		'messages sent %d != received %d' % (d['server']['messages_sent'], d['client']['messages_received']) if d['server']['messages_sent'] != d['client']['messages_received'] else '',
 		('zerocopy %d sends but %d completions' % (d['server']['zc_sends'], d['server']['zc_completions'])) if d['impl'] == 'a3' and (d['server']['zc_sends'] == 0 or d['server']['zc_sends'] != d['server']['zc_completions']) else '',
 		('copied %d > completions' % d['zc_copied']) if d['zc_copied'] > d['zc_completions'] else '',
-		('a1 gathered %d != sent %d' % (d['server']['gather_bytes'], d['server']['bytes_sent'])) if d['impl'] == 'a1' and d['server']['gather_bytes'] != d['server']['bytes_sent'] else '',
+		('a1 gathered %d != %d messages x %d B' % (d['server']['gather_bytes'], d['server']['messages_sent'], d['size'])) if d['impl'] == 'a1' and d['server']['gather_bytes'] != d['server']['messages_sent'] * d['size'] else '',
 		('%s gathered %d' % (d['impl'], d['server']['gather_bytes'])) if d['impl'] != 'a1' and d['server']['gather_bytes'] else '',
 	] if x)")
 	[ -z "$why" ] && pass "$name" || fail "$name" "$why"
@@ -46,12 +46,21 @@ run_ok "a3 256 slots x 4 connections in flight, verified" --impl a3 --size 65536
 run_ok "a3 odd size 1 MiB + 3, verified" --impl a3 --size 1048579 --threads 2 --net veth --duration 1
 
 # No Nagle/delayed-ACK stalls (the reference report saw 40 ms per message).
+# A real stall hits every message, every time; a second try separates it
+# from a moment of load by other work on the machine.
+stall_free() { # impl mode
+	local j="$T_TMP/lat.json" try
+	for try in 1 2; do
+		"$B/ctrun" --quiet --impl "$1" --size 256 --mode "$2" --net veth --duration 0.5 --json "$j" >/dev/null 2>&1
+		why=$(jget "$j" "'' if d['ok'] and d['latency_us']['p99'] < 10000 and d['messages_per_s'] > 1000 else 'p99 %.0f us, %.0f msg/s' % (d['latency_us']['p99'], d['messages_per_s'])" 2>&1)
+		[ -z "$why" ] && return 0
+		echo "try $try: $why"
+	done
+	return 1
+}
 for impl in a1 a2 a3; do
 	for mode in rr stream; do
-		j="$T_TMP/lat.json"
-		"$B/ctrun" --quiet --impl $impl --size 256 --mode $mode --net veth --duration 0.5 --json "$j" >/dev/null 2>&1
-		why=$(jget "$j" "'' if d['ok'] and d['latency_us']['p99'] < 10000 and d['messages_per_s'] > 1000 else 'p99 %.0f us, %.0f msg/s' % (d['latency_us']['p99'], d['messages_per_s'])" 2>&1)
-		[ -z "$why" ] && pass "$impl 256 B $mode: no 40 ms stalls (p99 < 10 ms)" || fail "$impl 256 B $mode: no 40 ms stalls" "$why"
+		check "$impl 256 B $mode: no 40 ms stalls (p99 < 10 ms)" stall_free $impl $mode
 	done
 done
 
