@@ -254,7 +254,9 @@ CPU=()
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then ACCEL=(-accel kvm); CPU=(-cpu host); fi
 # rcupdate.rcu_expedited=1: synchronize_rcu() (netns teardown, kprobe and
 # trampoline detach) is most of a traced run's fixed cost under TCG; ~25 % faster.
-APPEND="console=ttyS0 quiet panic=-1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS ${VM_APPEND:-}"
+# softlockup_panic=1: a guest kernel lockup panics (backtrace on the console)
+# and QEMU exits at once (-no-reboot) instead of burning the time limit.
+APPEND="console=ttyS0 quiet panic=-1 softlockup_panic=1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS ${VM_APPEND:-}"
 log "booting $KPKG $KVER (${ACCEL[1]}, -m $VM_MEM -smp $VM_SMP, limit ${VM_TIMEOUT}s); console follows"
 T3=$(date +%s.%N)
 timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" "${CPU[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
