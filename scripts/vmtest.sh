@@ -25,7 +25,11 @@
 #   VM_TIMEOUT         seconds for the whole boot + tests + poweroff (default 290)
 #   VM_MEM, VM_SMP     guest memory (MiB, default 1024) and CPUs (default 2)
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
-#   VM_JOBS            traced runs at a time inside the guest (default 2)
+#   VM_JOBS            traced runs at a time inside the guest (default 1)
+#   VM_TCG_THREAD      single (default) or multi: QEMU TCG threading. With multi
+#                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
+#                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
+#                      single keeps 2 guest CPUs but runs them on one host thread
 #   VM_TESTS           all (default) | smoke (environment checks only)
 #   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -lelf -lz)
 #   VM_APPEND          extra kernel command line words
@@ -49,7 +53,7 @@ VM_MEM=${VM_MEM:-1024}
 VM_SMP=${VM_SMP:-2}
 VM_DURATION=${VM_DURATION:-0.5}
 VM_TESTS=${VM_TESTS:-all}
-VM_JOBS=${VM_JOBS:-2}
+VM_JOBS=${VM_JOBS:-1}
 VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -lelf -lz}
 VM_LOG=${VM_LOG:-$VM_B/console.log}
 # Binaries the guest tests use; trace_run is the one under test.
@@ -249,7 +253,8 @@ INITRD="$VM_B/initramfs.cpio.gz"
 log "initramfs $INITRD: $(du -h "$INITRD" | cut -f1)"
 
 # ---- 4. boot ------------------------------------------------------------------------------
-ACCEL=(-accel tcg)
+# thread=single: see VM_TCG_THREAD above
+ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}")
 CPU=()
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then ACCEL=(-accel kvm); CPU=(-cpu host); fi
 # rcupdate.rcu_expedited=1: synchronize_rcu() (netns teardown, kprobe and

@@ -70,10 +70,10 @@ else
 fi
 
 # ---- the tracer's fentry and kprobe backends ----------------------------------
-# Each traced run costs ~7 s under TCG whatever its --duration (probing and
-# attaching/detaching trampolines dominate, and the guest mostly waits), so runs
-# go CT_JOBS at a time. Concurrent runs are also unrelated traffic for each other.
-JOBS=${CT_JOBS:-2}
+# Each traced run costs 4-6 s under TCG whatever its --duration (loading and
+# attaching/detaching trampolines dominate). CT_JOBS > 1 runs several at a time
+# (they are then unrelated traffic for each other too).
+JOBS=${CT_JOBS:-1}
 
 # trun NAME FORMAT ARGS...: one traced run; output in $CT_OUT/NAME.out, stderr in
 # NAME.err, exit status in NAME.rc. --check asserts the ledger against the
