@@ -500,6 +500,50 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 		}
 	}
 	free(pc);
+
+	/* Entries whose exit never ran: the processes are gone, so each one is
+	 * a call whose fexit/kretprobe was skipped (a trampoline update by
+	 * another tracer makes calls in flight skip fexit; kretprobe instances
+	 * can run out). Count them with the size the entry recorded, and say
+	 * so. */
+	struct { __u32 tid, fn; } key, next;
+	struct { __u64 ts, arg; __s32 side; __u32 pad; } v;
+	__u64 missed[FN_COUNT] = { 0 }, mbytes[FN_COUNT] = { 0 };
+	int sfd = bpf_map__fd(t->skel->maps.starts);
+	void *prev = NULL;
+	while (bpf_map_get_next_key(sfd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(sfd, &key, &v) || v.side < 0 || v.side >= CT_NSIDES ||
+		    key.fn >= FN_COUNT)
+			continue;
+		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
+		__u64 b = 0;
+		switch (key.fn) {
+		case FN_TCP_SENDMSG: case FN_RECV_COPY: case FN_DEFERRED_COPY:
+			b = v.arg; /* bytes asked / to copy */
+			break;
+		case FN_ZC_CALLBACK:
+			b = v.arg >> 32;
+			o->aux += v.arg & 0xffff;
+			if (!((v.arg >> 16) & 1))
+				o->aux2 += v.arg & 0xffff;
+			break;
+		default:
+			continue; /* syscalls, gather: no bytes known */
+		}
+		o->calls++;
+		o->bytes += b;
+		missed[key.fn]++;
+		mbytes[key.fn] += b;
+	}
+	for (int f = 0; f < FN_COUNT; f++)
+		if (missed[f])
+			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
+				    "skipped by a trampoline update of another tracer, or kretprobe "
+				    "instances exhausted); counted with the %llu B their entry recorded",
+				    row_names[f], (unsigned long long)missed[f],
+				    (unsigned long long)mbytes[f]);
 	return 0;
 }
 
