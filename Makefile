@@ -10,7 +10,7 @@ LDLIBS  += -pthread
 BPF_LIBS := -lbpf -lelf -lz
 
 # Data-path library shared by every binary.
-CORE := opts msg hist result sockio gather impl_a1 impl_a2 impl_a3 zc_track parse \
+CORE := errf opts msg hist result sockio gather impl_a1 impl_a2 impl_a3 zc_track parse \
         server client runner netns
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 # Tracer: BPF skeleton + loader.

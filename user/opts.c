@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "msg.h"
 
 const char *impl_name(enum ct_impl i)
@@ -22,15 +23,6 @@ const char *net_name(enum ct_net n)
 {
 	static const char *s[] = { "veth", "loopback", "host" };
 	return s[n];
-}
-
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* strtoull with full-string and range checks; accepts K/M suffixes. */

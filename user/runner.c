@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errf.h"
 #include "netns.h"
 #include "proto.h"
 #include "sockio.h"
@@ -52,15 +53,6 @@ struct child {
 	int done;
 	struct side_result res;
 };
-
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int read_full(int fd, void *buf, size_t len)
 {

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "copytrace.skel.h"
+#include "errf.h"
 #include "probe.h"
 
 enum hk { HK_FENTRY, HK_KPROBE, HK_TP, HK_SYSCALL, HK_UPROBE };
@@ -125,15 +126,6 @@ void tracer_note(struct tracer *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->notes[t->nnotes++], sizeof(t->notes[0]), fmt, ap);
 	va_end(ap);
-}
-
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static void set_hook(struct tracer *t, int fn, const char *fmt, const char *arg,
