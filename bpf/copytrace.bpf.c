@@ -36,6 +36,14 @@ char LICENSE[] SEC("license") = "GPL";
 struct ct_filter filter = {};
 /* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
 const volatile int recvmsg_flags_arg = 3;
+/* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
+ * for the raw sys_enter hook's first check. */
+const volatile long nr_sendto = -1, nr_sendmsg = -1, nr_recvfrom = -1,
+		    nr_recvmsg = -1;
+/* Send calls of the experiment seen with MSG_ZEROCOPY in their flags
+ * (observed at syscall entry): user space warns when the zerocopy-only
+ * hooks were left out although the sender asked for zerocopy. */
+__u64 zc_sends_seen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -61,6 +69,21 @@ struct {
 	__type(key, struct start_key);
 	__type(value, struct start_val);
 } starts SEC(".maps");
+
+/* The send/recv syscall in flight per thread (syscall hooks): task-local
+ * storage, so sys_exit needs no hash lookup and leaves nothing behind. */
+struct sys_val {
+	__u64 ts;           /* 0: no call of ours in flight */
+	__u64 flags;        /* the call's flags argument */
+	__u32 fn;           /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
+	__s32 side;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_val);
+} sysc SEC(".maps");
 
 /* Zerocopy notification seen last per socket (tracepoint backend). */
 struct zc_seen {
@@ -175,19 +198,46 @@ static __always_inline int ns_ours(__u32 inum)
 	return inum && (inum == filter.netns[0] || inum == filter.netns[1]);
 }
 
-/* Side of a socket, or -1 when it is not the experiment's. */
+/* Side of a socket, or -1 when it is not the experiment's. Ports first
+ * (one read each), the namespace (a pointer chase) only when one matches. */
 static __always_inline int sk_side(const struct sock *sk)
 {
 	if (!sk || !filter.enabled)
 		return -1;
-	__u32 inum = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (num == filter.port && inum == filter.netns[0])
+	if (num == filter.port &&
+	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[0])
 		return CT_SERVER;
-	if (dport == filter.port && inum == filter.netns[1])
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (dport == filter.port &&
+	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[1])
 		return CT_CLIENT;
 	return -1;
+}
+
+/* The same for a BTF-typed sk (tp_btf/fentry arguments): direct loads,
+ * which the verifier turns into exception-handled loads, instead of
+ * bpf_probe_read_kernel helper calls. */
+static __always_inline int sk_side_btf(const struct sock *sk)
+{
+	if (!sk || !filter.enabled)
+		return -1;
+	__u16 num = sk->__sk_common.skc_num;
+	if (num == filter.port &&
+	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[0])
+		return CT_SERVER;
+	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (dport == filter.port &&
+	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+/* The send/recv syscall of ours in flight on this thread, or NULL. */
+static __always_inline struct sys_val *sys_cur(void)
+{
+	struct sys_val *v = bpf_task_storage_get(&sysc, bpf_get_current_task_btf(), 0, 0);
+	return v && v->ts ? v : NULL;
 }
 
 /* Side that *sent* a received skb (no socket attached yet): the receiving
@@ -570,15 +620,15 @@ int BPF_KRETPROBE(kp_copy_ubufs_ret, int ret) { on_copy_ubufs_exit(ret); return 
  * recorded at syscall entry, tell copied from pinned: the kernel pins
  * when the call asked for MSG_ZEROCOPY, the socket has SO_ZEROCOPY and the
  * route can scatter-gather (tcp_sendmsg_locked). Inferred, not observed. */
-static __always_inline void on_send_length(struct sock *sk, int ret)
+static __always_inline void on_send_length(struct sock *sk, int ret, int btf)
 {
-	int side = sk_side(sk);
+	int side = btf ? sk_side_btf(sk) : sk_side(sk);
 	if (side < 0)
 		return;
 	__u64 bytes = ret > 0 ? ret : 0;
 	int zc = 0;
-	struct start_val *s = peek(FN_SYS_SEND);
-	if (s && (s->arg & MSG_ZEROCOPY)) {
+	struct sys_val *s = sys_cur();
+	if (s && s->fn == FN_SYS_SEND && (s->flags & MSG_ZEROCOPY)) {
 		__u64 skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
 		__u64 caps = BPF_CORE_READ(sk, sk_route_caps);
 		int bit = bpf_core_enum_value(enum sock_flags, SOCK_ZEROCOPY);
@@ -589,20 +639,20 @@ static __always_inline void on_send_length(struct sock *sk, int ret)
 		count(side, zc ? FN_ZC_PIN : FN_SEND_COPY, bytes, 0, 0);
 }
 
-static __always_inline void on_recv_length(struct sock *sk, int ret, int flags)
+static __always_inline void on_recv_length(struct sock *sk, int ret, int flags, int btf)
 {
 	if (flags & MSG_ERRQUEUE)
 		return;
-	int side = sk_side(sk);
+	int side = btf ? sk_side_btf(sk) : sk_side(sk);
 	if (side >= 0)
 		count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
 }
 
-static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len)
+static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len, int btf)
 {
-	if (len <= 0)
+	if (len <= 0 || !filter.enabled)
 		return;
-	int side = sk_side(BPF_CORE_READ(skb, sk));
+	int side = btf ? sk_side_btf(skb->sk) : sk_side(BPF_CORE_READ(skb, sk));
 	if (side < 0)
 		side = pid_side();
 	count(side, FN_RECV_COPY, len, 0, 0);
@@ -708,28 +758,28 @@ int BPF_PROG(tb_retransmit, const struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(tb_send_length, struct sock *sk, int ret, int flags)
 {
-	on_send_length(sk, ret);
+	on_send_length(sk, ret, 1);
 	return 0;
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tb_recv_length, struct sock *sk, int ret, int flags)
 {
-	on_recv_length(sk, ret, flags);
+	on_recv_length(sk, ret, flags, 1);
 	return 0;
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(tb_copy_datagram, const struct sk_buff *skb, int len)
 {
-	on_copy_datagram(skb, len);
+	on_copy_datagram(skb, len, 1);
 	return 0;
 }
 
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(tb_sendmsg_locked, const struct sock *sk)
 {
-	int side = sk_side(sk);
+	int side = sk_side_btf(sk);
 	if (side >= 0)
 		count(side, FN_SENDMSG_LOCKED, 0, 0, 0);
 	return 0;
@@ -754,7 +804,7 @@ int BPF_PROG(tb_netif_receive, struct sk_buff *skb)
 SEC("tracepoint/sock/sock_send_length")
 int tc_send_length(struct trace_event_raw_sock_msg_length *ctx)
 {
-	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret));
+	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret), 0);
 	return 0;
 }
 
@@ -762,7 +812,7 @@ SEC("tracepoint/sock/sock_recv_length")
 int tc_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 {
 	on_recv_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret),
-		       BPF_CORE_READ(ctx, flags));
+		       BPF_CORE_READ(ctx, flags), 0);
 	return 0;
 }
 
@@ -770,7 +820,7 @@ SEC("tracepoint/skb/skb_copy_datagram_iovec")
 int tc_copy_datagram(struct trace_event_raw_skb_copy_datagram_iovec *ctx)
 {
 	on_copy_datagram((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
-			 BPF_CORE_READ(ctx, len));
+			 BPF_CORE_READ(ctx, len), 0);
 	return 0;
 }
 
@@ -783,77 +833,126 @@ int tc_netif_receive(struct trace_event_raw_net_dev_template *ctx)
 
 /* ------------------------------------------ syscalls: kernel time per call */
 
-static __always_inline void sys_enter(__u32 fn, __u64 flags)
+/* Entry of a send/recv syscall (fn already chosen): the pid filter, then
+ * one task-storage write. */
+static __always_inline void sys_enter(int side, __u32 fn, __u64 flags)
 {
+	struct sys_val *v = bpf_task_storage_get(&sysc, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!v)
+		return;
+	if (fn == FN_SYS_SEND && (flags & MSG_ZEROCOPY))
+		__sync_fetch_and_add(&zc_sends_seen, 1);
+	v->flags = flags;
+	v->fn = fn;
+	v->side = side;
+	v->ts = bpf_ktime_get_ns();
+}
+
+/* Exit of any syscall: the pid filter first (every process's syscalls come
+ * through here with the raw hook), then the thread's record. */
+static __always_inline void sys_exit(long ret)
+{
+	if (pid_side() < 0)
+		return;
+	struct sys_val *v = sys_cur();
+	if (!v)
+		return;
+	__u64 ns = bpf_ktime_get_ns() - v->ts;
+	v->ts = 0;
+	count_timed(v->side, v->fn, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+static __always_inline __u32 recv_fn(__u64 flags)
+{
+	return flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV;
+}
+
+/* Raw syscall tracepoints (tp_btf, no perf buffer): the syscall number is
+ * the first check, before the pid filter. Arguments from the saved user
+ * registers: sendto/recvfrom flags are the 4th, sendmsg/recvmsg the 3rd. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
+{
+	int send = id == nr_sendto || id == nr_sendmsg;
+	if (!send && id != nr_recvfrom && id != nr_recvmsg)
+		return 0;
 	int side = pid_side();
-	if (side >= 0)
-		enter(fn, side, flags);
+	if (side < 0)
+		return 0;
+	__u64 flags = id == nr_sendto || id == nr_recvfrom ?
+		PT_REGS_PARM4_CORE_SYSCALL(regs) : PT_REGS_PARM3_CORE_SYSCALL(regs);
+	sys_enter(side, send ? FN_SYS_SEND : recv_fn(flags), flags);
+	return 0;
 }
 
-static __always_inline void sys_exit(__u32 fn, long ret)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sr_exit, struct pt_regs *regs, long ret)
 {
-	struct start_val v;
-	__s64 ns = leave(fn, &v);
-	if (ns >= 0)
-		count_timed(v.side, fn, ret > 0 ? ret : 0, ns, 0, 0);
+	sys_exit(ret);
+	return 0;
 }
 
+/* Classic per-syscall tracepoints: the fallback without tp_btf (and with
+ * CT_TP_CLASSIC=1). Same records. */
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int sc_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	sys_enter(FN_SYS_SEND, BPF_CORE_READ(ctx, args[3]));
+	int side = pid_side();
+	if (side >= 0)
+		sys_enter(side, FN_SYS_SEND, BPF_CORE_READ(ctx, args[3]));
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int sc_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	sys_exit(FN_SYS_SEND, BPF_CORE_READ(ctx, ret));
+	sys_exit(ctx->ret);
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int sc_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	sys_enter(FN_SYS_SEND, BPF_CORE_READ(ctx, args[2]));
+	int side = pid_side();
+	if (side >= 0)
+		sys_enter(side, FN_SYS_SEND, BPF_CORE_READ(ctx, args[2]));
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int sc_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	sys_exit(FN_SYS_SEND, BPF_CORE_READ(ctx, ret));
+	sys_exit(ctx->ret);
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int sc_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
+	int side = pid_side();
+	if (side < 0)
+		return 0;
 	__u64 flags = BPF_CORE_READ(ctx, args[3]);
-	sys_enter(flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV, flags);
+	sys_enter(side, recv_fn(flags), flags);
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int sc_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	long ret = BPF_CORE_READ(ctx, ret);
-	if (peek(FN_SYS_ERRQ))
-		sys_exit(FN_SYS_ERRQ, ret);
-	else
-		sys_exit(FN_SYS_RECV, ret);
+	sys_exit(ctx->ret);
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int sc_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 {
+	int side = pid_side();
+	if (side < 0)
+		return 0;
 	__u64 flags = BPF_CORE_READ(ctx, args[2]);
-	sys_enter(flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV, flags);
+	sys_enter(side, recv_fn(flags), flags);
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int sc_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	long ret = BPF_CORE_READ(ctx, ret);
-	if (peek(FN_SYS_ERRQ))
-		sys_exit(FN_SYS_ERRQ, ret);
-	else
-		sys_exit(FN_SYS_RECV, ret);
+	sys_exit(ctx->ret);
 	return 0;
 }
 

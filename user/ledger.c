@@ -217,7 +217,8 @@ static void print_table(FILE *f, const struct ct_report *r)
 		fprintf(f, "   %-34s %12s  [%llu B]  %s%s\n", lines[i].what, b, U(lines[i].v),
 			(t->rows[i == 0 ? FN_GATHER : i == 1 ? FN_SEND_COPY : i == 2 ? FN_ZC_PIN :
 				i == 3 ? FN_DEFERRED_COPY : FN_RECV_COPY].present ||
-			 (i == 1 && t->rows[FN_SEND_COPY_CHK].present)) ? "" : "(not traced) ",
+			 (i == 1 && t->rows[FN_SEND_COPY_CHK].present)) ? "" :
+			(i == 3 && t->zc_skipped) ? "(not loaded: a3 only) " : "(not traced) ",
 			lines[i].how);
 	}
 	uint64_t copies = l.user_copy + l.send_copy + l.deferred_copy + l.recv_copy;

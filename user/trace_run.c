@@ -54,6 +54,17 @@ int main(int argc, char **argv)
 {
 	struct ct_opts o;
 	char err[768];
+	/* Tracer-only flags, taken out before the shared option parser. */
+	unsigned trflags = 0;
+	int nargc = 0;
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && !strcmp(argv[i], "--no-syscall-time"))
+			trflags |= CT_TR_NO_SYSTIME;
+		else
+			argv[nargc++] = argv[i];
+	}
+	argv[nargc] = NULL;
+	argc = nargc;
 	int rc = opts_parse(&o, ROLE_TRACE, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_TRACE, argv[0]);
@@ -77,7 +88,13 @@ int main(int argc, char **argv)
 	runner_install_signals();
 
 	static struct tracer t;
-	if (tracer_open(&t, o.backend, err, sizeof(err))) {
+	/* Only a3 sends with MSG_ZEROCOPY: the zerocopy-only tracepoint hooks
+	 * (completions, the per-packet deferred-copy inference) are loaded for
+	 * it alone; a note says so, and MSG_ZEROCOPY sends seen at syscall entry
+	 * without them are reported. */
+	if (o.impl == IMPL_A3)
+		trflags |= CT_TR_ZC_HOOKS;
+	if (tracer_open(&t, o.backend, trflags, err, sizeof(err))) {
 		fprintf(stderr, "trace_run: %s\n", err);
 		tracer_close(&t);
 		return 1;

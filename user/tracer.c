@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -16,7 +17,9 @@
 #include "errf.h"
 #include "probe.h"
 
-enum hk { HK_FENTRY, HK_KPROBE, HK_TP, HK_SYSCALL, HK_UPROBE };
+/* HK_RAWSYS: tp_btf sys_enter/sys_exit for all four syscalls (preferred);
+ * HK_SYSCALL: the classic per-syscall tracepoints (fallback). */
+enum hk { HK_FENTRY, HK_KPROBE, HK_TP, HK_RAWSYS, HK_SYSCALL, HK_UPROBE };
 
 struct hookdef {
 	const char *prog, *prog_ret; /* entry and exit programs (exit may be NULL) */
@@ -26,11 +29,12 @@ struct hookdef {
 	const char *classic;         /* HK_TP: classic tracepoint program, or NULL */
 	int required;                /* the backend is useless without it */
 	int inferred;
+	int zc_only;                 /* tracepoint hook useful only for MSG_ZEROCOPY senders */
 };
 
 #define FK(pfx, sfx, fn, target, req)                                           \
 	{ pfx "_" sfx, pfx "_" sfx "_ret", pfx[0] == 'f' ? HK_FENTRY : HK_KPROBE, fn, \
-	  target, NULL, req, 0 }
+	  target, NULL, req, 0, 0 }
 #define KERNEL_HOOKS(pfx)                                                     \
 	FK(pfx, "tcp_sendmsg", FN_TCP_SENDMSG, "tcp_sendmsg", 1),             \
 	FK(pfx, "copy_from_iter", FN_SEND_COPY, "_copy_from_iter", 0),        \
@@ -38,7 +42,7 @@ struct hookdef {
 	FK(pfx, "csum_copy", FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", 0), \
 	FK(pfx, "copy_full", FN_SEND_COPY_FULL, "_copy_from_iter_full", 0),   \
 	{ pfx "_usercopy_check", NULL, pfx[0] == 'f' ? HK_FENTRY : HK_KPROBE,      \
-	  FN_SEND_COPY_CHK, "__check_object_size", NULL, 0, 1 },              \
+	  FN_SEND_COPY_CHK, "__check_object_size", NULL, 0, 1, 0 },              \
 	FK(pfx, "zc_pin", FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),          \
 	FK(pfx, "tcp_recvmsg", FN_TCP_RECVMSG, "tcp_recvmsg", 0),             \
 	FK(pfx, "skb_copy_datagram_iter", FN_RECV_COPY, "skb_copy_datagram_iter", 0), \
@@ -48,19 +52,20 @@ struct hookdef {
 static const struct hookdef hooks[] = {
 	KERNEL_HOOKS("fe"),
 	KERNEL_HOOKS("kp"),
-	{ "tb_send_length", NULL, HK_TP, FN_TCP_SENDMSG, "sock/sock_send_length", "tc_send_length", 1, 0 },
-	{ "tb_recv_length", NULL, HK_TP, FN_TCP_RECVMSG, "sock/sock_recv_length", "tc_recv_length", 0, 0 },
-	{ "tb_copy_datagram", NULL, HK_TP, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", "tc_copy_datagram", 1, 0 },
-	{ "tb_sendmsg_locked", NULL, HK_TP, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", NULL, 0, 0 },
-	{ "tb_error_report", NULL, HK_TP, FN_ZC_CALLBACK, "sock/inet_sk_error_report", NULL, 0, 0 },
-	{ "tb_consume_skb", NULL, HK_TP, FN_ZC_CALLBACK, "skb/consume_skb", NULL, 0, 0 },
-	{ "tb_netif_receive", NULL, HK_TP, FN_DEFERRED_COPY, "net/netif_receive_skb", "tc_netif_receive", 0, 1 },
-	{ "sc_enter_sendto", "sc_exit_sendto", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendto", NULL, 0, 0 },
-	{ "sc_enter_sendmsg", "sc_exit_sendmsg", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendmsg", NULL, 0, 0 },
-	{ "sc_enter_recvfrom", "sc_exit_recvfrom", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvfrom", NULL, 0, 0 },
-	{ "sc_enter_recvmsg", "sc_exit_recvmsg", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvmsg", NULL, 0, 0 },
-	{ "tb_retransmit", NULL, HK_TP, FN_RETRANS, "tcp/tcp_retransmit_skb", NULL, 0, 0 },
-	{ "up_gather", "up_gather_ret", HK_UPROBE, FN_GATHER, "ct_gather", NULL, 0, 0 },
+	{ "tb_send_length", NULL, HK_TP, FN_TCP_SENDMSG, "sock/sock_send_length", "tc_send_length", 1, 0, 0 },
+	{ "tb_recv_length", NULL, HK_TP, FN_TCP_RECVMSG, "sock/sock_recv_length", "tc_recv_length", 0, 0, 0 },
+	{ "tb_copy_datagram", NULL, HK_TP, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", "tc_copy_datagram", 1, 0, 0 },
+	{ "tb_sendmsg_locked", NULL, HK_TP, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", NULL, 0, 0, 0 },
+	{ "tb_error_report", NULL, HK_TP, FN_ZC_CALLBACK, "sock/inet_sk_error_report", NULL, 0, 0, 1 },
+	{ "tb_consume_skb", NULL, HK_TP, FN_ZC_CALLBACK, "skb/consume_skb", NULL, 0, 0, 1 },
+	{ "tb_netif_receive", NULL, HK_TP, FN_DEFERRED_COPY, "net/netif_receive_skb", "tc_netif_receive", 0, 1, 1 },
+	{ "sr_enter", "sr_exit", HK_RAWSYS, FN_SYS_SEND, "sys_enter", NULL, 0, 0, 0 },
+	{ "sc_enter_sendto", "sc_exit_sendto", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendto", NULL, 0, 0, 0 },
+	{ "sc_enter_sendmsg", "sc_exit_sendmsg", HK_SYSCALL, FN_SYS_SEND, "syscalls/sys_enter_sendmsg", NULL, 0, 0, 0 },
+	{ "sc_enter_recvfrom", "sc_exit_recvfrom", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvfrom", NULL, 0, 0, 0 },
+	{ "sc_enter_recvmsg", "sc_exit_recvmsg", HK_SYSCALL, FN_SYS_RECV, "syscalls/sys_enter_recvmsg", NULL, 0, 0, 0 },
+	{ "tb_retransmit", NULL, HK_TP, FN_RETRANS, "tcp/tcp_retransmit_skb", NULL, 0, 0, 0 },
+	{ "up_gather", "up_gather_ret", HK_UPROBE, FN_GATHER, "ct_gather", NULL, 0, 0, 0 },
 };
 #define NHOOKS ((int)(sizeof(hooks) / sizeof(hooks[0])))
 
@@ -150,6 +155,8 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 	memset(enabled, 0, sizeof(enabled));
 	memset(t->rows, 0, sizeof(t->rows));
 	t->nnotes = 0;
+	t->zc_skipped = 0;
+	t->raw_sys = 0;
 	why[0] = 0;
 	for (int i = 0; i < NHOOKS; i++) {
 		const struct hookdef *h = &hooks[i];
@@ -217,6 +224,10 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		case HK_TP:
 			if (b != BK_TRACEPOINT && h->fn != FN_RETRANS)
 				continue;
+			if (h->zc_only && !(t->flags & CT_TR_ZC_HOOKS)) {
+				t->zc_skipped = 1;
+				continue;
+			}
 			/* CT_TP_CLASSIC=1 forces classic tracepoints (tests the
 			 * fallback for kernels without tp_btf). */
 			if (probe_tp_btf(name) && !getenv("CT_TP_CLASSIC")) {
@@ -230,7 +241,20 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 					    h->classic ? "" : " (needs tp_btf)");
 			}
 			break;
+		case HK_RAWSYS:
+			if (t->flags & CT_TR_NO_SYSTIME)
+				continue;
+			ok = !getenv("CT_TP_CLASSIC") && probe_tp_btf("sys_enter") &&
+			     probe_tp_btf("sys_exit");
+			if (ok) {
+				set_hook(t, FN_SYS_SEND, "%s", "tp_btf/sys_enter+sys_exit (sendto,sendmsg)", 0, 1);
+				set_hook(t, FN_SYS_RECV, "%s", "tp_btf/sys_enter+sys_exit (recvfrom,recvmsg)", 0, 1);
+				t->raw_sys = 1;
+			}
+			break;
 		case HK_SYSCALL:
+			if (t->raw_sys || (t->flags & CT_TR_NO_SYSTIME))
+				continue;
 			ok = probe_tp(cat, name);
 			if (ok)
 				set_hook(t, h->fn, "tracepoint/%s", h->target + strlen("syscalls/sys_enter_"), 0, 1);
@@ -268,14 +292,31 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 				 " (inferred: zerocopy frags at receive)");
 		}
 	}
+	if (t->zc_skipped)
+		tracer_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
+			    "netif_receive_skb) are loaded for a3 only; MSG_ZEROCOPY sends are "
+			    "still watched at syscall entry");
+	if (t->flags & CT_TR_NO_SYSTIME) {
+		tracer_note(t, "--no-syscall-time: no kernel time per send/recv call, syscall "
+			    "rows absent");
+		if (b == BK_TRACEPOINT) {
+			/* the copied/pinned split needs the send call's flags */
+			t->rows[FN_SEND_COPY].present = t->rows[FN_ZC_PIN].present = 0;
+			tracer_note(t, "--no-syscall-time: send flags (MSG_ZEROCOPY) not seen, so "
+				    "the tracepoint backend cannot split sent bytes into copied "
+				    "and pinned; those rows are absent");
+		}
+	}
 	for (int f = 0; f < FN_COUNT; f++)
 		t->rows[f].name = row_names[f];
 	return 0;
 }
 
-int tracer_open(struct tracer *t, const char *backend, char *err, size_t errlen)
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
+		size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
+	t->flags = flags;
 	libbpf_set_print(libbpf_print);
 	if (geteuid() != 0)
 		return errf(err, errlen, "must run as root (eBPF and network namespaces need "
@@ -319,6 +360,10 @@ int tracer_open(struct tracer *t, const char *backend, char *err, size_t errlen)
 			return errf(err, errlen, "opening the eBPF object failed: %s", strerror(errno));
 		int np = probe_func_params("tcp_recvmsg");
 		t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
+		t->skel->rodata->nr_sendto = SYS_sendto;
+		t->skel->rodata->nr_sendmsg = SYS_sendmsg;
+		t->skel->rodata->nr_recvfrom = SYS_recvfrom;
+		t->skel->rodata->nr_recvmsg = SYS_recvmsg;
 
 		struct bpf_program *p;
 		bpf_object__for_each_program(p, t->skel->obj)
@@ -419,6 +464,7 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 	f->pid[0] = (__u32)tg->server_pid;
 	f->pid[1] = (__u32)tg->client_pid;
 	f->port = tg->port;
+	t->skel->bss->zc_sends_seen = 0;
 	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tg->exe);
 	__sync_synchronize();
 	f->enabled = 1;
@@ -453,6 +499,8 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 				tracer_note(t, "attaching %s to %s failed (%s), row dropped",
 					    names2[k], h->target, strerror(e));
 				t->rows[h->fn].present = 0;
+				if (h->kind == HK_RAWSYS)
+					t->rows[FN_SYS_RECV].present = 0;
 				enabled[i] = 0;
 				break;
 			}
@@ -529,6 +577,10 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 		missed[key.fn]++;
 		mbytes[key.fn] += b;
 	}
+	if (t->zc_skipped && t->skel->bss->zc_sends_seen)
+		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
+			    "hooks were not loaded: zerocopy completions and the deferred copy "
+			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
 	for (int f = 0; f < FN_COUNT; f++)
 		if (missed[f])
 			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "

@@ -34,13 +34,21 @@ struct tracer {
 	int nnotes;
 	char uprobe_exe[4096];
 	int tentative_note;  /* one note for untraceable copy functions */
+	unsigned flags;      /* CT_TR_* given to tracer_open */
+	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
+	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
 };
+
+/* tracer_open flags. */
+#define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3) */
+#define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
 
 const char *backend_name(enum ct_backend b);
 
 /* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
  * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
-int tracer_open(struct tracer *t, const char *backend, char *err, size_t errlen);
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
+		size_t errlen);
 /* Clears the counters, points the filter at the experiment, attaches. */
 int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 		  size_t errlen);
