@@ -33,6 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CTRUN = os.environ.get("CTRUN", os.path.join(ROOT, "build", "ctrun"))
 TRACE_RUN = os.environ.get("TRACE_RUN", os.path.join(ROOT, "trace_run"))
 BT_TEMPLATE = os.path.join(ROOT, "scripts", "bench_tracer.bt")
+NOSYS = "no-syscall-time"
 SWEEP = os.path.join(ROOT, "scripts", "run_experiments.sh")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
@@ -211,12 +212,13 @@ def trace_run_events(functions):
     return total
 
 
-def run_trace_run(runs, name, impl, size, duration, backend=None):
+def run_trace_run(runs, name, impl, size, duration, backend=None, extra=()):
     jp = runs.path(name + ".json")
     argv = [TRACE_RUN, "--impl", impl, "--size", str(size), "--duration", str(duration),
             "--net", "loopback", "--format", "json", "--output", jp]
     if backend:
         argv += ["--backend", backend]
+    argv += list(extra)
     rc, text, _ = run_cmd(argv, duration + 90, runs.path(name + ".log"))
     try:
         with open(jp) as f:
@@ -231,14 +233,21 @@ def run_trace_run(runs, name, impl, size, duration, backend=None):
     return m
 
 
-def bpftrace_script(pid, binary):
+def bpftrace_script(pid, binary, impl="a2", systime=True):
+    """The template with the sections trace_run would not load left out:
+    "// zc-only {" ... "// }" unless impl is a3 (trace_run loads its
+    zerocopy-only hooks for a3 only), "// syscall-time {" ... "// }" with
+    systime False (trace_run --no-syscall-time)."""
     with open(BT_TEMPLATE) as f:
         s = f.read()
+    drop = ([] if impl == "a3" else ["zc-only"]) + ([] if systime else ["syscall-time"])
+    for tag in drop:
+        s = re.sub(r"// " + tag + r" \{\n.*?// \}\n", "", s, flags=re.S)
     filt = f"(pid == {pid} || curtask->real_parent->tgid == {pid})"
     return s.replace("@FILTER@", filt).replace("@BIN@", binary).replace("@PID@", str(pid))
 
 
-def run_ctrun_bpftrace(runs, name, impl, size, duration):
+def run_ctrun_bpftrace(runs, name, impl, size, duration, systime=True):
     """ctrun under bench_tracer.bt: ctrun is forked stopped before its exec,
     bpftrace attaches with its pid, then ctrun is released."""
     jp = runs.path(name + ".json")
@@ -254,7 +263,7 @@ def run_ctrun_bpftrace(runs, name, impl, size, duration):
     os.close(rfd)
     script = runs.path(name + ".bt")
     with open(script, "w") as f:
-        f.write(bpftrace_script(ct.pid, CTRUN))
+        f.write(bpftrace_script(ct.pid, CTRUN, impl, systime))
     bout = runs.path(name + ".bpftrace.json")
     bo = open(bout, "w")
     bt = subprocess.Popen(["bpftrace", "-f", "json", script], stdout=bo,
@@ -470,6 +479,15 @@ def main():
                 mem.append(("trace_run", lambda runs, name, why=why: {"error": why}))
             mem.append(("bpftrace", need("bpftrace", (lambda s: lambda runs, name:
                                                         run_ctrun_bpftrace(runs, name, "a2", s, D))(size))))
+            # Without kernel time per call (trace_run --no-syscall-time),
+            # against bpftrace without its syscall timing: like with like.
+            for b in backends:
+                mem.append((f"trace_run/{b} {NOSYS}",
+                            (lambda b, s: lambda runs, name: run_trace_run(
+                                runs, name, "a2", s, D, b, ["--no-syscall-time"]))(b, size)))
+            mem.append((f"bpftrace {NOSYS}", need("bpftrace", (lambda s: lambda runs, name:
+                                                              run_ctrun_bpftrace(runs, name, "a2", s, D,
+                                                                                 systime=False))(size))))
             groups.append(Group(f"trace{size}", f"a2 stream {size} B traced, Gbit/s",
                                 mem, "untraced", ["gbps", "events"]))
 
@@ -622,9 +640,14 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             row("3 overhead", f"a2 {size} B traced/untraced", "not run", "", "", "", "")
             continue
         tr_labels = [m[0] for m in g.members if m[0].startswith("trace_run")]
-        bt_rs = g.ratios("bpftrace", "gbps")
-        bt_ovh = (1 - statistics.median(bt_rs)) * 100 if bt_rs else None
-        for lab in tr_labels + ["bpftrace"]:
+        bt_labels = [m[0] for m in g.members if m[0].startswith("bpftrace")]
+        bt_ovhs = {}
+        for bl in bt_labels:
+            bt_rs = g.ratios(bl, "gbps")
+            bt_ovhs[bl] = (1 - statistics.median(bt_rs)) * 100 if bt_rs else None
+        for lab in tr_labels + bt_labels:
+            bt_lab = f"bpftrace {NOSYS}" if NOSYS in lab else "bpftrace"
+            bt_ovh = bt_ovhs.get(bt_lab)
             rs = g.ratios(lab, "gbps")
             cpu_rs = g.ratios("untraced", "cpu_per_msg", lab)  # untraced/traced CPU per message
             cpu_txt = f"; CPU/msg untraced/traced {ratio_cell(cpu_rs)}" if cpu_rs else ""
@@ -639,10 +662,10 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                     ok = statistics.median(rs) >= tgt and (bt_ovh is None or ovh < bt_ovh)
                 row("3 overhead", f"a2 {size} B: `{lab}` traced/untraced{err}",
                     f"{fmt(med(g.values(lab, 'gbps')))} Gbit/s (overhead {fmt(ovh, 1)} %)",
-                    f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s; bpftrace overhead {fmt(bt_ovh, 1)} %",
+                    f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s; {bt_lab} overhead {fmt(bt_ovh, 1)} %",
                     ratio_cell(rs) + cpu_txt, f"≥ {tgt} and < bpftrace", verdict(ok))
             else:
-                row("3 overhead", f"a2 {size} B: bpftrace (same events) traced/untraced{err}",
+                row("3 overhead", f"a2 {size} B: {lab} (same events) traced/untraced{err}",
                     f"{fmt(med(g.values(lab, 'gbps')))} Gbit/s (overhead {fmt(ovh, 1)} %)",
                     f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs) + cpu_txt, "(reference)", "info")
 
@@ -651,7 +674,7 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
         g = G.get(f"trace{size}")
         if not g:
             continue
-        bt_epm = med([r["events"] / r["messages"] for r in g.results["bpftrace"]
+        bt_epm = med([r["events"] / r["messages"] for r in g.results.get("bpftrace", [])
                       if "error" not in r and r.get("messages")])
         for lab in [m[0] for m in g.members if m[0] != "untraced"]:
             wall_ns, cpu_ns, epms = [], [], []
@@ -665,7 +688,7 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                 wall_ns.append(1e9 * (1 / t["mps"] - 1 / u["mps"]) / epm)
                 if u.get("messages") and t.get("cpu_s") is not None:
                     cpu_ns.append(1e9 * (t["cpu_s"] / t["messages"] - u["cpu_s"] / u["messages"]) / epm)
-            be = "bpftrace (tracepoint)" if lab == "bpftrace" else f"{lab}"
+            be = lab.replace("bpftrace", "bpftrace (tracepoint)", 1) if lab.startswith("bpftrace") else f"{lab}"
             if not wall_ns:
                 row("4 cost/event", f"{be}, a2 {size} B", "n/a", "", "", "(info)", "info")
                 continue

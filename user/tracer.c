@@ -295,6 +295,7 @@ static int choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 	if (t->zc_skipped)
 		tracer_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
 			    "netif_receive_skb) are loaded for a3 only; MSG_ZEROCOPY sends are "
+			    "%s", t->flags & CT_TR_NO_SYSTIME ? "not watched (--no-syscall-time)" :
 			    "still watched at syscall entry");
 	if (t->flags & CT_TR_NO_SYSTIME) {
 		tracer_note(t, "--no-syscall-time: no kernel time per send/recv call, syscall "
@@ -540,6 +541,12 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 		}
 	}
 	free(pc);
+	if ((t->flags & CT_TR_NO_SYSTIME) && t->backend == BK_TRACEPOINT)
+		for (int side = 0; side < CT_NSIDES; side++) {
+			/* counted as copied for want of the flags: not an observation */
+			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
+			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
+		}
 
 	/* Entries whose exit never ran: the processes are gone, so each one is
 	 * a call whose fexit/kretprobe was skipped (a trampoline update by
