@@ -55,6 +55,7 @@ COLUMNS = [
     ("zc_completions", "untraced stream run, a3: zerocopy send ids completed"),
     ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
     ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications)"),
+    ("rr_zc_backoffs", "untraced rr run, a3: times sendmsg(MSG_ZEROCOPY) returned ENOBUFS/EAGAIN and the sender waited for completions"),
     ("cycles", "perf stat over the stream run (server+client+runner): CPU cycles; NA if unsupported"),
     ("instructions", "perf stat: instructions; NA if unsupported"),
     ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
@@ -278,6 +279,7 @@ def collect(outdir):
         r["zc_completions"] = num((stream or {}).get("zc_completions"))
         r["zc_copied"] = num((stream or {}).get("zc_copied"))
         r["zc_notifications"] = side(stream, "server", "zc_notifications")
+        r["rr_zc_backoffs"] = side(rr, "server", "zc_backoffs")
         r.update(perf)
         if stream is None:
             r.update({c: None for _, c in PERF_EVENTS})

@@ -102,6 +102,7 @@ static int on_block(void *arg, int err)
 	struct conn *c = arg;
 	struct a3 *s = c->priv;
 	(void)err;
+	c->r->zc_backoffs++;
 	if (zc_outstanding(&s->zc) == 0) {
 		poll(NULL, 0, 1); /* nothing to wait for: back off briefly */
 		return ct_stop ? -1 : 0;

@@ -48,6 +48,7 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->zc_notifications += from->zc_notifications;
 	into->zc_completions += from->zc_completions;
 	into->zc_copied += from->zc_copied;
+	into->zc_backoffs += from->zc_backoffs;
 	into->verify_errors += from->verify_errors;
 	into->window_bytes += from->window_bytes;
 	if (from->window_s > into->window_s)
@@ -95,14 +96,15 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
 		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
 		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
-		   "\"zc_copied\": %llu, \"verify_errors\": %llu, \"window_bytes\": %llu, "
+		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"verify_errors\": %llu, "
+		   "\"window_bytes\": %llu, "
 		   "\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
 		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld, "
 		   "\"latency_us\": ",
 		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
 		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
 		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
-		U(r->zc_copied), U(r->verify_errors), U(r->window_bytes), r->window_s,
+		U(r->zc_copied), U(r->zc_backoffs), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
 	lat_json(f, &r->lat);
 	fputc('}', f);
