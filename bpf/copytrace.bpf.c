@@ -837,8 +837,12 @@ int tc_netif_receive(struct trace_event_raw_net_dev_template *ctx)
  * one task-storage write. */
 static __always_inline void sys_enter(int side, __u32 fn, __u64 flags)
 {
-	struct sys_val *v = bpf_task_storage_get(&sysc, bpf_get_current_task_btf(), 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* a plain lookup first: the create path is slower even when the
+	 * element exists (it is created once per thread) */
+	struct sys_val *v = bpf_task_storage_get(&sysc, task, 0, 0);
+	if (!v)
+		v = bpf_task_storage_get(&sysc, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!v)
 		return;
 	if (fn == FN_SYS_SEND && (flags & MSG_ZEROCOPY))
@@ -880,8 +884,9 @@ int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 	int side = pid_side();
 	if (side < 0)
 		return 0;
+	/* regs is a BTF pointer here: direct loads, no probe-read helper */
 	__u64 flags = id == nr_sendto || id == nr_recvfrom ?
-		PT_REGS_PARM4_CORE_SYSCALL(regs) : PT_REGS_PARM3_CORE_SYSCALL(regs);
+		PT_REGS_PARM4_SYSCALL(regs) : PT_REGS_PARM3_SYSCALL(regs);
 	sys_enter(side, send ? FN_SYS_SEND : recv_fn(flags), flags);
 	return 0;
 }
