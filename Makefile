@@ -40,7 +40,7 @@ $(B)/ctrun: $(B)/obj/main_ctrun.o $(CORE_OBJ)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
 $(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(B)/obj
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 		-Wall -Werror -c $< -o $@
 $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@

@@ -85,10 +85,11 @@ struct {
 	__type(value, struct sys_val);
 } sysc SEC(".maps");
 
-/* Zerocopy notification seen last per socket (tracepoint backend). */
+/* Zerocopy ids known completed per socket (tracepoint backend): the high-
+ * water mark hi + 1, raised with compare-and-swap because the error report
+ * (softirq) and consume_skb (the application's recvmsg) race on two CPUs. */
 struct zc_seen {
-	__u64 skb;
-	__u32 lo, hi;
+	__u64 done;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -696,15 +697,24 @@ static __always_inline void zc_range(int side, const struct sock *sk,
 	if (hi >= zckey) /* not an id this socket handed out: not a notification */
 		return;
 	__u64 key = (__u64)sk;
+	struct zc_seen zero = {};
+	/* Insert-if-absent, then raise the mark atomically: a plain
+	 * lookup/update let two CPUs credit the same ids. */
+	bpf_map_update_elem(&zcstate, &key, &zero, BPF_NOEXIST);
 	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
-	__u64 ids;
 	if (!z)
-		ids = (__u64)hi + 1;
-	else
-		ids = hi > z->hi ? hi - z->hi : 0;
-	if (!z || ids) {
-		struct zc_seen nz = { .skb = (__u64)nskb, .lo = ee.ee_info, .hi = hi };
-		bpf_map_update_elem(&zcstate, &key, &nz, BPF_ANY);
+		return;
+	__u64 want = (__u64)hi + 1, old = z->done, ids = 0;
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		if (want <= old)
+			break;
+		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
+		if (prev == old) {
+			ids = want - old;
+			break;
+		}
+		old = prev;
 	}
 	if (!ids)
 		return;
