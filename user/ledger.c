@@ -241,20 +241,6 @@ static void print_table(FILE *f, const struct ct_report *r)
 
 /* ----------------------------------------------------------------- JSON */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_cmp_side(FILE *f, const struct ct_compare *c, int w)
 {
 	double g, p50, p99;

@@ -71,7 +71,7 @@ static void lat_json(FILE *f, const struct hist *h)
 		(unsigned long long)h->count);
 }
 
-static void json_str(FILE *f, const char *s)
+void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {

@@ -41,6 +41,9 @@ void side_rusage(struct side_result *r);
 void side_merge(struct side_result *into, const struct side_result *from);
 double run_gbps(const struct side_result *client);
 
+/* Writes s as a JSON string literal (quoted, escaped). */
+void json_str(FILE *f, const char *s);
+
 /* Output. The JSON object is documented in README.md ("app" object). */
 void side_json(FILE *f, const char *name, const struct side_result *r,
 	       int indent);
