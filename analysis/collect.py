@@ -17,6 +17,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import read_kv  # noqa: E402
+
 NA = "NA"
 NAME_RE = re.compile(r"^(a[123])_s(\d+)_t(\d+)_([a-z]+)_r(\d+)$")
 
@@ -206,18 +209,6 @@ def cpu_model_of(outdir):
     return None
 
 
-def read_env(outdir):
-    env = {}
-    try:
-        for line in open(os.path.join(outdir, "sweep.env")):
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                env[k] = v
-    except OSError:
-        pass
-    return env
-
-
 def collect(outdir):
     raw = os.path.join(outdir, "raw")
     names = set()
@@ -227,7 +218,7 @@ def collect(outdir):
         base = fn.split(".", 1)[0]
         if NAME_RE.match(base) and fn.endswith((".json", ".perf.txt")):
             names.add(base)
-    env = read_env(outdir)
+    env = read_kv(os.path.join(outdir, "sweep.env"))
     traced_expected = env.get("traced", "1") == "1"
     cpu_model = cpu_model_of(outdir)
     uname = os.uname().release

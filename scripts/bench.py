@@ -30,6 +30,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "analysis"))
+from common import read_kv  # noqa: E402  (the sweep's key=value files)
 CTRUN = os.environ.get("CTRUN", os.path.join(ROOT, "build", "ctrun"))
 TRACE_RUN = os.environ.get("TRACE_RUN", os.path.join(ROOT, "trace_run"))
 BT_TEMPLATE = os.path.join(ROOT, "scripts", "bench_tracer.bt")
@@ -535,19 +537,6 @@ def do_sweep(a, outdir):
     if res["quick"] is None:
         res["quick"] = {"note": "skipped (--no-sweep or smoke)"}
     return res
-
-
-def read_kv(path):
-    d = {}
-    try:
-        with open(path) as f:
-            for line in f:
-                if "=" in line:
-                    k, v = line.rstrip("\n").split("=", 1)
-                    d[k] = v
-    except OSError:
-        pass
-    return d
 
 
 DEFAULT_SWEEP = {"impls": "a1 a2 a3", "sizes": "256 1024 4096 65536", "threads": "1 2 4 8",
