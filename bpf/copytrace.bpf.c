@@ -395,6 +395,44 @@ static __always_inline void on_recv_copy_exit(long ret)
  * the cb of an skb charged to the socket; it covers uarg->len ids and
  * uarg->bytelen bytes; zerocopy == 0 means the data was copied. */
 
+/* Credits the ids up to hi of socket sk as completed. Ids are consecutive
+ * per socket from 0 and every id completes, so the high-water mark hi + 1
+ * counts them, and a notification or callback that was missed (kprobes are
+ * skipped while another BPF program runs on the CPU) is covered by any
+ * later one. Raised with compare-and-swap: callers race on two CPUs. */
+static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
+{
+	struct zc_seen zero = {};
+	/* Insert-if-absent, then raise the mark atomically: a plain
+	 * lookup/update let two CPUs credit the same ids. */
+	bpf_map_update_elem(&zcstate, &key, &zero, BPF_NOEXIST);
+	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
+	if (!z)
+		return;
+	__u64 want = (__u64)hi + 1, old = z->done, ids = 0;
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		if (want <= old)
+			break;
+		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
+		if (prev == old) {
+			ids = want - old;
+			break;
+		}
+		old = prev;
+	}
+	if (!ids)
+		return;
+	/* ids only: calls count the callbacks (error reports) */
+	__u32 k = CT_STAT_KEY(side, FN_ZC_CALLBACK);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &k);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->aux, ids);
+	if (copied)
+		__sync_fetch_and_add(&s->aux2, ids);
+}
+
 static __always_inline void on_zc_callback_enter(void *uarg)
 {
 	if (!bpf_core_type_exists(struct ubuf_info_msgzc))
@@ -405,10 +443,12 @@ static __always_inline void on_zc_callback_enter(void *uarg)
 	int side = sk_side(BPF_CORE_READ(skb, sk));
 	if (side < 0)
 		return;
-	__u64 len = BPF_CORE_READ(u, len);
+	__u32 len = BPF_CORE_READ(u, len);
 	__u64 zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
 	__u64 bytelen = BPF_CORE_READ(u, bytelen);
-	enter(FN_ZC_CALLBACK, side, len | (zc << 16) | (bytelen << 32));
+	if (len)
+		zc_credit(side, (__u64)BPF_CORE_READ(skb, sk), BPF_CORE_READ(u, id) + len - 1, !zc);
+	enter(FN_ZC_CALLBACK, side, bytelen << 32);
 }
 
 static __always_inline void on_zc_callback_exit(void)
@@ -417,8 +457,8 @@ static __always_inline void on_zc_callback_exit(void)
 	__s64 ns = leave(FN_ZC_CALLBACK, &v);
 	if (ns < 0)
 		return;
-	__u64 len = v.arg & 0xffff, zc = (v.arg >> 16) & 1;
-	count_timed(v.side, FN_ZC_CALLBACK, v.arg >> 32, ns, len, zc ? 0 : len);
+	/* ids were credited at entry (zc_credit); this adds calls, bytes, time */
+	count_timed(v.side, FN_ZC_CALLBACK, v.arg >> 32, ns, 0, 0);
 }
 
 static __always_inline void on_copy_ubufs_enter(struct sk_buff *skb)
@@ -696,36 +736,7 @@ static __always_inline void zc_range(int side, const struct sock *sk,
 	__u32 zckey = BPF_CORE_READ(sk, sk_zckey.counter);
 	if (hi >= zckey) /* not an id this socket handed out: not a notification */
 		return;
-	__u64 key = (__u64)sk;
-	struct zc_seen zero = {};
-	/* Insert-if-absent, then raise the mark atomically: a plain
-	 * lookup/update let two CPUs credit the same ids. */
-	bpf_map_update_elem(&zcstate, &key, &zero, BPF_NOEXIST);
-	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
-	if (!z)
-		return;
-	__u64 want = (__u64)hi + 1, old = z->done, ids = 0;
-#pragma unroll
-	for (int i = 0; i < 8; i++) {
-		if (want <= old)
-			break;
-		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
-		if (prev == old) {
-			ids = want - old;
-			break;
-		}
-		old = prev;
-	}
-	if (!ids)
-		return;
-	/* ids only: calls count the callbacks (error reports) */
-	__u32 k = CT_STAT_KEY(side, FN_ZC_CALLBACK);
-	struct ct_stat *s = bpf_map_lookup_elem(&stats, &k);
-	if (!s)
-		return;
-	__sync_fetch_and_add(&s->aux, ids);
-	if (ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
-		__sync_fetch_and_add(&s->aux2, ids);
+	zc_credit(side, (__u64)sk, hi, ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
 }
 
 static __always_inline void on_error_report(const struct sock *sk)
