@@ -9,13 +9,20 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Iuser -I$(B)
 LDLIBS  += -pthread
 BPF_LIBS := -lbpf -lelf -lz
 
-# Data-path library shared by every binary.
-CORE := errf opts msg hist result sockio gather impl_a1 impl_a2 impl_a3 zc_track parse \
-        server client runner netns
-CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
-# Tracer: BPF skeleton + loader.
-TRACE := tracer probe ledger
-TRACE_OBJ := $(TRACE:%=$(B)/obj/%.o)
+# Objects by folder: common/ (options, results, histogram, errors), net/
+# (message model and the data paths), run/ (runner and namespaces), trace/
+# (the tracer). Every binary links common + net; ctrun and trace_run add run.
+COMMON := $(addprefix common/,errf opts result hist)
+NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_track sockio \
+	    server client)
+RUN    := $(addprefix run/,runner netns)
+TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check report_table \
+	    report_json report_csv)
+obj = $(patsubst %,$(B)/obj/%.o,$(1))
+DATA_OBJ  := $(call obj,$(COMMON) $(NET))
+RUN_OBJ   := $(call obj,$(RUN))
+TRACE_OBJ := $(call obj,$(TRACE))
+HDRS := $(wildcard user/*/*.h)
 
 # The user-facing tracer sits at the root; a VM build may put it under $(B).
 TRACE_RUN ?= trace_run
@@ -25,35 +32,37 @@ UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 .PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux
 all: $(BINS) $(UNIT)
 
-$(B)/obj/%.o: user/%.c $(wildcard user/*.h) | $(B)/obj
+$(B)/obj/%.o: user/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/obj $(B)/tests:
-	mkdir -p $@
-
-$(B)/server: $(B)/obj/main_server.o $(CORE_OBJ)
+$(B)/server: $(call obj,run/main_server) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(B)/client: $(B)/obj/main_client.o $(CORE_OBJ)
+$(B)/client: $(call obj,run/main_client) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(B)/ctrun: $(B)/obj/main_ctrun.o $(CORE_OBJ)
+$(B)/ctrun: $(call obj,run/main_ctrun) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
-$(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(B)/obj
+# One object, one skeleton: copytrace.bpf.c includes the per-concern
+# bpf/*.bpf.h files.
+$(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 		-Wall -Werror -c $< -o $@
 $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@
-$(TRACE_OBJ) $(B)/obj/trace_run.o: $(B)/copytrace.skel.h
-$(B)/obj/%.o: CFLAGS += -Ibpf
-$(TRACE_RUN): $(B)/obj/trace_run.o $(TRACE_OBJ) $(CORE_OBJ)
+$(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h
+$(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
+$(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(LDLIBS)
 
 vmlinux:
 	scripts/gen-vmlinux.sh
 
 # --- tests ------------------------------------------------------------------
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) | $(B)/tests
+$(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
 deps:

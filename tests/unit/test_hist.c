@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "hist.h"
+#include "common/hist.h"
 
 static struct hist h;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "msg.h"
+#include "net/msg.h"
 
 size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
 

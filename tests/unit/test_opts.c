@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "opts.h"
+#include "common/opts.h"
 
 static struct ct_opts o;
 static char err[256];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "parse.h"
+#include "net/parse.h"
 
 size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "zc_track.h"
+#include "net/zc_track.h"
 
 static struct zc_track t;
 

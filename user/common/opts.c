@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "errf.h"
-#include "msg.h"
+#include "net/msg.h"
 
 const char *impl_name(enum ct_impl i)
 {

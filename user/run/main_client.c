@@ -1,9 +1,10 @@
 /* build/client: the receiving side, usable against a server on another host. */
 #include <stdio.h>
 
-#include "opts.h"
-#include "proto.h"
-#include "result.h"
+#include "common/opts.h"
+#include "net/proto.h"
+#include "net/sockio.h"
+#include "common/result.h"
 
 int main(int argc, char **argv)
 {

@@ -8,6 +8,9 @@
 #include <sys/uio.h>
 
 extern volatile int ct_stop; /* set by SIGINT/SIGTERM in server and client */
+/* Installs SIGINT/SIGTERM handlers that set ct_stop (no SA_RESTART, so
+ * blocking calls return EINTR and loops notice); ignores SIGPIPE. */
+void side_signals(void);
 
 uint64_t now_ns(void);
 /* Called when sendmsg reports EAGAIN/ENOBUFS (zerocopy): wait for room

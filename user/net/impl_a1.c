@@ -2,11 +2,10 @@
  * (ct_gather), then send(); the kernel copies it again into skbs. */
 #include <stdlib.h>
 
+#include "gather.h"
 #include "impl.h"
 #include "msg.h"
 #include "sockio.h"
-
-size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
 
 struct a1 {
 	struct ct_msg m;

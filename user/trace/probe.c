@@ -17,6 +17,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "common/errf.h"
+
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 #define BPFFS "/sys/fs/bpf"
@@ -38,12 +40,6 @@ static int fs_is(const char *path, long magic)
 	return statfs(path, &s) == 0 && (long)s.f_type == magic;
 }
 
-static int errf(char *err, size_t len, const char *msg)
-{
-	snprintf(err, len, "%s", msg);
-	return -1;
-}
-
 int probe_mounts(char *err, size_t errlen)
 {
 	if (fs_is(TRACEFS, TRACEFS_MAGIC)) {
@@ -53,17 +49,13 @@ int probe_mounts(char *err, size_t errlen)
 	} else if (access(DEBUGFS_TRACING "/events", F_OK) == 0) {
 		tracefs_root = DEBUGFS_TRACING;
 	} else {
-		char m[256];
-		snprintf(m, sizeof(m), "tracefs is not mounted and mounting it failed (%s): "
-			 "run 'mount -t tracefs nodev " TRACEFS "' (needs CONFIG_FTRACE)",
-			 strerror(errno));
-		return errf(err, errlen, m);
+		return errf(err, errlen, "tracefs is not mounted and mounting it failed (%s): "
+			    "run 'mount -t tracefs nodev " TRACEFS "' (needs CONFIG_FTRACE)",
+			    strerror(errno));
 	}
 	if (!fs_is(BPFFS, BPF_FS_MAGIC) && mount("bpf", BPFFS, "bpf", 0, NULL) != 0) {
-		char m[256];
-		snprintf(m, sizeof(m), "bpffs is not mounted at " BPFFS " and mounting it failed (%s): "
-			 "run 'mount -t bpf bpf " BPFFS "'", strerror(errno));
-		return errf(err, errlen, m);
+		return errf(err, errlen, "bpffs is not mounted at " BPFFS " and mounting it failed "
+			    "(%s): run 'mount -t bpf bpf " BPFFS "'", strerror(errno));
 	}
 	return 0;
 }

@@ -1,9 +1,8 @@
 /* A1's user-space copy, kept out of line so the tracer's uprobe sees every
  * call (uretprobe: bytes = return value). */
-#include <string.h>
-#include <sys/uio.h>
+#include "gather.h"
 
-size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
+#include <string.h>
 
 __attribute__((noinline, used, visibility("default")))
 size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt)

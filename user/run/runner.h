@@ -4,8 +4,8 @@
 #define CT_RUNNER_H
 #include <stdint.h>
 #include <sys/types.h>
-#include "opts.h"
-#include "result.h"
+#include "common/opts.h"
+#include "common/result.h"
 
 /* What a tracer needs to filter on the experiment. */
 struct run_targets {

@@ -2,8 +2,8 @@
 #ifndef CT_IMPL_H
 #define CT_IMPL_H
 #include <stdint.h>
-#include "opts.h"
-#include "result.h"
+#include "common/opts.h"
+#include "common/result.h"
 
 struct conn {
 	int fd;

@@ -7,9 +7,8 @@
 #include <linux/types.h>
 
 #include "copytrace.h"
-#include "runner.h"
-
-enum ct_backend { BK_FENTRY, BK_KPROBE, BK_TRACEPOINT };
+#include "hooks.h"
+#include "run/runner.h"
 
 /* What a counter row is called and which hook fills it in this run. */
 struct ct_row_info {
@@ -26,6 +25,7 @@ struct ct_row_info {
 struct tracer {
 	struct copytrace_bpf *skel;
 	enum ct_backend backend;
+	unsigned char use[CT_MAX_HOOKS]; /* per hook: 0 unused, else 1 + variant */
 	struct bpf_link *links[CT_MAX_LINKS];
 	int nlinks;
 	int ncpu;
@@ -33,7 +33,6 @@ struct tracer {
 	char notes[CT_MAX_NOTES][200];
 	int nnotes;
 	char uprobe_exe[4096];
-	int tentative_note;  /* one note for untraceable copy functions */
 	unsigned flags;      /* CT_TR_* given to tracer_open */
 	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
 	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
@@ -42,8 +41,6 @@ struct tracer {
 /* tracer_open flags. */
 #define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3) */
 #define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
-
-const char *backend_name(enum ct_backend b);
 
 /* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
  * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
@@ -54,7 +51,8 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 		  size_t errlen);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
-/* Sums the per-CPU counters into out[CT_NSTATS]. */
+/* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose
+ * exit was missed (counters.c). */
 int tracer_read(struct tracer *t, struct ct_stat *out);
 void tracer_close(struct tracer *t);
 /* Adds a note for every program that missed events (recursion_misses). */

@@ -2,7 +2,7 @@
  * untraced. One summary line; --json FILE for the figures. */
 #include <stdio.h>
 
-#include "opts.h"
+#include "common/opts.h"
 #include "runner.h"
 
 int main(int argc, char **argv)

@@ -2,8 +2,8 @@
 #ifndef CT_PROTO_H
 #define CT_PROTO_H
 #include <stdint.h>
-#include "opts.h"
-#include "result.h"
+#include "common/opts.h"
+#include "common/result.h"
 
 #define HELLO_MAGIC 0x43544849u /* "CTHI" */
 #define REQ_MAGIC 0x43545251u   /* "CTRQ" */
@@ -33,7 +33,4 @@ struct request {
  * out holds what was measured and out->error the first problem. */
 int server_run(const struct ct_opts *o, struct side_result *out);
 int client_run(const struct ct_opts *o, struct side_result *out);
-/* Installs SIGINT/SIGTERM handlers that set ct_stop (no SA_RESTART, so
- * blocking calls return EINTR and loops notice). */
-void side_signals(void);
 #endif

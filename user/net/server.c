@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,36 +16,6 @@
 #define ACCEPT_TIMEOUT_S 30
 #define HELLO_TIMEOUT_S 10
 #define CHECK_NS 1000000ull /* how often a streaming sender looks for the client's FIN */
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	ct_stop = 1;
-}
-
-void side_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-const struct impl_ops *impl_get(enum ct_impl i)
-{
-	return i == IMPL_A1 ? &impl_a1 : i == IMPL_A2 ? &impl_a2 : &impl_a3;
-}
-
-int conn_error(struct conn *c, const char *what, ssize_t err)
-{
-	if (err == -EPIPE || err == -ECONNRESET)
-		side_error(c->r, "client closed the connection mid-run (%s: %s)", what,
-			   strerror((int)-err));
-	else
-		side_error(c->r, "%s: %s", what, strerror((int)-err));
-	return -1;
-}
 
 struct worker {
 	pthread_t tid;

@@ -10,11 +10,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "hist.h"
+#include "common/hist.h"
 #include "ledger.h"
-#include "opts.h"
+#include "report.h"
+#include "common/opts.h"
 #include "probe.h"
-#include "runner.h"
+#include "run/runner.h"
 #include "tracer.h"
 
 struct hook_ctx {
@@ -48,6 +49,17 @@ static int traced_run(struct tracer *t, const struct ct_opts *o, struct run_resu
 	if (rc && h.err[0])
 		snprintf(err, errlen, "%s", h.err);
 	return rc;
+}
+
+/* The writer --format names (opts.c accepts only these three). */
+static void report_print(FILE *f, const struct ct_report *r)
+{
+	if (!strcmp(r->o->format, "json"))
+		report_json(f, r);
+	else if (!strcmp(r->o->format, "csv"))
+		report_csv(f, r);
+	else
+		report_table(f, r);
 }
 
 int main(int argc, char **argv)
@@ -148,6 +160,7 @@ int main(int argc, char **argv)
 	snprintf(rep.kernel, sizeof(rep.kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
 	tracer_read(&t, rep.stats);
 	tracer_note_misses(&t);
+	ledger_build(&rep);
 	report_print(out, &rep);
 	fflush(out);
 	int bad = o.check ? ledger_check(&rep, stderr) : 0;

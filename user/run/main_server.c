@@ -2,9 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "opts.h"
-#include "proto.h"
-#include "result.h"
+#include "common/opts.h"
+#include "net/proto.h"
+#include "net/sockio.h"
+#include "common/result.h"
 
 int main(int argc, char **argv)
 {

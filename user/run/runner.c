@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "errf.h"
+#include "common/errf.h"
 #include "netns.h"
-#include "proto.h"
-#include "sockio.h"
+#include "net/proto.h"
+#include "net/sockio.h"
 
 #define SERVER_ADDR "198.18.0.1" /* RFC 2544 benchmarking range */
 #define CLIENT_ADDR "198.18.0.2"

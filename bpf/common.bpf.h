@@ -1,0 +1,329 @@
+/* Shared by every concern: constants, the filter and run-time settings,
+ * the maps, the counting and entry/exit helpers, the "is this socket or
+ * skb ours" tests, and the macros that make fentry/fexit and
+ * kprobe/kretprobe programs from one definition. */
+#ifndef CT_COMMON_BPF_H
+#define CT_COMMON_BPF_H
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "copytrace.h"
+
+#define MSG_ERRQUEUE 0x2000
+#define MSG_ZEROCOPY 0x4000000
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#define SKBFL_ZC_ENABLE 1 /* SKBFL_ZEROCOPY_ENABLE */
+#define NETIF_F_SG 1ULL   /* 1 << NETIF_F_SG_BIT (0) */
+
+/* Set by user space before the run (mmapped .bss). */
+struct ct_filter filter = {};
+/* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
+const volatile int recvmsg_flags_arg = 3;
+/* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
+ * for the raw sys_enter hook's first check. */
+const volatile long nr_sendto = -1, nr_sendmsg = -1, nr_recvfrom = -1,
+		    nr_recvmsg = -1;
+/* Send calls of the experiment seen with MSG_ZEROCOPY in their flags
+ * (observed at syscall entry): user space warns when the zerocopy-only
+ * hooks were left out although the sender asked for zerocopy. */
+__u64 zc_sends_seen = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_NSTATS);
+	__type(key, __u32);
+	__type(value, struct ct_stat);
+} stats SEC(".maps");
+
+/* Entry timestamps and arguments, per thread and function. */
+struct start_key {
+	__u32 tid;
+	__u32 fn;
+};
+struct start_val {
+	__u64 ts;
+	__u64 arg;
+	__s32 side;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct start_key);
+	__type(value, struct start_val);
+} starts SEC(".maps");
+
+/* The send/recv syscall in flight per thread (syscall hooks): task-local
+ * storage, so sys_exit needs no hash lookup and leaves nothing behind. */
+struct sys_val {
+	__u64 ts;           /* 0: no call of ours in flight */
+	__u64 flags;        /* the call's flags argument */
+	__u32 fn;           /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
+	__s32 side;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_val);
+} sysc SEC(".maps");
+
+/* Zerocopy ids known completed per socket (tracepoint backend): the high-
+ * water mark hi + 1, raised with compare-and-swap because the error report
+ * (softirq) and consume_skb (the application's recvmsg) race on two CPUs. */
+struct zc_seen {
+	__u64 done;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct zc_seen);
+} zcstate SEC(".maps");
+
+/* ---------------------------------------------------------------- helpers */
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0, shift;
+	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r = shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	if (r >= CT_HIST_SLOTS)
+		r = CT_HIST_SLOTS - 1;
+	return r;
+}
+
+/* Adds one call to the cell of (side, fn); returns the cell for
+ * count_timed, or NULL when the side is not ours. */
+static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u64 aux,
+					     __u64 aux2)
+{
+	if (side < 0 || side >= CT_NSIDES)
+		return NULL;
+	__u32 key = CT_STAT_KEY(side, fn);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
+	if (!s)
+		return NULL;
+	/* Atomic even per CPU: BPF programs can be preempted (migrate-only
+	 * disabled) or interrupted by softirq work on the same CPU. */
+	__sync_fetch_and_add(&s->calls, 1);
+	__sync_fetch_and_add(&s->bytes, bytes);
+	__sync_fetch_and_add(&s->aux, aux);
+	__sync_fetch_and_add(&s->aux2, aux2);
+	return s;
+}
+
+/* count, plus the call's time and its log2 histogram slot. */
+static __always_inline void count_timed(int side, int fn, __u64 bytes,
+					__u64 ns, __u64 aux, __u64 aux2)
+{
+	struct ct_stat *s = count(side, fn, bytes, aux, aux2);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->ns, ns);
+	__sync_fetch_and_add(&s->timed, 1);
+	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (CT_HIST_SLOTS - 1)], 1);
+}
+
+/* Thread key; idle tasks (pid 0) are told apart by CPU. */
+static __always_inline __u32 cur_tid(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
+}
+
+static __always_inline void enter(__u32 fn, int side, __u64 arg)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .side = side };
+	bpf_map_update_elem(&starts, &k, &v, BPF_ANY);
+}
+
+static __always_inline struct start_val *peek(__u32 fn)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	return bpf_map_lookup_elem(&starts, &k);
+}
+
+/* Pops the entry record of fn; returns the elapsed ns, or -1 when the
+ * entry was not ours. */
+static __always_inline __s64 leave(__u32 fn, struct start_val *out)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	struct start_val *v = bpf_map_lookup_elem(&starts, &k);
+	if (!v)
+		return -1;
+	*out = *v;
+	bpf_map_delete_elem(&starts, &k);
+	return (__s64)(bpf_ktime_get_ns() - out->ts);
+}
+
+static __always_inline int pid_side(void)
+{
+	if (!filter.enabled)
+		return -1;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == filter.pid[0])
+		return CT_SERVER;
+	if (tgid == filter.pid[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+static __always_inline int ns_ours(__u32 inum)
+{
+	return inum && (inum == filter.netns[0] || inum == filter.netns[1]);
+}
+
+/* Side of a socket, or -1 when it is not the experiment's. Ports first
+ * (one read each), the namespace (a pointer chase) only when one matches. */
+static __always_inline int sk_side(const struct sock *sk)
+{
+	if (!sk || !filter.enabled)
+		return -1;
+	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (num == filter.port &&
+	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[0])
+		return CT_SERVER;
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (dport == filter.port &&
+	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+/* The same for a BTF-typed sk (tp_btf/fentry arguments): direct loads,
+ * which the verifier turns into exception-handled loads, instead of
+ * bpf_probe_read_kernel helper calls. */
+static __always_inline int sk_side_btf(const struct sock *sk)
+{
+	if (!sk || !filter.enabled)
+		return -1;
+	__u16 num = sk->__sk_common.skc_num;
+	if (num == filter.port &&
+	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[0])
+		return CT_SERVER;
+	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (dport == filter.port &&
+	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[1])
+		return CT_CLIENT;
+	return -1;
+}
+
+/* The send/recv syscall of ours in flight on this thread, or NULL. */
+static __always_inline struct sys_val *sys_cur(void)
+{
+	struct sys_val *v = bpf_task_storage_get(&sysc, bpf_get_current_task_btf(), 0, 0);
+	return v && v->ts ? v : NULL;
+}
+
+/* Side that *sent* a received skb (no socket attached yet): the receiving
+ * device must be in one of our namespaces and the TCP ports must match.
+ * skb->data points at the network header on the receive path. */
+static __always_inline int rx_skb_side(const struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	if (!dev || !filter.enabled)
+		return -1;
+	if (!ns_ours(BPF_CORE_READ(dev, nd_net.net, ns.inum)))
+		return -1;
+	unsigned char *nh = BPF_CORE_READ(skb, data);
+	__u8 vihl = 0, proto = 0;
+	__u32 thoff;
+	bpf_probe_read_kernel(&vihl, 1, nh);
+	if ((vihl >> 4) == 4) {
+		bpf_probe_read_kernel(&proto, 1, nh + 9);
+		thoff = (vihl & 15) * 4;
+	} else if ((vihl >> 4) == 6) {
+		bpf_probe_read_kernel(&proto, 1, nh + 6);
+		thoff = 40;
+	} else {
+		return -1;
+	}
+	if (proto != 6 /* IPPROTO_TCP */)
+		return -1;
+	__be16 ports[2] = {};
+	bpf_probe_read_kernel(ports, sizeof(ports), nh + thoff);
+	if (bpf_ntohs(ports[0]) == filter.port)
+		return CT_SERVER;
+	if (bpf_ntohs(ports[1]) == filter.port)
+		return CT_CLIENT;
+	return -1;
+}
+
+/* Side of an skb: its socket if it has one of ours, else the sender found
+ * from the headers. */
+static __always_inline int skb_side(const struct sk_buff *skb)
+{
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
+	if (side >= 0)
+		return side;
+	return rx_skb_side(skb);
+}
+
+/* Bytes that skb_copy_ubufs will copy: the paged part (frags). */
+static __always_inline int skb_has_zc_frags(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u64 end = BPF_CORE_READ(skb, end);
+	struct skb_shared_info *sh = (void *)(head + end);
+	__u8 fl = BPF_CORE_READ(sh, flags);
+	return fl & SKBFL_ZC_ENABLE;
+}
+
+/* ------------------------------------- one definition, two kernel backends */
+
+/* fexit's return value. */
+static __always_inline long fexit_ret(void *ctx)
+{
+	__u64 ret = 0;
+	bpf_get_func_ret(ctx, &ret);
+	return (long)ret;
+}
+
+/* kprobe argument n (0-based; n is a constant after inlining). */
+static __always_inline __u64 kp_arg(struct pt_regs *regs, int n)
+{
+	switch (n) {
+	case 0: return PT_REGS_PARM1(regs);
+	case 1: return PT_REGS_PARM2(regs);
+	case 2: return PT_REGS_PARM3(regs);
+	case 3: return PT_REGS_PARM4(regs);
+	default: return PT_REGS_PARM5(regs);
+	}
+}
+
+/* Argument n of the hooked function inside a CT_ENTRY body, whichever the
+ * backend: fentry's ctx is the argument array, a kprobe's the registers. */
+#define CT_ARG(n) _Generic((ctx), struct pt_regs *: kp_arg((void *)(ctx), n), \
+			   default: ((__u64 *)(ctx))[n])
+
+/* CT_ENTRY(name, func, call, args...) makes fe_<name> (fentry/func) and
+ * kp_<name> (kprobe/func); both run `call`, which may use the typed args
+ * by name. CT_EXIT(name, func, call) makes fe_<name>_ret (fexit) and
+ * kp_<name>_ret (kretprobe); `call` sees the return value as `long ret`
+ * (truncate it to the function's return type). User space loads the
+ * pair of the backend it chose (bpf_program__set_autoload). */
+#define CT_ENTRY(name, func, call, args...)					\
+	SEC("fentry/" #func)							\
+	int BPF_PROG(fe_##name, ##args) { call; return 0; }			\
+	SEC("kprobe/" #func)							\
+	int BPF_KPROBE(kp_##name, ##args) { call; return 0; }
+
+#define CT_EXIT(name, func, call)						\
+	SEC("fexit/" #func)							\
+	int BPF_PROG(fe_##name##_ret)						\
+	{ long ret = fexit_ret(ctx); (void)ret; call; return 0; }				\
+	SEC("kretprobe/" #func)							\
+	int BPF_KRETPROBE(kp_##name##_ret)					\
+	{ long ret = PT_REGS_RC(ctx); (void)ret; call; return 0; }
+
+#endif

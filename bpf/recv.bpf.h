@@ -1,0 +1,117 @@
+/* Receive path: tcp_recvmsg and the skb->user copy (fentry/kprobe), or
+ * the sock_recv_length and skb_copy_datagram_iovec tracepoints. */
+#ifndef CT_RECV_BPF_H
+#define CT_RECV_BPF_H
+#include "common.bpf.h"
+
+static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
+{
+	int side = sk_side(sk);
+	if (side >= 0 && !(flags & MSG_ERRQUEUE))
+		enter(FN_TCP_RECVMSG, side, 0);
+}
+
+static __always_inline void on_recvmsg_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_TCP_RECVMSG, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+static __always_inline int recv_copy_side(const struct sk_buff *skb)
+{
+	int side = sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0) {
+		struct start_val *s = peek(FN_TCP_RECVMSG);
+		if (s)
+			side = s->side;
+	}
+	return side;
+}
+
+static __always_inline void on_recv_copy_enter(const struct sk_buff *skb, long len)
+{
+	if (len <= 0)
+		return; /* error-queue reads copy nothing */
+	int side = recv_copy_side(skb);
+	if (side >= 0)
+		enter(FN_RECV_COPY, side, len);
+}
+
+static __always_inline void on_recv_copy_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_RECV_COPY, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+}
+
+/* tcp_recvmsg's flags: argument 3 since 5.19, 4 before (nonblock went).
+ * Both are read, then one chosen: a ctx offset chosen at run time would be
+ * rejected by the verifier. */
+static __always_inline long recvmsg_flags(__u64 a3, __u64 a4)
+{
+	barrier_var(a3);
+	barrier_var(a4);
+	return (long)(recvmsg_flags_arg == 4 ? a4 : a3);
+}
+
+CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, recvmsg_flags(CT_ARG(3), CT_ARG(4))),
+	 struct sock *sk)
+CT_EXIT(tcp_recvmsg, tcp_recvmsg, on_recvmsg_exit((int)ret))
+CT_ENTRY(skb_copy_datagram_iter, skb_copy_datagram_iter, on_recv_copy_enter(skb, len),
+	 const struct sk_buff *skb, int offset, struct iov_iter *to, int len)
+CT_EXIT(skb_copy_datagram_iter, skb_copy_datagram_iter, on_recv_copy_exit((int)ret))
+
+static __always_inline void on_recv_length(struct sock *sk, int ret, int flags, int btf)
+{
+	if (flags & MSG_ERRQUEUE)
+		return;
+	int side = btf ? sk_side_btf(sk) : sk_side(sk);
+	if (side >= 0)
+		count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
+}
+
+static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len, int btf)
+{
+	if (len <= 0 || !filter.enabled)
+		return;
+	int side = btf ? sk_side_btf(skb->sk) : sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0)
+		side = pid_side();
+	count(side, FN_RECV_COPY, len, 0, 0);
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tb_recv_length, struct sock *sk, int ret, int flags)
+{
+	on_recv_length(sk, ret, flags, 1);
+	return 0;
+}
+
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(tb_copy_datagram, const struct sk_buff *skb, int len)
+{
+	on_copy_datagram(skb, len, 1);
+	return 0;
+}
+/* Classic tracepoints (no BTF for the event): same handlers, pointers
+ * read with probe reads. */
+SEC("tracepoint/sock/sock_recv_length")
+int tc_recv_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	on_recv_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret),
+		       BPF_CORE_READ(ctx, flags), 0);
+	return 0;
+}
+
+SEC("tracepoint/skb/skb_copy_datagram_iovec")
+int tc_copy_datagram(struct trace_event_raw_skb_copy_datagram_iovec *ctx)
+{
+	on_copy_datagram((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
+			 BPF_CORE_READ(ctx, len), 0);
+	return 0;
+}
+
+#endif

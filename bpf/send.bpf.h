@@ -1,0 +1,132 @@
+/* Send path: tcp_sendmsg and the user->skb copy inside it (fentry/kprobe),
+ * or the bytes it accepted (sock_send_length tracepoint) split into copied
+ * and pinned by the send call's flags; retransmissions. */
+#ifndef CT_SEND_BPF_H
+#define CT_SEND_BPF_H
+#include "common.bpf.h"
+
+static __always_inline void on_sendmsg_enter(struct sock *sk, __u64 size)
+{
+	int side = sk_side(sk);
+	if (side >= 0)
+		enter(FN_TCP_SENDMSG, side, size);
+}
+
+static __always_inline void on_sendmsg_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_TCP_SENDMSG, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_TCP_SENDMSG, ret > 0 ? ret : 0, ns, v.arg, 0);
+}
+
+/* The user->kernel copy: counted only inside one of our tcp_sendmsg. */
+static __always_inline void on_copy_enter(__u32 fn, __u64 bytes)
+{
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		enter(fn, s->side, bytes);
+}
+
+/* is_bool: the function returns true/false (csum_and_copy_from_iter_full)
+ * and copied the requested bytes on true. */
+static __always_inline void on_copy_exit(__u32 fn, long ret, int is_bool)
+{
+	struct start_val v;
+	__s64 ns = leave(fn, &v);
+	if (ns < 0)
+		return;
+	__u64 bytes = is_bool ? (ret ? v.arg : 0) : (ret > 0 ? ret : 0);
+	count_timed(v.side, fn, bytes, ns, 0, 0);
+}
+
+/* Fallback where _copy_from_iter is not traceable (Debian 6.1: not an
+ * ftrace site, fentry attach fails with EBUSY): with hardened usercopy,
+ * copy_from_iter() calls __check_object_size(addr, bytes, false) right
+ * before _copy_from_iter(addr, bytes, i); inside tcp_sendmsg that is the
+ * user->kernel copy's length. Bytes only (inferred), no copy time. */
+static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
+{
+	if (to_user)
+		return;
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		count(s->side, FN_SEND_COPY_CHK, bytes, 0, 0);
+}
+
+CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, size),
+	 struct sock *sk, struct msghdr *msg, size_t size)
+CT_EXIT(tcp_sendmsg, tcp_sendmsg, on_sendmsg_exit((int)ret))
+
+/* The copy family: one of these does the copy, depending on the kernel
+ * version and the route's checksum offload. */
+CT_ENTRY(copy_from_iter, _copy_from_iter, on_copy_enter(FN_SEND_COPY, 0))
+CT_EXIT(copy_from_iter, _copy_from_iter, on_copy_exit(FN_SEND_COPY, ret, 0))
+CT_ENTRY(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_enter(FN_SEND_COPY_NC, 0))
+CT_EXIT(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_exit(FN_SEND_COPY_NC, ret, 0))
+CT_ENTRY(csum_copy, csum_and_copy_from_iter_full, on_copy_enter(FN_SEND_COPY_CSUM, bytes),
+	 void *addr, size_t bytes)
+CT_EXIT(csum_copy, csum_and_copy_from_iter_full, on_copy_exit(FN_SEND_COPY_CSUM, ret & 0xff, 1))
+CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes),
+	 void *addr, size_t bytes)
+CT_EXIT(copy_full, _copy_from_iter_full, on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1))
+CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user),
+	 const void *ptr, unsigned long n, bool to_user)
+
+/* Bytes accepted by tcp_sendmsg. MSG_ZEROCOPY is not visible here (the
+ * flags argument is 0 on the send path), so the send syscall's flags,
+ * recorded at syscall entry, tell copied from pinned: the kernel pins
+ * when the call asked for MSG_ZEROCOPY, the socket has SO_ZEROCOPY and the
+ * route can scatter-gather (tcp_sendmsg_locked). Inferred, not observed. */
+static __always_inline void on_send_length(struct sock *sk, int ret, int btf)
+{
+	int side = btf ? sk_side_btf(sk) : sk_side(sk);
+	if (side < 0)
+		return;
+	__u64 bytes = ret > 0 ? ret : 0;
+	int zc = 0;
+	struct sys_val *s = sys_cur();
+	if (s && s->fn == FN_SYS_SEND && (s->flags & MSG_ZEROCOPY)) {
+		__u64 skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+		__u64 caps = BPF_CORE_READ(sk, sk_route_caps);
+		int bit = bpf_core_enum_value(enum sock_flags, SOCK_ZEROCOPY);
+		zc = ((skflags >> (bit & 63)) & 1) && (caps & NETIF_F_SG);
+	}
+	count(side, FN_TCP_SENDMSG, bytes, zc ? bytes : 0, 0);
+	if (bytes)
+		count(side, zc ? FN_ZC_PIN : FN_SEND_COPY, bytes, 0, 0);
+}
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tb_retransmit, const struct sock *sk, const struct sk_buff *skb)
+{
+	int side = sk_side(sk);
+	if (side >= 0)
+		count(side, FN_RETRANS, BPF_CORE_READ(skb, len), 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tb_send_length, struct sock *sk, int ret, int flags)
+{
+	on_send_length(sk, ret, 1);
+	return 0;
+}
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(tb_sendmsg_locked, const struct sock *sk)
+{
+	int side = sk_side_btf(sk);
+	if (side >= 0)
+		count(side, FN_SENDMSG_LOCKED, 0, 0, 0);
+	return 0;
+}
+/* Classic tracepoints (no BTF for the event): same handlers, pointers
+ * read with probe reads. */
+SEC("tracepoint/sock/sock_send_length")
+int tc_send_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret), 0);
+	return 0;
+}
+
+#endif

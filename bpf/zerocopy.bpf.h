@@ -1,0 +1,207 @@
+/* MSG_ZEROCOPY: pages pinned at send (skb_zerocopy_iter_stream), the
+ * completions (__msg_zerocopy_callback, or the error report and the
+ * notification skbs), and the deferred copy (skb_copy_ubufs, or zerocopy
+ * frags seen at receive). */
+#ifndef CT_ZEROCOPY_BPF_H
+#define CT_ZEROCOPY_BPF_H
+#include "common.bpf.h"
+
+static __always_inline void on_zc_pin_enter(void)
+{
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s)
+		enter(FN_ZC_PIN, s->side, 0);
+}
+
+static __always_inline void on_zc_pin_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_ZC_PIN, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_ZC_PIN, ret > 0 ? ret : 0, ns, 0, 0);
+}
+
+CT_ENTRY(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_enter())
+CT_EXIT(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_exit((int)ret))
+
+/* __msg_zerocopy_callback(struct ubuf_info_msgzc *uarg): the uarg lives in
+ * the cb of an skb charged to the socket; it covers uarg->len ids and
+ * uarg->bytelen bytes; zerocopy == 0 means the data was copied. */
+
+/* Credits the ids up to hi of socket sk as completed. Ids are consecutive
+ * per socket from 0 and every id completes, so the high-water mark hi + 1
+ * counts them, and a notification or callback that was missed (kprobes are
+ * skipped while another BPF program runs on the CPU) is covered by any
+ * later one. Raised with compare-and-swap: callers race on two CPUs. */
+static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
+{
+	struct zc_seen zero = {};
+	/* Insert-if-absent, then raise the mark atomically: a plain
+	 * lookup/update let two CPUs credit the same ids. */
+	bpf_map_update_elem(&zcstate, &key, &zero, BPF_NOEXIST);
+	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
+	if (!z)
+		return;
+	__u64 want = (__u64)hi + 1, old = z->done, ids = 0;
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		if (want <= old)
+			break;
+		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
+		if (prev == old) {
+			ids = want - old;
+			break;
+		}
+		old = prev;
+	}
+	if (!ids)
+		return;
+	/* ids only: calls count the callbacks (error reports) */
+	__u32 k = CT_STAT_KEY(side, FN_ZC_CALLBACK);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &k);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->aux, ids);
+	if (copied)
+		__sync_fetch_and_add(&s->aux2, ids);
+}
+
+static __always_inline void on_zc_callback_enter(void *uarg)
+{
+	if (!bpf_core_type_exists(struct ubuf_info_msgzc))
+		return;
+	struct ubuf_info_msgzc *u = uarg;
+	struct sk_buff *skb = (void *)((char *)uarg -
+				       bpf_core_field_offset(struct sk_buff, cb));
+	int side = sk_side(BPF_CORE_READ(skb, sk));
+	if (side < 0)
+		return;
+	__u32 len = BPF_CORE_READ(u, len);
+	__u64 zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
+	__u64 bytelen = BPF_CORE_READ(u, bytelen);
+	if (len)
+		zc_credit(side, (__u64)BPF_CORE_READ(skb, sk), BPF_CORE_READ(u, id) + len - 1, !zc);
+	enter(FN_ZC_CALLBACK, side, bytelen << 32);
+}
+
+static __always_inline void on_zc_callback_exit(void)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_ZC_CALLBACK, &v);
+	if (ns < 0)
+		return;
+	/* ids were credited at entry (zc_credit); this adds calls, bytes, time */
+	count_timed(v.side, FN_ZC_CALLBACK, v.arg >> 32, ns, 0, 0);
+}
+
+static __always_inline void on_copy_ubufs_enter(struct sk_buff *skb)
+{
+	int side = skb_side(skb);
+	if (side >= 0)
+		enter(FN_DEFERRED_COPY, side, BPF_CORE_READ(skb, data_len));
+}
+
+static __always_inline void on_copy_ubufs_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_DEFERRED_COPY, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_DEFERRED_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+}
+
+CT_ENTRY(zc_callback, __msg_zerocopy_callback, on_zc_callback_enter(uarg), void *uarg)
+CT_EXIT(zc_callback, __msg_zerocopy_callback, on_zc_callback_exit())
+CT_ENTRY(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_enter(skb), struct sk_buff *skb)
+CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
+
+/* Deferred copy, inferred: an skb that still carries MSG_ZEROCOPY user
+ * pages when it reaches the receive path of loopback or veth has its frags
+ * copied by skb_orphan_frags_rx -> skb_copy_ubufs before delivery. */
+static __always_inline void on_netif_receive(const struct sk_buff *skb)
+{
+	if (!filter.enabled || !skb_has_zc_frags(skb))
+		return;
+	int side = rx_skb_side(skb);
+	if (side >= 0)
+		count(side, FN_DEFERRED_COPY, BPF_CORE_READ(skb, data_len), 0, 0);
+}
+
+/* Zerocopy completions without a hook in the callback. Ids are consecutive
+ * per socket from 0 and every id completes, so the highest id seen in any
+ * notification range counts the ids completed. Ranges are read from
+ *  - the error queue's tail at inet_sk_error_report (one event per callback;
+ *    the notification may have been extended, and the application may
+ *    already have dequeued it: the tracepoint runs after the wakeup), and
+ *  - every notification skb when it is consumed (consume_skb): the ones
+ *    the application dequeued and the ones merged into a queued one, so
+ *    the last range is never missed. (kfree_skb is left out: it also sees
+ *    zero-length skbs whose cb only looks like a notification.) */
+static __always_inline void zc_range(int side, const struct sock *sk,
+				     const struct sk_buff *nskb)
+{
+	struct sock_exterr_skb *serr = (void *)((char *)nskb +
+				bpf_core_field_offset(struct sk_buff, cb));
+	struct sock_extended_err ee;
+	if (bpf_core_read(&ee, sizeof(ee), &serr->ee))
+		return;
+	if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno || ee.ee_type ||
+	    ee.ee_code > 1 || ee.ee_info > ee.ee_data)
+		return;
+	__u32 hi = ee.ee_data;
+	__u32 zckey = BPF_CORE_READ(sk, sk_zckey.counter);
+	if (hi >= zckey) /* not an id this socket handed out: not a notification */
+		return;
+	zc_credit(side, (__u64)sk, hi, ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
+}
+
+static __always_inline void on_error_report(const struct sock *sk)
+{
+	int side = sk_side(sk);
+	if (side < 0)
+		return;
+	count(side, FN_ZC_CALLBACK, 0, 0, 0); /* calls = callbacks */
+	if (!BPF_CORE_READ(sk, sk_error_queue.qlen))
+		return;
+	zc_range(side, sk, BPF_CORE_READ(sk, sk_error_queue.prev));
+}
+
+static __always_inline void on_skb_free(const struct sk_buff *skb)
+{
+	if (!filter.enabled || BPF_CORE_READ(skb, len))
+		return; /* notifications carry no data */
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
+	if (side >= 0)
+		zc_range(side, sk, skb);
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(tb_consume_skb, struct sk_buff *skb)
+{
+	on_skb_free(skb);
+	return 0;
+}
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(tb_error_report, const struct sock *sk)
+{
+	on_error_report(sk);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(tb_netif_receive, struct sk_buff *skb)
+{
+	on_netif_receive(skb);
+	return 0;
+}
+
+/* Classic tracepoint (no BTF for the event): same handler, pointers read
+ * with probe reads. */
+SEC("tracepoint/net/netif_receive_skb")
+int tc_netif_receive(struct trace_event_raw_net_dev_template *ctx)
+{
+	on_netif_receive((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr));
+	return 0;
+}
+
+#endif

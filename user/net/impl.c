@@ -1,0 +1,21 @@
+/* The implementation table and the connection error helper every
+ * implementation shares. */
+#include "impl.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct impl_ops *impl_get(enum ct_impl i)
+{
+	return i == IMPL_A1 ? &impl_a1 : i == IMPL_A2 ? &impl_a2 : &impl_a3;
+}
+
+int conn_error(struct conn *c, const char *what, ssize_t err)
+{
+	if (err == -EPIPE || err == -ECONNRESET)
+		side_error(c->r, "client closed the connection mid-run (%s: %s)", what,
+			   strerror((int)-err));
+	else
+		side_error(c->r, "%s: %s", what, strerror((int)-err));
+	return -1;
+}

@@ -1,0 +1,109 @@
+/* Reading the counters: the per-CPU cells summed, the entries whose exit
+ * was never seen, and the events BPF's recursion protection skipped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tracer.h"
+#include "copytrace.skel.h"
+
+int tracer_read(struct tracer *t, struct ct_stat *out)
+{
+	memset(out, 0, sizeof(*out) * CT_NSTATS);
+	struct ct_stat *pc = calloc((size_t)t->ncpu, sizeof(*pc));
+	if (!pc)
+		return -1;
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	for (__u32 k = 0; k < CT_NSTATS; k++) {
+		if (bpf_map_lookup_elem(fd, &k, pc))
+			continue;
+		for (int c = 0; c < t->ncpu; c++) {
+			out[k].calls += pc[c].calls;
+			out[k].bytes += pc[c].bytes;
+			out[k].ns += pc[c].ns;
+			out[k].timed += pc[c].timed;
+			out[k].aux += pc[c].aux;
+			out[k].aux2 += pc[c].aux2;
+			for (int s = 0; s < CT_HIST_SLOTS; s++)
+				out[k].hist[s] += pc[c].hist[s];
+		}
+	}
+	free(pc);
+	if ((t->flags & CT_TR_NO_SYSTIME) && t->backend == BK_TRACEPOINT)
+		for (int side = 0; side < CT_NSIDES; side++) {
+			/* counted as copied for want of the flags: not an observation */
+			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
+			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
+		}
+
+	/* Entries whose exit never ran: the processes are gone, so each one is
+	 * a call whose fexit/kretprobe was skipped (a trampoline update by
+	 * another tracer makes calls in flight skip fexit; kretprobe instances
+	 * can run out). Count them with the size the entry recorded, and say
+	 * so. */
+	struct { __u32 tid, fn; } key, next;
+	struct { __u64 ts, arg; __s32 side; __u32 pad; } v;
+	__u64 missed[FN_COUNT] = { 0 }, mbytes[FN_COUNT] = { 0 };
+	int sfd = bpf_map__fd(t->skel->maps.starts);
+	void *prev = NULL;
+	while (bpf_map_get_next_key(sfd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(sfd, &key, &v) || v.side < 0 || v.side >= CT_NSIDES ||
+		    key.fn >= FN_COUNT)
+			continue;
+		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
+		__u64 b = 0;
+		switch (key.fn) {
+		case FN_TCP_SENDMSG: case FN_RECV_COPY: case FN_DEFERRED_COPY:
+			b = v.arg; /* bytes asked / to copy */
+			break;
+		case FN_ZC_CALLBACK:
+			b = v.arg >> 32;
+			o->aux += v.arg & 0xffff;
+			if (!((v.arg >> 16) & 1))
+				o->aux2 += v.arg & 0xffff;
+			break;
+		default:
+			continue; /* syscalls, gather: no bytes known */
+		}
+		o->calls++;
+		o->bytes += b;
+		missed[key.fn]++;
+		mbytes[key.fn] += b;
+	}
+	if (t->zc_skipped && t->skel->bss->zc_sends_seen)
+		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
+			    "hooks were not loaded: zerocopy completions and the deferred copy "
+			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
+	for (int f = 0; f < FN_COUNT; f++)
+		if (missed[f])
+			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
+				    "skipped by a trampoline update of another tracer, or kretprobe "
+				    "instances exhausted); counted with the %llu B their entry recorded",
+				    row_name(f), (unsigned long long)missed[f],
+				    (unsigned long long)mbytes[f]);
+	return 0;
+}
+
+void tracer_note_misses(struct tracer *t)
+{
+	struct bpf_program *p;
+	if (!t->skel)
+		return;
+	bpf_object__for_each_program(p, t->skel->obj) {
+		int fd = bpf_program__fd(p);
+		if (fd < 0)
+			continue;
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.recursion_misses)
+			tracer_note(t, "%s missed %llu events (BPF recursion protection: it fired "
+				    "while another BPF program ran on that CPU); its row undercounts",
+				    bpf_program__name(p), (unsigned long long)info.recursion_misses);
+	}
+}
+

@@ -1,0 +1,69 @@
+/* The ledger model behind trace_run's report: counter rows per side and
+ * function, the whole-run bytes of each copy, and the --compare figures.
+ * Writers: report.h; invariants: ledger_check. */
+#ifndef CT_LEDGER_H
+#define CT_LEDGER_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/result.h"
+#include "tracer.h"
+
+#define CT_MAX_PAIRS 100
+#define U(x) ((unsigned long long)(x))
+
+struct ct_compare {
+	int pairs;                        /* completed pairs */
+	double gbps[2][CT_MAX_PAIRS];     /* [0] untraced, [1] traced */
+	double p50_us[2][CT_MAX_PAIRS];
+	double p99_us[2][CT_MAX_PAIRS];
+};
+
+/* Whole-run bytes of each ledger line (both sides summed). */
+struct ct_ledger {
+	uint64_t user_copy, send_copy, zerocopy, deferred_copy, recv_copy;
+	uint64_t messages;                /* messages the server sent */
+};
+
+/* One row of the function table. */
+struct ledger_row {
+	int side, fn;
+	const struct ct_stat *s;
+	double per_msg, mean_ns, share; /* share < 0: not applicable */
+};
+
+struct ct_report {
+	const struct ct_opts *o;
+	const struct tracer *t;
+	const struct run_result *run;     /* the (last) traced run */
+	struct ct_stat stats[CT_NSTATS];
+	char kernel[128];
+	const struct ct_compare *cmp;     /* NULL without --compare */
+	/* Derived from stats by ledger_build, for the writers and --check. */
+	struct ledger_row rows[CT_NSTATS];
+	int nrows;
+	struct ct_ledger ledger;
+};
+
+
+extern const char *const side_name[CT_NSIDES];
+
+const struct ct_stat *ledger_stat(const struct ct_report *r, int side, int fn);
+/* Bytes side copied user->skb, whichever copy function did it. */
+uint64_t ledger_send_copy(const struct ct_report *r, int side);
+/* Fills r->rows (the rows with a hook and at least one call) and r->ledger
+ * from r->stats. */
+void ledger_build(struct ct_report *r);
+/* --check: prints each failed invariant as one line to err; returns the
+ * number of failures. */
+int ledger_check(const struct ct_report *r, FILE *err);
+
+/* Median of n values (n >= 1); the array is sorted in place. */
+double median(double *v, int n);
+/* --compare: medians of run w (0 untraced, 1 traced), and the throughput
+ * overhead in percent with its spread over the pairs. */
+void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50, double *p99);
+void compare_overhead(const struct ct_compare *c, double *pct, double *lo, double *hi,
+		      double *lat_pct);
+
+#endif

@@ -1,0 +1,12 @@
+/* trace_run's writers, one per --format: table, JSON, CSV. */
+#ifndef CT_REPORT_H
+#define CT_REPORT_H
+#include <stdio.h>
+
+#include "ledger.h"
+
+void report_table(FILE *f, const struct ct_report *r);
+void report_json(FILE *f, const struct ct_report *r);
+void report_csv(FILE *f, const struct ct_report *r);
+
+#endif

@@ -1,0 +1,59 @@
+/* trace_run's CSV: one row per function, ledger line and app figure. */
+#include "ledger.h"
+#include "report.h"
+
+void report_csv(FILE *f, const struct ct_report *r)
+{
+	const struct ct_opts *o = r->o;
+	const struct tracer *t = r->t;
+	const struct ledger_row *rows = r->rows;
+	int n = r->nrows;
+	const struct ct_ledger *l = &r->ledger;
+	const char *pre_fmt = "%s,%s,%zu,%d,%s,%s,%s,";
+#define PRE(sec) fprintf(f, pre_fmt, sec, impl_name(o->impl), o->size, o->threads, \
+			 net_name(o->net), mode_name(o->mode), backend_name(t->backend))
+	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
+		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");
+	for (int i = 0; i < n; i++) {
+		const struct ledger_row *w = &rows[i];
+		const struct ct_row_info *ri = &t->rows[w->fn];
+		PRE("function");
+		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,", side_name[w->side], ri->name,
+			ri->hook, U(w->s->calls), U(w->s->bytes), U(w->s->ns), w->per_msg, w->mean_ns);
+		if (w->share >= 0)
+			fprintf(f, "%.4f", w->share);
+		fprintf(f, ",%d,\n", ri->inferred);
+	}
+	double m = l->messages ? (double)l->messages : 1;
+	struct { const char *k; uint64_t v; } ls[] = {
+		{ "user_copy_bytes", l->user_copy }, { "send_copy_bytes", l->send_copy },
+		{ "zerocopy_bytes", l->zerocopy }, { "deferred_copy_bytes", l->deferred_copy },
+		{ "recv_copy_bytes", l->recv_copy },
+	};
+	for (size_t i = 0; i < 5; i++) {
+		PRE("ledger");
+		fprintf(f, ",%s,,,%llu,,%.1f,,,,%llu\n", ls[i].k, U(ls[i].v), ls[i].v / m, U(ls[i].v));
+	}
+	const struct run_result *run = r->run;
+	PRE("app");
+	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));
+	PRE("app");
+	fprintf(f, ",bytes_sent,,,%llu,,,,,,%llu\n", U(run->server.bytes_sent), U(run->server.bytes_sent));
+	PRE("app");
+	fprintf(f, ",bytes_received,,,%llu,,,,,,%llu\n", U(run->client.bytes_received),
+		U(run->client.bytes_received));
+	if (r->cmp && r->cmp->pairs) {
+		double g[2], p50[2], p99[2], pct, lo, hi, lat;
+		compare_stats(r->cmp, 0, &g[0], &p50[0], &p99[0]);
+		compare_stats(r->cmp, 1, &g[1], &p50[1], &p99[1]);
+		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);
+		PRE("compare");
+		fprintf(f, ",untraced_gbps,,,,,,,,,%.6f\n", g[0]);
+		PRE("compare");
+		fprintf(f, ",traced_gbps,,,,,,,,,%.6f\n", g[1]);
+		PRE("compare");
+		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
+	}
+#undef PRE
+}
+

@@ -1,0 +1,228 @@
+/* The skeleton's life cycle: open and load for the chosen backend, point
+ * the filter at one experiment and attach, detach, destroy. */
+#include "tracer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/errf.h"
+#include "copytrace.skel.h"
+#include "probe.h"
+
+/* libbpf's last warning, quoted in a load error (never parsed). */
+static char libbpf_last[512];
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (getenv("CT_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN) {
+		char buf[512];
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		size_t n = strlen(buf);
+		while (n && buf[n - 1] == '\n')
+			buf[--n] = 0;
+		if (n)
+			snprintf(libbpf_last, sizeof(libbpf_last), "%s", buf);
+	}
+	return 0;
+}
+
+void tracer_note(struct tracer *t, const char *fmt, ...)
+{
+	if (t->nnotes >= CT_MAX_NOTES)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->notes[t->nnotes++], sizeof(t->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* Opens the skeleton, sets the run-time constants, loads the programs of
+ * the hooks chosen in t->use. 0, or -1 with why. */
+static int load(struct tracer *t, char *why, size_t wlen)
+{
+	t->skel = copytrace_bpf__open();
+	if (!t->skel)
+		return errf(why, wlen, "opening the eBPF object failed: %s", strerror(errno));
+	int np = probe_func_params("tcp_recvmsg");
+	t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
+	t->skel->rodata->nr_sendto = SYS_sendto;
+	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
+	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
+	t->skel->rodata->nr_recvmsg = SYS_recvmsg;
+
+	struct bpf_program *p, *hp[2];
+	bpf_object__for_each_program(p, t->skel->obj)
+		bpf_program__set_autoload(p, false);
+	for (int i = 0; i < hook_count(); i++)
+		if (hook_programs(t, i, hp))
+			for (int k = 0; k < 2; k++)
+				if (hp[k])
+					bpf_program__set_autoload(hp[k], true);
+	libbpf_last[0] = 0;
+	if (copytrace_bpf__load(t->skel) == 0)
+		return 0;
+	int e = errno;
+	copytrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	return errf(why, wlen, "loading its eBPF programs failed: %s%s%s", strerror(e),
+		    libbpf_last[0] ? ": " : "", libbpf_last);
+}
+
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
+		size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	t->flags = flags;
+	libbpf_set_print(libbpf_print);
+	if (geteuid() != 0)
+		return errf(err, errlen, "must run as root (eBPF and network namespaces need "
+			    "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN): run it with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0 || !probe_vmlinux_btf())
+		return errf(err, errlen, "kernel BTF missing (/sys/kernel/btf/vmlinux): boot a "
+			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	if (probe_mounts(err, errlen))
+		return -1;
+	t->ncpu = libbpf_num_possible_cpus();
+	if (t->ncpu <= 0)
+		return errf(err, errlen, "cannot count possible CPUs");
+
+	/* "auto": the first backend whose hooks exist and whose programs
+	 * load; each one passed over is named in a note with why. */
+	int is_auto = !strcmp(backend, "auto");
+	char why[BK_COUNT][256] = { "" };
+	for (int b = 0; b < BK_COUNT; b++) {
+		if (!is_auto && strcmp(backend, backend_name((enum ct_backend)b)))
+			continue;
+		t->backend = (enum ct_backend)b;
+		if (hooks_choose(t, t->backend, why[b], sizeof(why[b])) ||
+		    load(t, why[b], sizeof(why[b])))
+			continue;
+		for (int k = 0; is_auto && k < b; k++)
+			tracer_note(t, "backend auto: %s unusable (%s)",
+				    backend_name((enum ct_backend)k), why[k]);
+		return 0;
+	}
+	if (!is_auto) {
+		int b = !strcmp(backend, "fentry") ? BK_FENTRY :
+			!strcmp(backend, "kprobe") ? BK_KPROBE : BK_TRACEPOINT;
+		return errf(err, errlen, "backend %s is not usable on this kernel: %s "
+			    "(try --backend auto)", backend, why[b]);
+	}
+	return errf(err, errlen, "no usable tracing backend: fentry: %s; kprobe: %s; "
+		    "tracepoint: %s", why[0], why[1], why[2]);
+}
+
+static void clear_map(int fd, size_t keysz)
+{
+	char key[64], next[64];
+	if (keysz > sizeof(key))
+		return;
+	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
+		memcpy(key, next, keysz);
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	}
+}
+
+static int reset_counters(struct tracer *t)
+{
+	size_t sz = sizeof(struct ct_stat) * (size_t)t->ncpu;
+	void *zero = calloc(1, sz);
+	if (!zero)
+		return -1;
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	for (__u32 k = 0; k < CT_NSTATS; k++)
+		bpf_map_update_elem(fd, &k, zero, BPF_ANY);
+	free(zero);
+	clear_map(bpf_map__fd(t->skel->maps.starts), bpf_map__key_size(t->skel->maps.starts));
+	clear_map(bpf_map__fd(t->skel->maps.zcstate), bpf_map__key_size(t->skel->maps.zcstate));
+	return 0;
+}
+
+static int add_link(struct tracer *t, struct bpf_link *l)
+{
+	if (!l || t->nlinks >= CT_MAX_LINKS) {
+		bpf_link__destroy(l);
+		return -1;
+	}
+	t->links[t->nlinks++] = l;
+	return 0;
+}
+
+static struct bpf_link *attach_one(struct tracer *t, int i, struct bpf_program *p, int is_ret)
+{
+	struct bpf_link *l;
+	if (hook_kind(i) == HK_UPROBE) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = hook_target(i), .retprobe = is_ret);
+		l = bpf_program__attach_uprobe_opts(p, -1, t->uprobe_exe, 0, &uo);
+	} else {
+		l = bpf_program__attach(p);
+	}
+	return libbpf_get_error(l) ? NULL : l;
+}
+
+int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
+		  size_t errlen)
+{
+	tracer_detach(t);
+	if (reset_counters(t))
+		return errf(err, errlen, "out of memory");
+	struct ct_filter *f = &t->skel->bss->filter;
+	f->enabled = 0;
+	f->netns[0] = tg->server_netns;
+	f->netns[1] = tg->client_netns;
+	f->pid[0] = (__u32)tg->server_pid;
+	f->pid[1] = (__u32)tg->client_pid;
+	f->port = tg->port;
+	t->skel->bss->zc_sends_seen = 0;
+	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tg->exe);
+	__sync_synchronize();
+	f->enabled = 1;
+
+	for (int i = 0; i < hook_count(); i++) {
+		struct bpf_program *p[2];
+		if (!hook_programs(t, i, p))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (!p[k] || add_link(t, attach_one(t, i, p[k], k)) == 0)
+				continue;
+			int e = errno;
+			if (hook_required(t, i)) {
+				tracer_detach(t);
+				return errf(err, errlen, "attaching %s to %s failed: %s",
+					    bpf_program__name(p[k]), hook_target(i), strerror(e));
+			}
+			tracer_note(t, "attaching %s to %s failed (%s), row dropped",
+				    bpf_program__name(p[k]), hook_target(i), strerror(e));
+			hook_drop(t, i);
+			break;
+		}
+	}
+	return 0;
+}
+
+void tracer_detach(struct tracer *t)
+{
+	if (t->skel && t->skel->bss)
+		t->skel->bss->filter.enabled = 0;
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
+}
+
+void tracer_close(struct tracer *t)
+{
+	tracer_detach(t);
+	copytrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	probe_free();
+}
