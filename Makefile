@@ -61,6 +61,7 @@ vmlinux:
 	scripts/gen-vmlinux.sh
 
 # --- tests ------------------------------------------------------------------
+$(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka

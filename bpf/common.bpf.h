@@ -20,6 +20,9 @@
 
 /* Set by user space before the run (mmapped .bss). */
 struct ct_filter filter = {};
+/* trace_run's pid namespace (device, inode) when it is not the initial one
+ * (a container): the filter's pids are numbers in that namespace. */
+const volatile __u64 pidns_dev = 0, pidns_ino = 0;
 /* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
 const volatile int recvmsg_flags_arg = 3;
 /* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
@@ -39,16 +42,6 @@ struct {
 } stats SEC(".maps");
 
 /* Entry timestamps and arguments, per thread and function. */
-struct start_key {
-	__u32 tid;
-	__u32 fn;
-};
-struct start_val {
-	__u64 ts;
-	__u64 arg;
-	__s32 side;
-	__u32 pad;
-};
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -139,11 +132,29 @@ static __always_inline __u32 cur_tid(void)
 	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
 }
 
-static __always_inline void enter(__u32 fn, int side, __u64 arg)
+/* Records the entry of fn on this thread. A record already there is a
+ * call whose exit was missed (fexit skipped by a trampoline update,
+ * kretprobe instances exhausted): it is counted as missed, not lost. */
+static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr)
 {
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
-	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .side = side };
-	bpf_map_update_elem(&starts, &k, &v, BPF_ANY);
+	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .ptr = ptr, .side = side };
+	if (bpf_map_update_elem(&starts, &k, &v, BPF_NOEXIST) == 0)
+		return;
+	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
+	if (!old)
+		return;
+	__u64 bytes, aux;
+	ct_missed_columns(fn, old->arg, &bytes, &aux);
+	struct ct_stat *s = count(old->side, fn, bytes, aux, 0);
+	if (s)
+		__sync_fetch_and_add(&s->missed, 1);
+	*old = v;
+}
+
+static __always_inline void enter(__u32 fn, int side, __u64 arg)
+{
+	enter_ptr(fn, side, arg, 0);
 }
 
 static __always_inline struct start_val *peek(__u32 fn)
@@ -169,7 +180,15 @@ static __always_inline int pid_side(void)
 {
 	if (!filter.enabled)
 		return -1;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid;
+	if (pidns_ino) { /* a constant: the other branch is not even loaded */
+		struct bpf_pidns_info ns = {};
+		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
+			return -1; /* a task outside that namespace */
+		tgid = ns.tgid;
+	} else {
+		tgid = bpf_get_current_pid_tgid() >> 32;
+	}
 	if (tgid == filter.pid[0])
 		return CT_SERVER;
 	if (tgid == filter.pid[1])

@@ -37,11 +37,12 @@ enum ct_fn {
 #define CT_HIST_SLOTS 32
 
 /* One per-CPU counter cell; user space sums the CPUs.
- * aux: FN_TCP_SENDMSG bytes asked, FN_ZC_CALLBACK ids completed,
+ * aux: FN_TCP_SENDMSG bytes asked (fentry/kprobe), FN_ZC_CALLBACK ids completed,
  *      FN_TCP_SENDMSG (tracepoint) bytes sent with MSG_ZEROCOPY pinned.
  * aux2: FN_ZC_CALLBACK ids completed with the data copied. */
 struct ct_stat {
 	__u64 calls;
+	__u64 missed;       /* calls whose exit was not seen (counted in calls) */
 	__u64 bytes;
 	__u64 ns;
 	__u64 timed;        /* calls that contributed to ns and hist */
@@ -49,6 +50,44 @@ struct ct_stat {
 	__u64 aux2;
 	__u64 hist[CT_HIST_SLOTS];
 };
+
+/* Entry records, per thread and function, until the exit pops them. */
+struct start_key {
+	__u32 tid;
+	__u32 fn;
+};
+struct start_val {
+	__u64 ts;
+	__u64 arg;          /* what the entry knew: bytes asked, length to copy */
+	__u64 ptr;          /* tcp_sendmsg: its msghdr (ties copies to the call) */
+	__s32 side;
+	__u32 pad;
+};
+
+/* The columns a call whose exit was missed adds to, from what its entry
+ * recorded (BPF counts an entry it overwrites, user space the entries
+ * left at the end): bytes asked go to aux, never to the bytes done. */
+static inline __attribute__((always_inline))
+void ct_missed_columns(__u32 fn, __u64 arg, __u64 *bytes, __u64 *aux)
+{
+	*bytes = *aux = 0;
+	if (fn == FN_TCP_SENDMSG)
+		*aux = arg;                 /* bytes asked */
+	else if (fn == FN_RECV_COPY || fn == FN_DEFERRED_COPY)
+		*bytes = arg;               /* the length its entry was about to copy */
+	else if (fn == FN_ZC_CALLBACK)
+		*bytes = arg >> 32;         /* uarg->bytelen; its ids were credited at entry */
+}
+
+/* Zerocopy ids newly completed when a notification's highest id is hi and
+ * every id before done had completed: hi + 1 - done, mod 2^32 (ids are 32
+ * bits and wrap); 0 when hi is not ahead of done (a stale or repeated
+ * range; more than 2^31 ahead cannot happen with a bounded window). */
+static inline __attribute__((always_inline)) __u32 ct_zc_advance(__u32 done, __u32 hi)
+{
+	__u32 n = hi + 1 - done;
+	return n < 0x80000000u ? n : 0;
+}
 
 #define CT_STAT_KEY(side, fn) ((side) * FN_COUNT + (fn))
 #define CT_NSTATS (CT_NSIDES * FN_COUNT)

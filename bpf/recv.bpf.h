@@ -19,15 +19,17 @@ static __always_inline void on_recvmsg_exit(long ret)
 		count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
 }
 
+/* Side of a copy from skb: its socket's, or, for an skb no longer owned by
+ * a socket, the tcp_recvmsg of ours in flight on this thread (its record
+ * exists only for our sockets). An skb owned by another socket is never
+ * ours, whatever the thread. */
 static __always_inline int recv_copy_side(const struct sk_buff *skb)
 {
-	int side = sk_side(BPF_CORE_READ(skb, sk));
-	if (side < 0) {
-		struct start_val *s = peek(FN_TCP_RECVMSG);
-		if (s)
-			side = s->side;
-	}
-	return side;
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	if (sk)
+		return sk_side(sk);
+	struct start_val *s = peek(FN_TCP_RECVMSG);
+	return s ? s->side : -1;
 }
 
 static __always_inline void on_recv_copy_enter(const struct sk_buff *skb, long len)
@@ -77,9 +79,10 @@ static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len,
 {
 	if (len <= 0 || !filter.enabled)
 		return;
+	/* Through the skb's socket only: a process of ours reading another
+	 * socket (or a pipe of skbs, e.g. a unix socket) copies nothing of the
+	 * experiment's. TCP receive-queue skbs are owned by their socket. */
 	int side = btf ? sk_side_btf(skb->sk) : sk_side(BPF_CORE_READ(skb, sk));
-	if (side < 0)
-		side = pid_side();
 	count(side, FN_RECV_COPY, len, 0, 0);
 }
 

@@ -5,11 +5,12 @@
 #define CT_SEND_BPF_H
 #include "common.bpf.h"
 
-static __always_inline void on_sendmsg_enter(struct sock *sk, __u64 size)
+static __always_inline void on_sendmsg_enter(struct sock *sk, struct msghdr *msg,
+					     __u64 size)
 {
 	int side = sk_side(sk);
 	if (side >= 0)
-		enter(FN_TCP_SENDMSG, side, size);
+		enter_ptr(FN_TCP_SENDMSG, side, size, (__u64)msg);
 }
 
 static __always_inline void on_sendmsg_exit(long ret)
@@ -20,11 +21,14 @@ static __always_inline void on_sendmsg_exit(long ret)
 		count_timed(v.side, FN_TCP_SENDMSG, ret > 0 ? ret : 0, ns, v.arg, 0);
 }
 
-/* The user->kernel copy: counted only inside one of our tcp_sendmsg. */
-static __always_inline void on_copy_enter(__u32 fn, __u64 bytes)
+/* The user->kernel copy: counted only when it copies from the msghdr of
+ * one of our tcp_sendmsg calls in flight on this thread, so an entry
+ * record whose exit was missed cannot adopt unrelated copies (a write()
+ * to a file copies with the same functions). */
+static __always_inline void on_copy_enter(__u32 fn, __u64 bytes, const void *iter)
 {
 	struct start_val *s = peek(FN_TCP_SENDMSG);
-	if (s)
+	if (s && s->ptr + bpf_core_field_offset(struct msghdr, msg_iter) == (__u64)iter)
 		enter(fn, s->side, bytes);
 }
 
@@ -44,7 +48,10 @@ static __always_inline void on_copy_exit(__u32 fn, long ret, int is_bool)
  * ftrace site, fentry attach fails with EBUSY): with hardened usercopy,
  * copy_from_iter() calls __check_object_size(addr, bytes, false) right
  * before _copy_from_iter(addr, bytes, i); inside tcp_sendmsg that is the
- * user->kernel copy's length. Bytes only (inferred), no copy time. */
+ * user->kernel copy's length. Bytes only (inferred), no copy time; and
+ * with no iterator argument, the msghdr guard of on_copy_enter cannot
+ * apply: a tcp_sendmsg record whose exit was missed is trusted until the
+ * thread's next tcp_sendmsg replaces it (and counts it as missed). */
 static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
 {
 	if (to_user)
@@ -54,21 +61,23 @@ static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
 		count(s->side, FN_SEND_COPY_CHK, bytes, 0, 0);
 }
 
-CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, size),
+CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, msg, size),
 	 struct sock *sk, struct msghdr *msg, size_t size)
 CT_EXIT(tcp_sendmsg, tcp_sendmsg, on_sendmsg_exit((int)ret))
 
 /* The copy family: one of these does the copy, depending on the kernel
  * version and the route's checksum offload. */
-CT_ENTRY(copy_from_iter, _copy_from_iter, on_copy_enter(FN_SEND_COPY, 0))
+CT_ENTRY(copy_from_iter, _copy_from_iter, on_copy_enter(FN_SEND_COPY, 0, i),
+	 void *addr, size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_from_iter, _copy_from_iter, on_copy_exit(FN_SEND_COPY, ret, 0))
-CT_ENTRY(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_enter(FN_SEND_COPY_NC, 0))
+CT_ENTRY(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_enter(FN_SEND_COPY_NC, 0, i),
+	 void *addr, size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_exit(FN_SEND_COPY_NC, ret, 0))
-CT_ENTRY(csum_copy, csum_and_copy_from_iter_full, on_copy_enter(FN_SEND_COPY_CSUM, bytes),
-	 void *addr, size_t bytes)
+CT_ENTRY(csum_copy, csum_and_copy_from_iter_full, on_copy_enter(FN_SEND_COPY_CSUM, bytes, i),
+	 void *addr, size_t bytes, __wsum *csum, struct iov_iter *i)
 CT_EXIT(csum_copy, csum_and_copy_from_iter_full, on_copy_exit(FN_SEND_COPY_CSUM, ret & 0xff, 1))
-CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes),
-	 void *addr, size_t bytes)
+CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes, i),
+	 void *addr, size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_full, _copy_from_iter_full, on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1))
 CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user),
 	 const void *ptr, unsigned long n, bool to_user)

@@ -42,14 +42,18 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
 	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
 	if (!z)
 		return;
-	__u64 want = (__u64)hi + 1, old = z->done, ids = 0;
+	/* done holds the next id expected, mod 2^32: ids wrap, so "ahead"
+	 * is decided by ct_zc_advance, not by comparing numbers. */
+	__u64 old = z->done, want = (__u32)(hi + 1);
+	__u32 ids = 0;
 #pragma unroll
 	for (int i = 0; i < 8; i++) {
-		if (want <= old)
+		__u32 n = ct_zc_advance((__u32)old, hi);
+		if (!n)
 			break;
 		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
 		if (prev == old) {
-			ids = want - old;
+			ids = n;
 			break;
 		}
 		old = prev;

@@ -26,6 +26,7 @@
 #   VM_MEM, VM_SMP     guest memory (MiB, default 1024) and CPUs (default 2)
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
 #   VM_JOBS            traced runs at a time inside the guest (default 1)
+#   VM_ACCEL           tcg (default) or kvm
 #   VM_TCG_THREAD      single (default) or multi: QEMU TCG threading. With multi
 #                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
 #                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
@@ -256,7 +257,9 @@ log "initramfs $INITRD: $(du -h "$INITRD" | cut -f1)"
 # thread=single: see VM_TCG_THREAD above
 ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}")
 CPU=()
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then ACCEL=(-accel kvm); CPU=(-cpu host); fi
+# KVM only when asked for (VM_ACCEL=kvm): a /dev/kvm that opens is no proof it
+# works (nested KVM here aborted QEMU on a host MSR write).
+[ "${VM_ACCEL:-tcg}" = kvm ] && { ACCEL=(-accel kvm); CPU=(-cpu host); }
 # rcupdate.rcu_expedited=1: synchronize_rcu() (netns teardown, kprobe and
 # trampoline detach) is most of a traced run's fixed cost under TCG; ~25 % faster.
 # softlockup_panic=1: a guest kernel lockup panics (backtrace on the console)

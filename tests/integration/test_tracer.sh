@@ -54,6 +54,22 @@ z=$(led a3 zerocopy_bytes); dc=$(led a3 deferred_copy_bytes); sent=$(app a3 byte
 check "inferred rows say so (tracepoint backend)" jget "$T_TMP/a3-65536-t1-veth.json" \
 	"d['backend'] != 'tracepoint' or any(r['inferred'] and r['name'] == 'skb_copy_ubufs' for r in d['functions']) or exit(1)"
 
+# ---- review findings (issue 10) -------------------------------------------------
+# The error-queue reads of a3 are their own row (their time is in "share").
+errq_row="[r for r in d['functions'] if r['name'] == 'sys_recvmsg(MSG_ERRQUEUE)' and r['side'] == 'sender' and r['calls'] >= d['app']['server']['zc_notifications'] > 0] or exit(1)"
+check "a3: sys_recvmsg(MSG_ERRQUEUE) row, one call or more per notification read" \
+	jget "$T_TMP/a3-65536-t1-veth.json" "$errq_row"
+if CT_TP_CLASSIC=1 timeout 60 "$TR" --impl a3 --duration "$DUR" --format json >"$T_TMP/errq-classic.json" 2>"$T_TMP/errq-classic.err"; then
+	check "a3 with classic syscall tracepoints: the MSG_ERRQUEUE row too" jget "$T_TMP/errq-classic.json" "$errq_row"
+else
+	fail "a3 with classic tracepoints ran" "$(head -2 "$T_TMP/errq-classic.err" | tr '\n' ' ')"
+fi
+# trace_run inside a container's pid namespace: the runner's pids are that
+# namespace's numbers, which BPF must translate (the uprobe and syscall rows
+# are filtered by pid).
+check "a1 --check from inside a new pid namespace (the gather is still counted)" \
+	unshare --pid --fork --mount-proc timeout 60 "$TR" --impl a1 --duration "$DUR" --check
+
 # ---- unrelated TCP traffic must not be counted --------------------------------
 # Another experiment in its own namespaces on the same port, and a transfer
 # over the host's loopback, both running through a traced run.

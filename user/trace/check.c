@@ -45,6 +45,15 @@ int ledger_check(const struct ct_report *r, FILE *err)
 	}
 
 	if (r->o->impl == IMPL_A3) {
+		/* Every notification the application read took one
+		 * recvmsg(MSG_ERRQUEUE); the ones that found the queue empty
+		 * come on top. */
+		const struct ct_stat *q = ledger_stat(r, CT_SERVER, FN_SYS_ERRQ);
+		if (t->rows[FN_SYS_RECV].present && !t->rows[FN_SYS_ERRQ].present)
+			FAIL("a3: recvmsg is timed but the MSG_ERRQUEUE row is missing");
+		else if (t->rows[FN_SYS_ERRQ].present && q->calls < s->zc_notifications)
+			FAIL("a3: %llu recvmsg(MSG_ERRQUEUE) calls seen < %llu notifications the "
+			     "application read", U(q->calls), U(s->zc_notifications));
 		const struct ct_stat *z = ledger_stat(r, CT_SERVER, FN_ZC_CALLBACK);
 		if (!t->rows[FN_ZC_CALLBACK].present)
 			FAIL("a3 zerocopy completions: no hook on this kernel");

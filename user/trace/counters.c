@@ -9,6 +9,47 @@
 #include "tracer.h"
 #include "copytrace.skel.h"
 
+/* Entries whose exit never ran: the processes are gone, so each one is a
+ * call whose fexit/kretprobe was skipped (a trampoline update by another
+ * tracer makes calls in flight skip fexit; kretprobe instances can run
+ * out). Counted like the ones BPF found overwritten at the next entry. */
+static void add_leftovers(struct tracer *t, struct ct_stat *out)
+{
+	struct start_key key, next;
+	struct start_val v;
+	int fd = bpf_map__fd(t->skel->maps.starts);
+	void *prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || v.side < 0 || v.side >= CT_NSIDES ||
+		    key.fn >= FN_COUNT)
+			continue;
+		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
+		__u64 bytes, aux;
+		ct_missed_columns(key.fn, v.arg, &bytes, &aux);
+		o->calls++;
+		o->missed++;
+		o->bytes += bytes;
+		o->aux += aux;
+	}
+}
+
+static void note_missed(struct tracer *t, const struct ct_stat *out)
+{
+	for (int f = 0; f < FN_COUNT; f++) {
+		__u64 m = out[CT_STAT_KEY(CT_SERVER, f)].missed + out[CT_STAT_KEY(CT_CLIENT, f)].missed;
+		if (m)
+			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
+				    "skipped by a trampoline update of another tracer, or kretprobe "
+				    "instances exhausted); counted in calls, with %s", row_name(f),
+				    (unsigned long long)m, f == FN_TCP_SENDMSG ? "their size in bytes "
+				    "asked only" : f == FN_RECV_COPY || f == FN_DEFERRED_COPY ?
+				    "the length their entry was about to copy" : f == FN_ZC_CALLBACK ?
+				    "their bytes (ids were counted at entry)" : "no bytes");
+	}
+}
+
 int tracer_read(struct tracer *t, struct ct_stat *out)
 {
 	memset(out, 0, sizeof(*out) * CT_NSTATS);
@@ -21,6 +62,7 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 			continue;
 		for (int c = 0; c < t->ncpu; c++) {
 			out[k].calls += pc[c].calls;
+			out[k].missed += pc[c].missed;
 			out[k].bytes += pc[c].bytes;
 			out[k].ns += pc[c].ns;
 			out[k].timed += pc[c].timed;
@@ -38,53 +80,12 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
 		}
 
-	/* Entries whose exit never ran: the processes are gone, so each one is
-	 * a call whose fexit/kretprobe was skipped (a trampoline update by
-	 * another tracer makes calls in flight skip fexit; kretprobe instances
-	 * can run out). Count them with the size the entry recorded, and say
-	 * so. */
-	struct { __u32 tid, fn; } key, next;
-	struct { __u64 ts, arg; __s32 side; __u32 pad; } v;
-	__u64 missed[FN_COUNT] = { 0 }, mbytes[FN_COUNT] = { 0 };
-	int sfd = bpf_map__fd(t->skel->maps.starts);
-	void *prev = NULL;
-	while (bpf_map_get_next_key(sfd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(sfd, &key, &v) || v.side < 0 || v.side >= CT_NSIDES ||
-		    key.fn >= FN_COUNT)
-			continue;
-		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
-		__u64 b = 0;
-		switch (key.fn) {
-		case FN_TCP_SENDMSG: case FN_RECV_COPY: case FN_DEFERRED_COPY:
-			b = v.arg; /* bytes asked / to copy */
-			break;
-		case FN_ZC_CALLBACK:
-			b = v.arg >> 32;
-			o->aux += v.arg & 0xffff;
-			if (!((v.arg >> 16) & 1))
-				o->aux2 += v.arg & 0xffff;
-			break;
-		default:
-			continue; /* syscalls, gather: no bytes known */
-		}
-		o->calls++;
-		o->bytes += b;
-		missed[key.fn]++;
-		mbytes[key.fn] += b;
-	}
+	add_leftovers(t, out);
 	if (t->zc_skipped && t->skel->bss->zc_sends_seen)
 		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
 			    "hooks were not loaded: zerocopy completions and the deferred copy "
 			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
-	for (int f = 0; f < FN_COUNT; f++)
-		if (missed[f])
-			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
-				    "skipped by a trampoline update of another tracer, or kretprobe "
-				    "instances exhausted); counted with the %llu B their entry recorded",
-				    row_name(f), (unsigned long long)missed[f],
-				    (unsigned long long)mbytes[f]);
+	note_missed(t, out);
 	return 0;
 }
 

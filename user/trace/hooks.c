@@ -46,8 +46,8 @@ struct hook {
 	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl }
 #define TP(name, fn, target, classic, fl) \
 	{ HK_TP, ROW(fn), target, { { P(tb_##name), 0 }, { classic, 0 } }, fl }
-#define SYSCALL(name, fn) \
-	{ HK_SYSCALL, ROW(fn), "syscalls/sys_enter_" #name, \
+#define SYSCALL(name, rows) \
+	{ HK_SYSCALL, rows, "syscalls/sys_enter_" #name, \
 	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0 }
 
 static const struct hook hooks[] = {
@@ -71,12 +71,12 @@ static const struct hook hooks[] = {
 	TP(consume_skb, FN_ZC_CALLBACK, "skb/consume_skb", 0, HF_ZC_ONLY),
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
-	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV), "sys_enter",
+	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ), "sys_enter",
 	  { { P(sr_enter), P(sr_exit) } }, 0 },
-	SYSCALL(sendto, FN_SYS_SEND),
-	SYSCALL(sendmsg, FN_SYS_SEND),
-	SYSCALL(recvfrom, FN_SYS_RECV),
-	SYSCALL(recvmsg, FN_SYS_RECV),
+	SYSCALL(sendto, ROW(FN_SYS_SEND)),
+	SYSCALL(sendmsg, ROW(FN_SYS_SEND)),
+	SYSCALL(recvfrom, ROW(FN_SYS_RECV)),
+	SYSCALL(recvmsg, ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
 	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather", { { P(up_gather), P(up_gather_ret) } }, 0 },
 };
@@ -213,7 +213,8 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 		break;
 	case HK_RAWSYS:
 		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s)",
-			 fn == FN_SYS_SEND ? "sendto,sendmsg" : "recvfrom,recvmsg");
+			 fn == FN_SYS_SEND ? "sendto,sendmsg" : fn == FN_SYS_RECV ?
+			 "recvfrom,recvmsg" : "recvmsg with MSG_ERRQUEUE");
 		break;
 	case HK_SYSCALL:
 		snprintf(d, n, "tracepoint/%s", h->target + strlen("syscalls/sys_enter_"));

@@ -37,9 +37,9 @@ void report_json(FILE *f, const struct ct_report *r)
 		json_str(f, ri->name);
 		fprintf(f, ", \"hook\": ");
 		json_str(f, ri->hook);
-		fprintf(f, ", \"calls\": %llu, \"bytes\": %llu, \"ns\": %llu, \"timed_calls\": %llu, "
+		fprintf(f, ", \"calls\": %llu, \"missed\": %llu, \"bytes\": %llu, \"ns\": %llu, \"timed_calls\": %llu, "
 			   "\"bytes_per_msg\": %.1f, \"mean_ns\": %.1f, \"share\": ",
-			U(w->s->calls), U(w->s->bytes), U(w->s->ns), U(w->s->timed), w->per_msg,
+			U(w->s->calls), U(w->s->missed), U(w->s->bytes), U(w->s->ns), U(w->s->timed), w->per_msg,
 			w->mean_ns);
 		if (w->share >= 0)
 			fprintf(f, "%.4f", w->share);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 #include "common/errf.h"
 #include "copytrace.skel.h"
 #include "probe.h"
+
+#define PROC_PID_INIT_INO 0xEFFFFFFCu /* the initial pid namespace's inode */
 
 /* libbpf's last warning, quoted in a load error (never parsed). */
 static char libbpf_last[512];
@@ -58,6 +61,13 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
 	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
 	t->skel->rodata->nr_recvmsg = SYS_recvmsg;
+	/* In a container's pid namespace the runner's pids are that
+	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
+	struct stat ns;
+	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
+		t->skel->rodata->pidns_dev = ns.st_dev;
+		t->skel->rodata->pidns_ino = ns.st_ino;
+	}
 
 	struct bpf_program *p, *hp[2];
 	bpf_object__for_each_program(p, t->skel->obj)
