@@ -23,6 +23,13 @@ struct ct_filter filter = {};
 /* trace_run's pid namespace (device, inode) when it is not the initial one
  * (a container): the filter's pids are numbers in that namespace. */
 const volatile __u64 pidns_dev = 0, pidns_ino = 0;
+/* Kernel features, probed by user space before loading: the programs take
+ * the other branch where one is missing, and the verifier never sees the
+ * code (and helpers) of the branch a constant rules out. */
+const volatile bool have_task_storage = true;   /* 5.11+ */
+/* Tracepoint backend without sock_send_length (before 6.3): send bytes
+ * from the send syscalls' return values. */
+const volatile bool send_from_syscall = false;
 /* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
 const volatile int recvmsg_flags_arg = 3;
 /* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
@@ -50,7 +57,9 @@ struct {
 } starts SEC(".maps");
 
 /* The send/recv syscall in flight per thread (syscall hooks): task-local
- * storage, so sys_exit needs no hash lookup and leaves nothing behind. */
+ * storage, so sys_exit needs no hash lookup and leaves nothing behind;
+ * before 5.11 (no task storage) a hash by thread id instead. User space
+ * creates the one it uses (bpf_map__set_autocreate). */
 struct sys_val {
 	__u64 ts;           /* 0: no call of ours in flight */
 	__u64 flags;        /* the call's flags argument */
@@ -63,6 +72,12 @@ struct {
 	__type(key, int);
 	__type(value, struct sys_val);
 } sysc SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct sys_val);
+} sysc_h SEC(".maps");
 
 /* Zerocopy ids known completed per socket (tracepoint backend): the high-
  * water mark hi + 1, raised with compare-and-swap because the error report
@@ -105,7 +120,12 @@ static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u6
 	if (!s)
 		return NULL;
 	/* Atomic even per CPU: BPF programs can be preempted (migrate-only
-	 * disabled) or interrupted by softirq work on the same CPU. */
+	 * disabled) or interrupted by softirq work on the same CPU. The
+	 * barriers keep clang from turning an add of a known 0 into an atomic
+	 * "or" (BPF atomics beyond add need 5.12; 5.10 rejects the program). */
+	barrier_var(bytes);
+	barrier_var(aux);
+	barrier_var(aux2);
 	__sync_fetch_and_add(&s->calls, 1);
 	__sync_fetch_and_add(&s->bytes, bytes);
 	__sync_fetch_and_add(&s->aux, aux);
@@ -132,6 +152,29 @@ static __always_inline __u32 cur_tid(void)
 	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
 }
 
+/* Counts a call whose entry record outlived its exit (in the columns its
+ * entry can vouch for) as missed. */
+static __always_inline void count_missed(__u32 fn, const struct start_val *old)
+{
+	__u64 bytes, aux, aux2;
+	ct_missed_columns(fn, old->arg, &bytes, &aux, &aux2);
+	struct ct_stat *s = count(old->side, fn, bytes, aux, aux2);
+	if (s)
+		__sync_fetch_and_add(&s->missed, 1);
+}
+
+/* Drops this thread's record of fn, if any, as a missed call: a new
+ * system call begins, so no call of fn from before is still running. */
+static __always_inline void drop_stale(__u32 fn)
+{
+	struct start_key k = { .tid = cur_tid(), .fn = fn };
+	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
+	if (!old)
+		return;
+	count_missed(fn, old);
+	bpf_map_delete_elem(&starts, &k);
+}
+
 /* Records the entry of fn on this thread. A record already there is a
  * call whose exit was missed (fexit skipped by a trampoline update,
  * kretprobe instances exhausted): it is counted as missed, not lost. */
@@ -144,11 +187,7 @@ static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr)
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
 	if (!old)
 		return;
-	__u64 bytes, aux;
-	ct_missed_columns(fn, old->arg, &bytes, &aux);
-	struct ct_stat *s = count(old->side, fn, bytes, aux, 0);
-	if (s)
-		__sync_fetch_and_add(&s->missed, 1);
+	count_missed(fn, old);
 	*old = v;
 }
 
@@ -236,10 +275,32 @@ static __always_inline int sk_side_btf(const struct sock *sk)
 	return -1;
 }
 
+/* This thread's syscall record, created on demand (create), or NULL. */
+static __always_inline struct sys_val *sys_slot(int create)
+{
+	if (have_task_storage) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		/* a plain lookup first: the create path is slower even when the
+		 * element exists (it is created once per thread) */
+		struct sys_val *v = bpf_task_storage_get(&sysc, task, 0, 0);
+		if (!v && create)
+			v = bpf_task_storage_get(&sysc, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		return v;
+	}
+	__u32 tid = cur_tid();
+	struct sys_val *v = bpf_map_lookup_elem(&sysc_h, &tid);
+	if (!v && create) {
+		struct sys_val zero = {};
+		bpf_map_update_elem(&sysc_h, &tid, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sysc_h, &tid);
+	}
+	return v;
+}
+
 /* The send/recv syscall of ours in flight on this thread, or NULL. */
 static __always_inline struct sys_val *sys_cur(void)
 {
-	struct sys_val *v = bpf_task_storage_get(&sysc, bpf_get_current_task_btf(), 0, 0);
+	struct sys_val *v = sys_slot(0);
 	return v && v->ts ? v : NULL;
 }
 
@@ -300,12 +361,25 @@ static __always_inline int skb_has_zc_frags(const struct sk_buff *skb)
 
 /* ------------------------------------- one definition, two kernel backends */
 
-/* fexit's return value. */
-static __always_inline long fexit_ret(void *ctx)
+/* fexit's return value: the slot after the function's nargs arguments
+ * (nargs from BTF, set by user space; a constant, so the verifier walks
+ * one case). bpf_get_func_ret would need 5.17. Each load is its own asm:
+ * clang would otherwise merge the cases into ctx + 8 * nargs, and the
+ * verifier rejects a ctx pointer moved at run time. */
+#define CT_CTX_LOAD(k) ({ __u64 v_; asm volatile("%0 = *(u64 *)(%1 + " #k " * 8)" \
+						  : "=r"(v_) : "r"(ctx)); v_; })
+static __always_inline long fexit_ret(__u64 *ctx, int nargs) /* -1: void */
 {
-	__u64 ret = 0;
-	bpf_get_func_ret(ctx, &ret);
-	return (long)ret;
+	switch (nargs) {
+	case 0: return (long)CT_CTX_LOAD(0);
+	case 1: return (long)CT_CTX_LOAD(1);
+	case 2: return (long)CT_CTX_LOAD(2);
+	case 3: return (long)CT_CTX_LOAD(3);
+	case 4: return (long)CT_CTX_LOAD(4);
+	case 5: return (long)CT_CTX_LOAD(5);
+	case 6: return (long)CT_CTX_LOAD(6);
+	default: return 0;
+	}
 }
 
 /* kprobe argument n (0-based; n is a constant after inlining). */
@@ -320,16 +394,20 @@ static __always_inline __u64 kp_arg(struct pt_regs *regs, int n)
 	}
 }
 
-/* Argument n of the hooked function inside a CT_ENTRY body, whichever the
- * backend: fentry's ctx is the argument array, a kprobe's the registers. */
+/* Argument n (a literal) of the hooked function inside a CT_ENTRY body,
+ * whichever the backend: fentry's ctx is the argument array, a kprobe's
+ * the registers. The fentry load is an asm so it stays inside the branch
+ * that wants it: a slot past the function's arguments is rejected, and
+ * functions lose arguments across versions (tcp_recvmsg has 6, 5 or 4). */
 #define CT_ARG(n) _Generic((ctx), struct pt_regs *: kp_arg((void *)(ctx), n), \
-			   default: ((__u64 *)(ctx))[n])
+			   default: CT_CTX_LOAD(n))
 
 /* CT_ENTRY(name, func, call, args...) makes fe_<name> (fentry/func) and
  * kp_<name> (kprobe/func); both run `call`, which may use the typed args
  * by name. CT_EXIT(name, func, call) makes fe_<name>_ret (fexit) and
  * kp_<name>_ret (kretprobe); `call` sees the return value as `long ret`
- * (truncate it to the function's return type). User space loads the
+ * (truncate it to the function's return type; fexit finds it after the
+ * ct_nargs_<name> arguments user space sets from BTF). User space loads the
  * pair of the backend it chose (bpf_program__set_autoload). */
 #define CT_ENTRY(name, func, call, args...)					\
 	SEC("fentry/" #func)							\
@@ -338,9 +416,10 @@ static __always_inline __u64 kp_arg(struct pt_regs *regs, int n)
 	int BPF_KPROBE(kp_##name, ##args) { call; return 0; }
 
 #define CT_EXIT(name, func, call)						\
+	const volatile int ct_nargs_##name = -1; /* the return's slot, -1: void */ \
 	SEC("fexit/" #func)							\
 	int BPF_PROG(fe_##name##_ret)						\
-	{ long ret = fexit_ret(ctx); (void)ret; call; return 0; }				\
+	{ long ret = fexit_ret(ctx, ct_nargs_##name); (void)ret; call; return 0; } \
 	SEC("kretprobe/" #func)							\
 	int BPF_KRETPROBE(kp_##name##_ret)					\
 	{ long ret = PT_REGS_RC(ctx); (void)ret; call; return 0; }

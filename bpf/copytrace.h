@@ -39,7 +39,8 @@ enum ct_fn {
 /* One per-CPU counter cell; user space sums the CPUs.
  * aux: FN_TCP_SENDMSG bytes asked (fentry/kprobe), FN_ZC_CALLBACK ids completed,
  *      FN_TCP_SENDMSG (tracepoint) bytes sent with MSG_ZEROCOPY pinned.
- * aux2: FN_ZC_CALLBACK ids completed with the data copied. */
+ * aux2: FN_ZC_CALLBACK ids completed with the data copied;
+ *       FN_TCP_SENDMSG bytes asked by calls whose exit was missed. */
 struct ct_stat {
 	__u64 calls;
 	__u64 missed;       /* calls whose exit was not seen (counted in calls) */
@@ -68,11 +69,11 @@ struct start_val {
  * recorded (BPF counts an entry it overwrites, user space the entries
  * left at the end): bytes asked go to aux, never to the bytes done. */
 static inline __attribute__((always_inline))
-void ct_missed_columns(__u32 fn, __u64 arg, __u64 *bytes, __u64 *aux)
+void ct_missed_columns(__u32 fn, __u64 arg, __u64 *bytes, __u64 *aux, __u64 *aux2)
 {
-	*bytes = *aux = 0;
+	*bytes = *aux = *aux2 = 0;
 	if (fn == FN_TCP_SENDMSG)
-		*aux = arg;                 /* bytes asked */
+		*aux = *aux2 = arg;         /* bytes asked; aux2: asked by missed calls */
 	else if (fn == FN_RECV_COPY || fn == FN_DEFERRED_COPY)
 		*bytes = arg;               /* the length its entry was about to copy */
 	else if (fn == FN_ZC_CALLBACK)

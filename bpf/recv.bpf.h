@@ -49,18 +49,11 @@ static __always_inline void on_recv_copy_exit(long ret)
 		count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
 }
 
-/* tcp_recvmsg's flags: argument 3 since 5.19, 4 before (nonblock went).
- * Both are read, then one chosen: a ctx offset chosen at run time would be
- * rejected by the verifier. */
-static __always_inline long recvmsg_flags(__u64 a3, __u64 a4)
-{
-	barrier_var(a3);
-	barrier_var(a4);
-	return (long)(recvmsg_flags_arg == 4 ? a4 : a3);
-}
+/* tcp_recvmsg's flags: argument 4 before 5.19 (nonblock went), else 3.
+ * Only the chosen slot is read (recvmsg_flags_arg is a constant). */
+#define RECVMSG_FLAGS() (recvmsg_flags_arg == 4 ? (long)CT_ARG(4) : (long)CT_ARG(3))
 
-CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, recvmsg_flags(CT_ARG(3), CT_ARG(4))),
-	 struct sock *sk)
+CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, RECVMSG_FLAGS()), struct sock *sk)
 CT_EXIT(tcp_recvmsg, tcp_recvmsg, on_recvmsg_exit((int)ret))
 CT_ENTRY(skb_copy_datagram_iter, skb_copy_datagram_iter, on_recv_copy_enter(skb, len),
 	 const struct sk_buff *skb, int offset, struct iov_iter *to, int len)

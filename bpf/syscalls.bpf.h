@@ -6,15 +6,14 @@
 #include "common.bpf.h"
 
 /* Entry of a send/recv syscall (fn already chosen): the pid filter, then
- * one task-storage write. */
+ * one write to the thread's record. */
 static __always_inline void sys_enter(int side, __u32 fn, __u64 flags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	/* a plain lookup first: the create path is slower even when the
-	 * element exists (it is created once per thread) */
-	struct sys_val *v = bpf_task_storage_get(&sysc, task, 0, 0);
-	if (!v)
-		v = bpf_task_storage_get(&sysc, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* A tcp_sendmsg/tcp_recvmsg record left from an earlier call whose exit
+	 * was missed would adopt this call's other copies (its iovec import
+	 * goes through __check_object_size too). */
+	drop_stale(fn == FN_SYS_SEND ? FN_TCP_SENDMSG : FN_TCP_RECVMSG);
+	struct sys_val *v = sys_slot(1);
 	if (!v)
 		return;
 	if (fn == FN_SYS_SEND && (flags & MSG_ZEROCOPY))
@@ -37,6 +36,15 @@ static __always_inline void sys_exit(long ret)
 	__u64 ns = bpf_ktime_get_ns() - v->ts;
 	v->ts = 0;
 	count_timed(v->side, v->fn, ret > 0 ? ret : 0, ns, 0, 0);
+	if (send_from_syscall && v->fn == FN_SYS_SEND && ret > 0) {
+		/* No sock_send_length (before 6.3): the bytes a send call of
+		 * ours returned stand in for tcp_sendmsg's, split by the call's
+		 * MSG_ZEROCOPY flag (the socket's SO_ZEROCOPY and route are
+		 * not known here). Inferred. */
+		int zc = !!(v->flags & MSG_ZEROCOPY);
+		count(v->side, FN_TCP_SENDMSG, ret, zc ? ret : 0, 0);
+		count(v->side, zc ? FN_ZC_PIN : FN_SEND_COPY, ret, 0, 0);
+	}
 }
 
 static __always_inline __u32 recv_fn(__u64 flags)

@@ -33,7 +33,7 @@ CT_EXIT(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_exit((int)ret))
  * counts them, and a notification or callback that was missed (kprobes are
  * skipped while another BPF program runs on the CPU) is covered by any
  * later one. Raised with compare-and-swap: callers race on two CPUs. */
-static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
+static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied, const int cas)
 {
 	struct zc_seen zero = {};
 	/* Insert-if-absent, then raise the mark atomically: a plain
@@ -46,17 +46,27 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
 	 * is decided by ct_zc_advance, not by comparing numbers. */
 	__u64 old = z->done, want = (__u32)(hi + 1);
 	__u32 ids = 0;
+	if (!cas) {
+		/* Before 5.12 BPF has no compare-and-swap (the verifier rejects
+		 * a program holding one, dead or not): a plain update, which two
+		 * CPUs racing on one socket can make credit twice (user space
+		 * says so in a note). */
+		ids = ct_zc_advance((__u32)old, hi);
+		if (ids)
+			z->done = want;
+	} else {
 #pragma unroll
-	for (int i = 0; i < 8; i++) {
-		__u32 n = ct_zc_advance((__u32)old, hi);
-		if (!n)
-			break;
-		__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
-		if (prev == old) {
-			ids = n;
-			break;
+		for (int i = 0; i < 8; i++) {
+			__u32 n = ct_zc_advance((__u32)old, hi);
+			if (!n)
+				break;
+			__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
+			if (prev == old) {
+				ids = n;
+				break;
+			}
+			old = prev;
 		}
-		old = prev;
 	}
 	if (!ids)
 		return;
@@ -70,21 +80,49 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied)
 		__sync_fetch_and_add(&s->aux2, ids);
 }
 
-static __always_inline void on_zc_callback_enter(void *uarg)
+/* Before 6.0 the callback took struct ubuf_info, whose (anonymous-union)
+ * fields were these; CO-RE matches them by name on such kernels. */
+struct ubuf_info___pre60 {
+	__u32 id;
+	__u16 len;
+	__u16 zerocopy:1;
+	__u32 bytelen;
+} __attribute__((preserve_access_index));
+
+/* The ids [id, id + len) of one completed uarg, its bytes, and whether
+ * the data went without a copy; the layout chosen by what the kernel has. */
+static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *bytelen,
+				    __u64 *zc)
 {
-	if (!bpf_core_type_exists(struct ubuf_info_msgzc))
-		return;
-	struct ubuf_info_msgzc *u = uarg;
+	if (bpf_core_type_exists(struct ubuf_info_msgzc)) {
+		struct ubuf_info_msgzc *u = uarg;
+		*id = BPF_CORE_READ(u, id);
+		*len = BPF_CORE_READ(u, len);
+		*bytelen = BPF_CORE_READ(u, bytelen);
+		*zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
+	} else {
+		struct ubuf_info___pre60 *u = uarg;
+		*id = BPF_CORE_READ(u, id);
+		*len = BPF_CORE_READ(u, len);
+		*bytelen = BPF_CORE_READ(u, bytelen);
+		*zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
+	}
+}
+
+static __always_inline void on_zc_callback_enter(void *uarg, const int cas)
+{
+	/* the uarg lives in the cb of the notification skb, charged to the
+	 * socket */
 	struct sk_buff *skb = (void *)((char *)uarg -
 				       bpf_core_field_offset(struct sk_buff, cb));
 	int side = sk_side(BPF_CORE_READ(skb, sk));
 	if (side < 0)
 		return;
-	__u32 len = BPF_CORE_READ(u, len);
-	__u64 zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
-	__u64 bytelen = BPF_CORE_READ(u, bytelen);
+	__u32 id, len;
+	__u64 bytelen, zc;
+	zc_uarg(uarg, &id, &len, &bytelen, &zc);
 	if (len)
-		zc_credit(side, (__u64)BPF_CORE_READ(skb, sk), BPF_CORE_READ(u, id) + len - 1, !zc);
+		zc_credit(side, (__u64)BPF_CORE_READ(skb, sk), id + len - 1, !zc, cas);
 	enter(FN_ZC_CALLBACK, side, bytelen << 32);
 }
 
@@ -113,8 +151,40 @@ static __always_inline void on_copy_ubufs_exit(long ret)
 		count_timed(v.side, FN_DEFERRED_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
 }
 
-CT_ENTRY(zc_callback, __msg_zerocopy_callback, on_zc_callback_enter(uarg), void *uarg)
+CT_ENTRY(zc_callback, __msg_zerocopy_callback, on_zc_callback_enter(uarg, 1), void *uarg)
 CT_EXIT(zc_callback, __msg_zerocopy_callback, on_zc_callback_exit())
+/* Before 5.12 the callback was sock_zerocopy_callback(uarg, success), called
+ * once when the last reference went (and BPF had no compare-and-swap). */
+CT_ENTRY(zc_callback_510, sock_zerocopy_callback, on_zc_callback_enter(uarg, 0), void *uarg)
+CT_EXIT(zc_callback_510, sock_zerocopy_callback, on_zc_callback_exit())
+/* Where __msg_zerocopy_callback is inlined (7.x): the function that drops a reference
+ * to the uarg and calls it on the last one. A drop that finds one
+ * reference left completes the uarg; two CPUs dropping the last two at
+ * once both see 2 and credit nothing, which the next completion's mark
+ * covers. No time per callback (the drop is not the callback). */
+static __always_inline void on_zc_complete(void *uarg, bool success, const int cas)
+{
+	struct ubuf_info *ub = uarg;
+	if (BPF_CORE_READ(ub, refcnt.refs.counter) != 1)
+		return;
+	struct sk_buff *skb = (void *)((char *)uarg -
+				       bpf_core_field_offset(struct sk_buff, cb));
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
+	if (side < 0)
+		return;
+	__u32 id, len;
+	__u64 bytelen, zc;
+	zc_uarg(uarg, &id, &len, &bytelen, &zc);
+	if (len)
+		zc_credit(side, (__u64)sk, id + len - 1, !(zc && success), cas);
+	count(side, FN_ZC_CALLBACK, bytelen, 0, 0);
+}
+
+CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1),
+	 struct sk_buff *skb, struct ubuf_info *uarg, bool success)          /* 6.7+ */
+CT_ENTRY(zc_complete_61, msg_zerocopy_callback, on_zc_complete(uarg, success, 1),
+	 struct sk_buff *skb, struct ubuf_info *uarg, bool success)          /* 5.13-6.6 */
 CT_ENTRY(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_enter(skb), struct sk_buff *skb)
 CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
 
@@ -141,24 +211,25 @@ static __always_inline void on_netif_receive(const struct sk_buff *skb)
  *    the last range is never missed. (kfree_skb is left out: it also sees
  *    zero-length skbs whose cb only looks like a notification.) */
 static __always_inline void zc_range(int side, const struct sock *sk,
-				     const struct sk_buff *nskb)
+				     const struct sk_buff *nskb, const int cas)
 {
 	struct sock_exterr_skb *serr = (void *)((char *)nskb +
 				bpf_core_field_offset(struct sk_buff, cb));
 	struct sock_extended_err ee;
 	if (bpf_core_read(&ee, sizeof(ee), &serr->ee))
 		return;
+	/* ids are 32 bits and wrap: distances, not comparisons */
 	if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno || ee.ee_type ||
-	    ee.ee_code > 1 || ee.ee_info > ee.ee_data)
+	    ee.ee_code > 1 || (__u32)(ee.ee_data - ee.ee_info) >= 0x80000000u)
 		return;
 	__u32 hi = ee.ee_data;
-	__u32 zckey = BPF_CORE_READ(sk, sk_zckey.counter);
-	if (hi >= zckey) /* not an id this socket handed out: not a notification */
+	__u32 ahead = BPF_CORE_READ(sk, sk_zckey.counter) - hi; /* ids handed out are < zckey */
+	if (!ahead || ahead >= 0x80000000u) /* not an id of this socket: not a notification */
 		return;
-	zc_credit(side, (__u64)sk, hi, ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
+	zc_credit(side, (__u64)sk, hi, ee.ee_code & SO_EE_CODE_ZEROCOPY_COPIED, cas);
 }
 
-static __always_inline void on_error_report(const struct sock *sk)
+static __always_inline void on_error_report(const struct sock *sk, const int cas)
 {
 	int side = sk_side(sk);
 	if (side < 0)
@@ -166,29 +237,42 @@ static __always_inline void on_error_report(const struct sock *sk)
 	count(side, FN_ZC_CALLBACK, 0, 0, 0); /* calls = callbacks */
 	if (!BPF_CORE_READ(sk, sk_error_queue.qlen))
 		return;
-	zc_range(side, sk, BPF_CORE_READ(sk, sk_error_queue.prev));
+	zc_range(side, sk, BPF_CORE_READ(sk, sk_error_queue.prev), cas);
 }
 
-static __always_inline void on_skb_free(const struct sk_buff *skb)
+static __always_inline void on_skb_free(const struct sk_buff *skb, const int cas)
 {
 	if (!filter.enabled || BPF_CORE_READ(skb, len))
 		return; /* notifications carry no data */
 	struct sock *sk = BPF_CORE_READ(skb, sk);
 	int side = sk_side(sk);
 	if (side >= 0)
-		zc_range(side, sk, skb);
+		zc_range(side, sk, skb, cas);
 }
 
 SEC("tp_btf/consume_skb")
 int BPF_PROG(tb_consume_skb, struct sk_buff *skb)
 {
-	on_skb_free(skb);
+	on_skb_free(skb, 1);
 	return 0;
 }
 SEC("tp_btf/inet_sk_error_report")
 int BPF_PROG(tb_error_report, const struct sock *sk)
 {
-	on_error_report(sk);
+	on_error_report(sk, 1);
+	return 0;
+}
+/* The same for kernels before 5.12, without compare-and-swap. */
+SEC("tp_btf/consume_skb")
+int BPF_PROG(tb_consume_skb_nocas, struct sk_buff *skb)
+{
+	on_skb_free(skb, 0);
+	return 0;
+}
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(tb_error_report_nocas, const struct sock *sk)
+{
+	on_error_report(sk, 0);
 	return 0;
 }
 

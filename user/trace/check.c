@@ -7,28 +7,45 @@ static int near(uint64_t a, uint64_t b, double tol)
 	return (d < 0 ? -d : d) <= tol * (double)(b ? b : 1);
 }
 
-int ledger_check(const struct ct_report *r, FILE *err)
+int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 {
 	const struct run_result *run = r->run;
 	const struct tracer *t = r->t;
 	const struct side_result *s = &run->server, *c = &run->client;
 	const struct ct_ledger *l = &r->ledger;
 	int bad = 0;
+	*skipped = 0;
 #define FAIL(...) do { fprintf(err, "check failed: " __VA_ARGS__); fputc('\n', err); bad++; } while (0)
+	/* What this kernel and backend cannot observe is said, never passed. */
+#define SKIP(...) do { fprintf(err, "check not possible: " __VA_ARGS__); fputc('\n', err); \
+		       (*skipped)++; } while (0)
+#define HAS(fn) (t->rows[fn].present)
 
 	uint64_t rc = ledger_stat(r, CT_CLIENT, FN_RECV_COPY)->bytes;
 	if (!t->rows[FN_RECV_COPY].present)
-		FAIL("receive copy: no hook for skb_copy_datagram_iter on this kernel");
+		SKIP("receive copy: no hook for skb_copy_datagram_iter on this kernel");
 	else if (!c->bytes_received || !near(rc, c->bytes_received, 0.01))
 		FAIL("receive copy %llu B != client bytes_received %llu B (1%% tolerance)",
 		     U(rc), U(c->bytes_received));
 
-	uint64_t sb = ledger_stat(r, CT_SERVER, FN_TCP_SENDMSG)->bytes;
-	if (!t->rows[FN_TCP_SENDMSG].present)
-		FAIL("sender bytes: no hook for tcp_sendmsg on this kernel");
-	else if (!s->bytes_sent || !near(sb, s->bytes_sent, 0.01))
+	const struct ct_stat *ts = ledger_stat(r, CT_SERVER, FN_TCP_SENDMSG);
+	uint64_t sb = ts->bytes;
+	if (!t->rows[FN_TCP_SENDMSG].present) {
+		SKIP("sender bytes: no hook for tcp_sendmsg on this kernel");
+	} else if (ts->missed && t->backend != BK_TRACEPOINT) {
+		/* The bytes a call whose exit was missed returned are unknown:
+		 * between none and all it asked for. */
+		fprintf(err, "check weakened: %llu tcp_sendmsg exit(s) missed (%llu B asked): "
+			"asserting returned <= sent <= returned + asked by those\n",
+			U(ts->missed), U(ts->aux2));
+		if (!s->bytes_sent || sb > s->bytes_sent + s->bytes_sent / 100 ||
+		    s->bytes_sent > sb + ts->aux2 + s->bytes_sent / 100)
+			FAIL("sender tcp_sendmsg bytes %llu B (+ up to %llu B of missed calls) do not "
+			     "bracket server bytes_sent %llu B", U(sb), U(ts->aux2), U(s->bytes_sent));
+	} else if (!s->bytes_sent || !near(sb, s->bytes_sent, 0.01)) {
 		FAIL("sender tcp_sendmsg bytes %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sb), U(s->bytes_sent));
+	}
 	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = ledger_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
 	if ((t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_CHK].present) &&
 	    !near(sc + zp, s->bytes_sent, 0.01))
@@ -36,12 +53,14 @@ int ledger_check(const struct ct_report *r, FILE *err)
 		     U(sc), U(zp), U(s->bytes_sent));
 
 	uint64_t uc = ledger_stat(r, CT_SERVER, FN_GATHER)->bytes;
-	if (r->o->impl == IMPL_A1) {
+	if (!HAS(FN_GATHER)) {
+		SKIP("user copy: the uprobe on ct_gather is not attached");
+	} else if (r->o->impl == IMPL_A1) {
 		if (uc != s->gather_bytes)
 			FAIL("a1 user copy %llu B != server gather_bytes %llu B (must be exact)",
 			     U(uc), U(s->gather_bytes));
-	} else if (l->user_copy) {
-		FAIL("%s user copy %llu B, expected 0", impl_name(r->o->impl), U(l->user_copy));
+	} else if (l->bytes[LL_USER]) {
+		FAIL("%s user copy %llu B, expected 0", impl_name(r->o->impl), U(l->bytes[LL_USER]));
 	}
 
 	if (r->o->impl == IMPL_A3) {
@@ -56,7 +75,7 @@ int ledger_check(const struct ct_report *r, FILE *err)
 			     "application read", U(q->calls), U(s->zc_notifications));
 		const struct ct_stat *z = ledger_stat(r, CT_SERVER, FN_ZC_CALLBACK);
 		if (!t->rows[FN_ZC_CALLBACK].present)
-			FAIL("a3 zerocopy completions: no hook on this kernel");
+			SKIP("a3 zerocopy completions: no hook on this kernel");
 		else {
 			if (z->aux != s->zc_completions)
 				FAIL("a3 zerocopy ids completed seen by the tracer %llu != application zc_completions %llu",
@@ -67,18 +86,22 @@ int ledger_check(const struct ct_report *r, FILE *err)
 		}
 		/* loopback and veth copy zerocopy pages at receive: the send
 		 * copy is deferred, not gone. */
-		if (!zp)
+		if (!HAS(FN_ZC_PIN))
+			SKIP("a3: pinned bytes: no hook for skb_zerocopy_iter_stream on this kernel");
+		else if (!zp)
 			FAIL("a3: no zerocopy-pinned bytes on the sender");
 		else if (sc > s->bytes_sent / 100)
 			FAIL("a3: sender still copied %llu B of %llu B at send", U(sc), U(s->bytes_sent));
 		if (!t->rows[FN_DEFERRED_COPY].present)
-			FAIL("a3 deferred copy: no hook on this kernel");
-		else if (l->deferred_copy < zp - zp / 100)
+			SKIP("a3 deferred copy: no hook on this kernel");
+		else if (l->bytes[LL_DEFERRED] < zp - zp / 100)
 			FAIL("a3: deferred copy %llu B < zerocopy-pinned %llu B: the send copy should reappear at receive",
-			     U(l->deferred_copy), U(zp));
-	} else if (l->zerocopy) {
-		FAIL("%s: %llu B zerocopy-pinned, expected 0", impl_name(r->o->impl), U(l->zerocopy));
+			     U(l->bytes[LL_DEFERRED]), U(zp));
+	} else if (l->bytes[LL_PINNED]) {
+		FAIL("%s: %llu B zerocopy-pinned, expected 0", impl_name(r->o->impl), U(l->bytes[LL_PINNED]));
 	}
 #undef FAIL
+#undef SKIP
+#undef HAS
 	return bad;
 }

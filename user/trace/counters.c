@@ -26,12 +26,13 @@ static void add_leftovers(struct tracer *t, struct ct_stat *out)
 		    key.fn >= FN_COUNT)
 			continue;
 		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
-		__u64 bytes, aux;
-		ct_missed_columns(key.fn, v.arg, &bytes, &aux);
+		__u64 bytes, aux, aux2;
+		ct_missed_columns(key.fn, v.arg, &bytes, &aux, &aux2);
 		o->calls++;
 		o->missed++;
 		o->bytes += bytes;
 		o->aux += aux;
+		o->aux2 += aux2;
 	}
 }
 

@@ -23,9 +23,17 @@
 #define HF_COPY_ALT   8u  /* one of the send-copy family: a kernel has one or two */
 #define HF_COPY_LAST 16u  /* __check_object_size: only when no HF_COPY_ALT hook works */
 #define HF_ALL_BK    32u  /* a tracepoint used by every backend */
+#define HF_ZC_CB     64u  /* the zerocopy callback, under one of its names */
+#define HF_ZC_STANDIN 128u /* completion tracepoints: on fentry/kprobe too, where
+			    * no callback hook works (inlined, as on 7.x) */
+#define HF_QUIET    256u  /* an alternative name: its absence is no news */
+#define HF_CAS      512u  /* holds a BPF compare-and-swap (5.12+) */
+#define HF_NOCAS   1024u  /* its twin without one, for older kernels */
 
 #define ROW(fn) (1u << (fn))
 #define P(x) offsetof(struct copytrace_bpf, progs.x)
+#define NARGS(x) offsetof(struct copytrace_bpf__rodata, ct_nargs_##x)
+#define NO_NARGS ((size_t)-1)
 
 struct hook {
 	enum hook_kind kind;
@@ -35,20 +43,22 @@ struct hook {
 	 * others: one) as {entry, exit} skeleton offsets, 0 = none. */
 	size_t prog[2][2];
 	unsigned flags;
+	size_t nargs;        /* HK_KFUNC with an exit: its ct_nargs_<name> in .rodata */
 };
 
 /* One kernel function, both kernel backends (bpf/common.bpf.h CT_ENTRY +
  * CT_EXIT make the four programs). */
 #define KFUNC(name, fn, target, fl) \
 	{ HK_KFUNC, ROW(fn), target, \
-	  { { P(fe_##name), P(fe_##name##_ret) }, { P(kp_##name), P(kp_##name##_ret) } }, fl }
+	  { { P(fe_##name), P(fe_##name##_ret) }, { P(kp_##name), P(kp_##name##_ret) } }, fl, \
+	  NARGS(name) }
 #define KENTRY(name, fn, target, fl) \
-	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl }
+	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
 #define TP(name, fn, target, classic, fl) \
-	{ HK_TP, ROW(fn), target, { { P(tb_##name), 0 }, { classic, 0 } }, fl }
+	{ HK_TP, ROW(fn), target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS }
 #define SYSCALL(name, rows) \
 	{ HK_SYSCALL, rows, "syscalls/sys_enter_" #name, \
-	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0 }
+	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0, NO_NARGS }
 
 static const struct hook hooks[] = {
 	KFUNC(tcp_sendmsg, FN_TCP_SENDMSG, "tcp_sendmsg", HF_REQUIRED),
@@ -60,25 +70,34 @@ static const struct hook hooks[] = {
 	KFUNC(zc_pin, FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),
 	KFUNC(tcp_recvmsg, FN_TCP_RECVMSG, "tcp_recvmsg", 0),
 	KFUNC(skb_copy_datagram_iter, FN_RECV_COPY, "skb_copy_datagram_iter", 0),
-	KFUNC(zc_callback, FN_ZC_CALLBACK, "__msg_zerocopy_callback", 0),
+	KFUNC(zc_callback, FN_ZC_CALLBACK, "__msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KENTRY(zc_complete, FN_ZC_CALLBACK, "msg_zerocopy_complete", HF_ZC_CB | HF_QUIET),
+	KENTRY(zc_complete_61, FN_ZC_CALLBACK, "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KFUNC(zc_callback_510, FN_ZC_CALLBACK, "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
 	TP(send_length, FN_TCP_SENDMSG, "sock/sock_send_length", P(tc_send_length), HF_REQUIRED),
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
 	   HF_REQUIRED),
 	TP(sendmsg_locked, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", 0, 0),
-	TP(error_report, FN_ZC_CALLBACK, "sock/inet_sk_error_report", 0, HF_ZC_ONLY),
-	TP(consume_skb, FN_ZC_CALLBACK, "skb/consume_skb", 0, HF_ZC_ONLY),
+	TP(error_report, FN_ZC_CALLBACK, "sock/inet_sk_error_report", 0,
+	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
+	TP(consume_skb, FN_ZC_CALLBACK, "skb/consume_skb", 0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
+	TP(error_report_nocas, FN_ZC_CALLBACK, "sock/inet_sk_error_report", 0,
+	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
+	TP(consume_skb_nocas, FN_ZC_CALLBACK, "skb/consume_skb", 0,
+	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
 	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ), "sys_enter",
-	  { { P(sr_enter), P(sr_exit) } }, 0 },
+	  { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
 	SYSCALL(sendto, ROW(FN_SYS_SEND)),
 	SYSCALL(sendmsg, ROW(FN_SYS_SEND)),
 	SYSCALL(recvfrom, ROW(FN_SYS_RECV)),
 	SYSCALL(recvmsg, ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
-	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather", { { P(up_gather), P(up_gather_ret) } }, 0 },
+	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather", { { P(up_gather), P(up_gather_ret) } }, 0,
+	  NO_NARGS },
 };
 #define NHOOKS ((int)(sizeof(hooks) / sizeof(hooks[0])))
 _Static_assert(NHOOKS <= CT_MAX_HOOKS, "raise CT_MAX_HOOKS");
@@ -179,11 +198,19 @@ static int tp_variant(const struct hook *h, char *why, size_t n)
 /* Whether hook h takes part in backend b at all (before any probing). */
 static int wanted(const struct tracer *t, enum ct_backend b, const struct hook *h)
 {
+	if (h->flags & (HF_CAS | HF_NOCAS)) {
+		static int cas = -1;
+		if (cas < 0)
+			cas = probe_cmpxchg();
+		if (!!(h->flags & HF_CAS) != cas)
+			return 0;
+	}
 	switch (h->kind) {
 	case HK_KFUNC:
 		return b != BK_TRACEPOINT;
 	case HK_TP:
-		return b == BK_TRACEPOINT || (h->flags & HF_ALL_BK);
+		return b == BK_TRACEPOINT || (h->flags & HF_ALL_BK) ||
+		       ((h->flags & HF_ZC_STANDIN) && !t->rows[FN_ZC_CALLBACK].present);
 	case HK_RAWSYS:
 	case HK_SYSCALL:
 		return !(t->flags & CT_TR_NO_SYSTIME);
@@ -201,6 +228,9 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 		if (h->flags & HF_COPY_LAST)
 			snprintf(d, n, "inferred: %s %s (length checked before each copy)",
 				 variant ? "kprobe" : "fentry", h->target);
+		else if (!h->prog[variant][1])
+			snprintf(d, n, "%s %s (entry only)", variant ? "kprobe" : "fentry",
+				 h->target);
 		else
 			snprintf(d, n, "%s %s", variant ? "kprobe+kretprobe" : "fentry+fexit",
 				 h->target);
@@ -258,13 +288,14 @@ static void choice_notes(struct tracer *t, enum ct_backend b);
 
 int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 {
-	char required_why[256] = "", copy_why[128] = "";
-	int required_ok = 0, copy_ok = 0;
+	char required_why[256] = "", copy_why[128] = "", zc_why[128] = "";
+	int required_ok = 0, copy_ok = 0, zc_cb_ok = 0;
 	memset(t->use, 0, sizeof(t->use));
 	memset(t->rows, 0, sizeof(t->rows));
 	t->nnotes = 0;
 	t->zc_skipped = 0;
 	t->raw_sys = 0;
+	t->send_from_syscall = 0;
 	why[0] = 0;
 	for (int i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &hooks[i];
@@ -276,6 +307,8 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		}
 		if ((h->flags & HF_COPY_LAST) && copy_ok)
 			continue; /* only a fallback */
+		if ((h->flags & HF_ZC_CB) && t->rows[FN_ZC_CALLBACK].present)
+			continue; /* the callback under its other name is hooked */
 		char r[128] = "";
 		int v = variant_of(t, b, h, r, sizeof(r));
 		if (v < 0) {
@@ -284,10 +317,12 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 				snprintf(required_why + k, sizeof(required_why) - k, "%s%s: %s",
 					 k ? "; " : "", h->target, r);
 			}
+			if ((h->flags & HF_ZC_CB) && !zc_why[0])
+				snprintf(zc_why, sizeof(zc_why), "%s", r);
 			if (h->flags & HF_COPY_ALT) {
 				if (!copy_why[0] && h->rows & ROW(FN_SEND_COPY))
 					snprintf(copy_why, sizeof(copy_why), "%s", r);
-			} else if (r[0]) {
+			} else if (r[0] && !(h->flags & HF_QUIET)) {
 				tracer_note(t, "%s%s%s %s, row dropped",
 					    h->kind == HK_KFUNC ? backend_name(b) : "tracepoint",
 					    h->kind == HK_KFUNC ? "/" : " ", h->target, r);
@@ -301,10 +336,11 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			char d[128];
 			describe(h, v, fn, d, sizeof(d));
 			set_rows(t, ROW(fn), d, !!(h->flags & (HF_INFERRED | HF_COPY_LAST)),
-				 h->kind != HK_TP && !(h->flags & HF_COPY_LAST));
+				 h->kind != HK_TP && h->prog[v][1]);
 		}
 		required_ok |= !!(h->flags & HF_REQUIRED);
 		copy_ok |= !!(h->flags & HF_COPY_ALT);
+		zc_cb_ok |= !!(h->flags & HF_ZC_CB);
 		t->raw_sys |= h->kind == HK_RAWSYS;
 	}
 	if (!required_ok) {
@@ -317,6 +353,12 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			    t->rows[FN_SEND_COPY_CHK].present ?
 			    "the send copy's length is inferred from __check_object_size" :
 			    "no send-copy row");
+	if (b != BK_TRACEPOINT && !zc_cb_ok && (t->flags & CT_TR_ZC_HOOKS))
+		tracer_note(t, "%s: no zerocopy completion function can be hooked "
+			    "(__msg_zerocopy_callback: %s): zerocopy completions %s",
+			    backend_name(b), zc_why, t->rows[FN_ZC_CALLBACK].present ?
+			    "come from the inet_sk_error_report and consume_skb tracepoints "
+			    "instead (ids only, no time per callback)" : "are not counted");
 	if (b == BK_TRACEPOINT)
 		tp_inferred_rows(t);
 	choice_notes(t, b);
@@ -329,6 +371,14 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
  * the copy and pin rows; zerocopy frags at receive for the deferred copy. */
 static void tp_inferred_rows(struct tracer *t)
 {
+	t->send_from_syscall = !t->rows[FN_TCP_SENDMSG].present && t->rows[FN_SYS_SEND].present;
+	if (t->send_from_syscall) {
+		set_rows(t, ROW(FN_TCP_SENDMSG), "inferred: bytes returned by the send syscalls "
+			 "(no sock_send_length before 6.3)", 1, 0);
+		set_rows(t, ROW(FN_SEND_COPY), "inferred: send syscall bytes without MSG_ZEROCOPY", 1, 0);
+		set_rows(t, ROW(FN_ZC_PIN), "inferred: send syscall bytes with MSG_ZEROCOPY", 1, 0);
+		return;
+	}
 	if (t->rows[FN_TCP_SENDMSG].present) {
 		set_rows(t, ROW(FN_SEND_COPY), "inferred: sock_send_length bytes of sends "
 			 "without effective MSG_ZEROCOPY", 1, 0);
@@ -359,6 +409,14 @@ static void choice_notes(struct tracer *t, enum ct_backend b)
 			    "the tracepoint backend cannot split sent bytes into copied "
 			    "and pinned; those rows are absent");
 	}
+}
+
+void hooks_set_nargs(const struct tracer *t)
+{
+	for (int i = 0; i < NHOOKS; i++)
+		if (t->use[i] && hooks[i].nargs != NO_NARGS)
+			*(int *)((char *)t->skel->rodata + hooks[i].nargs) =
+				probe_func_ret_slot(hooks[i].target);
 }
 
 int hook_programs(const struct tracer *t, int i, struct bpf_program *p[2])

@@ -34,6 +34,9 @@ const char *row_name(int fn);
 /* Chooses the hooks of backend b for this kernel into t->use, t->rows and
  * t->notes. Returns 0 when the backend is usable, else -1 with why. */
 int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen);
+/* Tells each fexit program of a chosen hook where its function's return
+ * value is (the number of arguments, from BTF), before the load. */
+void hooks_set_nargs(const struct tracer *t);
 /* The entry and exit programs (exit may be NULL) of hook i in the variant
  * t->use[i] chose; 0 when hook i is not used. */
 int hook_programs(const struct tracer *t, int i, struct bpf_program *p[2]);

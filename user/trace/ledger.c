@@ -24,14 +24,40 @@ uint64_t ledger_send_copy(const struct ct_report *r, int side)
 	       ledger_stat(r, side, FN_SEND_COPY_CHK)->bytes;
 }
 
+const struct ledger_line_info ledger_lines[LL_COUNT] = {
+	[LL_USER] = { "user_copy_bytes", "user-space gather (ct_gather)", 1 },
+	[LL_SEND] = { "send_copy_bytes", "kernel send copy (user->skb)", 1 },
+	[LL_PINNED] = { "zerocopy_bytes", "zerocopy pinned (no copy)", 0 },
+	[LL_DEFERRED] = { "deferred_copy_bytes", "deferred copy (skb_copy_ubufs)", 1 },
+	[LL_RECV] = { "recv_copy_bytes", "kernel receive copy (skb->user)", 1 },
+};
+
+static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row_info *ri,
+		 const char *how)
+{
+	l->bytes[k] = bytes;
+	l->traced[k] = ri->present;
+	l->inferred[k] = ri->inferred;
+	l->how[k] = how;
+}
+
 static void ledger_compute(const struct ct_report *r, struct ct_ledger *l)
 {
+	const struct ct_row_info *rows = r->t->rows;
 	memset(l, 0, sizeof(*l));
-	l->user_copy = both(r, FN_GATHER);
-	l->send_copy = ledger_send_copy(r, CT_SERVER) + ledger_send_copy(r, CT_CLIENT);
-	l->zerocopy = both(r, FN_ZC_PIN);
-	l->deferred_copy = both(r, FN_DEFERRED_COPY);
-	l->recv_copy = both(r, FN_RECV_COPY);
+	line(l, LL_USER, both(r, FN_GATHER), &rows[FN_GATHER], "uprobe");
+	line(l, LL_SEND, ledger_send_copy(r, CT_SERVER) + ledger_send_copy(r, CT_CLIENT),
+	     &rows[FN_SEND_COPY], rows[FN_SEND_COPY].inferred ?
+	     "inferred from send bytes and MSG_ZEROCOPY" : "copy functions inside tcp_sendmsg");
+	if (!rows[FN_SEND_COPY].present && rows[FN_SEND_COPY_CHK].present)
+		line(l, LL_SEND, l->bytes[LL_SEND], &rows[FN_SEND_COPY_CHK],
+		     "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg");
+	line(l, LL_PINNED, both(r, FN_ZC_PIN), &rows[FN_ZC_PIN], rows[FN_ZC_PIN].inferred ?
+	     "inferred from send bytes and MSG_ZEROCOPY" : "skb_zerocopy_iter_stream");
+	line(l, LL_DEFERRED, both(r, FN_DEFERRED_COPY), &rows[FN_DEFERRED_COPY],
+	     rows[FN_DEFERRED_COPY].inferred ? "inferred: zerocopy frags reaching receive" :
+	     "skb_copy_ubufs");
+	line(l, LL_RECV, both(r, FN_RECV_COPY), &rows[FN_RECV_COPY], "skb_copy_datagram_iter");
 	l->messages = r->run->server.messages_sent;
 }
 

@@ -189,3 +189,36 @@ int probe_func_params(const char *func)
 	t = t ? btf__type_by_id(btf, t->type) : NULL;
 	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
 }
+
+int probe_func_ret_slot(const char *func)
+{
+	const struct btf *btf = probe_vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t) || !t->type)
+		return -1; /* unknown, or void: fexit has no return slot to read */
+	return btf_vlen(t);
+}
+
+/* A BPF compare-and-swap loads (BPF atomics, 5.12+): a stack slot
+ * exchanged, in a socket filter that never runs. */
+bool probe_cmpxchg(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
+		  .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
+		  .off = -8, .imm = BPF_CMPXCHG },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "ct_cmpxchg", "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}

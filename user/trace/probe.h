@@ -32,6 +32,11 @@ bool probe_kprobe_func(const char *func);
 bool probe_tp_btf(const char *name);
 /* tracefs has events/<cat>/<name>. */
 bool probe_tp(const char *cat, const char *name);
+/* fexit's ctx slot holding func's return value (its number of
+ * parameters), or -1 when func returns void or is unknown. */
+int probe_func_ret_slot(const char *func);
+/* BPF compare-and-swap (BPF atomics, 5.12+) passes the verifier. */
+bool probe_cmpxchg(void);
 /* Number of parameters of a kernel function in BTF, -1 if unknown. */
 int probe_func_params(const char *func);
 

@@ -25,14 +25,13 @@ void report_csv(FILE *f, const struct ct_report *r)
 		fprintf(f, ",%d,\n", ri->inferred);
 	}
 	double m = l->messages ? (double)l->messages : 1;
-	struct { const char *k; uint64_t v; } ls[] = {
-		{ "user_copy_bytes", l->user_copy }, { "send_copy_bytes", l->send_copy },
-		{ "zerocopy_bytes", l->zerocopy }, { "deferred_copy_bytes", l->deferred_copy },
-		{ "recv_copy_bytes", l->recv_copy },
-	};
-	for (size_t i = 0; i < 5; i++) {
+	for (int k = 0; k < LL_COUNT; k++) {
 		PRE("ledger");
-		fprintf(f, ",%s,,,%llu,,%.1f,,,,%llu\n", ls[i].k, U(ls[i].v), ls[i].v / m, U(ls[i].v));
+		if (l->traced[k]) /* an untraced line is empty, not 0 */
+			fprintf(f, ",%s,,,%llu,,%.1f,,,,%llu\n", ledger_lines[k].key, U(l->bytes[k]),
+				l->bytes[k] / m, U(l->bytes[k]));
+		else
+			fprintf(f, ",%s,,,,,,,,,\n", ledger_lines[k].key);
 	}
 	const struct run_result *run = r->run;
 	PRE("app");

@@ -65,16 +65,22 @@ void report_json(FILE *f, const struct ct_report *r)
 		fprintf(f, "%s", i ? ", " : "");
 		json_str(f, t->notes[i]);
 	}
+	/* an untraced line is null, not 0: nothing was measured */
 	double m = l->messages ? (double)l->messages : 1;
-	fprintf(f, "],\n  \"ledger\": {\"user_copy_bytes\": %llu, \"send_copy_bytes\": %llu, "
-		   "\"zerocopy_bytes\": %llu, \"deferred_copy_bytes\": %llu, \"recv_copy_bytes\": %llu, "
-		   "\"messages\": %llu, \"per_message\": [%.1f, %.1f, %.1f, %.1f, %.1f], "
-		   "\"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s}",
-		U(l->user_copy), U(l->send_copy), U(l->zerocopy), U(l->deferred_copy), U(l->recv_copy),
-		U(l->messages), l->user_copy / m, l->send_copy / m, l->zerocopy / m, l->deferred_copy / m,
-		l->recv_copy / m, t->rows[FN_SEND_COPY].inferred || (!t->rows[FN_SEND_COPY].present &&
-						   t->rows[FN_SEND_COPY_CHK].present) ? "true" : "false",
-		t->rows[FN_DEFERRED_COPY].inferred ? "true" : "false");
+	fprintf(f, "],\n  \"ledger\": {");
+	for (int k = 0; k < LL_COUNT; k++)
+		if (l->traced[k])
+			fprintf(f, "\"%s\": %llu, ", ledger_lines[k].key, U(l->bytes[k]));
+		else
+			fprintf(f, "\"%s\": null, ", ledger_lines[k].key);
+	fprintf(f, "\"messages\": %llu, \"per_message\": [", U(l->messages));
+	for (int k = 0; k < LL_COUNT; k++)
+		if (l->traced[k])
+			fprintf(f, "%s%.1f", k ? ", " : "", l->bytes[k] / m);
+		else
+			fprintf(f, "%snull", k ? ", " : "");
+	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s}",
+		l->inferred[LL_SEND] ? "true" : "false", l->inferred[LL_DEFERRED] ? "true" : "false");
 	if (r->cmp && r->cmp->pairs) {
 		double pct, lo, hi, lat;
 		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);

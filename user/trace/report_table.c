@@ -84,31 +84,26 @@ void report_table(FILE *f, const struct ct_report *r)
 	char b[32];
 	fprintf(f, "\n3. copy ledger per message (%llu messages of %zu B; whole-run bytes in brackets)\n",
 		U(l->messages), o->size);
-	struct { const char *what; uint64_t v; const char *how; } lines[] = {
-		{ "user-space gather (ct_gather)", l->user_copy, "uprobe" },
-		{ "kernel send copy (user->skb)", l->send_copy,
-		  t->rows[FN_SEND_COPY].inferred ? "inferred from send bytes and MSG_ZEROCOPY" :
-		  t->rows[FN_SEND_COPY].present ? "copy functions inside tcp_sendmsg" :
-		  "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg" },
-		{ "zerocopy pinned (no copy)", l->zerocopy,
-		  t->rows[FN_ZC_PIN].inferred ? "inferred from send bytes and MSG_ZEROCOPY" : "skb_zerocopy_iter_stream" },
-		{ "deferred copy (skb_copy_ubufs)", l->deferred_copy,
-		  t->rows[FN_DEFERRED_COPY].inferred ? "inferred: zerocopy frags reaching receive" : "skb_copy_ubufs" },
-		{ "kernel receive copy (skb->user)", l->recv_copy, "skb_copy_datagram_iter" },
-	};
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		fmt_bytes(b, sizeof(b), lines[i].v / m);
-		fprintf(f, "   %-34s %12s  [%llu B]  %s%s\n", lines[i].what, b, U(lines[i].v),
-			(t->rows[i == 0 ? FN_GATHER : i == 1 ? FN_SEND_COPY : i == 2 ? FN_ZC_PIN :
-				i == 3 ? FN_DEFERRED_COPY : FN_RECV_COPY].present ||
-			 (i == 1 && t->rows[FN_SEND_COPY_CHK].present)) ? "" :
-			(i == 3 && t->zc_skipped) ? "(not loaded: a3 only) " : "(not traced) ",
-			lines[i].how);
+	uint64_t copies = 0;
+	int untraced = 0;
+	for (int k = 0; k < LL_COUNT; k++) {
+		if (!l->traced[k]) {
+			untraced += ledger_lines[k].copy;
+			fprintf(f, "   %-34s %12s  %s%s\n", ledger_lines[k].label, "-",
+				k == LL_DEFERRED && t->zc_skipped ? "not loaded (a3 only): " :
+				"not traced on this kernel/backend: ", l->how[k]);
+			continue;
+		}
+		if (ledger_lines[k].copy)
+			copies += l->bytes[k];
+		fmt_bytes(b, sizeof(b), l->bytes[k] / m);
+		fprintf(f, "   %-34s %12s  [%llu B]  %s\n", ledger_lines[k].label, b,
+			U(l->bytes[k]), l->how[k]);
 	}
-	uint64_t copies = l->user_copy + l->send_copy + l->deferred_copy + l->recv_copy;
 	fmt_bytes(b, sizeof(b), copies / m);
-	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte)\n", "bytes copied in total",
-		b, run->server.bytes_sent ? (double)copies / run->server.bytes_sent : 0);
+	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s)\n", "bytes copied in total",
+		b, run->server.bytes_sent ? (double)copies / run->server.bytes_sent : 0,
+		untraced ? "; at least: lines not traced above" : "");
 
 	if (r->cmp && r->cmp->pairs) {
 		double g[2], p50[2], p99[2], pct, lo, hi, lat;

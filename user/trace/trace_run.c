@@ -163,7 +163,11 @@ int main(int argc, char **argv)
 	ledger_build(&rep);
 	report_print(out, &rep);
 	fflush(out);
-	int bad = o.check ? ledger_check(&rep, stderr) : 0;
+	int skipped = 0, bad = o.check ? ledger_check(&rep, stderr, &skipped) : 0;
+	if (skipped)
+		fprintf(stderr, "trace_run: --check: %d invariant(s) cannot be checked with the %s "
+			"backend on this kernel (listed above); the others %s\n", skipped,
+			backend_name(t.backend), bad ? "were checked" : "hold");
 	tracer_close(&t);
 	if (out != stdout && fclose(out)) {
 		fprintf(stderr, "trace_run: writing %s failed\n", o.output);

@@ -20,7 +20,8 @@
 
 #define PROC_PID_INIT_INO 0xEFFFFFFCu /* the initial pid namespace's inode */
 
-/* libbpf's last warning, quoted in a load error (never parsed). */
+/* libbpf's first warning since the load began, quoted in a load error
+ * (never parsed). */
 static char libbpf_last[512];
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -32,7 +33,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		size_t n = strlen(buf);
 		while (n && buf[n - 1] == '\n')
 			buf[--n] = 0;
-		if (n)
+		if (n && !libbpf_last[0]) /* the first warning names the cause */
 			snprintf(libbpf_last, sizeof(libbpf_last), "%s", buf);
 	}
 	return 0;
@@ -46,6 +47,20 @@ void tracer_note(struct tracer *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->notes[t->nnotes++], sizeof(t->notes[0]), fmt, ap);
 	va_end(ap);
+}
+
+/* Kernel features the programs branch on (constants, so the verifier
+ * never sees the branch a kernel cannot run), each missing one named. */
+static void set_features(struct tracer *t)
+{
+	int ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	t->skel->rodata->have_task_storage = ts;
+	t->skel->rodata->send_from_syscall = t->send_from_syscall;
+	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
+	if (!probe_cmpxchg() && (t->flags & CT_TR_ZC_HOOKS))
+		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
+			    "credited with a plain update, which two CPUs completing one "
+			    "socket's sends at once can count twice");
 }
 
 /* Opens the skeleton, sets the run-time constants, loads the programs of
@@ -68,6 +83,9 @@ static int load(struct tracer *t, char *why, size_t wlen)
 		t->skel->rodata->pidns_dev = ns.st_dev;
 		t->skel->rodata->pidns_ino = ns.st_ino;
 	}
+
+	hooks_set_nargs(t);
+	set_features(t);
 
 	struct bpf_program *p, *hp[2];
 	bpf_object__for_each_program(p, t->skel->obj)

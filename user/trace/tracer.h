@@ -36,6 +36,7 @@ struct tracer {
 	unsigned flags;      /* CT_TR_* given to tracer_open */
 	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
 	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
+	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
 };
 
 /* tracer_open flags. */
