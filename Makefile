@@ -11,7 +11,7 @@ BPF_LIBS := -lbpf -lelf -lz
 
 # Data-path library shared by every binary.
 CORE := errf opts msg hist result sockio gather impl_a1 impl_a2 impl_a3 zc_track parse \
-        server client runner netns
+        server client runner netns perfctl
 CORE_OBJ := $(CORE:%=$(B)/obj/%.o)
 # Tracer: BPF skeleton + loader.
 TRACE := tracer probe ledger

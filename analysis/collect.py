@@ -59,21 +59,22 @@ COLUMNS = [
     ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
     ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications)"),
     ("rr_zc_backoffs", "untraced rr run, a3: times sendmsg(MSG_ZEROCOPY) returned ENOBUFS/EAGAIN and the sender waited for completions"),
-    ("cycles", "perf stat over the stream run (server+client+runner): CPU cycles; NA if unsupported"),
+    ("cycles", "perf stat over the stream run (server+client+runner), counting only the window sweep.env perf_window names (client_window: the client's measuring window, from the start of its connections' windows to the end of the last one, via ctrun --perf-ctl; whole_run: the whole ctrun run, namespace setup and drain included; the same line ends every raw perf.txt): CPU cycles; NA if unsupported"),
     ("instructions", "perf stat: instructions; NA if unsupported"),
     ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
     ("llc_misses", "perf stat: LLC-load-misses; NA if unsupported"),
     ("cache_misses", "perf stat: cache-misses; NA if unsupported"),
     ("ctx_switches", "perf stat: context-switches (software event)"),
     ("cpu_migrations", "perf stat: cpu-migrations (software event)"),
-    ("task_clock_ms", "perf stat: task-clock in ms (software event: CPU time of the whole run, setup included)"),
+    ("task_clock_ms", "perf stat: task-clock in ms (software event: CPU time of server+client+runner in the counted window)"),
     ("counters_na_reason", "why counters are NA, e.g. 'cycles,instructions: <not supported> by perf on this machine'; empty when all counted"),
     ("cpu_user_s", "getrusage user CPU seconds, server + client, stream run"),
     ("cpu_sys_s", "getrusage system CPU seconds, server + client, stream run"),
     ("cpu_s", "cpu_user_s + cpu_sys_s"),
     ("ctx_voluntary", "getrusage voluntary context switches, server + client, stream run"),
     ("ctx_involuntary", "getrusage involuntary context switches, server + client, stream run"),
-    ("cycles_per_byte", "cycles / bytes_received; NA when cycles are unsupported"),
+    ("perf_window_bytes", "bytes the client received in the window perf counted: its measuring window's bytes (client window_bytes) when perf_window=client_window, bytes_received when whole_run"),
+    ("cycles_per_byte", "cycles / perf_window_bytes; NA when cycles are unsupported"),
     ("cpu_ns_per_byte", "cpu_s (rusage, server + client) in ns / bytes_received: the CPU-cost-per-byte measure used when cycles are unavailable"),
     ("traced_throughput_gbps", "traced stream run: application throughput in Gbit/s"),
     ("tracing_overhead_pct", "100 * (1 - traced_throughput_gbps / throughput_gbps)"),
@@ -283,7 +284,9 @@ def collect(outdir):
                       else (r["cpu_user_s"] or 0) + (r["cpu_sys_s"] or 0))
         r["ctx_voluntary"] = side_sum(stream, "ctx_voluntary")
         r["ctx_involuntary"] = side_sum(stream, "ctx_involuntary")
-        r["cycles_per_byte"] = safe_div(r["cycles"], r["bytes_received"])
+        r["perf_window_bytes"] = (side(stream, "client", "window_bytes")
+                                  if env.get("perf_window", "whole_run") == "client_window" else r["bytes_received"])
+        r["cycles_per_byte"] = safe_div(r["cycles"], r["perf_window_bytes"])
         r["cpu_ns_per_byte"] = safe_div(None if r["cpu_s"] is None else r["cpu_s"] * 1e9, r["bytes_received"])
         r["traced_throughput_gbps"] = num((tapp or {}).get("throughput_gbps"))
         ratio = safe_div(r["traced_throughput_gbps"], r["throughput_gbps"])

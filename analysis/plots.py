@@ -160,8 +160,8 @@ def plot_cache(sw, net, path):
             for impl in sw.impls:
                 st = []
                 for s in sw.sizes:
-                    v = [r[c] / r["bytes_received"] * 1024 for r in sw.sel(impl=impl, size=s, threads=th, net=net)
-                         if r.get(c) is not None and r.get("bytes_received")]
+                    v = [r[c] / r["perf_window_bytes"] * 1024 for r in sw.sel(impl=impl, size=s, threads=th, net=net)
+                         if r.get(c) is not None and r.get("perf_window_bytes")]
                     st.append(Stat(v))
                 errline(ax, sw.sizes, st, impl)
             size_axis(ax, sw.sizes)

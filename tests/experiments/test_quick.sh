@@ -137,6 +137,8 @@ check "stream window: task-clock counted" awk -F, '$3 == "task-clock" && $1 + 0 
 if pstat rr --impl a3 --mode rr --threads 2 --net loopback; then pass "ctrun --perf-ctl, rr, 2 threads, exits 0"
 else fail "ctrun --perf-ctl, rr, 2 threads, exits 0" "$(tail -2 "$P/rr.err" | tr '\n' ' ')"; fi
 check "rr window: no exec counted" test "$(pcount "$P/rr.txt" sched:sched_process_exec)" = 0
+check "rr window: no exit counted (each connection waits for the last window before its drain)" \
+	test "$(pcount "$P/rr.txt" sched:sched_process_exit)" = 0
 check "rr window: perf enabled, then disabled, counting once each" bash -c \
 	"[ \"\$(grep -cx 'Events enabled' '$P/rr.err')\" = 1 ] && [ \"\$(grep -cx 'Events disabled' '$P/rr.err')\" = 2 ]"
 # bad paths: non-zero, one line, no hang (without perf nobody reads the FIFO)
