@@ -7,9 +7,8 @@ sys_recvfrom/recvmsg contains tcp_recvmsg, which contains
 skb_copy_datagram_iter. Per-message kernel time is the time of the
 outermost calls, not the sum of every row.
 
-usage: test_kernel_time.py --list | CASE
-Each CASE exits 0 when it holds; tests/analysis/test_kernel_time.sh runs
-them all and reports ok / not ok lines.
+usage: test_kernel_time.py --list | CASE (tests/pycases.py); run by
+tests/analysis/test_kernel_time.sh.
 """
 import atexit
 import json
@@ -18,8 +17,13 @@ import shutil
 import sys
 import tempfile
 
+import matplotlib
+matplotlib.use("Agg")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "analysis"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import pycases  # noqa: E402
 
 SENT = RECV = 10  # messages: every ns figure below is per run, /10 per message
 
@@ -222,22 +226,5 @@ def case_plot_time_per_kib_label():
     return True
 
 
-CASES = [(n[5:], f) for n, f in sorted(globals().items()) if n.startswith("case_")]
-
-
-def main(argv):
-    if len(argv) == 2 and argv[1] == "--list":
-        for n, f in CASES:
-            print("%s\t%s" % (n, f.__doc__.strip()))
-        return 0
-    cases = dict(CASES)
-    if len(argv) != 2 or argv[1] not in cases:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    import matplotlib
-    matplotlib.use("Agg")
-    return 0 if cases[argv[1]]() else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(pycases.main(globals()))
