@@ -12,7 +12,7 @@ BPF_LIBS := -lbpf -lelf -lz
 # Objects by folder: common/ (options, results, histogram, errors), net/
 # (message model and the data paths), run/ (runner and namespaces), trace/
 # (the tracer). Every binary links common + net; ctrun and trace_run add run.
-COMMON := $(addprefix common/,errf opts result hist)
+COMMON := $(addprefix common/,errf opts result hist perfctl)
 NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_track sockio \
 	    server client)
 RUN    := $(addprefix run/,runner netns)

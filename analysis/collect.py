@@ -18,7 +18,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import read_kv  # noqa: E402
+from common import SELF_TIME_DOC, in_thread, read_kv, self_ns  # noqa: E402
 
 NA = "NA"
 NAME_RE = re.compile(r"^(a[123])_s(\d+)_t(\d+)_([a-z]+)_r(\d+)$")
@@ -59,21 +59,22 @@ COLUMNS = [
     ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
     ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications)"),
     ("rr_zc_backoffs", "untraced rr run, a3: times sendmsg(MSG_ZEROCOPY) returned ENOBUFS/EAGAIN and the sender waited for completions"),
-    ("cycles", "perf stat over the stream run (server+client+runner): CPU cycles; NA if unsupported"),
+    ("cycles", "perf stat over the stream run (server+client+runner), counting only the window sweep.env perf_window names (client_window: the client's measuring window, from the start of its connections' windows to the end of the last one, via ctrun --perf-ctl; whole_run: the whole ctrun run, namespace setup and drain included; the same line ends every raw perf.txt): CPU cycles; NA if unsupported"),
     ("instructions", "perf stat: instructions; NA if unsupported"),
     ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
     ("llc_misses", "perf stat: LLC-load-misses; NA if unsupported"),
     ("cache_misses", "perf stat: cache-misses; NA if unsupported"),
     ("ctx_switches", "perf stat: context-switches (software event)"),
     ("cpu_migrations", "perf stat: cpu-migrations (software event)"),
-    ("task_clock_ms", "perf stat: task-clock in ms (software event: CPU time of the whole run, setup included)"),
+    ("task_clock_ms", "perf stat: task-clock in ms (software event: CPU time of server+client+runner in the counted window)"),
     ("counters_na_reason", "why counters are NA, e.g. 'cycles,instructions: <not supported> by perf on this machine'; empty when all counted"),
     ("cpu_user_s", "getrusage user CPU seconds, server + client, stream run"),
     ("cpu_sys_s", "getrusage system CPU seconds, server + client, stream run"),
     ("cpu_s", "cpu_user_s + cpu_sys_s"),
     ("ctx_voluntary", "getrusage voluntary context switches, server + client, stream run"),
     ("ctx_involuntary", "getrusage involuntary context switches, server + client, stream run"),
-    ("cycles_per_byte", "cycles / bytes_received; NA when cycles are unsupported"),
+    ("perf_window_bytes", "bytes the client received in the window perf counted: its measuring window's bytes (client window_bytes) when perf_window=client_window, bytes_received when whole_run"),
+    ("cycles_per_byte", "cycles / perf_window_bytes; NA when cycles are unsupported"),
     ("cpu_ns_per_byte", "cpu_s (rusage, server + client) in ns / bytes_received: the CPU-cost-per-byte measure used when cycles are unavailable"),
     ("traced_throughput_gbps", "traced stream run: application throughput in Gbit/s"),
     ("tracing_overhead_pct", "100 * (1 - traced_throughput_gbps / throughput_gbps)"),
@@ -83,7 +84,7 @@ COLUMNS = [
     for k in LEDGER_KINDS
 ] + [
     ("ledger_copied_bpm", "ledger bytes the CPU copied per message: user_copy + send_copy + deferred_copy + recv_copy"),
-    ("kernel_ns_per_msg", "traced run: sum of per-function time per message over the rows that report time (sender rows per message sent, receiver rows per message received)"),
+    ("kernel_ns_per_msg", "traced run: time per message in the application's traced calls, the sum of the self time of every in-thread row (sender rows per message sent, receiver rows per message received) = the time of the outermost calls (syscalls, sys_recvmsg(MSG_ERRQUEUE), uprobe ct_gather), nested rows not counted again; " + SELF_TIME_DOC + ". Rows that run in softirq context (__msg_zerocopy_callback, skb_copy_ubufs) are left out: they may have run inside a syscall, whose time already holds them"),
     ("bg_runnable", "other runnable tasks on the machine just before this point's runs (mean of 5 samples of /proc/stat procs_running); > 0 means the machine was not idle"),
     ("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"),
     ("kernel", "kernel release"),
@@ -92,16 +93,18 @@ COLUMNS = [
     ("rr_duration_s", "requested duration of the rr run"),
     ("trace_duration_s", "requested duration of the traced run"),
 ]
-KNS_DESC = ("kns_<side>_<function>", "traced run: kernel (or user, for uprobe rows) ns per message spent in <function> on <side>; one column per function row the tracer reported; NA when that row reports no time")
+KNS_DESC = ("kns_<side>_<function>", "traced run: kernel (or user, for uprobe rows) ns per message spent in <function> on <side>, inclusive: it contains the time of the rows nested in it, so these columns must not be summed (kernel_ns_per_msg is the total; functions.csv has each row's self time); one column per function row the tracer reported; NA when that row reports no time")
 
 FUNC_COLUMNS = [
     ("impl", ""), ("size", ""), ("threads", ""), ("net", ""), ("rep", ""),
     ("side", "sender or receiver"), ("name", "function (or tracepoint) the row attributes to"),
     ("hook", "hook that produced the row (fentry/kprobe/tracepoint/uprobe/inferred ...)"),
     ("calls", "calls/events over the traced run"), ("bytes", "bytes over the traced run"),
-    ("ns", "time over the traced run, ns (NA when the hook cannot time)"),
+    ("ns", "time over the traced run, ns, inclusive of the rows nested in it (NA when the hook cannot time)"),
     ("messages", "messages used as denominator (sent for sender rows, received for receiver rows)"),
-    ("calls_per_msg", ""), ("bytes_per_msg", ""), ("ns_per_msg", ""),
+    ("calls_per_msg", ""), ("bytes_per_msg", ""),
+    ("ns_per_msg", "ns / messages: inclusive time per message"),
+    ("self_ns_per_msg", "self time per message: " + SELF_TIME_DOC + "; can be slightly negative when calls of the outer row went untimed. Rows in softirq context (__msg_zerocopy_callback, skb_copy_ubufs) have self = own time and are not part of kernel_ns_per_msg"),
     ("note", "any extra note the tracer attached to the row (e.g. inferred)"),
 ]
 
@@ -281,7 +284,9 @@ def collect(outdir):
                       else (r["cpu_user_s"] or 0) + (r["cpu_sys_s"] or 0))
         r["ctx_voluntary"] = side_sum(stream, "ctx_voluntary")
         r["ctx_involuntary"] = side_sum(stream, "ctx_involuntary")
-        r["cycles_per_byte"] = safe_div(r["cycles"], r["bytes_received"])
+        r["perf_window_bytes"] = (side(stream, "client", "window_bytes")
+                                  if env.get("perf_window", "whole_run") == "client_window" else r["bytes_received"])
+        r["cycles_per_byte"] = safe_div(r["cycles"], r["perf_window_bytes"])
         r["cpu_ns_per_byte"] = safe_div(None if r["cpu_s"] is None else r["cpu_s"] * 1e9, r["bytes_received"])
         r["traced_throughput_gbps"] = num((tapp or {}).get("throughput_gbps"))
         ratio = safe_div(r["traced_throughput_gbps"], r["throughput_gbps"])
@@ -300,7 +305,8 @@ def collect(outdir):
                 copied = (copied or 0) + bpm
         r["ledger_copied_bpm"] = copied if trace is not None else None
         total_ns = None
-        for fr in (trace or {}).get("functions") or []:
+        funcs = (trace or {}).get("functions") or []
+        for fr, fself in zip(funcs, self_ns([dict(f, ns=num(f.get("ns"))) for f in funcs])):
             sd = fr.get("side") or "?"
             fname = fr.get("name") or "?"
             denom = mrecv if str(sd).startswith("recv") else msent
@@ -309,10 +315,12 @@ def collect(outdir):
             if col not in kns_cols:
                 kns_cols.append(col)
             nspm = safe_div(ns, denom) if ns else None
+            selfpm = safe_div(fself, denom)
             if nspm is not None:
                 prev = r.get(col)
                 r[col] = nspm + (prev or 0)
-                total_ns = (total_ns or 0) + nspm
+                if selfpm is not None and in_thread(fname):
+                    total_ns = (total_ns or 0) + selfpm
             else:
                 r.setdefault(col, None)
             note = fr.get("note") or fr.get("inferred") or ""
@@ -324,6 +332,7 @@ def collect(outdir):
                 "calls_per_msg": safe_div(num(fr.get("calls")), denom),
                 "bytes_per_msg": safe_div(num(fr.get("bytes")), denom),
                 "ns_per_msg": nspm,
+                "self_ns_per_msg": selfpm,
                 "note": "inferred" if note is True else str(note),
             })
         r["kernel_ns_per_msg"] = total_ns

@@ -16,6 +16,72 @@ TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel",
              "side", "name", "hook", "note"}
 
 
+# Nesting of the tracer's function rows (names as in user/tracer.c row_names).
+# Row -> the rows that contain it, nearest first. Rows nest only within one
+# side (one process). A row's parent is the nearest of these that reports
+# time in the same run, so an untimed middle row (the tracepoint backend's
+# tcp_sendmsg) is skipped.
+_SEND_COPY_IN = ("tcp_sendmsg_locked", "tcp_sendmsg", "sys_sendto/sendmsg")
+_RECV_COPY_IN = ("tcp_recvmsg", "sys_recvfrom/recvmsg")
+NESTED_IN = {
+    "tcp_sendmsg": ("sys_sendto/sendmsg",),
+    "tcp_sendmsg_locked": ("tcp_sendmsg", "sys_sendto/sendmsg"),
+    "_copy_from_iter": _SEND_COPY_IN,
+    "_copy_from_iter_nocache": _SEND_COPY_IN,
+    "csum_and_copy_from_iter_full": _SEND_COPY_IN,
+    "_copy_from_iter_full": _SEND_COPY_IN,
+    "copy_from_iter": _SEND_COPY_IN,
+    "skb_zerocopy_iter_stream": _SEND_COPY_IN,
+    "tcp_recvmsg": ("sys_recvfrom/recvmsg",),
+    "skb_copy_datagram_iter": _RECV_COPY_IN,
+}
+# Rows that run in another context (mostly softirq), and sometimes inside a
+# syscall of either side: they are neither subtracted from a syscall nor
+# added to the per-message total, which would count them twice whenever
+# they ran inside one.
+OTHER_CONTEXT = {"__msg_zerocopy_callback", "skb_copy_ubufs", "tcp_retransmit_skb"}
+# Every other row (the syscalls, sys_recvmsg(MSG_ERRQUEUE) - a call of its
+# own -, the user-space ct_gather) is outermost: the application's threads
+# spend its time in nothing else that is traced.
+SELF_TIME_DOC = ("self time = a row's time minus the time of the traced rows nested in it "
+                 "(syscall > tcp_sendmsg > copy/pin; syscall > tcp_recvmsg > skb_copy_datagram_iter); "
+                 "the self times of a side's in-thread rows add up to the time of its outermost calls")
+
+
+def in_thread(name):
+    """True for rows that run in the application's threads (syscalls, the
+    functions they call, the user-space gather); False for softirq-context rows."""
+    return name not in OTHER_CONTEXT
+
+
+def self_ns(rows):
+    """rows: one run's function rows, dicts with side, name and ns (0 or None:
+    the row reports no time). -> the self time of every row, same order
+    (None where the row reports no time). Not clamped: summed over a side's
+    in-thread rows it is exactly the time of the outermost calls."""
+    timed = {}
+    for r in rows:
+        if r.get("ns"):
+            key = (r.get("side"), r.get("name"))
+            timed[key] = timed.get(key, 0) + r["ns"]
+    inner = {}
+    for (sd, nm), ns in timed.items():
+        parent = next((p for p in NESTED_IN.get(nm, ()) if (sd, p) in timed), None)
+        if parent:
+            inner[(sd, parent)] = inner.get((sd, parent), 0) + ns
+    out, seen = [], set()
+    for r in rows:
+        key = (r.get("side"), r.get("name"))
+        if not r.get("ns"):
+            out.append(None)
+        elif key in seen:  # a repeated row: its time went into the first one
+            out.append(0)
+        else:
+            seen.add(key)
+            out.append(timed[key] - inner.get(key, 0))
+    return out
+
+
 def _val(col, s):
     if col in TEXT_COLS:
         return None if s == NA and col != "counters_na_reason" else s

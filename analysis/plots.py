@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (IMPL_COLOR, IMPL_LABEL, IMPL_SHORT, Stat, Sweep,  # noqa: E402
-                    fmt_size)
+                    fmt_size, in_thread)
 
 PLOTS = [
     ("throughput_vs_size", "1. Throughput vs message size"),
@@ -23,7 +23,7 @@ PLOTS = [
     ("cache_misses_vs_size", "3. Cache misses vs message size (and software proxy)"),
     ("cpu_per_byte_vs_size", "4. CPU cost per byte vs message size"),
     ("copy_ledger", "5. Copy ledger: bytes copied per message by kind"),
-    ("kernel_time", "6. Kernel time per message by function"),
+    ("kernel_time", "6. Kernel time per message by function (self time)"),
     ("tracing_overhead", "7. Tracing overhead: traced vs untraced"),
 ]
 LEDGER = [("user_copy", "user-space gather (ct_gather, uprobe)", "#9467bd"),
@@ -160,8 +160,8 @@ def plot_cache(sw, net, path):
             for impl in sw.impls:
                 st = []
                 for s in sw.sizes:
-                    v = [r[c] / r["bytes_received"] * 1024 for r in sw.sel(impl=impl, size=s, threads=th, net=net)
-                         if r.get(c) is not None and r.get("bytes_received")]
+                    v = [r[c] / r["perf_window_bytes"] * 1024 for r in sw.sel(impl=impl, size=s, threads=th, net=net)
+                         if r.get(c) is not None and r.get("perf_window_bytes")]
                     st.append(Stat(v))
                 errline(ax, sw.sizes, st, impl)
             size_axis(ax, sw.sizes)
@@ -187,7 +187,7 @@ def plot_cache(sw, net, path):
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     legend(ax, fontsize=7)
-    # proxy 2: kernel+user time per KiB in the traced functions
+    # proxy 2: kernel+user time per KiB in the outermost traced calls
     ax = axes[k + 1]
     for impl in sw.impls:
         st = []
@@ -199,9 +199,9 @@ def plot_cache(sw, net, path):
     size_axis(ax, sw.sizes)
     if not any(r.get("kernel_ns_per_msg") is not None for r in sw.rows):
         no_data(ax, "no timed rows in traced runs")
-    ax.set_ylabel("traced time per KiB (ns, wall)")
-    ax.set_title("Software proxy: time in traced send/recv/gather\n(wall time in the calls, includes blocking)",
-                 fontsize=9)
+    ax.set_ylabel("traced time per KiB (ns, wall; sum of self times)", fontsize=8)
+    ax.set_title("Software proxy: time in the outermost traced calls\n(send/recv syscalls, gather; nested rows "
+                 "counted once;\nwall time in the calls, includes blocking)", fontsize=8)
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     legend(ax, fontsize=7)
@@ -279,35 +279,43 @@ def plot_ledger(sw, net, path):
 # 6 ---------------------------------------------------------------------------
 def plot_kernel_time(sw, net, path):
     th = min(sw.threads)
-    funcs = [r for r in sw.funcs if r.get("net") == net and r.get("threads") == th and r.get("ns_per_msg") is not None]
+    funcs = [r for r in sw.funcs if r.get("net") == net and r.get("threads") == th
+             and r.get("self_ns_per_msg") is not None]
     names = []
     for r in funcs:
         key = (r["side"], r["name"])
         if key not in names:
             names.append(key)
-    names.sort(key=lambda k: (k[0] != "sender", k[1]))
+    names.sort(key=lambda k: (not in_thread(k[1]), k[0] != "sender", k[1]))
     cmap = plt.get_cmap("tab20")
     fig, axes = plt.subplots(1, len(sw.sizes), figsize=(max(10, 3.4 * len(sw.sizes)), 5.2), squeeze=False)
     for ax, s in zip(axes[0], sw.sizes):
         x = list(range(len(sw.impls)))
         bottom = [0.0] * len(x)
+        side_bottom = [0.0] * len(x)
         for ci, (sd, nm) in enumerate(names):
             h = []
             for impl in sw.impls:
                 per_rep = {}
                 for r in funcs:
                     if r["impl"] == impl and r["size"] == s and r["side"] == sd and r["name"] == nm:
-                        per_rep[r["rep"]] = per_rep.get(r["rep"], 0) + r["ns_per_msg"]
-                h.append(Stat(per_rep.values()).mean or 0.0)
-            ax.bar(x, h, bottom=bottom, color=cmap(ci % 20), label="%s: %s" % (sd, nm), width=0.6)
-            bottom = [b + v for b, v in zip(bottom, h)]
+                        per_rep[r["rep"]] = per_rep.get(r["rep"], 0) + r["self_ns_per_msg"]
+                # self time can dip below 0 when outer calls went untimed
+                h.append(max(0.0, Stat(per_rep.values()).mean or 0.0))
+            if in_thread(nm):  # the stack: self times, adding up to the outermost calls
+                ax.bar(x, h, bottom=bottom, color=cmap(ci % 20), label="%s: %s" % (sd, nm), width=0.6)
+                bottom = [b + v for b, v in zip(bottom, h)]
+            else:  # softirq context: a slim bar beside the stack, not part of it
+                ax.bar([i + 0.42 for i in x], h, bottom=side_bottom, color=cmap(ci % 20), width=0.2, hatch="//",
+                       edgecolor="white", label="%s: %s (softirq context, slim bar, not in the stack)" % (sd, nm))
+                side_bottom = [b + v for b, v in zip(side_bottom, h)]
         for i, impl in enumerate(sw.impls):
             st = sw.stat("kernel_ns_per_msg", impl=impl, size=s, threads=th, net=net)
             if st.n:
                 ax.errorbar([i], [st.mean], yerr=[[st.err()[0]], [st.err()[1]]], color="black", capsize=4)
         ax.set_xticks(x)
         ax.set_xticklabels([IMPL_SHORT[i] for i in sw.impls], fontsize=8)
-        ax.set_ylabel("ns per message")
+        ax.set_ylabel("self time per message (ns)")
         ax.set_title("%s messages" % fmt_size(s), fontsize=10)
         ax.grid(alpha=0.3, axis="y")
     if not names:
@@ -315,7 +323,9 @@ def plot_kernel_time(sw, net, path):
     h, lab = axes[0][0].get_legend_handles_labels()
     if h:
         fig.legend(h, lab, loc="upper center", ncol=min(3, len(h)), fontsize=7, bbox_to_anchor=(0.5, 0.90))
-    fig.suptitle("Time per message by traced function (%d thread%s, %s, backend %s)%s" %
+    fig.suptitle("Self time per message by traced function (%d thread%s, %s, backend %s)\n"
+                 "self time = the row's time minus the rows nested in it, so a stack is the time of the outermost "
+                 "calls (= kernel_ns_per_msg)%s" %
                  (th, "" if th == 1 else "s", net, sw.backend or "?",
                   "\nsyscall rows = wall time from syscall entry to exit (includes sleeping on buffer space/data); "
                   "uprobe rows include the probe's own trap cost" if sw.backend == "tracepoint" else ""),

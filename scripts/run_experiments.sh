@@ -2,6 +2,7 @@
 # copytrace experiment sweep: impl x size x threads x topology x repetition.
 # For every point and repetition it makes three runs:
 #   1. untraced stream run wrapped in `perf stat -x,`  -> NAME.perf.txt, NAME.stream.json
+#      (perf counts only the client's measuring window: ctrun --perf-ctl)
 #   2. untraced rr (request/response) run for latency  -> NAME.rr.json
 #   3. traced stream run (trace_run --format json)     -> NAME.trace.json
 # where NAME = <impl>_s<size>_t<threads>_<net>_r<rep>, e.g. a2_s65536_t4_veth_r1.
@@ -26,7 +27,8 @@ usage: $0 [options]
   --rr-duration S       seconds per rr run (default: 0.5)
   --trace-duration S    seconds per traced run (default: same as --duration)
   --no-trace            skip the traced runs (no ledger / per-function plots)
-  --no-perf             do not wrap the stream run in perf stat
+  --no-perf             do not wrap the stream run in perf stat (which counts only
+                        the client's measuring window, via ctrun --perf-ctl)
   --verify              pass --verify to every run (slower; checks every byte)
   --out DIR             output folder (default: results/<timestamp>)
   --resume DIR          reuse DIR and skip runs whose output files already exist
@@ -85,6 +87,28 @@ if [ "$DO_TRACE" = 1 ] && [ ! -x "$TRACE_RUN" ]; then die "$TRACE_RUN not found:
 if [ "$DO_PERF" = 1 ] && ! command -v "$PERF" >/dev/null; then die "perf not found: scripts/install-deps.sh (or pass --no-perf)"; fi
 [ -x "$PYTHON" ] || die "$PYTHON not found (Debian's python3 with python3-matplotlib)"
 
+# perf counts the client's measuring window only: started with counting
+# disabled (-D -1), ctrun --perf-ctl enables and disables it through two
+# FIFOs in a temp dir. A perf without --control counts the whole run.
+PERF_WINDOW=none
+if [ "$DO_PERF" = 1 ]; then
+	CTL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ct-perfctl.XXXXXX") || die "mktemp failed"
+	trap 'rm -rf "$CTL_DIR"' EXIT
+	CTL=$CTL_DIR/ctl; ACK=$CTL_DIR/ack
+	mkfifo "$CTL" "$ACK" || die "mkfifo in $CTL_DIR failed"
+	if "$PERF" stat -x, -e task-clock -D -1 --control "fifo:$CTL,$ACK" -o /dev/null -- true >/dev/null 2>&1; then
+		PERF_WINDOW=client_window
+		PERF_CTL=(-D -1 --control "fifo:$CTL,$ACK")
+		CTRUN_CTL=(--perf-ctl "$CTL,$ACK")
+		PERF_COUNTED="client measuring window (ctrun --perf-ctl; perf stat -D -1 --control)"
+	else
+		echo "run_experiments: $PERF stat has no --control: counting the whole ctrun run, setup included" >&2
+		PERF_WINDOW=whole_run
+		PERF_CTL=(); CTRUN_CTL=()
+		PERF_COUNTED="whole ctrun run (namespace setup and drain included)"
+	fi
+fi
+
 STOP=0
 on_signal() { STOP=1; echo >&2; echo "run_experiments: interrupted; finishing the current run, keeping finished results" >&2; }
 trap on_signal INT TERM HUP
@@ -113,6 +137,7 @@ rr_duration_s=$RR_DUR
 trace_duration_s=$TR_DUR
 traced=$DO_TRACE
 perf=$DO_PERF
+perf_window=$PERF_WINDOW
 verify=${VERIFY:+1}
 quick=$QUICK
 perf_events=$EVENTS
@@ -128,6 +153,7 @@ EOF
 	echo "== memory"; free -h | sed -n '1,2p'
 	echo "== perf"; "$PERF" --version 2>&1 || echo "perf: not available"
 	echo "perf_event_paranoid: $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
+	echo "perf counts: ${PERF_COUNTED:-nothing (--no-perf)}"
 	srcs=$(ls /sys/bus/event_source/devices 2>/dev/null | xargs)
 	echo "perf event sources: $srcs"
 	if [ -e /sys/bus/event_source/devices/cpu ] || [ -e /sys/bus/event_source/devices/cpu_core ]; then
@@ -237,8 +263,10 @@ for p in "${points[@]}"; do
 		ran=1
 		if [ "$DO_PERF" = 1 ]; then
 			rm -f "$base.perf.txt" "$base.perf.txt.part"
-			if run_one stream "$base.stream.json" "$tmo" "$PERF" stat -x, -e "$EVENTS" -o "$base.perf.txt.part" -- \
-				"$CTRUN" "${common[@]}" --mode stream --duration "$DUR" --json "$base.stream.json.part"; then
+			if run_one stream "$base.stream.json" "$tmo" "$PERF" stat -x, -e "$EVENTS" "${PERF_CTL[@]}" \
+				-o "$base.perf.txt.part" -- "$CTRUN" "${common[@]}" "${CTRUN_CTL[@]}" --mode stream \
+				--duration "$DUR" --json "$base.stream.json.part"; then
+				echo "# counted: $PERF_COUNTED" >>"$base.perf.txt.part"
 				mv -f "$base.perf.txt.part" "$base.perf.txt"
 			else
 				rm -f "$base.perf.txt.part" "$base.stream.json"

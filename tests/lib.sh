@@ -23,6 +23,13 @@ check_fails() {
 	if "$@" >"$T_TMP/out" 2>"$T_TMP/err"; then fail "$name" "exited 0"; return; fi
 	if grep -Eq -- "$pat" "$T_TMP/err"; then pass "$name"; else fail "$name" "stderr: $(head -2 "$T_TMP/err" | tr '\n' ' ')"; fi
 }
+# py_cases FILE.py: one check per case of a Python test (tests/pycases.py).
+py_cases() {
+	local name what
+	while IFS=$'\t' read -r name what; do
+		check "$what" /usr/bin/python3 "$1" "$name"
+	done < <(/usr/bin/python3 "$1" --list)
+}
 # jget FILE EXPR: python3 expression over the JSON document `d`.
 jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test group and prints one closing "N passed, N failed" line.
-# Groups: unit integration vm experiments bench (default: all).
+# Groups: unit analysis docs integration vm experiments bench (default: all).
 # CT_SKIP_VM=1 skips the VM group explicitly (it is reported as skipped).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-groups=${*:-unit integration vm experiments bench}
+groups=${*:-unit analysis docs integration vm experiments bench}
 pass=0; fail=0; skip=0
 
 run_script() { # name, command...
@@ -38,6 +38,8 @@ for g in $groups; do
 			pass=$((pass + p)); fail=$((fail + f))
 			[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
 		done ;;
+	analysis|docs) # no root
+		for t in tests/"$g"/test_*.sh; do run_script "$t" bash "$t"; done ;;
 	integration)
 		for t in tests/integration/test_*.sh; do run_script "$t" bash "$t"; done ;;
 	vm)

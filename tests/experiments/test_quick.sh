@@ -14,7 +14,8 @@ done
 # --- 1. quick sweep, end to end ----------------------------------------------
 OUT=$T_TMP/quick
 start=$(date +%s)
-if "$S" --quick --out "$OUT" >"$T_TMP/quick.log" 2>&1; then pass "quick sweep exits 0"
+mkdir -p "$T_TMP/tmp"  # the sweep's temp dir (perf control FIFOs) goes here
+if TMPDIR=$T_TMP/tmp "$S" --quick --out "$OUT" >"$T_TMP/quick.log" 2>&1; then pass "quick sweep exits 0"
 else fail "quick sweep exits 0" "$(tail -5 "$T_TMP/quick.log" | tr '\n' ' ')"; fi
 echo "# quick sweep wall time: $(($(date +%s) - start)) s"
 check "progress lines (point i/N, elapsed, remaining)" grep -Eq '^point [0-9]+/[0-9]+ .*elapsed [0-9]+m[0-9]+s +remaining' "$T_TMP/quick.log"
@@ -101,8 +102,56 @@ for p in throughput_vs_size latency_vs_threads cache_misses_vs_size cpu_per_byte
 		"[ -s '$OUT/$p.png' ] && head -c 8 '$OUT/$p.png' | grep -q PNG && grep -q '($p.png)' '$OUT/REPORT.md'"
 done
 check "no leftover .part files" bash -c "! ls '$OUT'/raw/*.part 2>/dev/null | grep -q ."
+# perf counted the client's measuring window only: perf acknowledged ctrun's
+# enable and disable in every stream run, and the sweep says which window.
+check "sweep.env records the counted window (perf_window=client_window)" grep -qx 'perf_window=client_window' "$OUT/sweep.env"
+check "every stream run: perf enabled and disabled counting on ctrun's command" bash -c \
+	"n=0; for f in '$OUT'/raw/*.stream.log; do n=\$((n+1)); grep -qx 'Events enabled' \$f && grep -qx 'Events disabled' \$f || exit 1; done; [ \$n -gt 0 ]"
+check "every perf.txt says which window it counted" bash -c \
+	"for f in '$OUT'/raw/*.perf.txt; do grep -q '^# counted: client measuring window' \$f || exit 1; done"
+check "the sweep's perf control FIFOs are removed" bash -c "[ -z \"\$(ls -A '$T_TMP/tmp')\" ]"
 
-# --- 2. interrupted sweep stays usable, --resume completes it ----------------
+# --- 2. perf stat counts only the client's window (ctrun --perf-ctl) ----------
+# The setup forks and execs `ip` 7 times (veth) and every thread exits after
+# the window; with --perf-ctl neither may be counted. Counts, not timings.
+P=$T_TMP/pctl
+mkdir -p "$P" && mkfifo "$P/ctl" "$P/ack"
+EV=sched:sched_process_exec,sched:sched_process_exit,task-clock
+pcount() { awk -F, -v e="$2" '$3 == e {print $1}' "$1"; }
+pstat() { # NAME: perf stat (control FIFOs, counting disabled at start) over ctrun --perf-ctl ARGS...
+	local n=$1; shift
+	timeout -k 5 60 perf stat -x, -e "$EV" -D -1 --control "fifo:$P/ctl,$P/ack" -o "$P/$n.txt" -- \
+		"$B/ctrun" --quiet --duration 0.3 --perf-ctl "$P/ctl,$P/ack" "$@" >"$P/$n.out" 2>"$P/$n.err"
+}
+timeout -k 5 60 perf stat -x, -e "$EV" -o "$P/whole.txt" -- "$B/ctrun" --quiet --duration 0.3 >/dev/null 2>&1
+we=$(pcount "$P/whole.txt" sched:sched_process_exec); wx=$(pcount "$P/whole.txt" sched:sched_process_exit)
+check "without --perf-ctl perf counts the setup (ip execs: $we) and the exits ($wx)" \
+	bash -c "[ '${we:-0}' -ge 7 ] && [ '${wx:-0}' -ge 1 ]"
+if pstat stream --impl a2 --threads 1; then pass "ctrun --perf-ctl under perf stat --control exits 0"
+else fail "ctrun --perf-ctl under perf stat --control exits 0" "$(tail -2 "$P/stream.err" | tr '\n' ' ')"; fi
+check "perf enabled, then disabled, counting once each (stream)" bash -c \
+	"[ \"\$(grep -cx 'Events enabled' '$P/stream.err')\" = 1 ] && [ \"\$(grep -cx 'Events disabled' '$P/stream.err')\" = 2 ]"
+check "stream window: no exec counted (the ip setup is outside it)" test "$(pcount "$P/stream.txt" sched:sched_process_exec)" = 0
+check "stream window: no exit counted (drain and teardown are outside it)" test "$(pcount "$P/stream.txt" sched:sched_process_exit)" = 0
+check "stream window: task-clock counted" awk -F, '$3 == "task-clock" && $1 + 0 > 0 {ok = 1} END {exit !ok}' "$P/stream.txt"
+if pstat rr --impl a3 --mode rr --threads 2 --net loopback; then pass "ctrun --perf-ctl, rr, 2 threads, exits 0"
+else fail "ctrun --perf-ctl, rr, 2 threads, exits 0" "$(tail -2 "$P/rr.err" | tr '\n' ' ')"; fi
+check "rr window: no exec counted" test "$(pcount "$P/rr.txt" sched:sched_process_exec)" = 0
+check "rr window: no exit counted (each connection waits for the last window before its drain)" \
+	test "$(pcount "$P/rr.txt" sched:sched_process_exit)" = 0
+check "rr window: perf enabled, then disabled, counting once each" bash -c \
+	"[ \"\$(grep -cx 'Events enabled' '$P/rr.err')\" = 1 ] && [ \"\$(grep -cx 'Events disabled' '$P/rr.err')\" = 2 ]"
+# bad paths: non-zero, one line, no hang (without perf nobody reads the FIFO)
+one_line() { [ "$(wc -l <"$T_TMP/err")" -eq 1 ]; }
+for bad in "missing FIFO|perf-ctl: cannot open CTL.*$P/none|$P/none,$P/ack" \
+	"regular file|not a FIFO|$P/stream.txt,$P/ack" "no perf listening|no perf reads CTL|$P/ctl,$P/ack"; do
+	IFS='|' read -r what pat arg <<<"$bad"
+	check_fails "--perf-ctl refused: $what" "$pat" timeout 20 "$B/ctrun" --perf-ctl "$arg"
+	check "--perf-ctl refused: $what: the error is one line" one_line
+done
+check_fails "--perf-ctl malformed refused" "must be CTL,ACK" "$B/ctrun" --perf-ctl "$P/ctl"
+
+# --- 3. interrupted sweep stays usable, --resume completes it ----------------
 OUT2=$T_TMP/intr
 tiny=(--impls a1 --sizes 256 --threads 1,2 --reps 2 --duration 0.2 --rr-duration 0.1 --no-trace --no-report)
 "$S" "${tiny[@]}" --out "$OUT2" >"$T_TMP/intr.log" 2>&1 &

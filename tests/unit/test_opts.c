@@ -71,6 +71,14 @@ static void bad_inputs_named(void **st)
 		{ ROLE_TRACE, "--format", "xml", "--format must be" },
 		{ ROLE_TRACE, "--repeat", "0", "--repeat must be" },
 		{ ROLE_RUNNER, "stray", NULL, "unexpected argument" },
+		{ ROLE_RUNNER, "--perf-ctl", "ctl", "--perf-ctl must be CTL,ACK" },
+		{ ROLE_RUNNER, "--perf-ctl", ",ack", "--perf-ctl must be CTL,ACK" },
+		{ ROLE_RUNNER, "--perf-ctl", "ctl,", "--perf-ctl must be CTL,ACK" },
+		{ ROLE_RUNNER, "--perf-ctl", ",", "--perf-ctl must be CTL,ACK" },
+		{ ROLE_RUNNER, "--perf-ctl", "", "--perf-ctl must be CTL,ACK" },
+		{ ROLE_SERVER, "--perf-ctl", "c,a", "not valid here" },
+		{ ROLE_CLIENT, "--perf-ctl", "c,a", "not valid here" },
+		{ ROLE_TRACE, "--perf-ctl", "c,a", "not valid here" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const struct bad *c = &cases[i];
@@ -84,11 +92,34 @@ static void bad_inputs_named(void **st)
 	assert_non_null(strstr(err, "needs a value"));
 }
 
+/* --perf-ctl CTL,ACK (ctrun): split at the first comma; off by default. */
+static void perf_ctl(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_RUNNER, "--verify"), 0);
+	assert_string_equal(o.perf_ctl, "");
+	assert_string_equal(o.perf_ack, "");
+	assert_int_equal(PARSE(ROLE_RUNNER, "--perf-ctl", "/tmp/x/ctl,/tmp/x/ack"), 0);
+	assert_string_equal(o.perf_ctl, "/tmp/x/ctl");
+	assert_string_equal(o.perf_ack, "/tmp/x/ack");
+	assert_int_equal(PARSE(ROLE_RUNNER, "--perf-ctl", "c,a,b"), 0); /* like perf */
+	assert_string_equal(o.perf_ctl, "c");
+	assert_string_equal(o.perf_ack, "a,b");
+	char lng[600];
+	memset(lng, 'p', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = 0;
+	lng[1] = ',';
+	assert_int_equal(PARSE(ROLE_RUNNER, "--perf-ctl", lng), -1);
+	assert_non_null(strstr(err, "too long"));
+	assert_null(strchr(err, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_values),
 		cmocka_unit_test(bad_inputs_named),
+		cmocka_unit_test(perf_ctl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

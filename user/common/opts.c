@@ -63,7 +63,7 @@ enum {
 	O_IMPL = 'i', O_SIZE = 's', O_THREADS = 't', O_DURATION = 'd', O_MODE = 'm',
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
-	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK,
+	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL,
 };
 
 static const struct option all_opts[] = {
@@ -87,6 +87,7 @@ static const struct option all_opts[] = {
 	{ "format", required_argument, 0, O_FORMAT },
 	{ "output", required_argument, 0, O_OUTPUT },
 	{ "check", no_argument, 0, O_CHECK },
+	{ "perf-ctl", required_argument, 0, O_PERF_CTL },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -108,6 +109,8 @@ static int allowed(enum ct_role role, int id)
 		return role == ROLE_CLIENT;
 	case O_NET:
 		return role == ROLE_RUNNER || role == ROLE_TRACE;
+	case O_PERF_CTL:
+		return role == ROLE_RUNNER;
 	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
 	case O_OUTPUT: case O_CHECK:
 		return role == ROLE_TRACE;
@@ -247,6 +250,18 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_CHECK:
 			o->check = true;
 			break;
+		case O_PERF_CTL: { /* split at the first comma, as perf does */
+			const char *comma = strchr(a, ',');
+			size_t n = comma ? (size_t)(comma - a) : 0;
+			if (!n || !comma[1])
+				return errf(err, errlen, "--perf-ctl must be CTL,ACK (two FIFO paths), not '%s'", a);
+			if (n >= sizeof(o->perf_ctl) || strlen(comma + 1) >= sizeof(o->perf_ack))
+				return errf(err, errlen, "--perf-ctl: a path is too long (max %zu bytes)",
+					    sizeof(o->perf_ctl) - 1);
+			snprintf(o->perf_ctl, sizeof(o->perf_ctl), "%.*s", (int)n, a);
+			snprintf(o->perf_ack, sizeof(o->perf_ack), "%s", comma + 1);
+			break;
+		}
 		}
 	}
 	if (optind < argc)
@@ -280,6 +295,9 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
 		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
 		       "                      (default veth)\n");
+	if (role == ROLE_RUNNER)
+		printf("  --perf-ctl CTL,ACK  under perf stat -D -1 --control fifo:CTL,ACK: count only\n"
+		       "                      the client's measuring window (enable/disable on CTL)\n");
 	if (role == ROLE_TRACE)
 		printf("  --backend B         auto|fentry|kprobe|tracepoint (default auto)\n"
 		       "  --compare           alternate untraced and traced runs, report overhead\n"

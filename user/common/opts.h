@@ -9,6 +9,7 @@ enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
 enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
+struct perfctl;
 
 #define CT_MAX_SIZE (64u << 20)
 #define CT_MAX_THREADS 1024
@@ -28,6 +29,10 @@ struct ct_opts {
 	int ready_fd;       /* server: write one byte here once listening */
 	const char *json;   /* --json FILE */
 	bool quiet;
+	/* ctrun only: --perf-ctl CTL,ACK (empty: off); the runner opens them
+	 * into perf, which only the client side uses */
+	char perf_ctl[256], perf_ack[256];
+	struct perfctl *perf;
 	/* trace_run only */
 	const char *backend;
 	bool compare;

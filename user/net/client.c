@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "common/perfctl.h"
 #include "proto.h"
 #include "sockio.h"
 
@@ -28,7 +29,18 @@ struct cworker {
 	struct parser p;
 	uint64_t now; /* time of the recv that completed the current messages */
 	int in_window;
+	int window_over;
 };
+
+/* This connection's window is over (once). With --perf-ctl the last one
+ * stops perf's counting, and each waits for it before its drain. */
+static void window_end(struct cworker *w)
+{
+	if (!w->window_over) {
+		w->window_over = 1;
+		perfctl_window_end(w->o->perf, 1);
+	}
+}
 
 static void on_message(void *arg, const struct ct_hdr *h)
 {
@@ -119,6 +131,7 @@ static void run_stream(struct cworker *w, uint8_t *buf)
 	w->in_window = 0;
 	w->r.window_bytes = w->r.bytes_received;
 	w->r.window_s = (double)(w->now - w->start) / 1e9;
+	window_end(w);
 	drain(w, buf);
 }
 
@@ -162,6 +175,7 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 out:
 	w->r.window_bytes = w->r.bytes_received;
 	w->r.window_s = (double)(now_ns() - w->start) / 1e9;
+	window_end(w);
 	drain(w, buf);
 }
 
@@ -171,6 +185,7 @@ static void *cworker_main(void *arg)
 	uint8_t *buf = malloc(RBUF);
 	if (!buf) {
 		side_error(&w->r, "out of memory");
+		window_end(w);
 		return NULL;
 	}
 	parser_init(&w->p, 0, w->o->verify);
@@ -178,6 +193,7 @@ static void *cworker_main(void *arg)
 		run_stream(w, buf);
 	else
 		run_rr(w, buf);
+	window_end(w); /* when run_* failed before its window ended */
 	w->r.messages_received = w->p.messages;
 	w->r.verify_errors = w->p.errors;
 	if (w->p.errors && w->r.ok)
@@ -253,7 +269,13 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 	for (; opened < o->threads; opened++)
 		if ((w[opened].fd = open_conn(o, out, &hello, &ready)) < 0)
 			break;
-	if (opened == o->threads) {
+	/* The window starts: perf (--perf-ctl) counts from here. */
+	int go = opened == o->threads;
+	if (go && perfctl_enable(o->perf, o->threads)) {
+		side_error(out, "%s", o->perf->err);
+		go = 0;
+	}
+	if (go) {
 		uint64_t start = now_ns();
 		for (; started < o->threads; started++) {
 			struct cworker *k = &w[started];
@@ -266,6 +288,8 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 				break;
 			}
 		}
+		for (int i = started; i < o->threads; i++)
+			perfctl_window_end(o->perf, 0); /* its thread did not start */
 	}
 	for (int i = started; i < opened; i++)
 		close(w[i].fd);
@@ -273,6 +297,8 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 		pthread_join(w[i].tid, NULL);
 		side_merge(out, &w[i].r);
 	}
+	if (perfctl_done(o->perf) && out->ok)
+		side_error(out, "%s", o->perf->err);
 	out->bytes_sent += hello;
 	out->bytes_received += ready;
 	free(w);

@@ -3,12 +3,14 @@
 #include <stdio.h>
 
 #include "common/opts.h"
+#include "common/perfctl.h"
 #include "runner.h"
 
 int main(int argc, char **argv)
 {
 	struct ct_opts o;
 	struct run_result r;
+	struct perfctl perf;
 	char err[512];
 	int rc = opts_parse(&o, ROLE_RUNNER, argc, argv, err, sizeof(err));
 	if (rc == 1) {
@@ -18,6 +20,13 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "ctrun: %s\n", err);
 		return 2;
+	}
+	if (o.perf_ctl[0]) {
+		if (perfctl_open(&perf, o.perf_ctl, o.perf_ack, err, sizeof(err))) {
+			fprintf(stderr, "ctrun: %s\n", err);
+			return 2;
+		}
+		o.perf = &perf;
 	}
 	runner_install_signals();
 	rc = runner_run(&o, NULL, &r, err, sizeof(err));

@@ -102,6 +102,7 @@ static void child_main(const struct ct_opts *o, int is_server, int join_fd,
 		snprintf(mine.addr, sizeof(mine.addr), "%s",
 			 o->net == NET_VETH ? SERVER_ADDR : "127.0.0.1");
 		mine.ready_fd = ready_w;
+		mine.perf = NULL; /* --perf-ctl is the client's: its window */
 		server_run(&mine, &r);
 	} else {
 		snprintf(mine.addr, sizeof(mine.addr), "%s",

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""README.md says what the code does (review issue 12).
+
+Each case reads a fact from the code (options and defaults in user/common/opts.c,
+JSON keys in user/common/result.c and user/ledger.c, results.csv columns in
+analysis/collect.py, script flags, make targets, constants) and looks for
+it in README.md.
+
+usage: test_readme.py --list | CASE (tests/pycases.py); run by
+tests/docs/test_readme.sh.
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "analysis"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import pycases  # noqa: E402
+
+
+def src(path):
+    return open(os.path.join(ROOT, path)).read()
+
+
+README = src("README.md")
+WORDS = {w.strip("-") for w in re.findall(r"[A-Za-z0-9_-]+", README)}
+
+
+def missing(names, where):
+    gone = sorted(n for n in set(names) if n not in WORDS)
+    if gone:
+        print("not in README.md (%s): %s" % (where, ", ".join(gone)))
+    return not gone
+
+
+def define(path, name):
+    m = re.search(r"#define %s\s+\(?(\d+)u?(?:\s*<<\s*(\d+))?" % name, src(path))
+    return int(m.group(1)) << int(m.group(2) or 0)
+
+
+def case_a3_slot_ring():
+    """a3 slot ring: README's default size, slot bounds and --slots range are the code's"""
+    budget = define("user/net/impl_a3.c", "SLOT_BUDGET")
+    m = re.search(r"ring of slots[^(]*\(default: (\d+) MiB", README)
+    ok = True
+    if not m or int(m.group(1)) << 20 != budget:
+        print("README a3 ring default %s MiB, user/net/impl_a3.c SLOT_BUDGET %d MiB"
+              % (m and m.group(1), budget >> 20))
+        ok = False
+    lo, hi = re.search(r"n < (\d+) \? \d+ : n > (\d+)", src("user/net/impl_a3.c")).groups()
+    rng = re.search(r"--slots must be (\d+)\.\.(\d+)", src("user/common/opts.c")).groups()
+    para = README[m.start():m.start() + 600] if m else ""
+    for what, v in (("at least", lo), ("at most", hi), ("--slots up to", rng[1])):
+        if v not in re.findall(r"\d+", para):
+            print("README a3 ring paragraph lacks %s %s" % (what, v))
+            ok = False
+    return ok
+
+
+def case_options():
+    """every long option of user/common/opts.c and trace_run.c is in README.md"""
+    opts = re.findall(r'\{ "([a-z-]+)", (?:required|no)_argument', src("user/common/opts.c"))
+    opts += re.findall(r'"(--[a-z-]+)"', src("user/trace/trace_run.c"))
+    return missing([o.lstrip("-") for o in opts if o != "help"], "options")
+
+
+def case_option_defaults():
+    """option defaults and ranges in README.md match user/common/opts.c"""
+    o = src("user/common/opts.c")
+    d = o[o.index("static void defaults"):]
+    d = d[:d.index("\n}\n")]
+    want = {
+        "--size": re.search(r"o->size = (\d+);", d).group(1),
+        "--port": str(define("user/common/opts.h", "CT_DEFAULT_PORT")),
+        "--duration": re.search(r"ROLE_TRACE \? (\d+)\.0 : (\d+)\.0", d).groups(),
+        "--threads": "1..%d" % define("user/common/opts.h", "CT_MAX_THREADS"),
+        "--repeat": re.search(r"o->repeat = (\d+);", d).group(1),
+    }
+    ok = True
+    for flag, v in want.items():
+        rows = [l for l in README.splitlines() if l.startswith("| `%s" % flag)]
+        text = " ".join(rows) or README[README.find("%s " % flag):][:200]
+        for x in (v if isinstance(v, tuple) else (v,)):
+            if x not in text:
+                print("README on %s lacks %s: %s" % (flag, x, text[:160]))
+                ok = False
+    return ok
+
+
+def json_keys(path):
+    return re.findall(r'\\"([a-z_0-9]+)\\": ', src(path))
+
+
+def case_app_json_keys():
+    """every JSON key ctrun writes (user/common/result.c) is in README.md"""
+    return missing(json_keys("user/common/result.c"), "user/common/result.c JSON keys")
+
+
+def case_trace_json_keys():
+    """every JSON key trace_run writes (user/trace/report_json.c, ledger lines in ledger.c) is in README.md"""
+    keys = json_keys("user/trace/report_json.c")
+    keys += re.findall(r'\{ "([a-z_]+_bytes)", ', src("user/trace/ledger.c"))
+    return missing(keys, "trace_run JSON keys")
+
+
+def case_results_columns():
+    """README's results.csv column list is analysis/collect.py's, in order"""
+    import collect
+    m = re.search(r"Main `results.csv` columns: `([^`]*)`", README)
+    if not m:
+        print("no 'Main results.csv columns' list")
+        return False
+    listed = []
+    for c in re.split(r",\s*(?![^{]*\})", m.group(1)):
+        c = c.strip().rstrip(".…")
+        b = re.match(r"(\w*)\{([^}]*)\}(\w*)", c)
+        listed += [b.group(1) + x.strip() + b.group(3) for x in b.group(2).split(",")] if b else [c]
+    listed = [c for c in listed if not c.startswith("kns_")]
+    code = [c for c, _ in collect.COLUMNS]
+    if listed != code:
+        print("README lists %s\ncollect.py has %s" % (
+            [c for c in listed if c not in code], [c for c in code if c not in listed]) if set(listed) != set(code)
+            else "same columns, other order")
+        return False
+    return True
+
+
+def case_latency_error():
+    """README's histogram error bound is user/common/hist.h's (1/2^HIST_SUB_BITS)"""
+    bits = define("user/common/hist.h", "HIST_SUB_BITS")
+    m = re.search(r"log-linear histogram \(([^)]*)relative error", README)
+    nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?(?= %)", m.group(1))] if m else []
+    if not m or not ("1/%d" % (1 << bits) in m.group(1) or (nums and nums[-1] >= 100.0 / (1 << bits))):
+        print("README bound '%s' is below 1/%d = %.3f %%" % (m and m.group(1), 1 << bits, 100.0 / (1 << bits)))
+        return False
+    return True
+
+
+def usage_flags(path):
+    """The options a script's usage text (its here-document) lists."""
+    u = re.search(r"cat <<(\w+)\n(.*?)\n\1\n", src(path), re.S).group(2)
+    return [f.lstrip("-") for f in re.findall(r"^\s+(--[a-z-]+)", u, re.M)]
+
+
+def case_sweep_flags():
+    """every scripts/run_experiments.sh option is in README.md"""
+    return missing(usage_flags("scripts/run_experiments.sh"), "run_experiments.sh")
+
+
+def case_bench_flags():
+    """scripts/bench.sh options, bench.py defaults and its --smoke durations are README's"""
+    ok = missing(usage_flags("scripts/bench.sh"), "bench.sh")
+    py = src("scripts/bench.py")
+    budget = re.search(r'"--budget", type=float, default=(\d+)', py).group(1)
+    if not re.search(r"--budget S`[^`]*?default %s\)" % budget, README):
+        print("README --budget default is not bench.py's %s" % budget)
+        ok = False
+    pairs, dur, rr = re.search(r"a\.pairs, a\.duration, a\.rr_duration = (\S+), (\S+), (\S+)\n", py).groups()
+    m = re.search(r"`bench.sh --smoke`: ([^)]*)", README)
+    if not m or "%s s stream" % dur not in m.group(1) or "%s s rr" % rr not in m.group(1):
+        print("README on --smoke ('%s') lacks %s s stream / %s s rr runs" % (m and m.group(1), dur, rr))
+        ok = False
+    return ok
+
+
+def case_make_targets():
+    """every `make TARGET` README.md names has a rule in the Makefile"""
+    mk = src("Makefile")
+    rules = set(re.findall(r"^([a-z][a-z-]*):", mk, re.M))
+    named = set(re.findall(r"`(?:sudo )?make ([a-z]+)", README)) | set(re.findall(r"^sudo make ([a-z]+)", README, re.M))
+    gone = sorted(named - rules)
+    if gone:
+        print("README names make targets without a rule: %s" % gone)
+    return not gone
+
+
+if __name__ == "__main__":
+    sys.exit(pycases.main(globals()))
