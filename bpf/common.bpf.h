@@ -382,26 +382,6 @@ static __always_inline long fexit_ret(__u64 *ctx, int nargs) /* -1: void */
 	}
 }
 
-/* kprobe argument n (0-based; n is a constant after inlining). */
-static __always_inline __u64 kp_arg(struct pt_regs *regs, int n)
-{
-	switch (n) {
-	case 0: return PT_REGS_PARM1(regs);
-	case 1: return PT_REGS_PARM2(regs);
-	case 2: return PT_REGS_PARM3(regs);
-	case 3: return PT_REGS_PARM4(regs);
-	default: return PT_REGS_PARM5(regs);
-	}
-}
-
-/* Argument n (a literal) of the hooked function inside a CT_ENTRY body,
- * whichever the backend: fentry's ctx is the argument array, a kprobe's
- * the registers. The fentry load is an asm so it stays inside the branch
- * that wants it: a slot past the function's arguments is rejected, and
- * functions lose arguments across versions (tcp_recvmsg has 6, 5 or 4). */
-#define CT_ARG(n) _Generic((ctx), struct pt_regs *: kp_arg((void *)(ctx), n), \
-			   default: CT_CTX_LOAD(n))
-
 /* CT_ENTRY(name, func, call, args...) makes fe_<name> (fentry/func) and
  * kp_<name> (kprobe/func); both run `call`, which may use the typed args
  * by name. CT_EXIT(name, func, call) makes fe_<name>_ret (fexit) and

@@ -79,8 +79,10 @@ CT_EXIT(csum_copy, csum_and_copy_from_iter_full, on_copy_exit(FN_SEND_COPY_CSUM,
 CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes, i),
 	 void *addr, size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_full, _copy_from_iter_full, on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1))
+/* to_user as a byte: only the low 8 bits of a bool argument's register are
+ * defined (5.10 leaves garbage above them). */
 CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user),
-	 const void *ptr, unsigned long n, bool to_user)
+	 const void *ptr, unsigned long n, __u8 to_user)
 
 /* Bytes accepted by tcp_sendmsg. MSG_ZEROCOPY is not visible here (the
  * flags argument is 0 on the send path), so the send syscall's flags,

@@ -162,7 +162,7 @@ CT_EXIT(zc_callback_510, sock_zerocopy_callback, on_zc_callback_exit())
  * reference left completes the uarg; two CPUs dropping the last two at
  * once both see 2 and credit nothing, which the next completion's mark
  * covers. No time per callback (the drop is not the callback). */
-static __always_inline void on_zc_complete(void *uarg, bool success, const int cas)
+static __always_inline void on_zc_complete(void *uarg, __u8 success, const int cas)
 {
 	struct ubuf_info *ub = uarg;
 	if (BPF_CORE_READ(ub, refcnt.refs.counter) != 1)
@@ -182,9 +182,9 @@ static __always_inline void on_zc_complete(void *uarg, bool success, const int c
 }
 
 CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1),
-	 struct sk_buff *skb, struct ubuf_info *uarg, bool success)          /* 6.7+ */
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.7+ */
 CT_ENTRY(zc_complete_61, msg_zerocopy_callback, on_zc_complete(uarg, success, 1),
-	 struct sk_buff *skb, struct ubuf_info *uarg, bool success)          /* 5.13-6.6 */
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 5.13-6.6 */
 CT_ENTRY(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_enter(skb), struct sk_buff *skb)
 CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
 

@@ -90,22 +90,38 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 	return 0;
 }
 
+static __u64 recursion_misses(struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	int fd = bpf_program__fd(p);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 void tracer_note_misses(struct tracer *t)
 {
-	struct bpf_program *p;
 	if (!t->skel)
 		return;
-	bpf_object__for_each_program(p, t->skel->obj) {
-		int fd = bpf_program__fd(p);
-		if (fd < 0)
+	memset(t->rec_missed, 0, sizeof(t->rec_missed));
+	for (int i = 0; i < hook_count(); i++) {
+		struct bpf_program *p[2];
+		if (!hook_programs(t, i, p))
 			continue;
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.recursion_misses)
+		for (int k = 0; k < 2; k++) {
+			__u64 m = p[k] ? recursion_misses(p[k]) : 0;
+			if (!m)
+				continue;
+			for (int fn = 0; fn < FN_COUNT; fn++)
+				if (hook_rows(i) & (1u << fn))
+					t->rec_missed[fn] += m;
 			tracer_note(t, "%s missed %llu events (BPF recursion protection: it fired "
-				    "while another BPF program ran on that CPU); its row undercounts",
-				    bpf_program__name(p), (unsigned long long)info.recursion_misses);
+				    "while another BPF program, or the same one on a preempted task, "
+				    "ran on that CPU); its row undercounts", bpf_program__name(p[k]),
+				    (unsigned long long)m);
+		}
 	}
 }
 

@@ -64,7 +64,9 @@ static const struct hook hooks[] = {
 	KFUNC(tcp_sendmsg, FN_TCP_SENDMSG, "tcp_sendmsg", HF_REQUIRED),
 	KFUNC(copy_from_iter, FN_SEND_COPY, "_copy_from_iter", HF_COPY_ALT),
 	KFUNC(copy_from_iter_nocache, FN_SEND_COPY_NC, "_copy_from_iter_nocache", HF_COPY_ALT),
-	KFUNC(csum_copy, FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", HF_COPY_ALT),
+	/* only for routes without checksum offload: its presence does not make
+	 * the __check_object_size fallback unnecessary */
+	KFUNC(csum_copy, FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", HF_QUIET),
 	KFUNC(copy_full, FN_SEND_COPY_FULL, "_copy_from_iter_full", HF_COPY_ALT),
 	KENTRY(usercopy_check, FN_SEND_COPY_CHK, "__check_object_size", HF_COPY_LAST | HF_INFERRED),
 	KFUNC(zc_pin, FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),
@@ -126,6 +128,7 @@ static const char *row_names[FN_COUNT] = {
 int hook_count(void) { return NHOOKS; }
 enum hook_kind hook_kind(int i) { return hooks[i].kind; }
 const char *hook_target(int i) { return hooks[i].target; }
+unsigned hook_rows(int i) { return hooks[i].rows; }
 const char *row_name(int fn) { return row_names[fn]; }
 
 const char *backend_name(enum ct_backend b)
@@ -198,13 +201,8 @@ static int tp_variant(const struct hook *h, char *why, size_t n)
 /* Whether hook h takes part in backend b at all (before any probing). */
 static int wanted(const struct tracer *t, enum ct_backend b, const struct hook *h)
 {
-	if (h->flags & (HF_CAS | HF_NOCAS)) {
-		static int cas = -1;
-		if (cas < 0)
-			cas = probe_cmpxchg();
-		if (!!(h->flags & HF_CAS) != cas)
-			return 0;
-	}
+	if ((h->flags & (HF_CAS | HF_NOCAS)) && !!(h->flags & HF_CAS) != probe_cmpxchg())
+		return 0; /* the twin for the other kind of kernel */
 	switch (h->kind) {
 	case HK_KFUNC:
 		return b != BK_TRACEPOINT;

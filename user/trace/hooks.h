@@ -25,6 +25,8 @@ enum hook_kind {
 /* The hook's kind and target ("cat/name" for tracepoints), for attaching. */
 enum hook_kind hook_kind(int i);
 const char *hook_target(int i);
+/* The counter rows hook i fills, one bit per enum ct_fn. */
+unsigned hook_rows(int i);
 int hook_count(void);
 
 const char *backend_name(enum ct_backend b);

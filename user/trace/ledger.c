@@ -46,12 +46,19 @@ static void ledger_compute(const struct ct_report *r, struct ct_ledger *l)
 	const struct ct_row_info *rows = r->t->rows;
 	memset(l, 0, sizeof(*l));
 	line(l, LL_USER, both(r, FN_GATHER), &rows[FN_GATHER], "uprobe");
-	line(l, LL_SEND, ledger_send_copy(r, CT_SERVER) + ledger_send_copy(r, CT_CLIENT),
-	     &rows[FN_SEND_COPY], rows[FN_SEND_COPY].inferred ?
-	     "inferred from send bytes and MSG_ZEROCOPY" : "copy functions inside tcp_sendmsg");
-	if (!rows[FN_SEND_COPY].present && rows[FN_SEND_COPY_CHK].present)
-		line(l, LL_SEND, l->bytes[LL_SEND], &rows[FN_SEND_COPY_CHK],
-		     "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg");
+	/* the send copy: whichever copy functions are hooked, else the
+	 * tracepoint backend's split, else __check_object_size's lengths */
+	struct ct_row_info send = rows[FN_SEND_COPY];
+	const char *how = send.inferred ? "inferred from send bytes and MSG_ZEROCOPY" :
+			  "copy functions inside tcp_sendmsg";
+	send.present |= rows[FN_SEND_COPY_NC].present | rows[FN_SEND_COPY_CSUM].present |
+			rows[FN_SEND_COPY_FULL].present;
+	if (!rows[FN_SEND_COPY].present && rows[FN_SEND_COPY_CHK].present) {
+		send = rows[FN_SEND_COPY_CHK];
+		how = "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg";
+	}
+	line(l, LL_SEND, ledger_send_copy(r, CT_SERVER) + ledger_send_copy(r, CT_CLIENT), &send,
+	     how);
 	line(l, LL_PINNED, both(r, FN_ZC_PIN), &rows[FN_ZC_PIN], rows[FN_ZC_PIN].inferred ?
 	     "inferred from send bytes and MSG_ZEROCOPY" : "skb_zerocopy_iter_stream");
 	line(l, LL_DEFERRED, both(r, FN_DEFERRED_COPY), &rows[FN_DEFERRED_COPY],

@@ -205,6 +205,9 @@ int probe_func_ret_slot(const char *func)
  * exchanged, in a socket filter that never runs. */
 bool probe_cmpxchg(void)
 {
+	static int known = -1; /* asked once per hook: load the probe once */
+	if (known >= 0)
+		return known;
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
@@ -217,8 +220,8 @@ bool probe_cmpxchg(void)
 	};
 	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "ct_cmpxchg", "GPL", insns,
 			       sizeof(insns) / sizeof(insns[0]), NULL);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	known = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	return known;
 }

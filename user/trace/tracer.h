@@ -37,6 +37,7 @@ struct tracer {
 	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
 	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
 	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
+	__u64 rec_missed[FN_COUNT]; /* events skipped by recursion protection, per row */
 };
 
 /* tracer_open flags. */
