@@ -6,6 +6,30 @@ static int near(uint64_t a, uint64_t b, double tol)
 	double d = (double)a - (double)b;
 	return (d < 0 ? -d : d) <= tol * (double)(b ? b : 1);
 }
+/* Calls of these rows that no hook saw (exit missed, or skipped by
+ * recursion protection): their bytes are unknown. */
+static uint64_t unseen(const struct ct_report *r, const int *fns, int n)
+{
+	uint64_t u = 0;
+	for (int i = 0; i < n; i++)
+		u += r->t->rec_missed[fns[i]] + ledger_stat(r, CT_SERVER, fns[i])->missed +
+		     ledger_stat(r, CT_CLIENT, fns[i])->missed;
+	return u;
+}
+
+/* With unseen calls an equality becomes "observed <= expected": printed
+ * as weakened, so it never passes for more than it is. */
+static int within(uint64_t observed, uint64_t expected, uint64_t unseen_calls, const char *what,
+		  FILE *err)
+{
+	if (!unseen_calls)
+		return near(observed, expected, 0.01);
+	fprintf(err, "check weakened: %s: %llu call(s) unseen (missed exits or recursion "
+		"protection): asserting observed %llu B <= expected %llu B\n", what,
+		U(unseen_calls), U(observed), U(expected));
+	return observed <= expected + expected / 100;
+}
+
 
 int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 {
@@ -24,7 +48,9 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 	uint64_t rc = ledger_stat(r, CT_CLIENT, FN_RECV_COPY)->bytes;
 	if (!t->rows[FN_RECV_COPY].present)
 		SKIP("receive copy: no hook for skb_copy_datagram_iter on this kernel");
-	else if (!c->bytes_received || !near(rc, c->bytes_received, 0.01))
+	else if (!c->bytes_received ||
+		 !within(rc, c->bytes_received, unseen(r, (const int[]){ FN_RECV_COPY, FN_TCP_RECVMSG }, 2),
+			 "receive copy", err))
 		FAIL("receive copy %llu B != client bytes_received %llu B (1%% tolerance)",
 		     U(rc), U(c->bytes_received));
 
@@ -50,8 +76,12 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 		     U(sb), U(s->bytes_sent));
 	}
 	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = ledger_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
+	static const int copy_fns[] = { FN_TCP_SENDMSG, FN_SEND_COPY, FN_SEND_COPY_NC,
+					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK, FN_ZC_PIN };
 	if ((t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_CHK].present) &&
-	    !near(sc + zp, s->bytes_sent, 0.01))
+	    !within(sc + zp, s->bytes_sent, t->backend == BK_TRACEPOINT ? 0 :
+		    unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
+		    "sender copied + pinned", err))
 		FAIL("sender copied %llu B + pinned %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sc), U(zp), U(s->bytes_sent));
 
