@@ -19,7 +19,7 @@ uint64_t now_ns(void)
 }
 
 ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
-		    block_fn on_block, void *arg, uint64_t *calls)
+		    const struct send_hooks *h, uint64_t *calls)
 {
 	struct iovec v[cnt];
 	size_t total = 0, done = 0;
@@ -34,13 +34,15 @@ ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if ((errno == EAGAIN || errno == ENOBUFS) && on_block) {
-				if (on_block(arg, errno) == 0)
+			if ((errno == EAGAIN || errno == ENOBUFS) && h && h->blocked) {
+				if (h->blocked(h->arg, errno) == 0)
 					continue;
 			}
 			return -errno;
 		}
 		(*calls)++;
+		if (h && h->sent)
+			h->sent(h->arg);
 		done += (size_t)n;
 		/* Partial send: skip what went out, trim the next iovec. */
 		while (n > 0 && first < cnt) {
