@@ -10,6 +10,14 @@
 extern volatile int ct_stop; /* set by SIGINT/SIGTERM in server and client */
 
 uint64_t now_ns(void);
+
+/* After a stop request, a wait that holds up a send (zerocopy completions)
+ * may go on this long: the peer may still be taking the message in flight. */
+#define CT_STOP_GRACE_MS 2000
+/* 1 once a stop was requested and CT_STOP_GRACE_MS have passed since *since
+ * (0 to start; set when the caller first sees the request), else 0. */
+int stop_grace_over(uint64_t *since);
+
 /* What sendmsg_all reports back while it sends; any member may be NULL. */
 struct send_hooks {
 	/* sendmsg reported EAGAIN/ENOBUFS (zerocopy): wait for room without
