@@ -221,25 +221,30 @@ static int a3_finish(struct conn *c)
 	int rc = 0;
 	if (!s)
 		return 0;
-	/* Drain every outstanding completion before the buffers go away. */
-	/* After a failed connection the kernel frees what is queued at once;
-	 * don't make the user wait long for the stragglers. */
+	/* Drain every outstanding completion before the buffers go away;
+	 * after a failure, don't make the user wait long for stragglers. An
+	 * error on the way (a reset) doesn't end the drain: the kernel still
+	 * reports the ids of the skbs it frees. */
 	int limit_ms = c->r->ok ? DRAIN_TIMEOUT_MS : 1000;
 	uint64_t deadline = now_ns() + (uint64_t)limit_ms * 1000000ull;
-	while (zc_outstanding(&s->zc) && now_ns() < deadline)
-		if (wait_completion(c, s, 100) < 0) {
+	while (zc_outstanding(&s->zc) && now_ns() < deadline && !stopped(c, s))
+		if (wait_completion(c, s, 100) < 0)
 			rc = -1;
-			break;
-		}
-	if (rc == 0 && zc_outstanding(&s->zc)) {
+	uint32_t left = zc_outstanding(&s->zc);
+	if (left) {
 		side_error(c->r, "%u zerocopy completions did not arrive within %d ms",
-			   zc_outstanding(&s->zc), limit_ms);
+			   left, limit_ms);
 		rc = -1;
 	}
 	c->r->zc_notifications += s->zc.notifications;
 	c->r->zc_completions += s->zc.completed;
 	c->r->zc_copied += s->zc.copied;
-	for (int i = 0; i < s->nslots; i++)
+	/* Ids left mean the kernel may still read these buffers' pages: data
+	 * not yet sent, which even close() (our caller's, after us) leaves to
+	 * be sent later. Freed, the heap would hand them out again and the
+	 * peer would get whatever is written there next, so they stay
+	 * allocated: a leak of one connection's slots, only when it failed. */
+	for (int i = 0; i < s->nslots && !left; i++)
 		msg_free(&s->slot[i].m);
 	free(s->slot);
 	free(s);

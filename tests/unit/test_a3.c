@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -381,12 +382,51 @@ static void socket_error_ends_slot_wait(void **st)
 	blocked_slot_wait(INJECT_ICMP, "No route to host");
 }
 
+/* Item 3: after a failed connection a3_finish gives the completions 1 s,
+ * then freed the slot buffers although the kernel still held their pages
+ * for data it had not sent; the heap handed them out again and the kernel
+ * sent whatever was written there next. Here the receiver reads nothing
+ * until finish has returned and the program has reused freed memory, then
+ * checks every byte that arrives. This shows what reaches the wire; it
+ * cannot see the kernel's own page references. */
+static void failed_finish_keeps_buffers_kernel_holds(void **st)
+{
+	(void)st;
+	NEED_NETNS();
+	enum { N = 4, SIZE = 65536 };
+	struct pair p;
+	struct rx x;
+	tcp_pair(&p, 1 << 20, 0);
+	a3_conn(p.snd, SIZE, N);
+	for (uint64_t seq = 0; seq < N; seq++)
+		send_ok(seq); /* most of it waits unsent: the receiver reads nothing */
+	side_error(&r, "connection failed (injected)");
+	assert_int_equal(impl_a3.finish(&c), -1); /* ids still outstanding */
+	/* What the program does next: allocate and write. */
+	void *reuse[8 * N * (CT_FIELDS + 1)];
+	size_t k = 0;
+	for (int round = 0; round < 8; round++)
+		for (int i = 0; i < N * (CT_FIELDS + 1); i++) {
+			size_t len = i % (CT_FIELDS + 1) ? SIZE / CT_FIELDS + 1 : CT_HDR_SIZE;
+			reuse[k] = malloc(len);
+			assert_non_null(reuse[k]);
+			memset(reuse[k++], 0xa5, len);
+		}
+	rx_start(&x, p.rcv, 0, 0);
+	rx_check(&x, p.snd, N);
+	for (size_t i = 0; i < k; i++)
+		free(reuse[i]);
+	close(p.snd);
+	close(p.rcv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(partial_send_completes_mid_message),
 		cmocka_unit_test(stop_ends_slot_wait),
 		cmocka_unit_test(socket_error_ends_slot_wait),
+		cmocka_unit_test(failed_finish_keeps_buffers_kernel_holds),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
