@@ -1,7 +1,8 @@
-/* A3 zerocopy against the real kernel: TCP over loopback in the test's own
- * network namespace (needs root; skipped otherwise), so per-namespace
- * sysctls such as net.core.optmem_max can be lowered without touching the
- * host's. */
+/* A3 zerocopy against the real kernel (review issue 10, items 1-3): ids of
+ * partial sends, waits that must end, buffers the kernel still holds.
+ * TCP over loopback in the test's own network namespace (needs root;
+ * skipped otherwise), so per-namespace sysctls such as net.core.optmem_max
+ * can be lowered without touching the host's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
