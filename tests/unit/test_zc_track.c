@@ -52,6 +52,20 @@ static void bogus_ranges_rejected(void **st)
 	assert_int_equal(t.bad, 3);
 }
 
+/* Review issue 10 item 4: lo > hi with both ends outstanding is not a
+ * wrapped range (it would span about 2^32 ids): rejected, not walked. */
+static void reversed_range_rejected(void **st)
+{
+	(void)st;
+	zc_init(&t);
+	zc_taken(&t, 10);
+	assert_int_equal(zc_complete(&t, 5, 2, false), -1);
+	assert_int_equal(t.bad, 1);
+	assert_int_equal(t.completed, 0);
+	assert_int_equal(zc_outstanding(&t), 10);
+	assert_int_equal(zc_complete(&t, 0, 9, false), 10); /* state untouched */
+}
+
 static void ids_wrap_at_32_bits(void **st)
 {
 	(void)st;
@@ -69,6 +83,7 @@ int main(void)
 		cmocka_unit_test(in_order_ranges),
 		cmocka_unit_test(out_of_order_waits_for_prefix),
 		cmocka_unit_test(bogus_ranges_rejected),
+		cmocka_unit_test(reversed_range_rejected),
 		cmocka_unit_test(ids_wrap_at_32_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,7 @@
 #define SLOT_BUDGET (4u << 20) /* message slots per connection: covers the
 				* default maximum send buffer (tcp_wmem) */
 #define DRAIN_TIMEOUT_MS 10000
+#define WAIT_MS 250 /* a slot wait looks at the stop flag this often */
 
 struct slot {
 	struct ct_msg m;
@@ -43,6 +44,7 @@ struct a3 {
 	struct zc_track zc;
 	int nslots, next;
 	struct slot *slot;
+	uint64_t stop_seen; /* for stop_grace_over */
 };
 
 /* Reads every queued notification. Returns how many were read, -1 on a
@@ -83,7 +85,8 @@ static int read_errqueue(struct conn *c, struct a3 *s)
 	}
 }
 
-/* Blocks (poll, no spinning) until a notification arrives or timeout. */
+/* Blocks (poll, no spinning) until a notification arrives or timeout.
+ * Returns notifications read, or -1 with the error recorded. */
 static int wait_completion(struct conn *c, struct a3 *s, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = 0 };
@@ -92,7 +95,29 @@ static int wait_completion(struct conn *c, struct a3 *s, int timeout_ms)
 		side_error(c->r, "poll: %s", strerror(errno));
 		return -1;
 	}
+	int got = read_errqueue(c, s);
+	if (got != 0 || n <= 0)
+		return got;
+	/* poll returned at once with nothing queued: a socket error (POLLERR,
+	 * e.g. a reset) or a closed connection (POLLHUP). Both stay up, so
+	 * polling again would spin. An error ends the connection. */
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+		return conn_error(c, "waiting for zerocopy completions", -err);
+	/* Closed: the kernel still reports the ids of the skbs it frees. */
+	poll(NULL, 0, timeout_ms < 10 ? timeout_ms : 10);
 	return read_errqueue(c, s);
+}
+
+/* After a stop request a wait may go on for the grace period only. */
+static int stopped(struct conn *c, struct a3 *s)
+{
+	if (!stop_grace_over(&s->stop_seen))
+		return 0;
+	side_error(c->r, "stopped with %u zerocopy completions still outstanding after %d ms",
+		   zc_outstanding(&s->zc), CT_STOP_GRACE_MS);
+	return 1;
 }
 
 /* sendmsg hit the optmem/locked-memory limit (ENOBUFS) or EAGAIN: room
@@ -103,11 +128,21 @@ static int on_block(void *arg, int err)
 	struct a3 *s = c->priv;
 	(void)err;
 	c->r->zc_backoffs++;
+	if (stopped(c, s))
+		return -1;
 	if (zc_outstanding(&s->zc) == 0) {
 		poll(NULL, 0, 1); /* nothing to wait for: back off briefly */
-		return ct_stop ? -1 : 0;
+		return 0;
 	}
 	return wait_completion(c, s, 100) < 0 ? -1 : 0;
+}
+
+/* Registered per call, not per message: the error queue may report a
+ * partial send's id while the rest of the message is still in on_block. */
+static void on_sent(void *arg)
+{
+	struct conn *c = arg;
+	zc_taken(&((struct a3 *)c->priv)->zc, 1);
 }
 
 static int a3_init(struct conn *c)
@@ -157,15 +192,14 @@ static int a3_send(struct conn *c, uint64_t seq)
 	 * keep outstanding ids inside the tracker's window. */
 	while ((sl->busy && !zc_is_done(&s->zc, sl->last_id)) ||
 	       zc_outstanding(&s->zc) >= ZC_WINDOW - 64)
-		if (wait_completion(c, s, 1000) < 0)
+		if (stopped(c, s) || wait_completion(c, s, WAIT_MS) < 0)
 			return -1;
 	msg_stamp(&sl->m, seq, now_ns(), c->pattern);
 	uint64_t calls = 0;
-	ssize_t n = sendmsg_all(c->fd, sl->m.iov, CT_FIELDS + 1, MSG_ZEROCOPY,
-				on_block, c, &calls);
+	const struct send_hooks h = { on_block, on_sent, c };
+	ssize_t n = sendmsg_all(c->fd, sl->m.iov, CT_FIELDS + 1, MSG_ZEROCOPY, &h, &calls);
 	if (n < 0)
 		return conn_error(c, "sendmsg(MSG_ZEROCOPY)", n);
-	zc_taken(&s->zc, (uint32_t)calls);
 	sl->last_id = s->zc.next_id - 1;
 	sl->busy = 1;
 	s->next = (s->next + 1) % s->nslots;
@@ -187,25 +221,30 @@ static int a3_finish(struct conn *c)
 	int rc = 0;
 	if (!s)
 		return 0;
-	/* Drain every outstanding completion before the buffers go away. */
-	/* After a failed connection the kernel frees what is queued at once;
-	 * don't make the user wait long for the stragglers. */
+	/* Drain every outstanding completion before the buffers go away;
+	 * after a failure, don't make the user wait long for stragglers. An
+	 * error on the way (a reset) doesn't end the drain: the kernel still
+	 * reports the ids of the skbs it frees. */
 	int limit_ms = c->r->ok ? DRAIN_TIMEOUT_MS : 1000;
 	uint64_t deadline = now_ns() + (uint64_t)limit_ms * 1000000ull;
-	while (zc_outstanding(&s->zc) && now_ns() < deadline)
-		if (wait_completion(c, s, 100) < 0) {
+	while (zc_outstanding(&s->zc) && now_ns() < deadline && !stopped(c, s))
+		if (wait_completion(c, s, 100) < 0)
 			rc = -1;
-			break;
-		}
-	if (rc == 0 && zc_outstanding(&s->zc)) {
+	uint32_t left = zc_outstanding(&s->zc);
+	if (left) {
 		side_error(c->r, "%u zerocopy completions did not arrive within %d ms",
-			   zc_outstanding(&s->zc), limit_ms);
+			   left, limit_ms);
 		rc = -1;
 	}
 	c->r->zc_notifications += s->zc.notifications;
 	c->r->zc_completions += s->zc.completed;
 	c->r->zc_copied += s->zc.copied;
-	for (int i = 0; i < s->nslots; i++)
+	/* Ids left mean the kernel may still read these buffers' pages: data
+	 * not yet sent, which even close() (our caller's, after us) leaves to
+	 * be sent later. Freed, the heap would hand them out again and the
+	 * peer would get whatever is written there next, so they stay
+	 * allocated: a leak of one connection's slots, only when it failed. */
+	for (int i = 0; i < s->nslots && !left; i++)
 		msg_free(&s->slot[i].m);
 	free(s->slot);
 	free(s);

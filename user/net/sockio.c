@@ -34,8 +34,18 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+int stop_grace_over(uint64_t *since)
+{
+	if (!ct_stop)
+		return 0;
+	uint64_t t = now_ns();
+	if (!*since)
+		*since = t;
+	return t - *since >= CT_STOP_GRACE_MS * 1000000ull;
+}
+
 ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
-		    block_fn on_block, void *arg, uint64_t *calls)
+		    const struct send_hooks *h, uint64_t *calls)
 {
 	struct iovec v[cnt];
 	size_t total = 0, done = 0;
@@ -48,15 +58,20 @@ ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
 		struct msghdr mh = { .msg_iov = v + first, .msg_iovlen = (size_t)(cnt - first) };
 		ssize_t n = sendmsg(fd, &mh, flags | MSG_NOSIGNAL);
 		if (n < 0) {
-			if (errno == EINTR)
+			/* After a stop request, a call a signal interrupted before
+			 * it moved a byte ends the send: retrying would sleep
+			 * again with no signal left to wake it. */
+			if (errno == EINTR && !ct_stop)
 				continue;
-			if ((errno == EAGAIN || errno == ENOBUFS) && on_block) {
-				if (on_block(arg, errno) == 0)
+			if ((errno == EAGAIN || errno == ENOBUFS) && h && h->blocked) {
+				if (h->blocked(h->arg, errno) == 0)
 					continue;
 			}
 			return -errno;
 		}
 		(*calls)++;
+		if (h && h->sent)
+			h->sent(h->arg);
 		done += (size_t)n;
 		/* Partial send: skip what went out, trim the next iovec. */
 		while (n > 0 && first < cnt) {
@@ -79,7 +94,7 @@ ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls)
 	while (done < len) {
 		ssize_t n = send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !ct_stop) /* as in sendmsg_all */
 				continue;
 			return -errno;
 		}

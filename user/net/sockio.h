@@ -13,15 +13,29 @@ extern volatile int ct_stop; /* set by SIGINT/SIGTERM in server and client */
 void side_signals(void);
 
 uint64_t now_ns(void);
-/* Called when sendmsg reports EAGAIN/ENOBUFS (zerocopy): wait for room
- * without spinning. Returns 0 to retry, -1 to give up. */
-typedef int (*block_fn)(void *arg, int err);
+
+/* After a stop request, a wait that holds up a send (zerocopy completions)
+ * may go on this long: the peer may still be taking the message in flight. */
+#define CT_STOP_GRACE_MS 2000
+/* 1 once a stop was requested and CT_STOP_GRACE_MS have passed since *since
+ * (0 to start; set when the caller first sees the request), else 0. */
+int stop_grace_over(uint64_t *since);
+
+/* What sendmsg_all reports back while it sends; any member may be NULL. */
+struct send_hooks {
+	/* sendmsg reported EAGAIN/ENOBUFS (zerocopy): wait for room without
+	 * spinning. Returns 0 to retry, -1 to give up. */
+	int (*blocked)(void *arg, int err);
+	/* One sendmsg call succeeded. Under MSG_ZEROCOPY it took the next id,
+	 * which the error queue may report before the whole iovec is out. */
+	void (*sent)(void *arg);
+	void *arg;
+};
 
 /* Sends the whole iovec (the array is not modified). calls counts
- * successful sendmsg calls (each one took a zerocopy id under
- * MSG_ZEROCOPY). Returns bytes sent, or -errno. */
+ * successful sendmsg calls. h may be NULL. Returns bytes sent, or -errno. */
 ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
-		    block_fn on_block, void *arg, uint64_t *calls);
+		    const struct send_hooks *h, uint64_t *calls);
 /* send() until len bytes are out. Returns len or -errno. */
 ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls);
 /* recv() exactly len bytes. Returns len, 0 on clean EOF before any byte,

@@ -22,8 +22,10 @@ int zc_complete(struct zc_track *t, uint32_t lo, uint32_t hi, bool copied)
 {
 	uint32_t n = hi - lo + 1; /* ids wrap at 2^32: unsigned arithmetic */
 	t->notifications++;
-	/* every id in range must be outstanding: lo - done_below < outstanding */
-	if (n == 0 || lo - t->done_below >= zc_outstanding(t) ||
+	/* every id in range must be outstanding: lo - done_below < outstanding.
+	 * Both ends inside the window is not enough: lo > hi would then span
+	 * about 2^32 ids, so the length must fit in the window too. */
+	if (n == 0 || n > zc_outstanding(t) || lo - t->done_below >= zc_outstanding(t) ||
 	    hi - t->done_below >= zc_outstanding(t)) {
 		t->bad++;
 		return -1;
