@@ -26,9 +26,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "impl.h"
-#include "parse.h"
-#include "sockio.h"
+#include "net/impl.h"
+#include "net/parse.h"
+#include "net/sockio.h"
 
 #define OPTMEM "/proc/sys/net/core/optmem_max"
 

@@ -15,7 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sockio.h"
+#include "net/sockio.h"
 
 #define RESCUE_TICKS 50 /* 10 s of 200 ms ticks: the send ignored the stop */
 
