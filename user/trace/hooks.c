@@ -20,8 +20,11 @@
 #define HF_REQUIRED   1u  /* the backend needs at least one of its required hooks */
 #define HF_INFERRED   2u  /* bytes inferred, not observed */
 #define HF_ZC_ONLY    4u  /* tracepoint hook useful only for MSG_ZEROCOPY senders */
-#define HF_COPY_ALT   8u  /* one of the send-copy family: a kernel has one or two */
-#define HF_COPY_LAST 16u  /* __check_object_size: only when no HF_COPY_ALT hook works */
+#define HF_COPY_MAIN  8u  /* _copy_from_iter: the copy most sends go through */
+#define HF_COPY_ALT  16u  /* the other copy functions: only beside HF_COPY_MAIN */
+#define HF_COPY_LAST 4096u /* __check_object_size: every copy's length, when
+			    * HF_COPY_MAIN cannot be hooked (the others would
+			    * then count some copies twice) */
 #define HF_ALL_BK    32u  /* a tracepoint used by every backend */
 #define HF_ZC_CB     64u  /* the zerocopy callback, under one of its names */
 #define HF_ZC_STANDIN 128u /* completion tracepoints: on fentry/kprobe too, where
@@ -62,11 +65,9 @@ struct hook {
 
 static const struct hook hooks[] = {
 	KFUNC(tcp_sendmsg, FN_TCP_SENDMSG, "tcp_sendmsg", HF_REQUIRED),
-	KFUNC(copy_from_iter, FN_SEND_COPY, "_copy_from_iter", HF_COPY_ALT),
+	KFUNC(copy_from_iter, FN_SEND_COPY, "_copy_from_iter", HF_COPY_MAIN),
 	KFUNC(copy_from_iter_nocache, FN_SEND_COPY_NC, "_copy_from_iter_nocache", HF_COPY_ALT),
-	/* only for routes without checksum offload: its presence does not make
-	 * the __check_object_size fallback unnecessary */
-	KFUNC(csum_copy, FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", HF_QUIET),
+	KFUNC(csum_copy, FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", HF_COPY_ALT),
 	KFUNC(copy_full, FN_SEND_COPY_FULL, "_copy_from_iter_full", HF_COPY_ALT),
 	KENTRY(usercopy_check, FN_SEND_COPY_CHK, "__check_object_size", HF_COPY_LAST | HF_INFERRED),
 	KFUNC(zc_pin, FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),
@@ -305,6 +306,8 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		}
 		if ((h->flags & HF_COPY_LAST) && copy_ok)
 			continue; /* only a fallback */
+		if ((h->flags & HF_COPY_ALT) && !copy_ok)
+			continue; /* __check_object_size covers these copies */
 		if ((h->flags & HF_ZC_CB) && t->rows[FN_ZC_CALLBACK].present)
 			continue; /* the callback under its other name is hooked */
 		char r[128] = "";
@@ -317,14 +320,12 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			}
 			if ((h->flags & HF_ZC_CB) && !zc_why[0])
 				snprintf(zc_why, sizeof(zc_why), "%s", r);
-			if (h->flags & HF_COPY_ALT) {
-				if (!copy_why[0] && h->rows & ROW(FN_SEND_COPY))
-					snprintf(copy_why, sizeof(copy_why), "%s", r);
-			} else if (r[0] && !(h->flags & HF_QUIET)) {
+			if (h->flags & HF_COPY_MAIN)
+				snprintf(copy_why, sizeof(copy_why), "%s", r);
+			else if (r[0] && !(h->flags & (HF_QUIET | HF_COPY_ALT)))
 				tracer_note(t, "%s%s%s %s, row dropped",
 					    h->kind == HK_KFUNC ? backend_name(b) : "tracepoint",
 					    h->kind == HK_KFUNC ? "/" : " ", h->target, r);
-			}
 			continue;
 		}
 		t->use[i] = (unsigned char)(1 + v);
@@ -337,7 +338,7 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 				 h->kind != HK_TP && h->prog[v][1]);
 		}
 		required_ok |= !!(h->flags & HF_REQUIRED);
-		copy_ok |= !!(h->flags & HF_COPY_ALT);
+		copy_ok |= !!(h->flags & HF_COPY_MAIN);
 		zc_cb_ok |= !!(h->flags & HF_ZC_CB);
 		t->raw_sys |= h->kind == HK_RAWSYS;
 	}
