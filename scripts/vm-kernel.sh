@@ -258,7 +258,7 @@ fetch() {
 	fi
 	[ "$VM_OFFLINE" = 1 ] && die "$spec: $pkg $ver is not cached and VM_OFFLINE=1"
 	# split layout (sid): the image is a meta package over binary/modules/base
-	parts=($(depends "$pkg" '^linux-(binary|modules|base)-'))
+	read -r -a parts <<<"$(depends "$pkg" '^linux-(binary|modules|base)-' | tr '\n' ' ')"
 	[ ${#parts[@]} -gt 0 ] || parts=("$pkg")
 	local dl="$dir.dl" p args=()
 	rm -rf "$dl"
