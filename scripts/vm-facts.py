@@ -9,6 +9,11 @@ GUESTFACTS, if given, is the guest's "CT-FACT" lines (scripts/vmtest.sh saves
 them as build/vm/<version>/guest-facts.txt): available_filter_functions,
 tracefs events and the like, which only the running kernel can tell.
 
+A function cell lists where it is: BTF (a BTF FUNC: fentry can name it),
+ftrace (in available_filter_functions: fentry can attach), kprobe (the guest's
+test kprobe on it was accepted), "kallsyms (no kprobe)" (a symbol only); "-" =
+none of them (inlined, renamed or gone). Without guest facts only BTF shows.
+
 From the BTF (bpftool btf dump file KDIR/btf format raw): which functions
 exist as BTF FUNCs (fentry needs that; a function missing there was inlined or
 renamed), their parameter counts and first-parameter types, which tp_btf
@@ -174,11 +179,20 @@ def facts(kdir, gpath):
     lines = btf_dump(kdir)
     b = Btf(lines) if lines else None
     for fn in FUNCS:
-        v = ("BTF" if b.has("FUNC", fn) else "-") if b else "?"
-        ft = g.get("ftrace:" + fn)
-        if ft is not None:
-            v += ", ftrace" if ft == "1" else ", not ftrace"
-        col["func " + fn] = v
+        # present flags: BTF (fentry can name it), ftrace (an ftrace site: fentry
+        # can attach), kprobe (a kprobe on it was accepted); kallsyms = only a symbol
+        have = []
+        if b is None:
+            have.append("BTF?")
+        elif b.has("FUNC", fn):
+            have.append("BTF")
+        if g.get("ftrace:" + fn) == "1":
+            have.append("ftrace")
+        if g.get("kprobe:" + fn) == "1":
+            have.append("kprobe")
+        elif g.get("kallsyms:" + fn) == "1":
+            have.append("kallsyms (no kprobe)")
+        col["func " + fn] = ", ".join(have) if have else "-"
     for fn in PARAMS:
         p = b.func_proto(fn) if b else None
         col["params " + fn] = "-" if p is None else "(%s)" % ", ".join(
@@ -205,7 +219,7 @@ def facts(kdir, gpath):
     for c in CONFIG:
         col[c] = cfg.get(c, "-")
     for k, v in sorted(g.items()):
-        if not k.startswith(("ftrace:", "event:")):
+        if not k.startswith(("ftrace:", "event:", "kprobe:", "kallsyms:")):
             col["guest " + k] = v
     return col
 

@@ -14,7 +14,8 @@
 #      + ip + bpftool) and, per kernel, a small second archive with its modules
 #      (the kernel unpacks concatenated cpio archives);
 #   4. boot the kernels, VM_PARALLEL at a time, each under timeout, its console
-#      streamed with a "[VERSION] " prefix and kept in build/vm/VERSION/console.log;
+#      streamed with a "[VERSION] " prefix (less the ledger JSON and CT-FACT lines)
+#      and kept whole in build/vm/VERSION/console.log;
 #   5. decide from each guest's marker lines (CT-VMTEST-GROUP per backend,
 #      CT-VMTEST-RESULT in total).
 # Prints one line per kernel and backend,
@@ -259,7 +260,10 @@ boot_one() {
 		-nographic -no-reboot -monitor none -serial stdio -nic none \
 		-kernel "$kd/vmlinuz" -initrd "$o/initramfs.cpio.gz" -append "$APPEND" </dev/null 2>&1 |
 		tr -d '\r' | tee "$o/console.log" |
-		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else sed -u "s/^/[$tag] /"; fi
+		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else
+			# the ledger JSON and the CT-FACT lines stay in console.log only
+			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e "s/^/[$tag] /"
+		fi
 	rc=${PIPESTATUS[0]}
 	echo "$rc" >"$o/qemu.rc"
 	elapsed "$t0" >"$o/wall"
