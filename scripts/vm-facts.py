@@ -61,7 +61,8 @@ MEMBERS = [("ubuf_info", "callback"), ("ubuf_info", "ops"), ("sock", "sk_zckey")
 CONFIG = ["CONFIG_DEBUG_INFO_BTF", "CONFIG_BPF_SYSCALL", "CONFIG_BPF_JIT_ALWAYS_ON",
           "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", "CONFIG_FUNCTION_TRACER",
           "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", "CONFIG_FPROBE", "CONFIG_HARDENED_USERCOPY",
-          "CONFIG_IO_URING", "CONFIG_SECURITY_LOCKDOWN_LSM", "CONFIG_BPF_UNPRIV_DEFAULT_OFF"]
+          "CONFIG_IO_URING", "CONFIG_SECURITY_LOCKDOWN_LSM", "CONFIG_BPF_UNPRIV_DEFAULT_OFF",
+          "CONFIG_PREEMPT_VOLUNTARY", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT_DYNAMIC", "CONFIG_HZ"]
 
 
 def btf_dump(kdir):
@@ -136,6 +137,24 @@ class Btf:
                 params.append((m.group(1), self.type_str(int(m.group(2)))))
         return params
 
+    def tp_args(self, name):
+        """Arguments of a tp_btf tracepoint (btf_trace_NAME: a pointer to a
+        proto whose first parameter is the context), or None."""
+        i = self.by_name.get(("TYPEDEF", "btf_trace_" + name))
+        if i is None:
+            return None
+        i = self.attr(i, "type_id")
+        if self.types.get(i, ["?"])[0] == "PTR":
+            i = self.attr(i, "type_id")
+        if self.types.get(i, ["?"])[0] != "FUNC_PROTO":
+            return None
+        out = []
+        for p in self.types[i][3]:
+            m = re.match(r"'([^']*)' type_id=(\d+)", p)
+            if m:
+                out.append(self.type_str(int(m.group(2))))
+        return out[1:]
+
     def enum_has(self, enum, member):
         for kind in ("ENUM", "ENUM64"):
             i = self.by_name.get((kind, enum))
@@ -198,7 +217,13 @@ def facts(kdir, gpath):
         col["params " + fn] = "-" if p is None else "(%s)" % ", ".join(
             re.sub(r"^(struct|union|enum) ", "", t).replace(" *", "*") for _n, t in p)
     for tp in TPS:
-        v = ("tp_btf" if b.has("TYPEDEF", "btf_trace_" + tp) else "-") if b else "?"
+        v = "?"
+        if b:
+            v = "-"
+            args = b.tp_args(tp)
+            if args is not None:
+                v = "tp_btf(%s)" % ", ".join(
+                    re.sub(r"^(struct|union|enum) ", "", t).replace(" *", "*") for t in args)
         ev = g.get("event:" + tp)
         if ev is not None:
             v += ", tracefs " + (ev if ev != "0" else "-")
