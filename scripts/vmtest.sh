@@ -394,7 +394,6 @@ verdict() {
 		if [ $((p + f)) -eq 0 ] && [ "$g" != guest ] && [[ ",$VM_BACKENDS," != *",$g,"* ]]; then
 			continue
 		fi
-		echo "vm $tag $g: $p passed, $f failed${note:+ ($note)}"
 		SUMMARY+=("vm $tag $g: $p passed, $f failed${note:+ ($note)}")
 	done
 	if [ -n "$marker" ]; then
