@@ -56,8 +56,9 @@
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
 #   VM_JOBS            traced runs at a time inside the guest (default 1)
 #   VM_BACKENDS        backends of the guest matrix (default "fentry kprobe tracepoint")
-#   VM_ACCEL           auto (default: KVM only when /dev/kvm is usable and the CPU
-#                      shows vmx/svm, else TCG), kvm or tcg
+#   VM_ACCEL           tcg (default), kvm, or auto (KVM when /dev/kvm is usable and
+#                      the CPU shows vmx/svm): a /dev/kvm that opens is no proof it works
+#                      (nested KVM on the build host aborted QEMU on a host MSR write)
 #   VM_TCG_THREAD      single (default) or multi: QEMU TCG threading. With multi
 #                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
 #                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
@@ -232,7 +233,7 @@ for i in "${!KDIRS[@]}"; do
 done
 
 # ---- 4. boot, VM_PARALLEL kernels at a time ---------------------------------------------
-case ${VM_ACCEL:-auto} in
+case ${VM_ACCEL:-tcg} in
 kvm) ACCEL=(-accel kvm -cpu host) ;;
 tcg) ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}") ;;
 *)
@@ -260,7 +261,7 @@ boot_one() {
 	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
 		-nographic -no-reboot -monitor none -serial stdio -nic none \
 		-kernel "$kd/vmlinuz" -initrd "$o/initramfs.cpio.gz" -append "$APPEND" </dev/null 2>&1 |
-		tr -d '\r' | tee "$o/console.log" |
+		sed -u 's/\r//g' | tee "$o/console.log" |
 		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else
 			# the ledger JSON and the CT-FACT lines stay in console.log only
 			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e "s/^/[$tag] /"
