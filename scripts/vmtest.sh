@@ -1,66 +1,101 @@
 #!/usr/bin/env bash
-# Boot Debian's stock distro kernel under QEMU and run copytrace's fentry and
-# kprobe tracer tests inside it (the way libbpf CI and the kernel's
-# tools/testing/selftests/bpf/vmtest.sh do).
+# Boot a matrix of Debian's stock distro kernels under QEMU and run copytrace's
+# tracer tests inside each, with the fentry, kprobe and tracepoint backends (the
+# way libbpf CI and the kernel's tools/testing/selftests/bpf/vmtest.sh do).
 #
-#   1. resolve the kernel package (the one Debian's linux-image-amd64 depends on),
-#      fetch it with apt-get download and cache only what the VM needs under
-#      .cache/vm/<package>_<version>/ (git ignores .cache, make clean keeps it);
-#   2. build static test binaries into build/vm/ (make B=build/vm LDFLAGS=-static);
-#   3. pack an initramfs: busybox-static + binaries + tests/vm/init + tests/vm/tests.sh
-#      + veth.ko (cpio newc, gzip);
-#   4. boot it with qemu-system-x86_64 under timeout, stream the console, and
-#      decide from the guest's marker line "CT-VMTEST-RESULT passed=N failed=M".
-# Prints ok/not ok per guest check and a closing "RESULT passed=N failed=M"
-# (tests/run_all.sh sums it); exits 0 only when the guest ran and every check passed.
-# A missing QEMU, busybox or kernel package is a failure, never a silent pass.
+#   1. resolve and fetch each kernel of VM_KERNELS (scripts/vm-kernel.sh: the
+#      package linux-image-amd64 depends on in that Debian suite, through a
+#      private apt configuration under .cache/vm/apt/SUITE/; both the one-package
+#      layout and sid's linux-binary/linux-modules/linux-base split) and cache
+#      vmlinuz, config and veth.ko by version under .cache/vm/ (git ignores
+#      .cache, make clean keeps it): a second run fetches nothing;
+#   2. build the static test binaries ONCE into build/vm/ (make B=build/vm LDFLAGS=-static);
+#   3. pack ONE initramfs (busybox-static + binaries + tests/vm/init + tests/vm/tests.sh
+#      + ip + bpftool) and, per kernel, a small second archive with its modules
+#      (the kernel unpacks concatenated cpio archives);
+#   4. boot the kernels, VM_PARALLEL at a time, each under timeout, its console
+#      streamed with a "[VERSION] " prefix (less the ledger JSON and CT-FACT lines)
+#      and kept whole in build/vm/VERSION/console.log;
+#   5. decide from each guest's marker lines (CT-VMTEST-GROUP per backend,
+#      CT-VMTEST-RESULT in total).
+# Prints one line per kernel and backend,
+#     vm 6.1.176 fentry: 25 passed, 0 failed
+#     vm 6.1.176 kprobe: ...   vm 6.1.176 tracepoint: ...   vm 6.1.176 guest: ...
+# ("guest" = environment checks, untraced data paths, backend auto, leftovers),
+# the facts table of the kernels (scripts/vm-facts.py; also build/vm/facts.txt),
+# and a closing "RESULT passed=N failed=M" (tests/run_all.sh sums it); exits 0
+# only when every kernel was fetched, booted, ran to its marker and every check
+# passed. A missing QEMU or busybox, or a kernel that cannot be fetched, is a
+# failure, never a silent pass. QEMU here is usually TCG (software emulation):
+# correctness only, never timings.
 #
 # Environment:
 #   CT_SKIP_VM=1       skip explicitly (exit 0, prints that it skipped)
-#   VM_KERNEL_PKG      binary package to boot (default: what linux-image-amd64 depends on)
-#   VM_KERNEL_VERSION  version of that package (default: apt's candidate)
-#   VM_KERNEL_DEB      a local linux-image .deb to boot instead of fetching one
+#   VM_KERNELS         the kernels, space- or comma-separated words (default
+#                      "bullseye bookworm trixie sid"); each word is
+#                        SUITE          the kernel linux-image-amd64 depends on in that
+#                                       Debian suite (bullseye bookworm trixie sid forky,
+#                                       or 11 12 13 14 unstable)
+#                        SUITE:RELEASE  a given kernel of that suite, e.g.
+#                                       bookworm:6.1.0-41-amd64 (linux-image-RELEASE[-amd64])
+#                        deb:FILE       a local linux-image .deb
+#                        host:PKG[=VER] PKG through the machine's own apt sources
+#                      e.g. VM_KERNELS="bullseye sid", VM_KERNELS=trixie:6.12.43+deb13-amd64
+#   VM_KERNEL_DEB      a local linux-image .deb: boots that one kernel (= VM_KERNELS=deb:FILE)
+#   VM_KERNEL_PKG      a package through the machine's apt (= VM_KERNELS=host:PKG),
+#   VM_KERNEL_VERSION    with VM_KERNEL_VERSION its version (default: the candidate)
+#   VM_OFFLINE=1       no apt at all: boot what .cache/vm has for each word
+#   VM_APT_MAX_AGE     minutes before the private package lists are refreshed (1440)
+#   VM_APT_MIRROR      mirror URL (default: the machine's Debian entry in /etc/apt/sources*)
+#   VM_PARALLEL        kernels booted at a time (default 2; each TCG guest takes one
+#                      host thread, see VM_TCG_THREAD)
 #   VM_CACHE           cache folder (default .cache/vm)
-#   VM_B               build folder for the static binaries and initramfs (default build/vm)
-#   VM_TIMEOUT         seconds for the whole boot + tests + poweroff (default 290)
+#   VM_B               build folder (default build/vm; per kernel VM_B/VERSION/)
+#   VM_TIMEOUT         seconds per kernel for boot + tests + poweroff (default 900)
 #   VM_MEM, VM_SMP     guest memory (MiB, default 1024) and CPUs (default 2)
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
 #   VM_JOBS            traced runs at a time inside the guest (default 1)
-#   VM_ACCEL           tcg (default) or kvm
+#   VM_BACKENDS        backends of the guest matrix (default "fentry kprobe tracepoint")
+#   VM_ACCEL           tcg (default), kvm, or auto (KVM when /dev/kvm is usable and
+#                      the CPU shows vmx/svm): a /dev/kvm that opens is no proof it works
+#                      (nested KVM on the build host aborted QEMU on a host MSR write)
 #   VM_TCG_THREAD      single (default) or multi: QEMU TCG threading. With multi
 #                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
 #                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
 #                      single keeps 2 guest CPUs but runs them on one host thread
 #   VM_TESTS           all (default) | smoke (environment checks only)
+#   VM_QUIET=1         do not stream the guest consoles (they are still logged)
 #   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -lelf -lz)
 #   VM_APPEND          extra kernel command line words
 #   VM_EXTRA           a busybox-sh file the guest sources after its tests (debugging;
 #                      it may call pass/fail/check/diag from tests/vm/tests.sh)
 #   VM_HOST_TOOLS      host programs copied in with their libraries (default: ip bpftool)
-#   VM_LOG             console log file (default build/vm/console.log)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 if [ "${CT_SKIP_VM:-0}" = 1 ]; then
 	echo "vmtest: skipped (CT_SKIP_VM=1)"
 	exit 0
 fi
 
-VM_CACHE=${VM_CACHE:-$ROOT/.cache/vm}
+export VM_CACHE=${VM_CACHE:-$ROOT/.cache/vm}
 VM_B=${VM_B:-build/vm}
-VM_TIMEOUT=${VM_TIMEOUT:-290}
+VM_KERNELS=${VM_KERNELS:-bullseye bookworm trixie sid}
+VM_PARALLEL=${VM_PARALLEL:-2}
+VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-1024}
 VM_SMP=${VM_SMP:-2}
 VM_DURATION=${VM_DURATION:-0.5}
 VM_TESTS=${VM_TESTS:-all}
 VM_JOBS=${VM_JOBS:-1}
+VM_BACKENDS=$(echo "${VM_BACKENDS:-fentry kprobe tracepoint}" | tr ' ' ',')
 VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -lelf -lz}
-VM_LOG=${VM_LOG:-$VM_B/console.log}
 # Binaries the guest tests use; trace_run is the one under test.
 VM_BINS=(trace_run ctrun server client)
 # Dynamic host tools copied in with their libraries (see step 3).
 VM_HOST_TOOLS=${VM_HOST_TOOLS:-ip bpftool}
+GROUPS_ORDER=(fentry kprobe tracepoint guest)
 
 T0=$(date +%s.%N)
 H_PASS=0
@@ -87,115 +122,49 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 if LC_ALL=C ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "$BUSYBOX is dynamically linked" "apt-get install busybox-static (the initramfs needs a static busybox)"
 fi
-for t in cpio gzip dpkg-deb tar timeout; do
-	command -v "$t" >/dev/null || die "$t not found" "apt-get install cpio dpkg tar coreutils"
+for t in cpio gzip xz dpkg-deb tar timeout apt-get; do
+	command -v "$t" >/dev/null || die "$t not found" "apt-get install cpio xz-utils dpkg tar coreutils apt"
 done
 mkdir -p "$VM_CACHE" "$VM_B" || die "cannot create $VM_CACHE or $VM_B"
 
-# ---- 1. the kernel package -------------------------------------------------------
+# ---- 1. the kernels ----------------------------------------------------------------
 T1=$(date +%s.%N)
-apt_candidate() { # PKG -> version apt would download, or nothing
-	apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
-}
-resolve_pkg() { # -> the linux-image-*-amd64 package linux-image-amd64 depends on
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
-}
 if [ -n "${VM_KERNEL_DEB:-}" ]; then
-	[ -r "$VM_KERNEL_DEB" ] || die "VM_KERNEL_DEB=$VM_KERNEL_DEB not readable"
-	KPKG=$(dpkg-deb -f "$VM_KERNEL_DEB" Package) || die "VM_KERNEL_DEB=$VM_KERNEL_DEB is not a .deb"
-	KVER=$(dpkg-deb -f "$VM_KERNEL_DEB" Version)
+	SPECS=("deb:$VM_KERNEL_DEB")
+elif [ -n "${VM_KERNEL_PKG:-}" ]; then
+	SPECS=("host:$VM_KERNEL_PKG${VM_KERNEL_VERSION:+=$VM_KERNEL_VERSION}")
 else
-	KPKG=${VM_KERNEL_PKG:-$(resolve_pkg)}
-	KVER=${VM_KERNEL_VERSION:-}
-	if [ -z "$KPKG" ] || { [ -z "$KVER" ] && [ -z "$(apt_candidate "$KPKG")" ]; }; then
-		# fresh machine: package lists never fetched
-		if [ "$(id -u)" -eq 0 ]; then
-			log "apt-get update (package lists missing)"
-			apt-get update -qq >/dev/null 2>&1
-			KPKG=${VM_KERNEL_PKG:-$(resolve_pkg)}
-		fi
-	fi
-	[ -n "$KVER" ] || KVER=$(apt_candidate "${KPKG:-none}")
-	if [ -z "$KPKG" ] || [ -z "$KVER" ]; then
-		# offline: reuse the newest cached kernel of that package (or any), if there is one
-		cached=$(ls -1dt "$VM_CACHE"/${KPKG:-linux-image-}*_*/.complete 2>/dev/null | head -n 1)
-		[ -n "$cached" ] || die "cannot resolve the kernel package (${KPKG:-the dependency of linux-image-amd64}) with apt-cache and nothing is cached in $VM_CACHE" \
-			"needs Debian's package mirror (apt-get update), or set VM_KERNEL_DEB=/path/to/linux-image-*.deb"
-		d=$(basename "$(dirname "$cached")")
-		KPKG=${d%_*}
-		KVER=${d##*_}
-		log "apt cannot resolve the kernel; using cached $KPKG $KVER"
-	fi
+	read -r -a SPECS <<<"$(echo "$VM_KERNELS" | tr ',' ' ')"
 fi
-KDIR="$VM_CACHE/${KPKG}_${KVER}"
-if [ ! -e "$KDIR/.complete" ]; then
-	rm -rf "$KDIR.tmp"
-	mkdir -p "$KDIR.tmp/root" || die "cannot create $KDIR.tmp"
-	if [ -n "${VM_KERNEL_DEB:-}" ]; then
-		deb=$VM_KERNEL_DEB
-	else
-		log "fetching $KPKG $KVER (apt-get download)"
-		(cd "$KDIR.tmp" && apt-get download -q -o APT::Sandbox::User=root "$KPKG=$KVER" 2>&1 | grep -v '^Get:' | sed 's/^/vmtest: apt: /') || true
-		deb=$(ls -1 "$KDIR.tmp"/*.deb 2>/dev/null | head -n 1)
-		[ -n "$deb" ] || die "apt-get download $KPKG=$KVER failed" "needs Debian's package mirror; or set VM_KERNEL_DEB=/path/to/linux-image-*.deb"
+[ ${#SPECS[@]} -gt 0 ] || die "VM_KERNELS is empty"
+SUMMARY=() # the per-kernel-backend lines, printed at the end
+KDIRS=() # cache folders, in VM_KERNELS order (duplicates dropped)
+TAGS=()  # version shown per kernel (the package's upstream version)
+for spec in "${SPECS[@]}"; do
+	if ! kd=$(scripts/vm-kernel.sh "$spec" 2> >(sed 's/^/vmtest: /' >&2)); then
+		hfail "kernel $spec: cannot be fetched (see the vm-kernel lines above)"
+		SUMMARY+=("vm $spec: kernel not available: 0 passed, 1 failed")
+		continue
 	fi
-	log "extracting vmlinuz, config and veth.ko from $(basename "$deb")"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR.tmp/root" --wildcards \
-		'./boot/vmlinuz-*' './boot/config-*' '*/modules/*/kernel/drivers/net/veth.ko*' ||
-		die "extracting $deb failed"
-	# veth's dependencies (none on Debian 6.1), breadth first, then load order = reverse
-	modinfo_dep() { # MODULE_FILE -> comma list of dependencies
-		local f=$1 tmp
-		case $f in
-		*.ko.xz) tmp=$(mktemp); xz -dc "$f" >"$tmp"; modinfo -F depends "$tmp" 2>/dev/null; rm -f "$tmp" ;;
-		*.ko.zst) tmp=$(mktemp); zstd -qdc "$f" >"$tmp"; modinfo -F depends "$tmp" 2>/dev/null; rm -f "$tmp" ;;
-		*) modinfo -F depends "$f" 2>/dev/null ;;
-		esac
-	}
-	order=()
-	queue=(veth)
-	while [ ${#queue[@]} -gt 0 ]; do
-		m=${queue[0]}; queue=("${queue[@]:1}")
-		f=$(find "$KDIR.tmp/root" -name "$m.ko*" | head -n 1)
-		if [ -z "$f" ]; then
-			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR.tmp/root" --wildcards "*/modules/*/kernel/*/$m.ko*" 2>/dev/null
-			f=$(find "$KDIR.tmp/root" -name "$m.ko*" | head -n 1)
-		fi
-		[ -n "$f" ] || { log "module $m not in the package (built in?)"; continue; }
-		order=("$m" "${order[@]}")
-		command -v modinfo >/dev/null || continue
-		for dep in $(modinfo_dep "$f" | tr ',' ' '); do queue+=("$dep"); done
-	done
-	# flatten: vmlinuz, config, modules/<name>.ko (decompressed: busybox insmod)
-	mkdir -p "$KDIR.tmp/modules"
-	: >"$KDIR.tmp/modules/order"
-	for m in "${order[@]}"; do
-		grep -qx "$m.ko" "$KDIR.tmp/modules/order" && continue
-		f=$(find "$KDIR.tmp/root" -name "$m.ko*" | head -n 1)
-		case $f in
-		*.ko.xz) xz -dc "$f" >"$KDIR.tmp/modules/$m.ko" ;;
-		*.ko.zst) zstd -qdc "$f" >"$KDIR.tmp/modules/$m.ko" ;;
-		*) cp "$f" "$KDIR.tmp/modules/$m.ko" ;;
-		esac || die "cannot unpack module $f"
-		echo "$m.ko" >>"$KDIR.tmp/modules/order"
-	done
-	mv "$KDIR.tmp"/root/boot/vmlinuz-* "$KDIR.tmp/vmlinuz" 2>/dev/null || die "no boot/vmlinuz-* in $deb"
-	mv "$KDIR.tmp"/root/boot/config-* "$KDIR.tmp/config" 2>/dev/null || log "no boot/config-* in $deb"
-	rm -rf "$KDIR.tmp/root" "$KDIR.tmp"/*.deb
-	echo "$KPKG $KVER" >"$KDIR.tmp/.complete"
-	rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR" || die "cannot move $KDIR.tmp into place"
-else
-	log "using cached $KPKG $KVER ($KDIR)"
-fi
-if [ -r "$KDIR/config" ]; then
-	for opt in CONFIG_DEBUG_INFO_BTF CONFIG_BPF_SYSCALL CONFIG_KPROBES CONFIG_FUNCTION_TRACER; do
-		grep -q "^$opt=y" "$KDIR/config" || log "warning: $KPKG has no $opt=y; some guest checks will fail"
-	done
-fi
+	case " ${KDIRS[*]-} " in *" $kd "*) continue ;; esac
+	read -r k_suite k_pkg k_ver k_rel <"$kd/.complete"
+	tag=${k_ver%-*}
+	[ -n "$tag" ] || tag=$k_rel
+	case " ${TAGS[*]-} " in *" $tag "*) tag="$tag-$k_rel" ;; esac
+	KDIRS+=("$kd")
+	TAGS+=("$tag")
+	log "kernel $tag: $k_pkg $k_ver ($k_suite, release $k_rel), cached in ${kd#"$ROOT"/}"
+	if [ -r "$kd/config" ]; then
+		for opt in CONFIG_DEBUG_INFO_BTF CONFIG_BPF_SYSCALL CONFIG_KPROBES CONFIG_FUNCTION_TRACER; do
+			grep -q "^$opt=y" "$kd/config" || log "warning: $tag has no $opt=y; some guest checks will fail"
+		done
+	fi
+done
 T_FETCH=$(elapsed "$T1")
+[ ${#KDIRS[@]} -gt 0 ] || die "no kernel could be fetched (VM_KERNELS=${SPECS[*]})" \
+	"needs Debian's package mirror (apt), a populated $VM_CACHE, or VM_KERNEL_DEB=/path/to/linux-image-*.deb"
 
-# ---- 2. static test binaries ---------------------------------------------------------
+# ---- 2. static test binaries, once ---------------------------------------------------
 T2=$(date +%s.%N)
 targets=()
 for b in "${VM_BINS[@]}"; do targets+=("$VM_B/$b"); done
@@ -215,7 +184,7 @@ done
 [ $mrc -eq 0 ] || { echo "# make exited $mrc; last lines of $VM_B/build.log:"; tail -n 15 "$VM_B/build.log" | sed 's/^/#   /'; }
 T_BUILD=$(elapsed "$T2")
 
-# ---- 3. initramfs -------------------------------------------------------------------------
+# ---- 3. initramfs: one common archive + one small module archive per kernel -----------------
 IR="$VM_B/initramfs"
 rm -rf "$IR"
 mkdir -p "$IR"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,ct/bin,lib/modules} || die "cannot create $IR"
@@ -235,7 +204,6 @@ fi
 for b in "${VM_BINS[@]}"; do
 	[ -x "$VM_B/$b" ] && install -m 755 "$VM_B/$b" "$IR/ct/bin/$b"
 done
-cp "$KDIR"/modules/*.ko "$KDIR/modules/order" "$IR/lib/modules/" 2>/dev/null
 # Host tools the guest needs beyond busybox, with their shared libraries:
 # iproute2's ip (the runner runs "ip link add ... type veth peer ... netns PID",
 # which busybox ip cannot) and bpftool (leftover-link checks).
@@ -248,43 +216,79 @@ for t in $VM_HOST_TOOLS; do
 		cp -L --parents "$lib" "$IR/" || die "cannot copy $lib (needed by $t) into the initramfs"
 	done
 done
-INITRD="$VM_B/initramfs.cpio.gz"
-(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$INITRD" ||
+BASE_INITRD="$VM_B/initramfs.cpio.gz"
+(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$BASE_INITRD" ||
 	die "packing the initramfs failed"
-log "initramfs $INITRD: $(du -h "$INITRD" | cut -f1)"
+log "initramfs $BASE_INITRD: $(du -h "$BASE_INITRD" | cut -f1) (+ each kernel's modules)"
+# per kernel: VM_B/TAG/initramfs.cpio.gz = common archive + lib/modules of that kernel
+for i in "${!KDIRS[@]}"; do
+	kd=${KDIRS[$i]} tag=${TAGS[$i]}
+	o="$VM_B/$tag"
+	rm -rf "$o"
+	mkdir -p "$o/mods/lib/modules" || die "cannot create $o"
+	cp "$kd"/modules/*.ko "$kd/modules/order" "$o/mods/lib/modules/" 2>/dev/null
+	{ cat "$BASE_INITRD"; (cd "$o/mods" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1); } \
+		>"$o/initramfs.cpio.gz" || die "packing the module archive of $tag failed"
+	rm -rf "$o/mods"
+done
 
-# ---- 4. boot ------------------------------------------------------------------------------
-# thread=single: see VM_TCG_THREAD above
-ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}")
-CPU=()
-# KVM only when asked for (VM_ACCEL=kvm): a /dev/kvm that opens is no proof it
-# works (nested KVM here aborted QEMU on a host MSR write).
-[ "${VM_ACCEL:-tcg}" = kvm ] && { ACCEL=(-accel kvm); CPU=(-cpu host); }
+# ---- 4. boot, VM_PARALLEL kernels at a time ---------------------------------------------
+case ${VM_ACCEL:-tcg} in
+kvm) ACCEL=(-accel kvm -cpu host) ;;
+tcg) ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}") ;;
+*)
+	# /dev/kvm can exist without working (a nested guest whose CPU shows no
+	# vmx/svm: QEMU then aborts or the guest faults): use it only with the flags.
+	# thread=single: see VM_TCG_THREAD above
+	ACCEL=(-accel "tcg,thread=${VM_TCG_THREAD:-single}")
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		ACCEL=(-accel kvm -cpu host)
+	fi
+	;;
+esac
 # rcupdate.rcu_expedited=1: synchronize_rcu() (netns teardown, kprobe and
 # trampoline detach) is most of a traced run's fixed cost under TCG; ~25 % faster.
 # softlockup_panic=1: a guest kernel lockup panics (backtrace on the console)
 # and QEMU exits at once (-no-reboot) instead of burning the time limit.
-APPEND="console=ttyS0 quiet panic=-1 softlockup_panic=1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS ${VM_APPEND:-}"
-log "booting $KPKG $KVER (${ACCEL[1]}, -m $VM_MEM -smp $VM_SMP, limit ${VM_TIMEOUT}s); console follows"
+APPEND="console=ttyS0 quiet panic=-1 softlockup_panic=1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS CT_BACKENDS=$VM_BACKENDS ${VM_APPEND:-}"
+
+# boot_one INDEX: boots one kernel; console in VM_B/TAG/console.log, QEMU's exit
+# status and wall time in VM_B/TAG/qemu.rc / wall
+boot_one() {
+	local kd=${KDIRS[$1]} tag=${TAGS[$1]}
+	local o="$VM_B/$tag" t0 rc
+	t0=$(date +%s.%N)
+	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
+		-nographic -no-reboot -monitor none -serial stdio -nic none \
+		-kernel "$kd/vmlinuz" -initrd "$o/initramfs.cpio.gz" -append "$APPEND" </dev/null 2>&1 |
+		sed -u 's/\r//g' | tee "$o/console.log" |
+		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else
+			# the ledger JSON and the CT-FACT lines stay in console.log only
+			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e "s/^/[$tag] /"
+		fi
+	rc=${PIPESTATUS[0]}
+	echo "$rc" >"$o/qemu.rc"
+	elapsed "$t0" >"$o/wall"
+}
+log "booting ${#KDIRS[@]} kernel(s) (${TAGS[*]}), $VM_PARALLEL at a time (${ACCEL[*]}, -m $VM_MEM -smp $VM_SMP, limit ${VM_TIMEOUT}s each)"
 T3=$(date +%s.%N)
-timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" "${CPU[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
-	-nographic -no-reboot -monitor none -serial stdio -nic none \
-	-kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$APPEND" </dev/null 2>&1 |
-	tr -d '\r' | tee "$VM_LOG"
-qrc=${PIPESTATUS[0]}
+running=0
+for i in "${!KDIRS[@]}"; do
+	if [ "$running" -ge "$VM_PARALLEL" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	log "booting ${TAGS[$i]} ($(cut -d' ' -f2,3 "${KDIRS[$i]}/.complete"))"
+	boot_one "$i" &
+	running=$((running + 1))
+done
+wait
 T_BOOT=$(elapsed "$T3")
 
-# ---- 5. verdict from the console ----------------------------------------------------------
-marker=$(grep -ao 'CT-VMTEST-RESULT passed=[0-9]* failed=[0-9]*' "$VM_LOG" | tail -n 1)
-echo
-# The guest prints the JSON of its fentry 64 KiB veth runs between
-# CT-LEDGER-BEGIN NAME / CT-LEDGER-END; keep each as build/vm/NAME.json and
-# render them as one table (build/vm/ledgers.txt) for the closing notes.
-rm -f "$VM_B"/ledger-*.json
-awk -v dir="$VM_B" '
-	/CT-LEDGER-BEGIN/ { sub(/.*CT-LEDGER-BEGIN /, ""); f = dir "/ledger-" $1 ".json"; printf "" > f; next }
-	/CT-LEDGER-END/ { if (f) close(f); f = ""; next }
-	f { print >> f }' "$VM_LOG"
+# ---- 5. verdicts ------------------------------------------------------------------
+# The guest prints the JSON of its 64 KiB veth runs between CT-LEDGER-BEGIN
+# NAME / CT-LEDGER-END; keep each as VM_B/TAG/ledger-NAME.json and render the
+# ones of each backend as a table (VM_B/TAG/ledgers.txt).
 render_ledgers() {
 	python3 - "$@" <<'PY'
 import json, sys
@@ -325,37 +329,108 @@ for d in docs:
         print(f"    note: {n}")
 PY
 }
-ledgers=()
-for i in a1 a2 a3; do
-	f="$VM_B/ledger-fentry-$i-65536-veth.json"
-	[ -s "$f" ] && ledgers+=("$f")
-done
-if [ ${#ledgers[@]} -gt 0 ]; then
-	log "guest ledgers (fentry backend, 64 KiB, veth), also in $VM_B/ledgers.txt:"
+
+# verdict INDEX: prints the per-backend lines of one kernel, adds to K_PASS/K_FAIL
+K_PASS=0
+K_FAIL=0
+verdict() {
+	local tag=${TAGS[$1]} kd=${KDIRS[$1]}
+	local o="$VM_B/$tag" clog="$VM_B/$tag/console.log"
+	local qrc marker g line p f note wall
+	qrc=$(cat "$o/qemu.rc" 2>/dev/null || echo '?')
+	wall=$(cat "$o/wall" 2>/dev/null || echo '?')
+	marker=$(grep -ao 'CT-VMTEST-RESULT passed=[0-9]* failed=[0-9]*' "$clog" 2>/dev/null | tail -n 1)
+	grep -a '^CT-FACT ' "$clog" >"$o/guest-facts.txt" 2>/dev/null
+	rm -f "$o"/ledger-*.json
+	awk -v dir="$o" '
+		/CT-LEDGER-BEGIN/ { sub(/.*CT-LEDGER-BEGIN /, ""); f = dir "/ledger-" $1 ".json"; printf "" > f; next }
+		/CT-LEDGER-END/ { if (f) close(f); f = ""; next }
+		f { print >> f }' "$clog"
+	: >"$o/ledgers.txt"
 	if command -v python3 >/dev/null; then
-		render_ledgers "${ledgers[@]}" | tee "$VM_B/ledgers.txt"
-	else
-		cat "${ledgers[@]}" | tee "$VM_B/ledgers.txt"
+		for g in "${GROUPS_ORDER[@]}"; do
+			local ls=()
+			for i in a1 a2 a3; do [ -s "$o/ledger-$g-$i-65536-veth.json" ] && ls+=("$o/ledger-$g-$i-65536-veth.json"); done
+			[ ${#ls[@]} -gt 0 ] && { render_ledgers "${ls[@]}"; echo; } >>"$o/ledgers.txt"
+		done
 	fi
-else
-	log "guest printed no ledgers"
-	: >"$VM_B/ledgers.txt"
-fi
-if [ -z "$marker" ]; then
-	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-		hfail "guest did not finish within VM_TIMEOUT=${VM_TIMEOUT}s (console: $VM_LOG)"
+	note=
+	if [ -z "$marker" ]; then
+		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+			note="guest did not finish within VM_TIMEOUT=${VM_TIMEOUT}s"
+		else
+			note="guest printed no result marker (qemu exit $qrc; kernel panic or init failure?)"
+		fi
+		hfail "kernel $tag: $note (console: $clog)"
+		grep -aE 'Kernel panic|BUG:|RIP:|soft lockup|Call Trace' "$clog" | head -n 5 | sed 's/^/#   /'
 	else
-		hfail "guest printed no result marker (qemu exit $qrc; kernel panic or init failure? console: $VM_LOG)"
+		[ "$qrc" = 0 ] || log "kernel $tag: qemu exited $qrc after the marker"
 	fi
-	G_PASS=0; G_FAIL=0
-else
-	G_PASS=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$marker")
-	G_FAIL=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$marker")
-	[ "$qrc" -eq 0 ] || log "qemu exited $qrc after the marker"
+	for g in "${GROUPS_ORDER[@]}"; do
+		line=$(grep -ao "CT-VMTEST-GROUP $g passed=[0-9]* failed=[0-9]*" "$clog" 2>/dev/null | tail -n 1)
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$line")
+			f=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$line")
+		else
+			# no marker: count the check lines the guest printed before it
+			# stopped, and fail a group that printed none (never reached)
+			read -r p f < <(awk -v g="$g" '
+				{
+					s = $0; bad = 0
+					if ((i = index(s, "not ok - ")) > 0) { bad = 1; s = substr(s, i + 9) }
+					else if ((i = index(s, "ok - ")) > 0) s = substr(s, i + 5)
+					else next
+					split(s, w, /[ :]/)
+					grp = (w[1] == "fentry" || w[1] == "kprobe" || w[1] == "tracepoint") ? w[1] : "guest"
+					if (grp == g) { if (bad) nf++; else np++ }
+				}
+				END { print np + 0, nf + 0 }' "$clog")
+			if [ $((p + f)) -eq 0 ] && { [ "$g" = guest ] || [[ ",$VM_BACKENDS," == *",$g,"* ]]; }; then
+				f=1
+			fi
+			K_PASS=$((K_PASS + p))
+			K_FAIL=$((K_FAIL + f))
+		fi
+		# a backend left out of the matrix (VM_BACKENDS, or VM_TESTS=smoke) has no checks at all
+		if [ $((p + f)) -eq 0 ] && [ "$g" != guest ] &&
+			{ [[ ",$VM_BACKENDS," != *",$g,"* ]] || [ "$VM_TESTS" = smoke ]; }; then
+			continue
+		fi
+		SUMMARY+=("vm $tag $g: $p passed, $f failed${note:+ ($note)}")
+	done
+	if [ -n "$marker" ]; then
+		K_PASS=$((K_PASS + $(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$marker")))
+		K_FAIL=$((K_FAIL + $(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$marker")))
+	fi
+	log "kernel $tag ($(cut -d' ' -f2,3 "$kd/.complete")): ${marker:-no marker}; boot+tests+poweroff ${wall}s"
+}
+echo
+for i in "${!KDIRS[@]}"; do
+	verdict "$i"
+done
+
+# ---- 6. the facts of these kernels --------------------------------------------------------
+if command -v python3 >/dev/null && command -v bpftool >/dev/null; then
+	fargs=()
+	for i in "${!KDIRS[@]}"; do fargs+=("${KDIRS[$i]}=$VM_B/${TAGS[$i]}/guest-facts.txt"); done
+	if python3 scripts/vm-facts.py "${fargs[@]}" >"$VM_B/facts.txt" 2>"$VM_B/facts.err"; then
+		log "kernel facts (BTF, config, guest: ftrace sites, kprobes, tracefs events), also in $VM_B/facts.txt:"
+		sed 's/^/  /' "$VM_B/facts.txt"
+	else
+		log "warning: scripts/vm-facts.py failed: $(tail -n 1 "$VM_B/facts.err")"
+	fi
 fi
-P=$((H_PASS + G_PASS))
-F=$((H_FAIL + G_FAIL))
-log "kernel $KPKG $KVER: guest passed=$G_PASS failed=$G_FAIL"
-log "wall time $(elapsed "$T0")s (kernel fetch/cache ${T_FETCH}s, static build ${T_BUILD}s, boot+tests+poweroff ${T_BOOT}s)"
+for i in "${!KDIRS[@]}"; do
+	[ -s "$VM_B/${TAGS[$i]}/ledgers.txt" ] && log "ledgers of ${TAGS[$i]} (64 KiB, veth, per backend): $VM_B/${TAGS[$i]}/ledgers.txt"
+done
+
+echo
+log "summary:"
+for l in "${SUMMARY[@]}"; do echo "$l"; done
+P=$((H_PASS + K_PASS))
+F=$((H_FAIL + K_FAIL))
+walls=
+for i in "${!KDIRS[@]}"; do walls="$walls ${TAGS[$i]}=$(cat "$VM_B/${TAGS[$i]}/wall" 2>/dev/null)s"; done
+log "wall time $(elapsed "$T0")s (kernel fetch/cache ${T_FETCH}s, static build ${T_BUILD}s, boots ${T_BOOT}s:$walls)"
 echo "RESULT passed=$P failed=$F"
 [ "$F" -eq 0 ]

@@ -1,9 +1,20 @@
 # copytrace guest test list, sourced by tests/vm/init inside the stock-kernel VM.
 # Busybox sh only (no bash, no python). Each check prints "ok - NAME" or
-# "not ok - NAME" and bumps T_PASS/T_FAIL; init prints the closing marker.
+# "not ok - NAME" and bumps T_PASS/T_FAIL and its group's counters; init prints
+# the closing markers. A check's group is the first word of its NAME when that is
+# a backend (fentry, kprobe, tracepoint), else "guest" (environment, untraced
+# data paths, backend auto, leftovers); init prints one
+#   CT-VMTEST-GROUP GROUP passed=N failed=M
+# per group, from which the host prints "vm VERSION BACKEND: N passed, M failed".
+# Before the tests the guest prints what only the running kernel can tell as
+#   CT-FACT KEY VALUE
+# lines (ftrace:FUNC, kprobe:FUNC, event:TRACEPOINT, ...), collected by the host
+# into build/vm/VERSION/guest-facts.txt and the facts table.
 # Knobs (kernel command line words NAME=VALUE reach init as environment):
 #   CT_DURATION  seconds per traced run (default 0.5; TCG is slow)
 #   CT_TESTS     "all" (default) or "smoke" (environment checks only)
+#   CT_BACKENDS  backends of the traced matrix (default "fentry kprobe tracepoint";
+#                comma- or space-separated)
 #   CT_RUN_TMO   seconds before one traced run is killed (default 90)
 CT_BIN=/ct/bin
 CT_OUT=/tmp/ct
@@ -11,8 +22,35 @@ D=${CT_DURATION:-0.5}
 RUN_TMO=${CT_RUN_TMO:-90}
 mkdir -p "$CT_OUT"
 
-pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
-fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1${2:+: $2}"; }
+# group NAME: the counter group of a check (see the top)
+group() {
+	case $1 in
+	fentry\ * | fentry:*) echo fentry ;;
+	kprobe\ * | kprobe:*) echo kprobe ;;
+	tracepoint\ * | tracepoint:*) echo tracepoint ;;
+	*) echo guest ;;
+	esac
+}
+# shellcheck disable=SC2034 # read through eval
+G_fentry_P=0 G_fentry_F=0 G_kprobe_P=0 G_kprobe_F=0 G_tracepoint_P=0 G_tracepoint_F=0 G_guest_P=0 G_guest_F=0
+pass() {
+	T_PASS=$((T_PASS + 1))
+	_g=$(group "$1")
+	eval "G_${_g}_P=\$((G_${_g}_P + 1))"
+	echo "ok - $1"
+}
+fail() {
+	T_FAIL=$((T_FAIL + 1))
+	_g=$(group "$1")
+	eval "G_${_g}_F=\$((G_${_g}_F + 1))"
+	echo "not ok - $1${2:+: $2}"
+}
+# group_markers: one CT-VMTEST-GROUP line per group (init calls it at the end)
+group_markers() {
+	for _g in fentry kprobe tracepoint guest; do
+		eval "echo \"CT-VMTEST-GROUP $_g passed=\$G_${_g}_P failed=\$G_${_g}_F\""
+	done
+}
 # show the last lines of a file, indented as TAP diagnostics
 diag() { [ -s "$1" ] && tail -n "${2:-8}" "$1" | sed 's/^/#   /'; }
 # check NAME CMD...: passes when CMD exits 0
@@ -27,6 +65,8 @@ jnum() {
 	tr -d ' \t\r\n' <"$1" | tr '{}' '\n\n' | { if [ -n "${3:-}" ]; then grep -F -- "$3"; else cat; fi; } |
 		sed -n "s/.*\"$2\":\(-\{0,1\}[0-9][0-9.eE+]*\).*/\1/p" | head -n 1
 }
+# jbool FILE KEY: true or false, the first boolean value of "KEY"
+jbool() { tr -d ' \t\r\n' <"$1" | sed -n "s/.*\"$2\":\(true\|false\).*/\1/p" | head -n 1; }
 # jstr FILE KEY: the first string value of "KEY"
 jstr() { tr -d ' \t\r\n' <"$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
 # gt0 VALUE: VALUE is a number > 0
@@ -45,14 +85,59 @@ check "guest: tracefs mounted" grep -q ' /sys/kernel/tracing tracefs ' /proc/mou
 check "guest: kprobes available (kprobe_events)" test -e /sys/kernel/tracing/kprobe_events
 check "guest: tcp_sendmsg is traceable" grep -qx 'tcp_sendmsg' /sys/kernel/tracing/available_filter_functions
 check "guest: lo is up" sh -c 'ip link show lo | grep -q "UP"'
-# fentry needs an ftrace-able function; kprobes do not. Say which hooked ones are not.
-nf=
-for fn in tcp_sendmsg _copy_from_iter _copy_from_iter_nocache _copy_from_iter_full \
-	csum_and_copy_from_iter_full skb_zerocopy_iter_stream tcp_recvmsg skb_copy_datagram_iter \
-	__msg_zerocopy_callback skb_copy_ubufs; do
-	grep -q "^$fn\( \|\$\)" /sys/kernel/tracing/available_filter_functions 2>/dev/null || nf="$nf $fn"
-done
-echo "# not ftrace-able here (fentry cannot attach, kprobe can):${nf:- none}"
+# ---- facts only the running kernel can tell (CT-FACT KEY VALUE lines) ------------
+# Collected by the host into build/vm/VERSION/guest-facts.txt and the facts table
+# (scripts/vm-facts.py). One awk pass per file: grep per function is slow under TCG.
+CT_FACT_FUNCS="tcp_sendmsg tcp_sendmsg_locked tcp_recvmsg _copy_from_iter _copy_from_iter_nocache
+	_copy_from_iter_full csum_and_copy_from_iter_full __check_object_size skb_zerocopy_iter_stream
+	skb_copy_ubufs skb_copy_datagram_iter __msg_zerocopy_callback msg_zerocopy_callback
+	msg_zerocopy_complete sock_zerocopy_callback msg_zerocopy_realloc sock_zerocopy_realloc
+	io_tx_ubuf_complete io_notif_complete_tw_ext __io_notif_complete_tw io_notif_tw_complete
+	io_uring_tx_zerocopy_callback io_send_zc io_sendmsg_zc __zerocopy_sg_from_iter
+	zerocopy_fill_skb_from_iter skb_zerocopy_clone tcp_zerocopy_receive"
+CT_FACT_TPS="sock_send_length sock_recv_length skb_copy_datagram_iovec inet_sk_error_report
+	tcp_sendmsg_locked netif_receive_skb consume_skb kfree_skb tcp_retransmit_skb sys_enter sys_exit
+	io_uring_submit_req io_uring_complete"
+ct_facts() {
+	_tr=/sys/kernel/tracing
+	# NAME 0/1 per function: in available_filter_functions (an ftrace site: fentry
+	# can attach) and in kallsyms
+	_in() { # FILE FIELD: "name 0|1" for each of CT_FACT_FUNCS
+		awk -v list="$CT_FACT_FUNCS" -v f="$2" '
+			BEGIN { n = split(list, a); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+			($f in want) { seen[$f] = 1 }
+			END { for (i = 1; i <= n; i++) print a[i], (a[i] in seen) ? 1 : 0 }' "$1" 2>/dev/null
+	}
+	_in $_tr/available_filter_functions 1 >/tmp/ct-ftrace
+	_in /proc/kallsyms 3 >/tmp/ct-kallsyms
+	while read -r _fn _v; do echo "CT-FACT ftrace:$_fn $_v"; done </tmp/ct-ftrace
+	while read -r _fn _v; do
+		echo "CT-FACT kallsyms:$_fn $_v"
+		# can it take a kprobe? (a probe on a blacklisted or notrace function is refused)
+		_k=0
+		if [ "$_v" = 1 ] && echo "p:ctfact $_fn" >>$_tr/kprobe_events 2>/dev/null; then
+			_k=1
+			echo "-:ctfact" >>$_tr/kprobe_events 2>/dev/null
+		fi
+		echo "CT-FACT kprobe:$_fn $_k"
+	done </tmp/ct-kallsyms
+	for _tp in $CT_FACT_TPS; do
+		_d=$(ls -d $_tr/events/*/"$_tp" 2>/dev/null | head -n 1)
+		if [ -n "$_d" ]; then _c=${_d%/*}; _c=${_c##*/}; else _c=0; fi
+		echo "CT-FACT event:$_tp $_c"
+	done
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	echo "CT-FACT lockdown $(sed -n 's/.*\[\([a-z]*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null | grep . || echo n/a)"
+	echo "CT-FACT unprivileged_bpf_disabled $(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null || echo n/a)"
+	# the preemption model in force (PREEMPT_DYNAMIC): a preemptible kernel can
+	# preempt a BPF tracing program, and another task's hit on that CPU is then
+	# dropped by the recursion protection
+	echo "CT-FACT preempt $(sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null | grep . || echo n/a)"
+	echo "CT-FACT vmlinux_btf_bytes $(wc -c </sys/kernel/btf/vmlinux 2>/dev/null || echo 0)"
+}
+ct_facts
+nf=$(awk '$2 == 0 { printf " %s", $1 }' /tmp/ct-ftrace)
+echo "# not ftrace sites here (no fentry on them):${nf:- none}"
 veth_pair() { ip link add ctvm0 type veth peer name ctvm1 && ip link del ctvm0; }
 if ! check "guest: veth module loads and a veth pair can be made" veth_pair; then
 	diag /tmp/ct-modules.log
@@ -151,7 +236,7 @@ bg_stop() {
 	touch "$CT_OUT/bg.stop"
 	kill -TERM $CT_BG3 $CT_BG2 2>/dev/null
 	wait $CT_BG1 $CT_BG3 $CT_BG2 2>/dev/null
-	check "unrelated ctrun transfers ran alongside the matrix ($(grep -c burst "$CT_OUT/bg.count" 2>/dev/null) bursts)" \
+	check "guest: unrelated ctrun transfers ran alongside the matrix ($(grep -c burst "$CT_OUT/bg.count" 2>/dev/null) bursts)" \
 		test -s "$CT_OUT/bg.count"
 }
 
@@ -160,9 +245,10 @@ tracer_tests() {
 		fail "guest: trace_run present" "static build failed on the host"
 		return 0
 	fi
+	BACKENDS=$(echo "${CT_BACKENDS:-fentry kprobe tracepoint}" | tr ',' ' ')
 	L=$CT_OUT/runs.list
 	: >"$L"
-	for be in fentry kprobe; do
+	for be in $BACKENDS; do
 		for net in veth loopback; do
 			for impl in a1 a2 a3; do
 				# 64 KiB over one connection, 4 KiB over two
@@ -177,7 +263,9 @@ tracer_tests() {
 	run_list "$L"
 	[ -x "$CT_BIN/ctrun" ] && bg_stop
 
-	for be in fentry kprobe; do
+	# --check is the arbiter of every run, whatever the backend: it asserts only
+	# what that backend's hooks can count, and fails when a required row is missing
+	for be in $BACKENDS; do
 		for net in veth loopback; do
 			for impl in a1 a2 a3; do
 				result "$be-$impl-65536-$net" "$be $impl 65536 B $net" "$be"
@@ -187,17 +275,35 @@ tracer_tests() {
 	done
 	b=$(backend_of auto-a2-65536-loopback)
 	if ran auto-a2-65536-loopback && [ "$b" = fentry ]; then
-		pass "auto chooses fentry on $(uname -r)"
+		pass "auto: backend auto chooses fentry on $(uname -r)"
 	else
-		fail "auto chooses fentry on $(uname -r)" "ran '$b'"; diag "$CT_OUT/auto-a2-65536-loopback.err"
+		fail "auto: backend auto chooses fentry on $(uname -r)" "ran '$b'"; diag "$CT_OUT/auto-a2-65536-loopback.err"
 	fi
 
-	# what fentry/kprobe observe directly and the tracepoint backend can only infer:
-	# tcp_sendmsg kernel time, the copy inside it, skb_copy_ubufs bytes for a3
-	for be in fentry kprobe; do
+	for be in $BACKENDS; do
 		for net in veth loopback; do
 			a2=$CT_OUT/$be-a2-65536-$net.out
 			a3=$CT_OUT/$be-a3-65536-$net.out
+			if [ "$be" = tracepoint ]; then
+				# the tracepoint backend sees bytes, not function bodies: it must
+				# not claim a tcp_sendmsg time, and must mark the send copy and
+				# the deferred copy as inferred
+				if ! ran "$be-a2-65536-$net"; then
+					fail "$be a2 $net: no tcp_sendmsg kernel time claimed" "the run failed"
+					fail "$be a2 $net: send copy marked inferred" "the run failed"
+				else
+					v=$(row ns "$a2" '"name":"tcp_sendmsg"')
+					if [ "${v:-0}" = 0 ]; then pass "$be a2 $net: no tcp_sendmsg kernel time claimed"; else fail "$be a2 $net: no tcp_sendmsg kernel time claimed" "ns=$v"; fi
+					v=$(jbool "$a2" send_copy_inferred)
+					if [ "$v" = true ]; then pass "$be a2 $net: send copy marked inferred"; else fail "$be a2 $net: send copy marked inferred" "send_copy_inferred=$v"; fi
+				fi
+				v=$(jnum "$a3" deferred_copy_bytes)
+				i=$(jbool "$a3" deferred_copy_inferred)
+				if gt0 "$v" && [ "$i" = true ]; then pass "$be a3 $net: deferred copy inferred ($v B)"; else fail "$be a3 $net: deferred copy inferred" "deferred_copy_bytes='$v' inferred='$i'"; fi
+				continue
+			fi
+			# what fentry/kprobe observe directly and the tracepoint backend can only
+			# infer: tcp_sendmsg kernel time, the copy inside it, skb_copy_ubufs bytes
 			v=$(row ns "$a2" '"name":"tcp_sendmsg"')
 			if gt0 "$v"; then pass "$be a2 $net: tcp_sendmsg kernel time observed ($v ns)"; else fail "$be a2 $net: tcp_sendmsg kernel time observed" "ns=$v"; fi
 			v=$(row bytes "$a2" "$COPY_IN")
@@ -219,17 +325,20 @@ tracer_tests() {
 	# nothing left behind
 	sleep 0.2
 	if [ -x /usr/sbin/bpftool ]; then
-		check "no BPF link left after the runs" sh -c '[ -z "$(bpftool link list 2>/dev/null)" ]'
+		check "guest: no BPF link left after the runs" sh -c '[ -z "$(bpftool link list 2>/dev/null)" ]'
 	fi
-	check "no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -qE "trace_run|ctrun"'
+	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -qE "trace_run|ctrun"'
 
-	# the ledgers the lead pastes: fentry, 64 KiB, veth (the default topology);
-	# JSON here, the host renders it as a table (build/vm/ledgers.txt)
-	for impl in a1 a2 a3; do
-		echo "CT-LEDGER-BEGIN fentry-$impl-65536-veth"
-		cat "$CT_OUT/fentry-$impl-65536-veth.out"
-		echo
-		echo "CT-LEDGER-END"
+	# the ledgers the lead pastes: 64 KiB, veth (the default topology), every
+	# backend; JSON here, the host renders them as tables (build/vm/VERSION/ledgers.txt)
+	for be in $BACKENDS; do
+		for impl in a1 a2 a3; do
+			[ -s "$CT_OUT/$be-$impl-65536-veth.out" ] || continue
+			echo "CT-LEDGER-BEGIN $be-$impl-65536-veth"
+			cat "$CT_OUT/$be-$impl-65536-veth.out"
+			echo
+			echo "CT-LEDGER-END"
+		done
 	done
 }
 
