@@ -350,13 +350,21 @@ static __always_inline int skb_side(const struct sk_buff *skb)
 }
 
 /* Bytes that skb_copy_ubufs will copy: the paged part (frags). */
+struct skb_shared_info___pre513 {
+	__u8 tx_flags;
+} __attribute__((preserve_access_index));
+#define SKBTX_DEV_ZEROCOPY (1 << 3)
+
 static __always_inline int skb_has_zc_frags(const struct sk_buff *skb)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
 	__u64 end = BPF_CORE_READ(skb, end);
 	struct skb_shared_info *sh = (void *)(head + end);
-	__u8 fl = BPF_CORE_READ(sh, flags);
-	return fl & SKBFL_ZC_ENABLE;
+	if (bpf_core_field_exists(sh->flags))
+		return BPF_CORE_READ(sh, flags) & SKBFL_ZC_ENABLE;
+	/* before 5.13 the mark was SKBTX_DEV_ZEROCOPY in tx_flags */
+	struct skb_shared_info___pre513 *old = (void *)sh;
+	return BPF_CORE_READ(old, tx_flags) & SKBTX_DEV_ZEROCOPY;
 }
 
 /* ------------------------------------- one definition, two kernel backends */
