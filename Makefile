@@ -77,6 +77,9 @@ test: deps
 unit: all
 	@tests/run_all.sh unit
 
+integration: all
+	@tests/run_all.sh integration
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	./trace_run --impl a2

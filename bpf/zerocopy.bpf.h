@@ -250,31 +250,15 @@ static __always_inline void on_skb_free(const struct sk_buff *skb, const int cas
 		zc_range(side, sk, skb, cas);
 }
 
-SEC("tp_btf/consume_skb")
-int BPF_PROG(tb_consume_skb, struct sk_buff *skb)
-{
-	on_skb_free(skb, 1);
-	return 0;
-}
-SEC("tp_btf/inet_sk_error_report")
-int BPF_PROG(tb_error_report, const struct sock *sk)
-{
-	on_error_report(sk, 1);
-	return 0;
-}
-/* The same for kernels before 5.12, without compare-and-swap. */
-SEC("tp_btf/consume_skb")
-int BPF_PROG(tb_consume_skb_nocas, struct sk_buff *skb)
-{
-	on_skb_free(skb, 0);
-	return 0;
-}
-SEC("tp_btf/inet_sk_error_report")
-int BPF_PROG(tb_error_report_nocas, const struct sock *sk)
-{
-	on_error_report(sk, 0);
-	return 0;
-}
+/* Each completion tracepoint in two builds: with compare-and-swap, and
+ * (tb_*_nocas) without, for kernels before 5.12. */
+#define CT_ZC_TP(name, tp, handler, type, var)					\
+	SEC("tp_btf/" #tp)							\
+	int BPF_PROG(tb_##name, type var) { handler(var, 1); return 0; }	\
+	SEC("tp_btf/" #tp)							\
+	int BPF_PROG(tb_##name##_nocas, type var) { handler(var, 0); return 0; }
+CT_ZC_TP(consume_skb, consume_skb, on_skb_free, struct sk_buff *, skb)
+CT_ZC_TP(error_report, inet_sk_error_report, on_error_report, const struct sock *, sk)
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(tb_netif_receive, struct sk_buff *skb)

@@ -64,8 +64,8 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--net", "wifi", "--net must be veth or loopback" },
 		{ ROLE_RUNNER, "--port", "70000", "--port must be" },
 		{ ROLE_RUNNER, "--port", "0", "--port must be" },
-		{ ROLE_SERVER, "--net", "veth", "not valid here" },
-		{ ROLE_CLIENT, "--bind", "1.2.3.4", "not valid here" },
+		{ ROLE_SERVER, "--net", "veth", "option '--net' is not valid here" },
+		{ ROLE_CLIENT, "--bind", "1.2.3.4", "option '--bind' is not valid here" },
 		{ ROLE_RUNNER, "--backend", "fentry", "not valid here" },
 		{ ROLE_TRACE, "--backend", "dtrace", "--backend must be" },
 		{ ROLE_TRACE, "--format", "xml", "--format must be" },
@@ -78,6 +78,7 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--perf-ctl", "", "--perf-ctl must be CTL,ACK" },
 		{ ROLE_SERVER, "--perf-ctl", "c,a", "not valid here" },
 		{ ROLE_CLIENT, "--perf-ctl", "c,a", "not valid here" },
+		{ ROLE_TRACE, "--json", "f.json", "option '--json' is not valid here" },
 		{ ROLE_TRACE, "--perf-ctl", "c,a", "not valid here" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {

@@ -96,9 +96,11 @@ static const struct option all_opts[] = {
 static int allowed(enum ct_role role, int id)
 {
 	switch (id) {
-	case O_IMPL: case O_SIZE: case O_THREADS: case O_PORT: case O_JSON:
-	case O_QUIET: case O_HELP: case O_MODE: case O_VERIFY:
+	case O_IMPL: case O_SIZE: case O_THREADS: case O_PORT: case O_HELP: case O_MODE:
+	case O_VERIFY:
 		return 1;
+	case O_JSON: case O_QUIET: /* trace_run has --format and --output */
+		return role != ROLE_TRACE;
 	case O_DURATION:
 		return role != ROLE_SERVER;
 	case O_SLOTS:
@@ -153,9 +155,9 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		if (c == ':')
 			return errf(err, errlen, "option '%s' needs a value",
 				    argv[optind - 1]);
-		if (!allowed(role, c))
-			return errf(err, errlen, "option '%s' is not valid here (see --help)",
-				    argv[optind - 1]);
+		if (!allowed(role, c)) /* name the option, not its value */
+			return errf(err, errlen, "option '--%s' is not valid here (see --help)",
+				    c == 'h' ? "help" : all_opts[idx].name);
 		switch (c) {
 		case O_HELP:
 			return 1;
@@ -278,10 +280,11 @@ void opts_usage(enum ct_role role, const char *prog)
 	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
 	       "  --port PORT         TCP port (default %d)\n"
-	       "  --verify            check every byte of every message\n"
-	       "  --json FILE         write the figures as JSON\n"
-	       "  --quiet             no summary line\n",
+	       "  --verify            check every byte of every message\n",
 	       CT_HDR_SIZE, CT_HDR_SIZE, CT_MAX_THREADS, CT_DEFAULT_PORT);
+	if (role != ROLE_TRACE)
+		printf("  --json FILE         write the figures as JSON\n"
+		       "  --quiet             no summary line\n");
 	if (role != ROLE_SERVER)
 		printf("  --duration SECONDS  how long the client receives (default %s)\n",
 		       role == ROLE_TRACE ? "3" : "5");
@@ -304,5 +307,6 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --repeat K          pairs for --compare (default 3)\n"
 		       "  --format F          table|json|csv (default table)\n"
 		       "  --output FILE       write the report to FILE instead of stdout\n"
-		       "  --check             assert the ledger against the application's counts\n");
+		       "  --check             assert the ledger against the application's counts\n"
+		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n");
 }
