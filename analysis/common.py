@@ -16,7 +16,7 @@ TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel",
              "side", "name", "hook", "note"}
 
 
-# Nesting of the tracer's function rows (names as in user/tracer.c row_names).
+# Nesting of the tracer's function rows (names as in user/trace/hooks.c row_names).
 # Row -> the rows that contain it, nearest first. Rows nest only within one
 # side (one process). A row's parent is the nearest of these that reports
 # time in the same run, so an untimed middle row (the tracepoint backend's
