@@ -80,6 +80,12 @@ int main(int argc, char **argv)
 	int rc = opts_parse(&o, ROLE_TRACE, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_TRACE, argv[0]);
+		printf("\nEXAMPLES:\n"
+		       "  sudo ./trace_run --impl a2                  # where A2's bytes are copied\n"
+		       "  sudo ./trace_run --impl a3 --net loopback   # zerocopy on loopback: the deferred copy\n"
+		       "  sudo ./trace_run --impl a1 --size 256 --compare --repeat 5   # tracing overhead\n"
+		       "  sudo ./trace_run --impl a3 --check --format json --output a3.json\n"
+		       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n");
 		return 0;
 	}
 	if (rc) {
