@@ -114,6 +114,27 @@ sigint_clean() {
 	for k in $kids; do ! kill -0 "$k" 2>/dev/null || return 1; done
 }
 check "SIGINT ends ctrun within 5 s, nothing left" sigint_clean
+# Ctrl-C on a standalone server whose client stopped reading (SIGSTOP): its
+# workers sit blocked in send; the server must still end, with an error line.
+sigint_stalled_client() { # IMPL
+	unshare -n bash -c '
+		ip link set lo up
+		"$0/server" --impl "$1" --port 5399 2>"$2/ss.err" & s=$!
+		sleep 0.3
+		"$0/client" --impl "$1" --port 5399 --duration 60 --quiet >/dev/null 2>&1 & c=$!
+		sleep 1
+		kill -STOP $c; sleep 1
+		kill -INT $s
+		t0=$SECONDS
+		while kill -0 $s 2>/dev/null && [ $((SECONDS - t0)) -lt 10 ]; do sleep 0.2; done
+		alive=0; kill -0 $s 2>/dev/null && alive=1
+		kill -KILL $s $c 2>/dev/null; kill -CONT $c 2>/dev/null; wait
+		[ $alive = 0 ] && [ $((SECONDS - t0)) -le 8 ] && [ "$(wc -l <"$2/ss.err")" -le 1 ]
+	' "$B" "$1" "$T_TMP"
+}
+for impl in a2 a3; do
+	check "$impl: SIGINT ends a standalone server whose client stopped reading" sigint_stalled_client $impl
+done
 check "no namespace left behind" test "$(ip netns list | wc -l)" = "$before_ns"
 check "no veth left in the root namespace" bash -c "! ip link show | grep -q 'ct-srv\|ct-cli'"
 finish

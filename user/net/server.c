@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "impl.h"
@@ -15,6 +16,7 @@
 
 #define ACCEPT_TIMEOUT_S 30
 #define HELLO_TIMEOUT_S 10
+#define STOP_GRACE_NS 3000000000ull /* after Ctrl-C, before blocked sends are cut */
 #define CHECK_NS 1000000ull /* how often a streaming sender looks for the client's FIN */
 
 struct worker {
@@ -134,8 +136,39 @@ static void *worker_main(void *arg)
 				side_error(c->r, "client did not close: %s", strerror(errno));
 		}
 	}
-	close(c->fd);
+	/* the main thread closes c->fd after the join: until then it may
+	 * still shut the socket down (join_workers) */
 	return NULL;
+}
+
+/* Joins the workers. After a stop request (Ctrl-C) they get STOP_GRACE_NS
+ * to end the message a client is still draining; a worker blocked beyond
+ * that (its client stopped reading) has its socket shut down, which ends
+ * the blocked send with EPIPE, and so the server always exits. */
+static void join_workers(struct worker *w, int n)
+{
+	uint64_t stop_at = 0;
+	int shut = 0;
+	for (int i = 0; i < n; i++) {
+		for (;;) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_timedjoin_np(w[i].tid, NULL, &ts) == 0)
+				break;
+			if (ct_stop && !stop_at)
+				stop_at = now_ns();
+			if (stop_at && !shut && now_ns() - stop_at > STOP_GRACE_NS) {
+				for (int k = i; k < n; k++)
+					shutdown(w[k].c.fd, SHUT_RDWR);
+				shut = 1;
+			}
+		}
+	}
 }
 
 static int open_listener(const struct ct_opts *o, struct side_result *out)
@@ -218,8 +251,9 @@ int server_run(const struct ct_opts *o, struct side_result *out)
 	if (ct_stop && started < o->threads && out->ok)
 		side_error(out, "interrupted while waiting for clients");
 	close(lfd);
+	join_workers(w, started);
 	for (int i = 0; i < started; i++) {
-		pthread_join(w[i].tid, NULL);
+		close(w[i].c.fd);
 		side_merge(out, &w[i].r);
 	}
 	free(w);
