@@ -79,9 +79,9 @@ struct {
 	__type(value, struct sys_val);
 } sysc_h SEC(".maps");
 
-/* Zerocopy ids known completed per socket (tracepoint backend): the high-
- * water mark hi + 1, raised with compare-and-swap because the error report
- * (softirq) and consume_skb (the application's recvmsg) race on two CPUs. */
+/* Zerocopy ids known completed per socket: the high-water mark hi + 1
+ * (mod 2^32), raised with compare-and-swap because completions of one
+ * socket race on two CPUs (a plain update before 5.12). */
 struct zc_seen {
 	__u64 done;
 };

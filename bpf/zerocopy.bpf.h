@@ -109,21 +109,33 @@ static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *by
 	}
 }
 
-static __always_inline void on_zc_callback_enter(void *uarg, const int cas)
+/* Credits the ids of a completed uarg (copied unless zerocopy && success)
+ * to its socket; returns the side with the uarg's bytes, or -1 when the
+ * socket is not ours. The uarg lives in the cb of the notification skb,
+ * which is charged to the socket. */
+static __always_inline int zc_uarg_done(void *uarg, int success, const int cas,
+					__u64 *bytelen)
 {
-	/* the uarg lives in the cb of the notification skb, charged to the
-	 * socket */
 	struct sk_buff *skb = (void *)((char *)uarg -
 				       bpf_core_field_offset(struct sk_buff, cb));
-	int side = sk_side(BPF_CORE_READ(skb, sk));
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = sk_side(sk);
 	if (side < 0)
-		return;
+		return -1;
 	__u32 id, len;
-	__u64 bytelen, zc;
-	zc_uarg(uarg, &id, &len, &bytelen, &zc);
+	__u64 zc;
+	zc_uarg(uarg, &id, &len, bytelen, &zc);
 	if (len)
-		zc_credit(side, (__u64)BPF_CORE_READ(skb, sk), id + len - 1, !zc, cas);
-	enter(FN_ZC_CALLBACK, side, bytelen << 32);
+		zc_credit(side, (__u64)sk, id + len - 1, !(zc && success), cas);
+	return side;
+}
+
+static __always_inline void on_zc_callback_enter(void *uarg, const int cas)
+{
+	__u64 bytelen;
+	int side = zc_uarg_done(uarg, 1, cas, &bytelen);
+	if (side >= 0)
+		enter(FN_ZC_CALLBACK, side, bytelen << 32);
 }
 
 static __always_inline void on_zc_callback_exit(void)
@@ -157,8 +169,8 @@ CT_EXIT(zc_callback, __msg_zerocopy_callback, on_zc_callback_exit())
  * once when the last reference went (and BPF had no compare-and-swap). */
 CT_ENTRY(zc_callback_510, sock_zerocopy_callback, on_zc_callback_enter(uarg, 0), void *uarg)
 CT_EXIT(zc_callback_510, sock_zerocopy_callback, on_zc_callback_exit())
-/* Where __msg_zerocopy_callback is inlined (7.x): the function that drops a reference
- * to the uarg and calls it on the last one. A drop that finds one
+/* Where __msg_zerocopy_callback is inlined (7.x): the function that drops
+ * a reference to the uarg and calls it on the last one. A drop that finds one
  * reference left completes the uarg; two CPUs dropping the last two at
  * once both see 2 and credit nothing, which the next completion's mark
  * covers. No time per callback (the drop is not the callback). */
@@ -167,18 +179,10 @@ static __always_inline void on_zc_complete(void *uarg, __u8 success, const int c
 	struct ubuf_info *ub = uarg;
 	if (BPF_CORE_READ(ub, refcnt.refs.counter) != 1)
 		return;
-	struct sk_buff *skb = (void *)((char *)uarg -
-				       bpf_core_field_offset(struct sk_buff, cb));
-	struct sock *sk = BPF_CORE_READ(skb, sk);
-	int side = sk_side(sk);
-	if (side < 0)
-		return;
-	__u32 id, len;
-	__u64 bytelen, zc;
-	zc_uarg(uarg, &id, &len, &bytelen, &zc);
-	if (len)
-		zc_credit(side, (__u64)sk, id + len - 1, !(zc && success), cas);
-	count(side, FN_ZC_CALLBACK, bytelen, 0, 0);
+	__u64 bytelen;
+	int side = zc_uarg_done(uarg, success, cas, &bytelen);
+	if (side >= 0)
+		count(side, FN_ZC_CALLBACK, bytelen, 0, 0);
 }
 
 CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1),
