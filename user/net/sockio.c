@@ -12,20 +12,27 @@
 
 volatile int ct_stop;
 
+/* The flag SIGINT/SIGTERM set in this process (one per process: the
+ * runner's own, or a side's ct_stop after the fork). */
+static volatile int *stop_flag = &ct_stop;
+
 static void on_signal(int sig)
 {
 	(void)sig;
-	ct_stop = 1;
+	*stop_flag = 1;
 }
 
-void side_signals(void)
+void stop_signals(volatile int *flag)
 {
+	stop_flag = flag;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
+
+void side_signals(void) { stop_signals(&ct_stop); }
 
 uint64_t now_ns(void)
 {

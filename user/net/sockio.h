@@ -11,6 +11,8 @@ extern volatile int ct_stop; /* set by SIGINT/SIGTERM in server and client */
 /* Installs SIGINT/SIGTERM handlers that set ct_stop (no SA_RESTART, so
  * blocking calls return EINTR and loops notice); ignores SIGPIPE. */
 void side_signals(void);
+/* The same for any flag (the runner's runner_stop). */
+void stop_signals(volatile int *flag);
 
 uint64_t now_ns(void);
 

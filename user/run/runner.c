@@ -29,20 +29,7 @@
 
 volatile int runner_stop;
 
-static void on_stop(int sig)
-{
-	(void)sig;
-	runner_stop = 1;
-}
-
-void runner_install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
+void runner_install_signals(void) { stop_signals(&runner_stop); }
 
 struct child {
 	pid_t pid;
