@@ -30,7 +30,6 @@ static int within(uint64_t observed, uint64_t expected, uint64_t unseen_calls, c
 	return observed <= expected + expected / 100;
 }
 
-
 /* The tracepoint backend splits send bytes into copied and pinned by the
  * send call's flags, recorded at syscall entry: a call whose entry event
  * was skipped (recursion protection) counts as copied. Returns the bytes
@@ -60,7 +59,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 #define HAS(fn) (t->rows[fn].present)
 
 	uint64_t rc = ledger_stat(r, CT_CLIENT, FN_RECV_COPY)->bytes;
-	if (!t->rows[FN_RECV_COPY].present)
+	if (!HAS(FN_RECV_COPY))
 		SKIP("receive copy: no hook for skb_copy_datagram_iter on this kernel");
 	else if (!c->bytes_received ||
 		 !within(rc, c->bytes_received, unseen(r, (const int[]){ FN_RECV_COPY, FN_TCP_RECVMSG }, 2),
@@ -70,7 +69,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 
 	const struct ct_stat *ts = ledger_stat(r, CT_SERVER, FN_TCP_SENDMSG);
 	uint64_t sb = ts->bytes;
-	if (!t->rows[FN_TCP_SENDMSG].present) {
+	if (!HAS(FN_TCP_SENDMSG)) {
 		SKIP("sender bytes: no hook for tcp_sendmsg on this kernel");
 	} else if (ts->missed || t->rec_missed[FN_TCP_SENDMSG]) {
 		/* What a call whose exit was missed returned is unknown: between
@@ -92,7 +91,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = ledger_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
 	static const int copy_fns[] = { FN_TCP_SENDMSG, FN_SEND_COPY, FN_SEND_COPY_NC,
 					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK, FN_ZC_PIN };
-	if ((t->rows[FN_SEND_COPY].present || t->rows[FN_SEND_COPY_CHK].present) &&
+	if (l->traced[LL_SEND] &&
 	    !within(sc + zp, s->bytes_sent,
 		    unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
 		    "sender copied + pinned", err))
@@ -115,13 +114,13 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 		 * recvmsg(MSG_ERRQUEUE); the ones that found the queue empty
 		 * come on top. */
 		const struct ct_stat *q = ledger_stat(r, CT_SERVER, FN_SYS_ERRQ);
-		if (t->rows[FN_SYS_RECV].present && !t->rows[FN_SYS_ERRQ].present)
+		if (HAS(FN_SYS_RECV) && !HAS(FN_SYS_ERRQ))
 			FAIL("a3: recvmsg is timed but the MSG_ERRQUEUE row is missing");
-		else if (t->rows[FN_SYS_ERRQ].present && q->calls < s->zc_notifications)
+		else if (HAS(FN_SYS_ERRQ) && q->calls < s->zc_notifications)
 			FAIL("a3: %llu recvmsg(MSG_ERRQUEUE) calls seen < %llu notifications the "
 			     "application read", U(q->calls), U(s->zc_notifications));
 		const struct ct_stat *z = ledger_stat(r, CT_SERVER, FN_ZC_CALLBACK);
-		if (!t->rows[FN_ZC_CALLBACK].present)
+		if (!HAS(FN_ZC_CALLBACK))
 			SKIP("a3 zerocopy completions: no hook on this kernel");
 		else {
 			if (z->aux != s->zc_completions)
@@ -139,7 +138,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 			FAIL("a3: no zerocopy-pinned bytes on the sender");
 		else if (sc > s->bytes_sent / 100 + split_unseen(r, err))
 			FAIL("a3: sender still copied %llu B of %llu B at send", U(sc), U(s->bytes_sent));
-		if (!t->rows[FN_DEFERRED_COPY].present)
+		if (!HAS(FN_DEFERRED_COPY))
 			SKIP("a3 deferred copy: no hook on this kernel");
 		else if (l->bytes[LL_DEFERRED] < zp - zp / 100)
 			FAIL("a3: deferred copy %llu B < zerocopy-pinned %llu B: the send copy should reappear at receive",

@@ -22,7 +22,7 @@
 #define HF_ZC_ONLY    4u  /* tracepoint hook useful only for MSG_ZEROCOPY senders */
 #define HF_COPY_MAIN  8u  /* _copy_from_iter: the copy most sends go through */
 #define HF_COPY_ALT  16u  /* the other copy functions: only beside HF_COPY_MAIN */
-#define HF_COPY_LAST 4096u /* __check_object_size: every copy's length, when
+#define HF_COPY_LAST 2048u /* __check_object_size: every copy's length, when
 			    * HF_COPY_MAIN cannot be hooked (the others would
 			    * then count some copies twice) */
 #define HF_ALL_BK    32u  /* a tracepoint used by every backend */
