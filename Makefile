@@ -16,7 +16,7 @@ COMMON := $(addprefix common/,errf opts result hist perfctl)
 NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_track sockio \
 	    server client)
 RUN    := $(addprefix run/,runner netns)
-TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check report_table \
+TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
 	    report_json report_csv)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))

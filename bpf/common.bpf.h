@@ -21,8 +21,10 @@
 /* Set by user space before the run (mmapped .bss). */
 struct ct_filter filter = {};
 /* trace_run's pid namespace (device, inode) when it is not the initial one
- * (a container): the filter's pids are numbers in that namespace. */
+ * (a container): the traced tgids are numbers in that namespace, at
+ * nesting level pidns_level. */
 const volatile __u64 pidns_dev = 0, pidns_ino = 0;
+const volatile __u32 pidns_level = 0;
 /* Kernel features, probed by user space before loading: the programs take
  * the other branch where one is missing, and the verifier never sees the
  * code (and helpers) of the branch a constant rules out. */
@@ -35,7 +37,13 @@ const volatile int recvmsg_flags_arg = 3;
 /* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
  * for the raw sys_enter hook's first check. */
 const volatile long nr_sendto = -1, nr_sendmsg = -1, nr_recvfrom = -1,
-		    nr_recvmsg = -1;
+		    nr_recvmsg = -1, nr_write = -1, nr_writev = -1, nr_read = -1,
+		    nr_readv = -1, nr_sendfile = -1, nr_splice = -1, nr_getsockopt = -1;
+/* Tracepoint backend: sendfile/splice bytes from the syscalls' return
+ * values (no kernel function hook sees them). */
+const volatile bool splice_from_syscall = false;
+/* Processes past the CT_NSLOTS - 1 slots, summed in the last one. */
+__u64 slots_overflow = 0;
 /* Send calls of the experiment seen with MSG_ZEROCOPY in their flags
  * (observed at syscall entry): user space warns when the zerocopy-only
  * hooks were left out although the sender asked for zerocopy. */
@@ -47,6 +55,62 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ct_stat);
 } stats SEC(".maps");
+
+/* What is traced: processes by tgid (their slot), the cgroup, the
+ * slots handed out (insert-if-absent is the claim: atomic on every kernel,
+ * where a fetch-and-add with a result needs 5.12), and per slot the
+ * process's tgid and name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct ct_task);
+} tasks SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CT_NSLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} claims SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CT_NSLOTS);
+	__type(key, __u32);
+	__type(value, struct ct_proc);
+} procs SEC(".maps");
+
+/* Traced sockets by address, and their connections by 4-tuple (for skbs
+ * met without a socket, on the receive path). LRU: a dead socket's entry
+ * goes when its address is reused (tasks.bpf.h) or the map is full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ct_sock);
+} socks SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ct_tuple);
+	__type(value, __u32);
+} tuples SEC(".maps");
+/* --per-connection: the counters of traced sockets whose address was
+ * reused during the run, by (address, birth). */
+struct conn_key {
+	__u64 sk, born;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct conn_key);
+	__type(value, struct ct_sock);
+} conns_done SEC(".maps");
 
 /* Entry timestamps and arguments, per thread and function. */
 struct {
@@ -60,11 +124,16 @@ struct {
  * storage, so sys_exit needs no hash lookup and leaves nothing behind;
  * before 5.11 (no task storage) a hash by thread id instead. User space
  * creates the one it uses (bpf_map__set_autocreate). */
+enum sys_kind { SK_SEND, SK_RECV, SK_SPLICE_IN, SK_SPLICE_OUT, SK_RECV_ZC };
 struct sys_val {
 	__u64 ts;           /* 0: no call of ours in flight */
 	__u64 flags;        /* the call's flags argument */
+	__u64 sk;           /* its TCP socket */
+	__u64 uptr;         /* TCP_ZEROCOPY_RECEIVE: the user's struct */
 	__u32 fn;           /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
 	__s32 side;
+	__u32 kind;         /* enum sys_kind */
+	__u32 iou_zc;       /* io_uring: the last request submitted was a SEND_ZC */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -113,7 +182,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u64 aux,
 					     __u64 aux2)
 {
-	if (side < 0 || side >= CT_NSIDES)
+	if (side < 0 || side >= CT_NSLOTS)
 		return NULL;
 	__u32 key = CT_STAT_KEY(side, fn);
 	struct ct_stat *s = bpf_map_lookup_elem(&stats, &key);
@@ -215,64 +284,164 @@ static __always_inline __s64 leave(__u32 fn, struct start_val *out)
 	return (__s64)(bpf_ktime_get_ns() - out->ts);
 }
 
-static __always_inline int pid_side(void)
+/* The current task's tgid as trace_run numbers it (0: outside its pid
+ * namespace, never traced). */
+static __always_inline __u32 cur_tgid(void)
 {
-	if (!filter.enabled)
-		return -1;
-	__u32 tgid;
 	if (pidns_ino) { /* a constant: the other branch is not even loaded */
 		struct bpf_pidns_info ns = {};
 		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
-			return -1; /* a task outside that namespace */
-		tgid = ns.tgid;
-	} else {
-		tgid = bpf_get_current_pid_tgid() >> 32;
+			return 0;
+		return ns.tgid;
 	}
-	if (tgid == filter.pid[0])
-		return CT_SERVER;
-	if (tgid == filter.pid[1])
-		return CT_CLIENT;
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/* Hands out a free slot to process tgid (forked from ppid, or 0), with
+ * the current task's name until its exec names it; the shared last slot
+ * when every other is taken. */
+static __noinline int claim_slot(__u32 tgid, __u32 ppid)
+{
+	for (__u32 i = 0; i < CT_SLOT_OTHERS; i++) {
+		if (bpf_map_update_elem(&claims, &i, &tgid, BPF_NOEXIST))
+			continue;
+		struct ct_proc *p = bpf_map_lookup_elem(&procs, &i);
+		if (p) {
+			p->ppid = ppid;
+			bpf_get_current_comm(p->comm, sizeof(p->comm));
+			p->tgid = tgid;
+		}
+		return i;
+	}
+	__sync_fetch_and_add(&slots_overflow, 1);
+	return CT_SLOT_OTHERS;
+}
+
+/* Traces process tgid in a new slot; if another CPU got there first, its
+ * slot wins and ours is handed back. */
+static __always_inline int add_task(__u32 tgid, __u32 ppid)
+{
+	int slot = claim_slot(tgid, ppid);
+	struct ct_task v = { .slot = slot };
+	if (bpf_map_update_elem(&tasks, &tgid, &v, BPF_NOEXIST) == 0)
+		return slot;
+	if (slot != CT_SLOT_OTHERS) {
+		__u32 k = slot;
+		bpf_map_delete_elem(&claims, &k);
+	}
+	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+	return t ? (int)t->slot : -1;
+}
+
+/* Slot of the current task, or -1 when it is not traced: a listed
+ * process (or a child of one), or a task of the traced cgroup, which gets
+ * its slot the first time it is met. */
+static __always_inline int task_slot(void)
+{
+	if (!filter.enabled)
+		return -1;
+	__u32 tgid = cur_tgid();
+	if (!tgid)
+		return -1;
+	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+	if (t)
+		return t->slot;
+	if (filter.cgroup && bpf_current_task_under_cgroup(&cgroups, 0) == 1)
+		return add_task(tgid, 0);
 	return -1;
 }
 
-static __always_inline int ns_ours(__u32 inum)
+/* IPv4 address a as IPv4-mapped IPv6 (network order throughout). */
+static __always_inline void v4_mapped(__u32 *out, __u32 a)
 {
-	return inum && (inum == filter.netns[0] || inum == filter.netns[1]);
+	out[0] = 0;
+	out[1] = 0;
+	out[2] = bpf_htonl(0xffff);
+	out[3] = a;
 }
 
-/* Side of a socket, or -1 when it is not the experiment's. Ports first
- * (one read each), the namespace (a pointer chase) only when one matches. */
-static __always_inline int sk_side(const struct sock *sk)
+/* A socket's 4-tuple; 0 until it has both ports (connect() sets the peer
+ * before it picks the local port). */
+static __always_inline int sk_tuple(const struct sock *sk, struct ct_tuple *t)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (fam == 2 /* AF_INET */) {
+		v4_mapped(t->laddr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		v4_mapped(t->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else {
+		BPF_CORE_READ_INTO(&t->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&t->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	}
+	return t->rport && t->lport;
+}
+
+/* Fills in the 4-tuple of a traced socket once it has a peer. */
+static __always_inline void sk_learn_tuple(const struct sock *sk, struct ct_sock *c)
+{
+	if (c->has_tuple || !sk_tuple(sk, &c->t))
+		return;
+	c->has_tuple = 1;
+	__u32 slot = c->slot;
+	bpf_map_update_elem(&tuples, &c->t, &slot, BPF_ANY);
+}
+
+/* Marks sk, a TCP socket the current (traced) task uses, as traced by
+ * slot; the first process to use a socket keeps it. */
+static __always_inline void sk_mark(const struct sock *sk, int slot)
+{
+	if (!sk || slot < 0)
+		return;
+	__u64 key = (__u64)sk;
+	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
+	if (c) {
+		sk_learn_tuple(sk, c);
+		return;
+	}
+	if (BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */ ||
+	    BPF_CORE_READ(sk, sk_type) != 1 /* SOCK_STREAM */)
+		return;
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
+		return;
+	struct ct_sock v = { .slot = slot, .born = bpf_ktime_get_ns() };
+	bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&socks, &key);
+	if (c)
+		sk_learn_tuple(sk, c);
+}
+
+/* Slot of the current task, marking sk (the socket it works on) as
+ * traced: for hooks that run in the process's own context. */
+static __always_inline int task_sk_slot(const struct sock *sk)
+{
+	int slot = task_slot();
+	if (slot >= 0)
+		sk_mark(sk, slot);
+	return slot;
+}
+
+/* Slot of a traced socket, or -1: for work done on its behalf anywhere
+ * (softirq, another task). */
+static __always_inline int sk_slot(const struct sock *sk)
 {
 	if (!sk || !filter.enabled)
 		return -1;
-	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (num == filter.port &&
-	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[0])
-		return CT_SERVER;
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (dport == filter.port &&
-	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == filter.netns[1])
-		return CT_CLIENT;
-	return -1;
+	__u64 key = (__u64)sk;
+	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
+	return c ? (int)c->slot : -1;
 }
 
-/* The same for a BTF-typed sk (tp_btf/fentry arguments): direct loads,
- * which the verifier turns into exception-handled loads, instead of
- * bpf_probe_read_kernel helper calls. */
-static __always_inline int sk_side_btf(const struct sock *sk)
+/* --per-connection: adds bytes to column col of traced socket sk. */
+static __always_inline void conn_add(const struct sock *sk, int col, __s64 bytes)
 {
-	if (!sk || !filter.enabled)
-		return -1;
-	__u16 num = sk->__sk_common.skc_num;
-	if (num == filter.port &&
-	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[0])
-		return CT_SERVER;
-	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
-	if (dport == filter.port &&
-	    sk->__sk_common.skc_net.net->ns.inum == filter.netns[1])
-		return CT_CLIENT;
-	return -1;
+	if (!filter.per_conn || !sk || bytes <= 0 || col < 0 || col >= CC_COUNT)
+		return;
+	__u64 key = (__u64)sk;
+	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
+	if (c)
+		__sync_fetch_and_add(&c->col[col], bytes);
 }
 
 /* This thread's syscall record, created on demand (create), or NULL. */
@@ -304,25 +473,29 @@ static __always_inline struct sys_val *sys_cur(void)
 	return v && v->ts ? v : NULL;
 }
 
-/* Side that *sent* a received skb (no socket attached yet): the receiving
- * device must be in one of our namespaces and the TCP ports must match.
+/* Slot of the traced socket that *sent* a received skb (no socket
+ * attached yet), found by the connection's 4-tuple from the headers.
  * skb->data points at the network header on the receive path. */
 static __always_inline int rx_skb_side(const struct sk_buff *skb)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	if (!dev || !filter.enabled)
-		return -1;
-	if (!ns_ours(BPF_CORE_READ(dev, nd_net.net, ns.inum)))
+	if (!filter.enabled)
 		return -1;
 	unsigned char *nh = BPF_CORE_READ(skb, data);
 	__u8 vihl = 0, proto = 0;
 	__u32 thoff;
+	struct ct_tuple t = {};
 	bpf_probe_read_kernel(&vihl, 1, nh);
 	if ((vihl >> 4) == 4) {
+		__u32 a[2] = {};
 		bpf_probe_read_kernel(&proto, 1, nh + 9);
+		bpf_probe_read_kernel(a, sizeof(a), nh + 12);
+		v4_mapped(t.laddr, a[0]);
+		v4_mapped(t.raddr, a[1]);
 		thoff = (vihl & 15) * 4;
 	} else if ((vihl >> 4) == 6) {
 		bpf_probe_read_kernel(&proto, 1, nh + 6);
+		bpf_probe_read_kernel(t.laddr, 16, nh + 8);
+		bpf_probe_read_kernel(t.raddr, 16, nh + 24);
 		thoff = 40;
 	} else {
 		return -1;
@@ -331,19 +504,17 @@ static __always_inline int rx_skb_side(const struct sk_buff *skb)
 		return -1;
 	__be16 ports[2] = {};
 	bpf_probe_read_kernel(ports, sizeof(ports), nh + thoff);
-	if (bpf_ntohs(ports[0]) == filter.port)
-		return CT_SERVER;
-	if (bpf_ntohs(ports[1]) == filter.port)
-		return CT_CLIENT;
-	return -1;
+	t.lport = bpf_ntohs(ports[0]);
+	t.rport = bpf_ntohs(ports[1]);
+	__u32 *slot = bpf_map_lookup_elem(&tuples, &t);
+	return slot ? (int)*slot : -1;
 }
 
-/* Side of an skb: its socket if it has one of ours, else the sender found
+/* Slot of an skb: its socket's if that is traced, else the sender's found
  * from the headers. */
 static __always_inline int skb_side(const struct sk_buff *skb)
 {
-	struct sock *sk = BPF_CORE_READ(skb, sk);
-	int side = sk_side(sk);
+	int side = sk_slot(BPF_CORE_READ(skb, sk));
 	if (side >= 0)
 		return side;
 	return rx_skb_side(skb);

@@ -13,18 +13,21 @@
  * (common.bpf.h). User space picks the programs with
  * bpf_program__set_autoload (user/trace/hooks.c).
  *
- * Filter: a socket counts when it lives in one of the experiment's network
- * namespaces and has the server's port (local port on the server side,
- * remote port on the client side). Work done in softirq on behalf of the
- * experiment is found through the skb's socket or the receiving device's
- * namespace plus the TCP ports, never through the current task alone.
+ * Filter: the traced processes (a map of tgids: the experiment's server
+ * and client, a command and its descendants, given pids, or every task of
+ * a cgroup). A TCP socket is traced once a traced task uses it; work done
+ * elsewhere on its behalf (softirq, another CPU, an untraced peer) is
+ * found through the skb's socket or the connection's 4-tuple, never
+ * through the current task alone.
  *
  * One object, one skeleton; the programs live by concern: */
 #include "common.bpf.h"   /* maps, filter, helpers, the two-backend macros */
 #include "send.bpf.h"     /* tcp_sendmsg, the user->skb copy, send tracepoints */
 #include "recv.bpf.h"     /* tcp_recvmsg, the skb->user copy, receive tracepoints */
 #include "zerocopy.bpf.h" /* pinning, completions, the deferred copy */
-#include "syscalls.bpf.h" /* kernel time per send/recv system call */
+#include "syscalls.bpf.h" /* kernel time per data system call; fd -> socket */
+#include "tasks.bpf.h"    /* forks, execs, socket births */
+#include "io_uring.bpf.h" /* io_uring submissions and notifications */
 #include "uprobes.bpf.h"  /* A1's user-space gather */
 
 char LICENSE[] SEC("license") = "GPL";

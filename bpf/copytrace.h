@@ -4,9 +4,14 @@
 #ifndef CT_COPYTRACE_H
 #define CT_COPYTRACE_H
 
-/* Sides of the experiment. The server sends the messages (stream mode) and
- * the responses (rr mode); the client receives them. */
-enum ct_side { CT_SERVER = 0, CT_CLIENT = 1, CT_NSIDES = 2 };
+/* Counter slots: one per traced process. With --impl, slot 0 is the
+ * server (it sends the messages in stream mode, the responses in rr mode)
+ * and slot 1 the client; tracing any program, BPF hands slots to the
+ * processes it meets (a fork of a traced process, a task of the traced
+ * cgroup) and the last slot sums the processes beyond the others. */
+enum ct_side { CT_SERVER = 0, CT_CLIENT = 1 };
+#define CT_NSLOTS 32
+#define CT_SLOT_OTHERS (CT_NSLOTS - 1)
 
 /* One counter row per (side, function). The same ids in every backend;
  * a backend fills the rows it can observe. */
@@ -29,6 +34,11 @@ enum ct_fn {
 	FN_ZC_CALLBACK,     /* __msg_zerocopy_callback / tp inet_sk_error_report */
 	FN_DEFERRED_COPY,   /* skb_copy_ubufs / inferred at netif_receive_skb */
 	FN_RETRANS,         /* tp tcp_retransmit_skb: bytes sent again */
+	FN_SPLICE,          /* sendfile/splice into a socket: pages referenced */
+	FN_SPLICE_OUT,      /* splice out of a socket (tcp_splice_read) */
+	FN_RECV_ZC,         /* TCP_ZEROCOPY_RECEIVE: bytes mapped, not copied */
+	FN_IOU_NOTIF,       /* io_uring zero-copy notifications (CQE_F_NOTIF) */
+	FN_IOU_UBUF,        /* io_uring's ubuf callback, per skb */
 	FN_COUNT
 };
 
@@ -38,7 +48,10 @@ enum ct_fn {
 
 /* One per-CPU counter cell; user space sums the CPUs.
  * aux: FN_TCP_SENDMSG bytes asked (fentry/kprobe), FN_ZC_CALLBACK ids completed,
- *      FN_TCP_SENDMSG (tracepoint) bytes sent with MSG_ZEROCOPY pinned.
+ *      FN_TCP_SENDMSG (tracepoint) bytes sent with MSG_ZEROCOPY pinned,
+ *      FN_IOU_NOTIF notifications flagged IORING_NOTIF_USAGE_ZC_COPIED,
+ *      FN_IOU_UBUF calls for an skb whose pages were copied (success false),
+ *      FN_SPLICE bytes that went through tcp_sendmsg (6.5+, fentry/kprobe).
  * aux2: FN_ZC_CALLBACK ids completed with the data copied;
  *       FN_TCP_SENDMSG bytes asked by calls whose exit was missed. */
 struct ct_stat {
@@ -61,8 +74,9 @@ struct start_val {
 	__u64 ts;
 	__u64 arg;          /* what the entry knew: bytes asked, length to copy */
 	__u64 ptr;          /* tcp_sendmsg: its msghdr (ties copies to the call) */
-	__s32 side;
-	__u32 pad;
+	__u64 sk;           /* the socket, where the entry knows it */
+	__s32 side;         /* slot */
+	__u32 spliced;      /* tcp_sendmsg with MSG_SPLICE_PAGES */
 };
 
 /* The columns a call whose exit was missed adds to, from what its entry
@@ -90,15 +104,57 @@ static inline __attribute__((always_inline)) __u32 ct_zc_advance(__u32 done, __u
 	return n < 0x80000000u ? n : 0;
 }
 
-#define CT_STAT_KEY(side, fn) ((side) * FN_COUNT + (fn))
-#define CT_NSTATS (CT_NSIDES * FN_COUNT)
+#define CT_STAT_KEY(slot, fn) ((slot) * FN_COUNT + (fn))
+#define CT_NSTATS (CT_NSLOTS * FN_COUNT)
 
-/* Filter, written by user space into .bss before the run starts. */
+/* Filter, written by user space into .bss before the run starts. What is
+ * traced is the set of processes in the `tasks` map (and, with cgroup
+ * set, every task under the cgroup in `cgroups`); a socket is traced once
+ * a traced task uses it (`socks`). */
 struct ct_filter {
-	__u64 netns[2];     /* server, client netns inode (equal on loopback) */
-	__u32 pid[2];       /* server, client tgid */
-	__u32 port;         /* server TCP port (host order) */
 	__u32 enabled;      /* 0: count nothing */
+	__u32 follow_fork;  /* children of traced processes are traced */
+	__u32 cgroup;       /* tasks under cgroups[0] are traced */
+	__u32 per_conn;     /* keep per-connection counters */
+};
+
+/* Value of the `tasks` map (key: tgid as trace_run sees it). */
+struct ct_task {
+	__u32 slot;
+	__u32 pad;
+};
+
+/* A traced process, per slot (the `procs` array). */
+struct ct_proc {
+	__u32 tgid;         /* 0: slot unused */
+	__u32 ppid;         /* the traced parent it was forked from, or 0 */
+	char comm[16];      /* at exec (or at fork, before any exec) */
+};
+
+/* A connection, by local and remote address and port; IPv4 as
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d), as dual-stack sockets hold it. */
+struct ct_tuple {
+	__u32 laddr[4], raddr[4];
+	__u16 lport, rport; /* host order */
+};
+
+/* Per-connection columns (--per-connection). */
+enum ct_conn_col {
+	CC_SENT,            /* bytes accepted by send calls */
+	CC_RECV,            /* bytes returned by receive calls */
+	CC_SPLICE,          /* bytes spliced/sendfile'd in */
+	CC_RECV_ZC,         /* bytes mapped by TCP_ZEROCOPY_RECEIVE */
+	CC_RETRANS,         /* bytes retransmitted */
+	CC_COUNT
+};
+
+/* A traced socket (the `socks` map, key: its struct sock address). */
+struct ct_sock {
+	__u32 slot;         /* the process that first used it */
+	__u32 has_tuple;
+	__u64 born;         /* ktime when it was first seen */
+	struct ct_tuple t;
+	__u64 col[CC_COUNT];
 };
 
 #endif

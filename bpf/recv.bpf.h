@@ -6,28 +6,40 @@
 
 static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
 {
-	int side = sk_side(sk);
-	if (side >= 0 && !(flags & MSG_ERRQUEUE))
-		enter(FN_TCP_RECVMSG, side, 0);
+	int side = task_sk_slot(sk);
+	if (side < 0 || (flags & MSG_ERRQUEUE))
+		return;
+	enter(FN_TCP_RECVMSG, side, 0);
+	struct start_val *s = peek(FN_TCP_RECVMSG);
+	if (s)
+		s->sk = (__u64)sk;
 }
 
 static __always_inline void on_recvmsg_exit(long ret)
 {
 	struct start_val v;
 	__s64 ns = leave(FN_TCP_RECVMSG, &v);
-	if (ns >= 0)
-		count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
+	if (ns < 0)
+		return;
+	count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
+	conn_add((void *)v.sk, CC_RECV, ret);
 }
 
-/* Side of a copy from skb: its socket's, or, for an skb no longer owned by
- * a socket, the tcp_recvmsg of ours in flight on this thread (its record
- * exists only for our sockets). An skb owned by another socket is never
- * ours, whatever the thread. */
+/* Slot of a copy from skb: the reading task's, when the skb belongs to a
+ * traced socket; for an skb no longer owned by a socket, the tcp_recvmsg
+ * of ours in flight on this thread (its record exists only for traced
+ * sockets). An skb owned by another socket is never ours, whatever the
+ * thread. */
 static __always_inline int recv_copy_side(const struct sk_buff *skb)
 {
 	struct sock *sk = BPF_CORE_READ(skb, sk);
-	if (sk)
-		return sk_side(sk);
+	if (sk) {
+		int owner = sk_slot(sk);
+		if (owner < 0)
+			return -1;
+		int t = task_slot();
+		return t >= 0 ? t : owner;
+	}
 	struct start_val *s = peek(FN_TCP_RECVMSG);
 	return s ? s->side : -1;
 }
@@ -69,37 +81,60 @@ CT_ENTRY(skb_copy_datagram_iter, skb_copy_datagram_iter, on_recv_copy_enter(skb,
 	 const struct sk_buff *skb, int offset, struct iov_iter *to, int len)
 CT_EXIT(skb_copy_datagram_iter, skb_copy_datagram_iter, on_recv_copy_exit((int)ret))
 
-static __always_inline void on_recv_length(struct sock *sk, int ret, int flags, int btf)
+/* splice out of a socket: skb pages handed to a pipe by reference (the
+ * linear part may be copied into a page first: linear_to_page). */
+static __always_inline void on_splice_read_enter(struct socket *sock)
+{
+	int side = task_sk_slot(BPF_CORE_READ(sock, sk));
+	if (side >= 0)
+		enter(FN_SPLICE_OUT, side, 0);
+}
+
+static __always_inline void on_splice_read_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_SPLICE_OUT, &v);
+	if (ns >= 0)
+		count_timed(v.side, FN_SPLICE_OUT, ret > 0 ? ret : 0, ns, 0, 0);
+}
+CT_ENTRY(splice_read, tcp_splice_read, on_splice_read_enter(sock), struct socket *sock)
+CT_EXIT(splice_read, tcp_splice_read, on_splice_read_exit(ret))
+
+static __always_inline void on_recv_length(struct sock *sk, int ret, int flags)
 {
 	if (flags & MSG_ERRQUEUE)
 		return;
-	int side = btf ? sk_side_btf(sk) : sk_side(sk);
-	if (side >= 0)
-		count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
+	int side = task_sk_slot(sk);
+	if (side < 0)
+		return;
+	count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
+	conn_add(sk, CC_RECV, ret);
 }
 
-static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len, int btf)
+static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len)
 {
 	if (len <= 0 || !filter.enabled)
 		return;
-	/* Through the skb's socket only: a process of ours reading another
-	 * socket (or a pipe of skbs, e.g. a unix socket) copies nothing of the
-	 * experiment's. TCP receive-queue skbs are owned by their socket. */
-	int side = btf ? sk_side_btf(skb->sk) : sk_side(BPF_CORE_READ(skb, sk));
-	count(side, FN_RECV_COPY, len, 0, 0);
+	/* Through the skb's socket only: a traced process reading another
+	 * socket (or a pipe of skbs, e.g. a unix socket) copies nothing that
+	 * is traced. TCP receive-queue skbs are owned by their socket. */
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	int side = task_sk_slot(sk);
+	if (side >= 0 && sk_slot(sk) >= 0)
+		count(side, FN_RECV_COPY, len, 0, 0);
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tb_recv_length, struct sock *sk, int ret, int flags)
 {
-	on_recv_length(sk, ret, flags, 1);
+	on_recv_length(sk, ret, flags);
 	return 0;
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(tb_copy_datagram, const struct sk_buff *skb, int len)
 {
-	on_copy_datagram(skb, len, 1);
+	on_copy_datagram(skb, len);
 	return 0;
 }
 /* Classic tracepoints (no BTF for the event): same handlers, pointers
@@ -108,7 +143,7 @@ SEC("tracepoint/sock/sock_recv_length")
 int tc_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 {
 	on_recv_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret),
-		       BPF_CORE_READ(ctx, flags), 0);
+		       BPF_CORE_READ(ctx, flags));
 	return 0;
 }
 
@@ -116,7 +151,7 @@ SEC("tracepoint/skb/skb_copy_datagram_iovec")
 int tc_copy_datagram(struct trace_event_raw_skb_copy_datagram_iovec *ctx)
 {
 	on_copy_datagram((const struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
-			 BPF_CORE_READ(ctx, len), 0);
+			 BPF_CORE_READ(ctx, len));
 	return 0;
 }
 

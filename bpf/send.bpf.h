@@ -5,20 +5,59 @@
 #define CT_SEND_BPF_H
 #include "common.bpf.h"
 
+#define MSG_SPLICE_PAGES 0x8000000 /* 6.5+: sendfile/splice hand pages over */
+
+/* tcp_sendmsg of a traced task (any send call, io_uring's included; since
+ * 6.5 sendfile and splice too, with MSG_SPLICE_PAGES). */
 static __always_inline void on_sendmsg_enter(struct sock *sk, struct msghdr *msg,
 					     __u64 size)
 {
-	int side = sk_side(sk);
-	if (side >= 0)
-		enter_ptr(FN_TCP_SENDMSG, side, size, (__u64)msg);
+	int side = task_sk_slot(sk);
+	if (side < 0)
+		return;
+	enter_ptr(FN_TCP_SENDMSG, side, size, (__u64)msg);
+	struct start_val *s = peek(FN_TCP_SENDMSG);
+	if (s) {
+		s->sk = (__u64)sk;
+		s->spliced = !!(BPF_CORE_READ(msg, msg_flags) & MSG_SPLICE_PAGES);
+	}
 }
 
 static __always_inline void on_sendmsg_exit(long ret)
 {
 	struct start_val v;
 	__s64 ns = leave(FN_TCP_SENDMSG, &v);
-	if (ns >= 0)
-		count_timed(v.side, FN_TCP_SENDMSG, ret > 0 ? ret : 0, ns, v.arg, 0);
+	if (ns < 0)
+		return;
+	count_timed(v.side, FN_TCP_SENDMSG, ret > 0 ? ret : 0, ns, v.arg, 0);
+	conn_add((void *)v.sk, CC_SENT, ret);
+	if (v.spliced && ret > 0) { /* spliced pages: referenced, not copied */
+		count(v.side, FN_SPLICE, ret, ret, 0); /* aux: bytes also in tcp_sendmsg's */
+		conn_add((void *)v.sk, CC_SPLICE, ret);
+	}
+}
+
+/* Before 6.5 sendfile/splice reach TCP through do_tcp_sendpages. */
+static __always_inline void on_sendpages_enter(struct sock *sk)
+{
+	int side = task_sk_slot(sk);
+	if (side >= 0) {
+		enter(FN_SPLICE, side, 0);
+		struct start_val *s = peek(FN_SPLICE);
+		if (s)
+			s->sk = (__u64)sk;
+	}
+}
+
+static __always_inline void on_sendpages_exit(long ret)
+{
+	struct start_val v;
+	__s64 ns = leave(FN_SPLICE, &v);
+	if (ns < 0)
+		return;
+	count_timed(v.side, FN_SPLICE, ret > 0 ? ret : 0, ns, 0, 0);
+	conn_add((void *)v.sk, CC_SENT, ret);
+	conn_add((void *)v.sk, CC_SPLICE, ret);
 }
 
 /* The user->kernel copy: counted only when it copies from the msghdr of
@@ -64,6 +103,8 @@ static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
 CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, msg, size),
 	 struct sock *sk, struct msghdr *msg, size_t size)
 CT_EXIT(tcp_sendmsg, tcp_sendmsg, on_sendmsg_exit((int)ret))
+CT_ENTRY(sendpages, do_tcp_sendpages, on_sendpages_enter(sk), struct sock *sk)
+CT_EXIT(sendpages, do_tcp_sendpages, on_sendpages_exit((int)ret))
 
 /* The copy family: one of these does the copy, depending on the kernel
  * version and the route's checksum offload. */
@@ -88,20 +129,27 @@ CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user),
  * flags argument is 0 on the send path), so the send syscall's flags,
  * recorded at syscall entry, tell copied from pinned: the kernel pins
  * when the call asked for MSG_ZEROCOPY, the socket has SO_ZEROCOPY and the
- * route can scatter-gather (tcp_sendmsg_locked). Inferred, not observed. */
-static __always_inline void on_send_length(struct sock *sk, int ret, int btf)
+ * route can scatter-gather (tcp_sendmsg_locked). io_uring's SEND_ZC pins
+ * without SO_ZEROCOPY: the opcode submitted last on this thread (an
+ * inline issue follows its submission) stands in for the flag. Inferred,
+ * not observed. */
+static __always_inline void on_send_length(struct sock *sk, int ret)
 {
-	int side = btf ? sk_side_btf(sk) : sk_side(sk);
+	int side = task_sk_slot(sk);
 	if (side < 0)
 		return;
 	__u64 bytes = ret > 0 ? ret : 0;
 	int zc = 0;
-	struct sys_val *s = sys_cur();
-	if (s && s->fn == FN_SYS_SEND && (s->flags & MSG_ZEROCOPY)) {
+	struct sys_val *s = sys_slot(0);
+	if (s && s->ts && s->kind == SK_SPLICE_IN)
+		return; /* sendfile/splice: counted from the syscall's result */
+	conn_add(sk, CC_SENT, bytes);
+	int iou = s && !s->ts && s->iou_zc;
+	if (iou || (s && s->ts && s->fn == FN_SYS_SEND && (s->flags & MSG_ZEROCOPY))) {
 		__u64 skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
 		__u64 caps = BPF_CORE_READ(sk, sk_route_caps);
 		int bit = bpf_core_enum_value(enum sock_flags, SOCK_ZEROCOPY);
-		zc = ((skflags >> (bit & 63)) & 1) && (caps & NETIF_F_SG);
+		zc = (iou || ((skflags >> (bit & 63)) & 1)) && (caps & NETIF_F_SG);
 	}
 	count(side, FN_TCP_SENDMSG, bytes, zc ? bytes : 0, 0);
 	if (bytes)
@@ -110,23 +158,26 @@ static __always_inline void on_send_length(struct sock *sk, int ret, int btf)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(tb_retransmit, const struct sock *sk, const struct sk_buff *skb)
 {
-	int side = sk_side(sk);
-	if (side >= 0)
-		count(side, FN_RETRANS, BPF_CORE_READ(skb, len), 0, 0);
+	int side = sk_slot(sk);
+	if (side < 0)
+		return 0;
+	__u32 len = BPF_CORE_READ(skb, len);
+	count(side, FN_RETRANS, len, 0, 0);
+	conn_add(sk, CC_RETRANS, len);
 	return 0;
 }
 
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(tb_send_length, struct sock *sk, int ret, int flags)
 {
-	on_send_length(sk, ret, 1);
+	on_send_length(sk, ret);
 	return 0;
 }
 
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(tb_sendmsg_locked, const struct sock *sk)
 {
-	int side = sk_side_btf(sk);
+	int side = sk_slot(sk);
 	if (side >= 0)
 		count(side, FN_SENDMSG_LOCKED, 0, 0, 0);
 	return 0;
@@ -136,7 +187,7 @@ int BPF_PROG(tb_sendmsg_locked, const struct sock *sk)
 SEC("tracepoint/sock/sock_send_length")
 int tc_send_length(struct trace_event_raw_sock_msg_length *ctx)
 {
-	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret), 0);
+	on_send_length((struct sock *)BPF_CORE_READ(ctx, sk), BPF_CORE_READ(ctx, ret));
 	return 0;
 }
 

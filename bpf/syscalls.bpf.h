@@ -1,42 +1,130 @@
-/* Kernel time of each send/recv system call of the traced processes:
- * tp_btf sys_enter/sys_exit (one pair for all four calls), or the classic
- * per-syscall tracepoints. */
+/* Kernel time of each data system call a traced process makes on a TCP
+ * socket (send*, write*, recv*, read*, sendfile, splice, and getsockopt's
+ * TCP_ZEROCOPY_RECEIVE): tp_btf sys_enter/sys_exit (one pair for all), or
+ * the classic per-syscall tracepoints. The fd's socket is marked traced
+ * here, on every backend. */
 #ifndef CT_SYSCALLS_BPF_H
 #define CT_SYSCALLS_BPF_H
 #include "common.bpf.h"
 
-/* Entry of a send/recv syscall (fn already chosen): the pid filter, then
- * one write to the thread's record. */
-static __always_inline void sys_enter(int side, __u32 fn, __u64 flags)
+#define TCP_ZEROCOPY_RECEIVE 35
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+
+enum sys_call {
+	SY_SENDTO, SY_SENDMSG, SY_WRITE, SY_RECVFROM, SY_RECVMSG, SY_READ,
+	SY_SENDFILE, SY_SPLICE, SY_GETSOCKOPT, SY_NONE
+};
+
+/* The TCP socket behind fd in the current task's file table, or NULL. */
+static __always_inline struct sock *fd_tcp_sock(long fd)
 {
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *so = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(so, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
+		return NULL;
+	return sk;
+}
+
+/* Entry of a data syscall (a0..a4: its arguments): the traced-task
+ * filter, the fd's TCP socket, then one write to the thread's record. */
+static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	int side = task_slot();
+	if (side < 0)
+		return;
+	long fd = (long)a0;
+	__u64 flags = 0, uptr = 0;
+	__u32 kind = SK_SEND;
+	switch (call) {
+	case SY_SENDTO: flags = a3; break;
+	case SY_SENDMSG: flags = a2; break;
+	case SY_WRITE: break;
+	case SY_RECVFROM: flags = a3; kind = SK_RECV; break;
+	case SY_RECVMSG: flags = a2; kind = SK_RECV; break;
+	case SY_READ: kind = SK_RECV; break;
+	case SY_SENDFILE: kind = SK_SPLICE_IN; break;        /* sendfile(out_fd, ...) */
+	case SY_SPLICE: kind = SK_SPLICE_OUT; break;         /* splice(fd_in, _, fd_out, ...) */
+	case SY_GETSOCKOPT:
+		if (a1 != 6 /* SOL_TCP */ || a2 != TCP_ZEROCOPY_RECEIVE)
+			return;
+		kind = SK_RECV_ZC;
+		uptr = a3;
+		break;
+	default: return;
+	}
+	struct sock *sk;
+	if (call == SY_SPLICE && (sk = fd_tcp_sock((long)a2)))
+		kind = SK_SPLICE_IN;
+	else if (!(sk = fd_tcp_sock(fd)))
+		return;
+	sk_mark(sk, side);
+	int send = kind == SK_SEND || kind == SK_SPLICE_IN;
+	__u32 fn = send ? FN_SYS_SEND : flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV;
 	/* A tcp_sendmsg/tcp_recvmsg record left from an earlier call whose exit
 	 * was missed would adopt this call's other copies (its iovec import
 	 * goes through __check_object_size too). */
-	drop_stale(fn == FN_SYS_SEND ? FN_TCP_SENDMSG : FN_TCP_RECVMSG);
+	drop_stale(send ? FN_TCP_SENDMSG : FN_TCP_RECVMSG);
 	struct sys_val *v = sys_slot(1);
 	if (!v)
 		return;
-	if (fn == FN_SYS_SEND && (flags & MSG_ZEROCOPY))
+	if (send && (flags & MSG_ZEROCOPY))
 		__sync_fetch_and_add(&zc_sends_seen, 1);
 	v->flags = flags;
 	v->fn = fn;
 	v->side = side;
+	v->kind = kind;
+	v->sk = (__u64)sk;
+	v->uptr = uptr;
 	v->ts = bpf_ktime_get_ns();
 }
 
-/* Exit of any syscall: the pid filter first (every process's syscalls come
- * through here with the raw hook), then the thread's record. */
+/* The part of struct tcp_zerocopy_receive every kernel fills. */
+struct zc_recv_head {
+	__u64 address;
+	__u32 length;       /* bytes mapped */
+	__u32 recv_skip_hint;
+};
+
+/* Exit of any syscall: the thread's record of a call of ours, if any. */
 static __always_inline void sys_exit(long ret)
 {
-	if (pid_side() < 0)
-		return;
 	struct sys_val *v = sys_cur();
 	if (!v)
 		return;
 	__u64 ns = bpf_ktime_get_ns() - v->ts;
 	v->ts = 0;
-	count_timed(v->side, v->fn, ret > 0 ? ret : 0, ns, 0, 0);
-	if (send_from_syscall && v->fn == FN_SYS_SEND && ret > 0) {
+	struct sock *sk = (void *)v->sk;
+	__u64 bytes = ret > 0 ? ret : 0;
+	if (v->kind == SK_RECV_ZC) {
+		/* the kernel's own account of the pages it mapped */
+		struct zc_recv_head zc = {};
+		if (ret == 0 && !bpf_probe_read_user(&zc, sizeof(zc), (void *)v->uptr)) {
+			bytes = zc.length;
+			count(v->side, FN_RECV_ZC, bytes, 0, 0);
+			conn_add(sk, CC_RECV_ZC, bytes);
+		}
+	}
+	count_timed(v->side, v->fn, bytes, ns, 0, 0);
+	if (ret <= 0)
+		return;
+	if (splice_from_syscall && v->kind == SK_SPLICE_IN) {
+		/* no hook sees the pages handed to TCP: the syscall's result */
+		count(v->side, FN_SPLICE, ret, 0, 0);
+		conn_add(sk, CC_SENT, ret);
+		conn_add(sk, CC_SPLICE, ret);
+	} else if (splice_from_syscall && v->kind == SK_SPLICE_OUT) {
+		count(v->side, FN_SPLICE_OUT, ret, 0, 0);
+	} else if (send_from_syscall && v->kind == SK_SEND) {
 		/* No sock_send_length (before 6.3): the bytes a send call of
 		 * ours returned stand in for tcp_sendmsg's, split by the call's
 		 * MSG_ZEROCOPY flag (the socket's SO_ZEROCOPY and route are
@@ -44,30 +132,28 @@ static __always_inline void sys_exit(long ret)
 		int zc = !!(v->flags & MSG_ZEROCOPY);
 		count(v->side, FN_TCP_SENDMSG, ret, zc ? ret : 0, 0);
 		count(v->side, zc ? FN_ZC_PIN : FN_SEND_COPY, ret, 0, 0);
+		conn_add(sk, CC_SENT, ret);
+	} else if (send_from_syscall && v->kind == SK_RECV && v->fn == FN_SYS_RECV) {
+		conn_add(sk, CC_RECV, ret);
 	}
 }
 
-static __always_inline __u32 recv_fn(__u64 flags)
-{
-	return flags & MSG_ERRQUEUE ? FN_SYS_ERRQ : FN_SYS_RECV;
-}
-
 /* Raw syscall tracepoints (tp_btf, no perf buffer): the syscall number is
- * the first check, before the pid filter. Arguments from the saved user
- * registers: sendto/recvfrom flags are the 4th, sendmsg/recvmsg the 3rd. */
+ * the first check, before the task filter. Arguments from the saved user
+ * registers. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 {
-	int send = id == nr_sendto || id == nr_sendmsg;
-	if (!send && id != nr_recvfrom && id != nr_recvmsg)
-		return 0;
-	int side = pid_side();
-	if (side < 0)
+	int call = id == nr_sendto ? SY_SENDTO : id == nr_sendmsg ? SY_SENDMSG :
+		   id == nr_write || id == nr_writev ? SY_WRITE :
+		   id == nr_recvfrom ? SY_RECVFROM : id == nr_recvmsg ? SY_RECVMSG :
+		   id == nr_read || id == nr_readv ? SY_READ : id == nr_sendfile ? SY_SENDFILE :
+		   id == nr_splice ? SY_SPLICE : id == nr_getsockopt ? SY_GETSOCKOPT : SY_NONE;
+	if (call == SY_NONE)
 		return 0;
 	/* regs is a BTF pointer here: direct loads, no probe-read helper */
-	__u64 flags = id == nr_sendto || id == nr_recvfrom ?
-		PT_REGS_PARM4_SYSCALL(regs) : PT_REGS_PARM3_SYSCALL(regs);
-	sys_enter(side, send ? FN_SYS_SEND : recv_fn(flags), flags);
+	sys_begin(call, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+		  PT_REGS_PARM3_SYSCALL(regs), PT_REGS_PARM4_SYSCALL(regs));
 	return 0;
 }
 
@@ -80,65 +166,24 @@ int BPF_PROG(sr_exit, struct pt_regs *regs, long ret)
 
 /* Classic per-syscall tracepoints: the fallback without tp_btf (and with
  * CT_TP_CLASSIC=1). Same records. */
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int sc_enter_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	int side = pid_side();
-	if (side >= 0)
-		sys_enter(side, FN_SYS_SEND, BPF_CORE_READ(ctx, args[3]));
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int sc_exit_sendto(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_exit(ctx->ret);
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int sc_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	int side = pid_side();
-	if (side >= 0)
-		sys_enter(side, FN_SYS_SEND, BPF_CORE_READ(ctx, args[2]));
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int sc_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_exit(ctx->ret);
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int sc_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
-{
-	int side = pid_side();
-	if (side < 0)
-		return 0;
-	__u64 flags = BPF_CORE_READ(ctx, args[3]);
-	sys_enter(side, recv_fn(flags), flags);
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int sc_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_exit(ctx->ret);
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int sc_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	int side = pid_side();
-	if (side < 0)
-		return 0;
-	__u64 flags = BPF_CORE_READ(ctx, args[2]);
-	sys_enter(side, recv_fn(flags), flags);
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int sc_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	sys_exit(ctx->ret);
-	return 0;
-}
+#define CT_SYSCALL(name, call)							\
+	SEC("tracepoint/syscalls/sys_enter_" #name)				\
+	int sc_enter_##name(struct trace_event_raw_sys_enter *ctx)		\
+	{ sys_begin(call, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]); \
+	  return 0; }								\
+	SEC("tracepoint/syscalls/sys_exit_" #name)				\
+	int sc_exit_##name(struct trace_event_raw_sys_exit *ctx)		\
+	{ sys_exit(ctx->ret); return 0; }
+CT_SYSCALL(sendto, SY_SENDTO)
+CT_SYSCALL(sendmsg, SY_SENDMSG)
+CT_SYSCALL(write, SY_WRITE)
+CT_SYSCALL(writev, SY_WRITE)
+CT_SYSCALL(recvfrom, SY_RECVFROM)
+CT_SYSCALL(recvmsg, SY_RECVMSG)
+CT_SYSCALL(read, SY_READ)
+CT_SYSCALL(readv, SY_READ)
+CT_SYSCALL(sendfile64, SY_SENDFILE)
+CT_SYSCALL(splice, SY_SPLICE)
+CT_SYSCALL(getsockopt, SY_GETSOCKOPT)
 
 #endif

@@ -6,7 +6,7 @@
 SEC("uprobe")
 int BPF_KPROBE(up_gather)
 {
-	int side = pid_side();
+	int side = task_slot();
 	if (side >= 0)
 		enter(FN_GATHER, side, 0);
 	return 0;

@@ -6,11 +6,26 @@
 #define CT_ZEROCOPY_BPF_H
 #include "common.bpf.h"
 
-static __always_inline void on_zc_pin_enter(void)
+/* Zerocopy buffers (ubuf_info) a traced send pinned pages under, by
+ * address: io_uring's callback finds its process through them (its skb
+ * may have no socket by then). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u32);
+} uargs SEC(".maps");
+
+static __always_inline void on_zc_pin_enter(void *uarg)
 {
 	struct start_val *s = peek(FN_TCP_SENDMSG);
-	if (s)
-		enter(FN_ZC_PIN, s->side, 0);
+	if (!s)
+		return;
+	enter(FN_ZC_PIN, s->side, 0);
+	__u64 k = (__u64)uarg;
+	__u32 slot = s->side;
+	if (k)
+		bpf_map_update_elem(&uargs, &k, &slot, BPF_ANY);
 }
 
 static __always_inline void on_zc_pin_exit(long ret)
@@ -21,7 +36,8 @@ static __always_inline void on_zc_pin_exit(long ret)
 		count_timed(v.side, FN_ZC_PIN, ret > 0 ? ret : 0, ns, 0, 0);
 }
 
-CT_ENTRY(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_enter())
+CT_ENTRY(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_enter(uarg), struct sock *sk,
+	 struct sk_buff *skb, struct msghdr *msg, int len, void *uarg)
 CT_EXIT(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_exit((int)ret))
 
 /* __msg_zerocopy_callback(struct ubuf_info_msgzc *uarg): the uarg lives in
@@ -119,7 +135,7 @@ static __always_inline int zc_uarg_done(void *uarg, int success, const int cas,
 	struct sk_buff *skb = (void *)((char *)uarg -
 				       bpf_core_field_offset(struct sk_buff, cb));
 	struct sock *sk = BPF_CORE_READ(skb, sk);
-	int side = sk_side(sk);
+	int side = sk_slot(sk);
 	if (side < 0)
 		return -1;
 	__u32 id, len;
@@ -189,6 +205,20 @@ CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1),
 	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.7+ */
 CT_ENTRY(zc_complete_61, msg_zerocopy_callback, on_zc_complete(uarg, success, 1),
 	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 5.13-6.6 */
+/* io_uring's zerocopy callback, once per skb that held the request's
+ * pages (and once more at the request's own last reference, with no
+ * skb): success is false when the pages were copied (skb_copy_ubufs). */
+static __always_inline void on_iou_ubuf(struct sk_buff *skb, void *uarg, __u8 success)
+{
+	__u64 k = (__u64)uarg;
+	__u32 *slot = bpf_map_lookup_elem(&uargs, &k);
+	if (slot && skb)
+		count(*slot, FN_IOU_UBUF, 0, !success, 0);
+}
+CT_ENTRY(iou_ubuf, io_tx_ubuf_complete, on_iou_ubuf(skb, uarg, success),
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.10+ */
+CT_ENTRY(iou_ubuf_60, io_uring_tx_zerocopy_callback, on_iou_ubuf(skb, uarg, success),
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.0-6.9 */
 CT_ENTRY(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_enter(skb), struct sk_buff *skb)
 CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
 
@@ -235,7 +265,7 @@ static __always_inline void zc_range(int side, const struct sock *sk,
 
 static __always_inline void on_error_report(const struct sock *sk, const int cas)
 {
-	int side = sk_side(sk);
+	int side = sk_slot(sk);
 	if (side < 0)
 		return;
 	count(side, FN_ZC_CALLBACK, 0, 0, 0); /* calls = callbacks */
@@ -249,7 +279,7 @@ static __always_inline void on_skb_free(const struct sk_buff *skb, const int cas
 	if (!filter.enabled || BPF_CORE_READ(skb, len))
 		return; /* notifications carry no data */
 	struct sock *sk = BPF_CORE_READ(skb, sk);
-	int side = sk_side(sk);
+	int side = sk_slot(sk);
 	if (side >= 0)
 		zc_range(side, sk, skb, cas);
 }

@@ -63,7 +63,8 @@ enum {
 	O_IMPL = 'i', O_SIZE = 's', O_THREADS = 't', O_DURATION = 'd', O_MODE = 'm',
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
-	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL,
+	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
+	O_NO_SYSTIME,
 };
 
 static const struct option all_opts[] = {
@@ -88,6 +89,10 @@ static const struct option all_opts[] = {
 	{ "output", required_argument, 0, O_OUTPUT },
 	{ "check", no_argument, 0, O_CHECK },
 	{ "perf-ctl", required_argument, 0, O_PERF_CTL },
+	{ "pid", required_argument, 0, O_PID },
+	{ "cgroup", required_argument, 0, O_CGROUP },
+	{ "per-connection", no_argument, 0, O_PER_CONN },
+	{ "no-syscall-time", no_argument, 0, O_NO_SYSTIME },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -114,7 +119,8 @@ static int allowed(enum ct_role role, int id)
 	case O_PERF_CTL:
 		return role == ROLE_RUNNER;
 	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
-	case O_OUTPUT: case O_CHECK:
+	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
+	case O_NO_SYSTIME:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -138,6 +144,29 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 		 role == ROLE_CLIENT ? "127.0.0.1" : "0.0.0.0");
 }
 
+/* trace_run: one target (an experiment, a command, pids or a cgroup), and
+ * only the options that make sense for it. */
+static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
+{
+	int n = !!o->cmd + !!o->pids + !!o->cgroup;
+	if (n > 1)
+		return errf(err, errlen, "give one of -- COMMAND, --pid and --cgroup, not %s",
+			    o->cmd && o->pids ? "--pid with a command" : o->cgroup && o->pids ?
+			    "--pid with --cgroup" : "--cgroup with a command");
+	if (!n)
+		return 0;
+	if (o->impl_given)
+		return errf(err, errlen, "--impl runs the built-in experiment; it cannot be "
+			    "combined with -- COMMAND, --pid or --cgroup");
+	if (o->compare || o->check)
+		return errf(err, errlen, "--%s needs --impl (it compares against the "
+			    "experiment's own counts)", o->compare ? "compare" : "check");
+	if (o->cmd && o->duration_given)
+		return errf(err, errlen, "--duration does not apply to -- COMMAND: the trace "
+			    "ends when the command exits (or on Ctrl-C)");
+	return 0;
+}
+
 int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	       char *err, size_t errlen)
 {
@@ -147,7 +176,9 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	defaults(o, role);
 	optind = 0; /* full reinit: tests call us repeatedly */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", all_opts, &idx)) != -1) {
+	/* "+": stop at the first non-option, so a COMMAND's own options
+	 * after "--" are its own */
+	while ((c = getopt_long(argc, argv, "+:h", all_opts, &idx)) != -1) {
 		const char *a = optarg;
 		if (c == '?')
 			return errf(err, errlen, "unknown option '%s' (see --help)",
@@ -166,6 +197,7 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
 			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
 			else return errf(err, errlen, "--impl must be a1, a2 or a3, not '%s'", a);
+			o->impl_given = true;
 			break;
 		case O_SIZE:
 			if (parse_u64(a, &u))
@@ -187,6 +219,7 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (parse_double(a, &o->duration) || !(o->duration > 0) ||
 			    o->duration > 86400)
 				return errf(err, errlen, "--duration must be a number of seconds > 0, not '%s'", a);
+			o->duration_given = true;
 			break;
 		case O_MODE:
 			if (!strcmp(a, "stream")) o->mode = MODE_STREAM;
@@ -252,6 +285,20 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_CHECK:
 			o->check = true;
 			break;
+		case O_PID:
+			if (!*a || strspn(a, "0123456789,") != strlen(a))
+				return errf(err, errlen, "--pid must be PID[,PID...], not '%s'", a);
+			o->pids = a;
+			break;
+		case O_CGROUP:
+			o->cgroup = a;
+			break;
+		case O_PER_CONN:
+			o->per_conn = true;
+			break;
+		case O_NO_SYSTIME:
+			o->no_systime = true;
+			break;
 		case O_PERF_CTL: { /* split at the first comma, as perf does */
 			const char *comma = strchr(a, ',');
 			size_t n = comma ? (size_t)(comma - a) : 0;
@@ -266,9 +313,15 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		}
 		}
 	}
-	if (optind < argc)
+	int dashdash = optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--");
+	if (role == ROLE_TRACE && dashdash) {
+		if (optind == argc)
+			return errf(err, errlen, "'--' must be followed by a command to trace");
+		o->cmd = argv + optind;
+	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	return 0;
+	}
+	return role == ROLE_TRACE ? trace_target_check(o, err, errlen) : 0;
 }
 
 void opts_usage(enum ct_role role, const char *prog)
@@ -287,7 +340,7 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --quiet             no summary line\n");
 	if (role != ROLE_SERVER)
 		printf("  --duration SECONDS  how long the client receives (default %s)\n",
-		       role == ROLE_TRACE ? "3" : "5");
+		       role == ROLE_TRACE ? "3; with --pid/--cgroup: until Ctrl-C" : "5");
 	if (role == ROLE_SERVER)
 		printf("  --bind ADDRESS      listen address (default 0.0.0.0)\n"
 		       "  --ready-fd FD       write one byte to FD once listening\n");
@@ -308,5 +361,14 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --format F          table|json|csv (default table)\n"
 		       "  --output FILE       write the report to FILE instead of stdout\n"
 		       "  --check             assert the ledger against the application's counts\n"
-		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n");
+		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n"
+		       "  --per-connection    add a row per connection (4-tuple)\n"
+		       "\n"
+		       "Instead of the built-in experiment (--impl), trace any program:\n"
+		       "  -- COMMAND [ARG...] run COMMAND and trace it and its children until it exits\n"
+		       "                      (its exit status is passed on)\n"
+		       "  --pid PID[,PID...]  trace running processes (all threads and children) for\n"
+		       "                      --duration seconds, or until they exit or Ctrl-C\n"
+		       "  --cgroup PATH       trace every task of a cgroup v2 (a path under\n"
+		       "                      /sys/fs/cgroup, or relative to it), like --pid\n");
 }

@@ -40,6 +40,13 @@ struct ct_opts {
 	const char *format;
 	const char *output;
 	bool check;          /* assert ledger against app counts */
+	bool no_systime;     /* --no-syscall-time */
+	bool impl_given, duration_given;
+	/* tracing a program instead of --impl: one of these */
+	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */
+	const char *pids;    /* --pid PID[,PID...] */
+	const char *cgroup;  /* --cgroup PATH */
+	bool per_conn;       /* --per-connection */
 };
 
 const char *impl_name(enum ct_impl i);

@@ -13,7 +13,7 @@ static uint64_t unseen(const struct ct_report *r, const int *fns, int n)
 	uint64_t u = 0;
 	for (int i = 0; i < n; i++)
 		u += r->t->rec_missed[fns[i]] + ledger_stat(r, CT_SERVER, fns[i])->missed +
-		     ledger_stat(r, CT_CLIENT, fns[i])->missed;
+		     ledger_stat(r, CT_CLIENT, fns[i])->missed; /* --check is --impl only */
 	return u;
 }
 

@@ -22,7 +22,7 @@ static void add_leftovers(struct tracer *t, struct ct_stat *out)
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v) || v.side < 0 || v.side >= CT_NSIDES ||
+		if (bpf_map_lookup_elem(fd, &key, &v) || v.side < 0 || v.side >= CT_NSLOTS ||
 		    key.fn >= FN_COUNT)
 			continue;
 		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
@@ -39,7 +39,9 @@ static void add_leftovers(struct tracer *t, struct ct_stat *out)
 static void note_missed(struct tracer *t, const struct ct_stat *out)
 {
 	for (int f = 0; f < FN_COUNT; f++) {
-		__u64 m = out[CT_STAT_KEY(CT_SERVER, f)].missed + out[CT_STAT_KEY(CT_CLIENT, f)].missed;
+		__u64 m = 0;
+		for (int slot = 0; slot < CT_NSLOTS; slot++)
+			m += out[CT_STAT_KEY(slot, f)].missed;
 		if (m)
 			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
 				    "skipped by a trampoline update of another tracer, or kretprobe "
@@ -75,7 +77,7 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 	}
 	free(pc);
 	if ((t->flags & CT_TR_NO_SYSTIME) && t->backend == BK_TRACEPOINT)
-		for (int side = 0; side < CT_NSIDES; side++) {
+		for (int side = 0; side < CT_NSLOTS; side++) {
 			/* counted as copied for want of the flags: not an observation */
 			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
 			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
@@ -129,3 +131,51 @@ void tracer_note_misses(struct tracer *t)
 		t->rec_missed[FN_TCP_SENDMSG] += t->rec_missed[FN_SYS_SEND];
 }
 
+
+unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs)
+{
+	memset(procs, 0, sizeof(*procs) * CT_NSLOTS);
+	int fd = bpf_map__fd(t->skel->maps.procs);
+	for (__u32 k = 0; k < CT_NSLOTS; k++)
+		if (bpf_map_lookup_elem(fd, &k, &procs[k].p) == 0)
+			procs[k].used = procs[k].p.tgid != 0;
+	return t->skel->bss->slots_overflow;
+}
+
+static void add_conn(struct ct_conn *out, int *n, int max, const struct ct_sock *s)
+{
+	if (!s->has_tuple || *n >= max)
+		return;
+	out[(*n)++].s = *s;
+}
+
+static int conn_cmp(const void *a, const void *b)
+{
+	const struct ct_sock *x = &((const struct ct_conn *)a)->s, *y = &((const struct ct_conn *)b)->s;
+	__u64 u = x->col[CC_SENT] + x->col[CC_RECV], v = y->col[CC_SENT] + y->col[CC_RECV];
+	return u < v ? 1 : u > v ? -1 : 0;
+}
+
+int tracer_conns(struct tracer *t, struct ct_conn *out, int max)
+{
+	int n = 0;
+	struct ct_sock s;
+	__u64 key, next, *prev = NULL;
+	int fd = bpf_map__fd(t->skel->maps.socks);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &s) == 0)
+			add_conn(out, &n, max, &s);
+	}
+	struct { __u64 sk, born; } ck, cnext, *cprev = NULL;
+	fd = bpf_map__fd(t->skel->maps.conns_done);
+	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
+		ck = cnext;
+		cprev = &ck;
+		if (bpf_map_lookup_elem(fd, &ck, &s) == 0)
+			add_conn(out, &n, max, &s);
+	}
+	qsort(out, (size_t)n, sizeof(*out), conn_cmp);
+	return n;
+}

@@ -32,6 +32,7 @@
 #define HF_QUIET    256u  /* an alternative name: its absence is no news */
 #define HF_CAS      512u  /* holds a BPF compare-and-swap (5.12+) */
 #define HF_NOCAS   1024u  /* its twin without one, for older kernels */
+#define HF_TRACK   4096u  /* keeps the set of traced processes and sockets */
 
 #define ROW(fn) (1u << (fn))
 #define P(x) offsetof(struct copytrace_bpf, progs.x)
@@ -59,12 +60,19 @@ struct hook {
 	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
 #define TP(name, fn, target, classic, fl) \
 	{ HK_TP, ROW(fn), target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS }
+/* A tracepoint with only a classic program (its tp_btf arguments changed
+ * between kernels; the classic fields kept their names). */
+#define TPC(name, rows, target, fl) \
+	{ HK_TP, rows, target, { { 0, 0 }, { P(tc_##name), 0 } }, fl, NO_NARGS }
 #define SYSCALL(name, rows) \
 	{ HK_SYSCALL, rows, "syscalls/sys_enter_" #name, \
 	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0, NO_NARGS }
 
 static const struct hook hooks[] = {
-	KFUNC(tcp_sendmsg, FN_TCP_SENDMSG, "tcp_sendmsg", HF_REQUIRED),
+	{ HK_KFUNC, ROW(FN_TCP_SENDMSG) | ROW(FN_SPLICE), "tcp_sendmsg",
+	  { { P(fe_tcp_sendmsg), P(fe_tcp_sendmsg_ret) }, { P(kp_tcp_sendmsg), P(kp_tcp_sendmsg_ret) } },
+	  HF_REQUIRED, NARGS(tcp_sendmsg) },
+	KFUNC(sendpages, FN_SPLICE, "do_tcp_sendpages", HF_QUIET), /* before 6.5 */
 	KFUNC(copy_from_iter, FN_SEND_COPY, "_copy_from_iter", HF_COPY_MAIN),
 	KFUNC(copy_from_iter_nocache, FN_SEND_COPY_NC, "_copy_from_iter_nocache", HF_COPY_ALT),
 	KFUNC(csum_copy, FN_SEND_COPY_CSUM, "csum_and_copy_from_iter_full", HF_COPY_ALT),
@@ -73,11 +81,14 @@ static const struct hook hooks[] = {
 	KFUNC(zc_pin, FN_ZC_PIN, "skb_zerocopy_iter_stream", 0),
 	KFUNC(tcp_recvmsg, FN_TCP_RECVMSG, "tcp_recvmsg", 0),
 	KFUNC(skb_copy_datagram_iter, FN_RECV_COPY, "skb_copy_datagram_iter", 0),
+	KFUNC(splice_read, FN_SPLICE_OUT, "tcp_splice_read", 0),
 	KFUNC(zc_callback, FN_ZC_CALLBACK, "__msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KENTRY(zc_complete, FN_ZC_CALLBACK, "msg_zerocopy_complete", HF_ZC_CB | HF_QUIET),
 	KENTRY(zc_complete_61, FN_ZC_CALLBACK, "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KFUNC(zc_callback_510, FN_ZC_CALLBACK, "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
+	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET),            /* 6.10+ */
+	KENTRY(iou_ubuf_60, FN_IOU_UBUF, "io_uring_tx_zerocopy_callback", HF_QUIET), /* 6.0-6.9 */
 	TP(send_length, FN_TCP_SENDMSG, "sock/sock_send_length", P(tc_send_length), HF_REQUIRED),
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
@@ -92,13 +103,31 @@ static const struct hook hooks[] = {
 	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
-	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ), "sys_enter",
-	  { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
+	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC),
+	  "sys_enter", { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
 	SYSCALL(sendto, ROW(FN_SYS_SEND)),
 	SYSCALL(sendmsg, ROW(FN_SYS_SEND)),
+	SYSCALL(write, ROW(FN_SYS_SEND)),
+	SYSCALL(writev, ROW(FN_SYS_SEND)),
+	SYSCALL(sendfile64, ROW(FN_SYS_SEND)),
+	SYSCALL(splice, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV)),
 	SYSCALL(recvfrom, ROW(FN_SYS_RECV)),
 	SYSCALL(recvmsg, ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ)),
+	SYSCALL(read, ROW(FN_SYS_RECV)),
+	SYSCALL(readv, ROW(FN_SYS_RECV)),
+	SYSCALL(getsockopt, ROW(FN_SYS_RECV) | ROW(FN_RECV_ZC)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
+	/* what is traced over time: forks, execs, socket births (no rows) */
+	{ HK_TP, 0, "sched/sched_process_fork", { { P(tb_fork), 0 } }, HF_ALL_BK | HF_TRACK,
+	  NO_NARGS },
+	{ HK_TP, 0, "sched/sched_process_exec", { { P(tb_exec), 0 } }, HF_ALL_BK | HF_TRACK,
+	  NO_NARGS },
+	{ HK_TP, 0, "sock/inet_sock_set_state", { { P(tb_set_state), 0 }, { P(tc_set_state), 0 } },
+	  HF_ALL_BK | HF_TRACK, NO_NARGS },
+	/* io_uring: notifications on every backend; the submitted opcode
+	 * splits the tracepoint backend's send bytes */
+	TPC(iou_complete, ROW(FN_IOU_NOTIF), "io_uring/io_uring_complete", HF_ALL_BK),
+	TPC(iou_submit, 0, "io_uring/io_uring_submit_req", 0),
 	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather", { { P(up_gather), P(up_gather_ret) } }, 0,
 	  NO_NARGS },
 };
@@ -124,6 +153,11 @@ static const char *row_names[FN_COUNT] = {
 	[FN_ZC_CALLBACK] = "__msg_zerocopy_callback",
 	[FN_DEFERRED_COPY] = "skb_copy_ubufs",
 	[FN_RETRANS] = "tcp_retransmit_skb",
+	[FN_SPLICE] = "sendfile/splice to TCP",
+	[FN_SPLICE_OUT] = "tcp_splice_read",
+	[FN_RECV_ZC] = "TCP_ZEROCOPY_RECEIVE",
+	[FN_IOU_NOTIF] = "io_uring zc notifications",
+	[FN_IOU_UBUF] = "io_uring ubuf callback",
 };
 
 int hook_count(void) { return NHOOKS; }
@@ -189,7 +223,7 @@ static int kfunc_variant(enum ct_backend b, const struct hook *h, char *why, siz
 static int tp_variant(const struct hook *h, char *why, size_t n)
 {
 	const char *name = strchr(h->target, '/') + 1;
-	if (probe_tp_btf(name) && !getenv("CT_TP_CLASSIC"))
+	if (h->prog[0][0] && probe_tp_btf(name) && (!getenv("CT_TP_CLASSIC") || !h->prog[1][0]))
 		return 0;
 	char cat[64];
 	snprintf(cat, sizeof(cat), "%.*s", (int)(name - 1 - h->target), h->target);
@@ -214,7 +248,7 @@ static int wanted(const struct tracer *t, enum ct_backend b, const struct hook *
 	case HK_SYSCALL:
 		return !(t->flags & CT_TR_NO_SYSTIME);
 	case HK_UPROBE:
-		return 1;
+		return !(t->flags & CT_TR_NO_UPROBE);
 	}
 	return 0;
 }
@@ -241,9 +275,11 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 			snprintf(d, n, "tp_btf/%s", strchr(h->target, '/') + 1);
 		break;
 	case HK_RAWSYS:
-		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s)",
-			 fn == FN_SYS_SEND ? "sendto,sendmsg" : fn == FN_SYS_RECV ?
-			 "recvfrom,recvmsg" : "recvmsg with MSG_ERRQUEUE");
+		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s on TCP sockets)",
+			 fn == FN_SYS_SEND ? "send*,write*,sendfile,splice" : fn == FN_SYS_RECV ?
+			 "recv*,read*,splice,TCP_ZEROCOPY_RECEIVE" : fn == FN_RECV_ZC ?
+			 "getsockopt TCP_ZEROCOPY_RECEIVE: its mapped length" :
+			 "recvmsg with MSG_ERRQUEUE");
 		break;
 	case HK_SYSCALL:
 		snprintf(d, n, "tracepoint/%s", h->target + strlen("syscalls/sys_enter_"));
@@ -295,6 +331,7 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 	t->zc_skipped = 0;
 	t->raw_sys = 0;
 	t->send_from_syscall = 0;
+	t->splice_from_syscall = 0;
 	why[0] = 0;
 	for (int i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &hooks[i];
@@ -370,6 +407,13 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
  * the copy and pin rows; zerocopy frags at receive for the deferred copy. */
 static void tp_inferred_rows(struct tracer *t)
 {
+	t->splice_from_syscall = t->rows[FN_SYS_SEND].present;
+	if (t->splice_from_syscall) {
+		set_rows(t, ROW(FN_SPLICE), "inferred: bytes returned by sendfile/splice into "
+			 "a TCP socket", 1, 0);
+		set_rows(t, ROW(FN_SPLICE_OUT), "inferred: bytes returned by splice out of a "
+			 "TCP socket", 1, 0);
+	}
 	t->send_from_syscall = !t->rows[FN_TCP_SENDMSG].present && t->rows[FN_SYS_SEND].present;
 	if (t->send_from_syscall) {
 		set_rows(t, ROW(FN_TCP_SENDMSG), "inferred: bytes returned by the send syscalls "

@@ -20,7 +20,7 @@ enum hook_kind {
 	HK_UPROBE,  /* user-space function of the traced binary */
 };
 
-#define CT_MAX_HOOKS 40
+#define CT_MAX_HOOKS 64
 
 /* The hook's kind and target ("cat/name" for tracepoints), for attaching. */
 enum hook_kind hook_kind(int i);

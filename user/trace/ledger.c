@@ -2,19 +2,54 @@
  * bytes of each copy, shares of kernel time, and the --compare figures. */
 #include "ledger.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <string.h>
 
-const char *const side_name[CT_NSIDES] = { "sender", "receiver" };
+static void addr_str(const __u32 *a, char *buf, size_t n)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (!memcmp(a, mapped, sizeof(mapped)))
+		inet_ntop(AF_INET, &a[3], buf, (socklen_t)n);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)n);
+}
+
+const char *ct_tuple_str(const struct ct_tuple *t, char *buf, size_t n)
+{
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	addr_str(t->laddr, l, sizeof(l));
+	addr_str(t->raddr, r, sizeof(r));
+	snprintf(buf, n, "%s:%u -> %s:%u", l, t->lport, r, t->rport);
+	return buf;
+}
+
+const char *slot_label(const struct ct_report *r, int slot, char *buf, size_t n)
+{
+	if (!r->prog)
+		snprintf(buf, n, "%s", slot == CT_SERVER ? "sender" : slot == CT_CLIENT ?
+			 "receiver" : "other");
+	else if (slot == CT_SLOT_OTHERS)
+		snprintf(buf, n, "others");
+	else
+		snprintf(buf, n, "%u/%.16s", r->procs[slot].p.tgid, r->procs[slot].p.comm);
+	return buf;
+}
 
 const struct ct_stat *ledger_stat(const struct ct_report *r, int side, int fn)
 {
 	return &r->stats[CT_STAT_KEY(side, fn)];
 }
 
-static uint64_t both(const struct ct_report *r, int fn)
+/* Bytes of row fn in slot (-1: every slot). */
+static uint64_t sum(const struct ct_report *r, int slot, int fn)
 {
-	return ledger_stat(r, CT_SERVER, fn)->bytes + ledger_stat(r, CT_CLIENT, fn)->bytes;
+	if (slot >= 0)
+		return ledger_stat(r, slot, fn)->bytes;
+	uint64_t b = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		b += ledger_stat(r, k, fn)->bytes;
+	return b;
 }
 
 uint64_t ledger_send_copy(const struct ct_report *r, int side)
@@ -30,6 +65,9 @@ const struct ledger_line_info ledger_lines[LL_COUNT] = {
 	[LL_PINNED] = { "zerocopy_bytes", "zerocopy pinned (no copy)", 0 },
 	[LL_DEFERRED] = { "deferred_copy_bytes", "deferred copy (skb_copy_ubufs)", 1 },
 	[LL_RECV] = { "recv_copy_bytes", "kernel receive copy (skb->user)", 1 },
+	[LL_SPLICE] = { "splice_bytes", "sendfile/splice (pages referenced)", 0 },
+	[LL_RECV_ZC] = { "recv_zerocopy_bytes", "TCP_ZEROCOPY_RECEIVE (mapped)", 0 },
+	[LL_SPLICE_OUT] = { "splice_out_bytes", "splice out of socket (referenced)", 0 },
 };
 
 static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row_info *ri,
@@ -41,11 +79,14 @@ static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row
 	l->how[k] = how;
 }
 
-static void ledger_compute(const struct ct_report *r, struct ct_ledger *l)
+/* The ledger of one slot (-1: all of them). */
+static void ledger_compute(const struct ct_report *r, int slot, struct ct_ledger *l)
 {
 	const struct ct_row_info *rows = r->t->rows;
 	memset(l, 0, sizeof(*l));
-	line(l, LL_USER, both(r, FN_GATHER), &rows[FN_GATHER], "uprobe");
+	line(l, LL_USER, sum(r, slot, FN_GATHER), &rows[FN_GATHER], rows[FN_GATHER].present ?
+	     "uprobe" : r->prog ? "a foreign program's user-space copies: no fixed probe finds "
+	     "them" : "uprobe");
 	/* the send copy: whichever copy functions are hooked, else the
 	 * tracepoint backend's split, else __check_object_size's lengths */
 	struct ct_row_info send = rows[FN_SEND_COPY];
@@ -57,15 +98,32 @@ static void ledger_compute(const struct ct_report *r, struct ct_ledger *l)
 		send = rows[FN_SEND_COPY_CHK];
 		how = "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg";
 	}
-	line(l, LL_SEND, ledger_send_copy(r, CT_SERVER) + ledger_send_copy(r, CT_CLIENT), &send,
-	     how);
-	line(l, LL_PINNED, both(r, FN_ZC_PIN), &rows[FN_ZC_PIN], rows[FN_ZC_PIN].inferred ?
-	     "inferred from send bytes and MSG_ZEROCOPY" : "skb_zerocopy_iter_stream");
-	line(l, LL_DEFERRED, both(r, FN_DEFERRED_COPY), &rows[FN_DEFERRED_COPY],
+	uint64_t sc = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		if (slot < 0 || k == slot)
+			sc += ledger_send_copy(r, k);
+	line(l, LL_SEND, sc, &send, how);
+	line(l, LL_PINNED, sum(r, slot, FN_ZC_PIN), &rows[FN_ZC_PIN], rows[FN_ZC_PIN].inferred ?
+	     "inferred from send bytes and MSG_ZEROCOPY (io_uring: SEND_ZC)" :
+	     "skb_zerocopy_iter_stream");
+	line(l, LL_DEFERRED, sum(r, slot, FN_DEFERRED_COPY), &rows[FN_DEFERRED_COPY],
 	     rows[FN_DEFERRED_COPY].inferred ? "inferred: zerocopy frags reaching receive" :
 	     "skb_copy_ubufs");
-	line(l, LL_RECV, both(r, FN_RECV_COPY), &rows[FN_RECV_COPY], "skb_copy_datagram_iter");
-	l->messages = r->run->server.messages_sent;
+	line(l, LL_RECV, sum(r, slot, FN_RECV_COPY), &rows[FN_RECV_COPY], "skb_copy_datagram_iter");
+	line(l, LL_SPLICE, sum(r, slot, FN_SPLICE), &rows[FN_SPLICE], rows[FN_SPLICE].inferred ?
+	     "inferred: sendfile/splice syscall results" :
+	     "tcp_sendmsg with MSG_SPLICE_PAGES / do_tcp_sendpages");
+	line(l, LL_RECV_ZC, sum(r, slot, FN_RECV_ZC), &rows[FN_RECV_ZC],
+	     "TCP_ZEROCOPY_RECEIVE's own count of bytes mapped");
+	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
+	     rows[FN_SPLICE_OUT].inferred ? "inferred: splice syscall results" : "tcp_splice_read");
+	uint64_t through = 0; /* spliced bytes tcp_sendmsg counted too (6.5+) */
+	for (int k = 0; k < CT_NSLOTS; k++)
+		if (slot < 0 || k == slot)
+			through += ledger_stat(r, k, FN_SPLICE)->aux;
+	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
+	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC);
+	l->messages = r->run ? r->run->server.messages_sent : 0;
 }
 
 double median(double *v, int n)
@@ -93,8 +151,9 @@ static uint64_t kernel_base(const struct ct_report *r, int side)
 static int ledger_rows(const struct ct_report *r, struct ledger_row *out)
 {
 	int n = 0;
-	double msgs = (double)r->run->server.messages_sent;
-	for (int side = 0; side < CT_NSIDES; side++) {
+	double msgs = r->run ? (double)r->run->server.messages_sent : 0;
+	for (int i = 0; i < r->nslots; i++) {
+		int side = r->slots[i];
 		uint64_t base = kernel_base(r, side);
 		for (int fn = 0; fn < FN_COUNT; fn++) {
 			const struct ct_stat *s = ledger_stat(r, side, fn);
@@ -112,10 +171,28 @@ static int ledger_rows(const struct ct_report *r, struct ledger_row *out)
 	return n;
 }
 
+/* A slot is reported when its process counted something (with --impl,
+ * both sides always). */
+static int slot_active(const struct ct_report *r, int slot)
+{
+	if (!r->prog)
+		return slot <= CT_CLIENT;
+	for (int fn = 0; fn < FN_COUNT; fn++)
+		if (ledger_stat(r, slot, fn)->calls)
+			return 1;
+	return 0;
+}
+
 void ledger_build(struct ct_report *r)
 {
+	r->nslots = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		if (slot_active(r, k)) {
+			r->slots[r->nslots++] = k;
+			ledger_compute(r, k, &r->slot_ledger[k]);
+		}
 	r->nrows = ledger_rows(r, r->rows);
-	ledger_compute(r, &r->ledger);
+	ledger_compute(r, -1, &r->ledger);
 }
 
 void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50,

@@ -20,7 +20,8 @@ struct ct_compare {
 };
 
 /* The ledger's lines: where a message byte is copied (or pinned). */
-enum ledger_line { LL_USER, LL_SEND, LL_PINNED, LL_DEFERRED, LL_RECV, LL_COUNT };
+enum ledger_line { LL_USER, LL_SEND, LL_PINNED, LL_DEFERRED, LL_RECV, LL_SPLICE, LL_RECV_ZC,
+		   LL_SPLICE_OUT, LL_COUNT };
 
 struct ledger_line_info {
 	const char *key;      /* JSON/CSV key, e.g. "send_copy_bytes" */
@@ -36,8 +37,22 @@ struct ct_ledger {
 	int traced[LL_COUNT];
 	int inferred[LL_COUNT];
 	const char *how[LL_COUNT];        /* where the bytes come from */
-	uint64_t messages;                /* messages the server sent */
+	uint64_t messages;                /* messages the server sent (--impl) */
+	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
+					   * received (receive calls + mapped) */
 };
+
+/* Tracing a program (not --impl): what was traced and how it ended. */
+struct ct_program {
+	const char *mode;                 /* "command", "pid", "cgroup" */
+	char what[512];                   /* the command line, pids or cgroup path */
+	double seconds;                   /* traced for */
+	int exit_status;                  /* the command's, or -1 */
+	const char *ended;                /* why the trace ended */
+	unsigned long long overflow;      /* processes summed in the last slot */
+};
+
+#define CT_MAX_CONNS 256
 
 /* One row of the function table. */
 struct ledger_row {
@@ -49,18 +64,27 @@ struct ledger_row {
 struct ct_report {
 	const struct ct_opts *o;
 	const struct tracer *t;
-	const struct run_result *run;     /* the (last) traced run */
+	const struct run_result *run;     /* the (last) traced run; NULL tracing a program */
+	const struct ct_program *prog;    /* tracing a program; NULL with --impl */
+	struct ct_proc_info procs[CT_NSLOTS];
+	struct ct_conn conns[CT_MAX_CONNS];
+	int nconns;                       /* with --per-connection */
 	struct ct_stat stats[CT_NSTATS];
 	char kernel[128];
 	const struct ct_compare *cmp;     /* NULL without --compare */
 	/* Derived from stats by ledger_build, for the writers and --check. */
 	struct ledger_row rows[CT_NSTATS];
 	int nrows;
-	struct ct_ledger ledger;
+	struct ct_ledger ledger;          /* all slots */
+	struct ct_ledger slot_ledger[CT_NSLOTS]; /* each process's own (tracing a program) */
+	int slots[CT_NSLOTS], nslots;     /* the slots reported, in order */
 };
 
-
-extern const char *const side_name[CT_NSIDES];
+/* What slot is called in the report: "sender"/"receiver" with --impl,
+ * else "PID/comm" (or "others"). */
+const char *slot_label(const struct ct_report *r, int slot, char *buf, size_t n);
+/* "local:port -> remote:port", IPv4-mapped addresses as IPv4. */
+const char *ct_tuple_str(const struct ct_tuple *t, char *buf, size_t n);
 
 const struct ct_stat *ledger_stat(const struct ct_report *r, int side, int fn);
 /* Bytes side copied user->skb, whichever copy function did it. */

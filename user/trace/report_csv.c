@@ -9,30 +9,54 @@ void report_csv(FILE *f, const struct ct_report *r)
 	const struct ledger_row *rows = r->rows;
 	int n = r->nrows;
 	const struct ct_ledger *l = &r->ledger;
+	/* tracing a program: impl is the mode (command/pid/cgroup), and the
+	 * experiment's size, threads, net and mode are empty */
 	const char *pre_fmt = "%s,%s,%zu,%d,%s,%s,%s,";
-#define PRE(sec) fprintf(f, pre_fmt, sec, impl_name(o->impl), o->size, o->threads, \
-			 net_name(o->net), mode_name(o->mode), backend_name(t->backend))
+#define PRE(sec) (r->prog ? fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, \
+				    backend_name(t->backend)) : \
+		  fprintf(f, pre_fmt, sec, impl_name(o->impl), o->size, o->threads, \
+			  net_name(o->net), mode_name(o->mode), backend_name(t->backend)))
+	char lab[48];
 	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
 		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");
 	for (int i = 0; i < n; i++) {
 		const struct ledger_row *w = &rows[i];
 		const struct ct_row_info *ri = &t->rows[w->fn];
 		PRE("function");
-		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,", side_name[w->side], ri->name,
+		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,",
+			slot_label(r, w->side, lab, sizeof(lab)), ri->name,
 			ri->hook, U(w->s->calls), U(w->s->bytes), U(w->s->ns), w->per_msg, w->mean_ns);
 		if (w->share >= 0)
 			fprintf(f, "%.4f", w->share);
 		fprintf(f, ",%d,\n", ri->inferred);
 	}
-	double m = l->messages ? (double)l->messages : 1;
-	for (int k = 0; k < LL_COUNT; k++) {
-		PRE("ledger");
-		if (l->traced[k]) /* an untraced line is empty, not 0 */
-			fprintf(f, ",%s,,,%llu,,%.1f,,,,%llu\n", ledger_lines[k].key, U(l->bytes[k]),
-				l->bytes[k] / m, U(l->bytes[k]));
-		else
-			fprintf(f, ",%s,,,,,,,,,\n", ledger_lines[k].key);
+	/* the total ledger (side empty), then each process's own */
+	for (int i = -1; i < (r->prog ? r->nslots : 0); i++) {
+		const struct ct_ledger *pl = i < 0 ? l : &r->slot_ledger[r->slots[i]];
+		const char *side = i < 0 ? "" : slot_label(r, r->slots[i], lab, sizeof(lab));
+		double m = pl->messages ? (double)pl->messages : 0;
+		for (int k = 0; k < LL_COUNT; k++) {
+			PRE("ledger");
+			if (!pl->traced[k]) { /* an untraced line is empty, not 0 */
+				fprintf(f, "%s,%s,,,,,,,,,\n", side, ledger_lines[k].key);
+				continue;
+			}
+			fprintf(f, "%s,%s,,,%llu,,", side, ledger_lines[k].key, U(pl->bytes[k]));
+			if (m > 0)
+				fprintf(f, "%.1f", pl->bytes[k] / m);
+			fprintf(f, ",,,,%llu\n", U(pl->bytes[k]));
+		}
 	}
+	for (int i = 0; i < r->nconns; i++) {
+		const struct ct_sock *s = &r->conns[i].s;
+		char tuple[96];
+		PRE("connection");
+		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", slot_label(r, (int)s->slot, lab, sizeof(lab)),
+			ct_tuple_str(&s->t, tuple, sizeof(tuple)), U(s->col[CC_SENT]),
+			U(s->col[CC_RECV]));
+	}
+	if (!r->run)
+		return;
 	const struct run_result *run = r->run;
 	PRE("app");
 	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));

@@ -2,7 +2,8 @@
  * the copytrace eBPF programs and prints the application figures, the
  * per-function attribution and the per-message copy ledger.
  * --compare alternates untraced and traced runs; --check asserts the
- * ledger against the application's own counts (exit 3 on failure). */
+ * ledger against the application's own counts (exit 3 on failure).
+ * With -- COMMAND, --pid or --cgroup it traces that program instead. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "common/opts.h"
 #include "probe.h"
 #include "run/runner.h"
+#include "target.h"
 #include "tracer.h"
 
 struct hook_ctx {
@@ -27,7 +29,9 @@ struct hook_ctx {
 static int before_start(void *arg, const struct run_targets *tg)
 {
 	struct hook_ctx *h = arg;
-	if (tracer_attach(h->t, tg, h->err, sizeof(h->err)))
+	struct trace_filter f;
+	tracer_filter_run(&f, tg);
+	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
 		return -1;
 	h->attached = 1;
 	return 0;
@@ -62,21 +66,63 @@ static void report_print(FILE *f, const struct ct_report *r)
 		report_table(f, r);
 }
 
+static void report_fill(struct ct_report *rep, const struct ct_opts *o, struct tracer *t)
+{
+	rep->o = o;
+	rep->t = t;
+	struct utsname u;
+	snprintf(rep->kernel, sizeof(rep->kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
+	tracer_read(t, rep->stats);
+	tracer_note_misses(t);
+	unsigned long long over = tracer_procs(t, rep->procs);
+	if (rep->prog)
+		((struct ct_program *)rep->prog)->overflow = over;
+	if (o->per_conn)
+		rep->nconns = tracer_conns(t, rep->conns, CT_MAX_CONNS);
+	ledger_build(rep);
+}
+
+/* Tracing a program: attach, start the command (if any), wait for the
+ * end, report. Returns the exit status: the command's, or 0; 1 when the
+ * tracer fails, 127 when the command cannot be executed. */
+static int trace_program(struct tracer *t, const struct ct_opts *o, FILE *out)
+{
+	static struct ct_target tg;
+	static struct ct_program prog;
+	static struct ct_report rep;
+	struct trace_filter f;
+	char err[768];
+	if (target_prepare(&tg, o, &f, &prog, err, sizeof(err))) {
+		target_close(&tg);
+		fprintf(stderr, "trace_run: %s\n", err);
+		return 2;
+	}
+	int rc = tracer_attach(t, &f, err, sizeof(err));
+	if (rc == 0 && target_start(&tg, o, err, sizeof(err)))
+		rc = 127;
+	if (rc) {
+		tracer_detach(t);
+		target_close(&tg);
+		fprintf(stderr, "trace_run: %s\n", err);
+		return rc < 0 ? 1 : rc;
+	}
+	if (!o->cmd)
+		fprintf(stderr, "trace_run: tracing %s %s%s; Ctrl-C to stop\n", prog.mode, prog.what,
+			o->duration_given ? " for --duration" : "");
+	target_wait(&tg, o, &runner_stop, &prog);
+	tracer_detach(t);
+	target_close(&tg);
+	rep.prog = &prog;
+	report_fill(&rep, o, t);
+	report_print(out, &rep);
+	fflush(out);
+	return prog.exit_status >= 0 ? prog.exit_status : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ct_opts o;
 	char err[768];
-	/* Tracer-only flags, taken out before the shared option parser. */
-	unsigned trflags = 0;
-	int nargc = 0;
-	for (int i = 0; i < argc; i++) {
-		if (i > 0 && !strcmp(argv[i], "--no-syscall-time"))
-			trflags |= CT_TR_NO_SYSTIME;
-		else
-			argv[nargc++] = argv[i];
-	}
-	argv[nargc] = NULL;
-	argc = nargc;
 	int rc = opts_parse(&o, ROLE_TRACE, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_TRACE, argv[0]);
@@ -85,7 +131,10 @@ int main(int argc, char **argv)
 		       "  sudo ./trace_run --impl a3 --net loopback   # zerocopy on loopback: the deferred copy\n"
 		       "  sudo ./trace_run --impl a1 --size 256 --compare --repeat 5   # tracing overhead\n"
 		       "  sudo ./trace_run --impl a3 --check --format json --output a3.json\n"
-		       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n");
+		       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n"
+		       "  sudo ./trace_run -- iperf3 -c 10.0.0.2 -Z    # any program, its children too\n"
+		       "  sudo ./trace_run --pid 1234 --duration 10   # a running process\n"
+		       "  sudo ./trace_run --cgroup system.slice/nginx.service --per-connection\n");
 		return 0;
 	}
 	if (rc) {
@@ -106,6 +155,11 @@ int main(int argc, char **argv)
 	runner_install_signals();
 
 	static struct tracer t;
+	unsigned trflags = o.no_systime ? CT_TR_NO_SYSTIME : 0;
+	int program = o.cmd || o.pids || o.cgroup;
+	/* a foreign program: no ct_gather to probe, and it may use MSG_ZEROCOPY */
+	if (program)
+		trflags |= CT_TR_NO_UPROBE | CT_TR_ZC_HOOKS;
 	/* Only a3 sends with MSG_ZEROCOPY: the zerocopy-only tracepoint hooks
 	 * (completions, the per-packet deferred-copy inference) are loaded for
 	 * it alone; a note says so, and MSG_ZEROCOPY sends seen at syscall entry
@@ -116,6 +170,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trace_run: %s\n", err);
 		tracer_close(&t);
 		return 1;
+	}
+
+	if (program) {
+		rc = trace_program(&t, &o, out);
+		tracer_close(&t);
+		if (out != stdout && fclose(out)) {
+			fprintf(stderr, "trace_run: writing %s failed\n", o.output);
+			return 1;
+		}
+		return rc;
 	}
 
 	static struct run_result run, tmp;
@@ -158,15 +222,9 @@ int main(int argc, char **argv)
 	}
 
 	static struct ct_report rep;
-	rep.o = &o;
-	rep.t = &t;
 	rep.run = &run;
 	rep.cmp = o.compare ? &cmp : NULL;
-	struct utsname u;
-	snprintf(rep.kernel, sizeof(rep.kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
-	tracer_read(&t, rep.stats);
-	tracer_note_misses(&t);
-	ledger_build(&rep);
+	report_fill(&rep, &o, &t);
 	report_print(out, &rep);
 	fflush(out);
 	int skipped = 0, bad = o.check ? ledger_check(&rep, stderr, &skipped) : 0;

@@ -56,11 +56,28 @@ static void set_features(struct tracer *t)
 	int ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 	t->skel->rodata->have_task_storage = ts;
 	t->skel->rodata->send_from_syscall = t->send_from_syscall;
+	t->skel->rodata->splice_from_syscall = t->splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
 	if (!probe_cmpxchg() && (t->flags & CT_TR_ZC_HOOKS))
 		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
 			    "credited with a plain update, which two CPUs completing one "
 			    "socket's sends at once can count twice");
+}
+
+/* Nesting level of trace_run's pid namespace (0: the initial one): the
+ * number of pids /proc/self/status lists in NSpid, less one. */
+static unsigned pidns_level(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[512];
+	unsigned n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			for (char *p = strtok(line + 6, " \t\n"); p; p = strtok(NULL, " \t\n"))
+				n++;
+	if (f)
+		fclose(f);
+	return n ? n - 1 : 0;
 }
 
 /* Opens the skeleton, sets the run-time constants, loads the programs of
@@ -76,12 +93,20 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
 	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
 	t->skel->rodata->nr_recvmsg = SYS_recvmsg;
+	t->skel->rodata->nr_write = SYS_write;
+	t->skel->rodata->nr_writev = SYS_writev;
+	t->skel->rodata->nr_read = SYS_read;
+	t->skel->rodata->nr_readv = SYS_readv;
+	t->skel->rodata->nr_sendfile = SYS_sendfile;
+	t->skel->rodata->nr_splice = SYS_splice;
+	t->skel->rodata->nr_getsockopt = SYS_getsockopt;
 	/* In a container's pid namespace the runner's pids are that
 	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
 	struct stat ns;
 	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
 		t->skel->rodata->pidns_dev = ns.st_dev;
 		t->skel->rodata->pidns_ino = ns.st_ino;
+		t->skel->rodata->pidns_level = pidns_level();
 	}
 
 	hooks_set_nargs(t);
@@ -171,9 +196,51 @@ static int reset_counters(struct tracer *t)
 	for (__u32 k = 0; k < CT_NSTATS; k++)
 		bpf_map_update_elem(fd, &k, zero, BPF_ANY);
 	free(zero);
-	clear_map(bpf_map__fd(t->skel->maps.starts), bpf_map__key_size(t->skel->maps.starts));
-	clear_map(bpf_map__fd(t->skel->maps.zcstate), bpf_map__key_size(t->skel->maps.zcstate));
+	struct bpf_map *maps[] = { t->skel->maps.starts, t->skel->maps.zcstate, t->skel->maps.tasks,
+				   t->skel->maps.claims, t->skel->maps.socks, t->skel->maps.tuples,
+				   t->skel->maps.conns_done, t->skel->maps.uargs };
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		clear_map(bpf_map__fd(maps[i]), bpf_map__key_size(maps[i]));
+	struct ct_proc none = { 0 };
+	for (__u32 k = 0; k < CT_NSLOTS; k++)
+		bpf_map_update_elem(bpf_map__fd(t->skel->maps.procs), &k, &none, BPF_ANY);
+	t->skel->bss->slots_overflow = 0;
 	return 0;
+}
+
+/* Lists the processes of f in their slots (claimed, so BPF hands out the
+ * others) and the cgroup. */
+static int fill_filter(struct tracer *t, const struct trace_filter *f, char *err, size_t errlen)
+{
+	for (int i = 0; i < f->npids; i++) {
+		__u32 slot = i, tgid = (__u32)f->pids[i];
+		struct ct_task task = { .slot = slot };
+		struct ct_proc p = { .tgid = tgid };
+		snprintf(p.comm, sizeof(p.comm), "%s", f->comms[i]);
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.claims), &slot, &tgid, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &tgid, &task, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(t->skel->maps.procs), &slot, &p, BPF_ANY))
+			return errf(err, errlen, "filling the traced-process map failed: %s",
+				    strerror(errno));
+	}
+	if (f->cgroup_fd >= 0) {
+		__u32 k = 0;
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroups), &k, &f->cgroup_fd, BPF_ANY))
+			return errf(err, errlen, "the cgroup cannot be traced: %s", strerror(errno));
+	}
+	return 0;
+}
+
+void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg)
+{
+	memset(f, 0, sizeof(*f));
+	f->pids[CT_SERVER] = tg->server_pid;
+	f->pids[CT_CLIENT] = tg->client_pid;
+	snprintf(f->comms[CT_SERVER], sizeof(f->comms[0]), "server");
+	snprintf(f->comms[CT_CLIENT], sizeof(f->comms[0]), "client");
+	f->npids = 2;
+	f->cgroup_fd = -1;
+	f->uprobe_exe = tg->exe;
 }
 
 static int add_link(struct tracer *t, struct bpf_link *l)
@@ -198,7 +265,7 @@ static struct bpf_link *attach_one(struct tracer *t, int i, struct bpf_program *
 	return libbpf_get_error(l) ? NULL : l;
 }
 
-int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
+int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
 		  size_t errlen)
 {
 	tracer_detach(t);
@@ -206,13 +273,13 @@ int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
 		return errf(err, errlen, "out of memory");
 	struct ct_filter *f = &t->skel->bss->filter;
 	f->enabled = 0;
-	f->netns[0] = tg->server_netns;
-	f->netns[1] = tg->client_netns;
-	f->pid[0] = (__u32)tg->server_pid;
-	f->pid[1] = (__u32)tg->client_pid;
-	f->port = tg->port;
+	if (fill_filter(t, tf, err, errlen))
+		return -1;
+	f->follow_fork = tf->follow_fork;
+	f->cgroup = tf->cgroup_fd >= 0;
+	f->per_conn = tf->per_conn;
 	t->skel->bss->zc_sends_seen = 0;
-	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tg->exe);
+	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tf->uprobe_exe ? tf->uprobe_exe : "");
 	__sync_synchronize();
 	f->enabled = 1;
 

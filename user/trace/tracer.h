@@ -20,7 +20,7 @@ struct ct_row_info {
 };
 
 #define CT_MAX_NOTES 24
-#define CT_MAX_LINKS 64
+#define CT_MAX_LINKS 128
 
 struct tracer {
 	struct copytrace_bpf *skel;
@@ -37,20 +37,53 @@ struct tracer {
 	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
 	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
 	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
+	int splice_from_syscall; /* tracepoint sendfile/splice bytes from the syscalls */
 	__u64 rec_missed[FN_COUNT]; /* events skipped by recursion protection, per row */
 };
 
 /* tracer_open flags. */
 #define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3) */
 #define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
+#define CT_TR_NO_UPROBE   4u /* a foreign program: no ct_gather to probe */
+
+/* What to trace: processes (slot i = pids[i]), optionally their children
+ * and the tasks of a cgroup. */
+struct trace_filter {
+	int pids[CT_NSLOTS - 1];
+	char comms[CT_NSLOTS - 1][16]; /* names until an exec renames them */
+	int npids;
+	int follow_fork;
+	int cgroup_fd;       /* cgroup v2 directory, or -1 */
+	int per_conn;        /* per-connection counters */
+	const char *uprobe_exe; /* binary holding ct_gather, or NULL */
+};
+
+/* A traced process as BPF recorded it. */
+struct ct_proc_info {
+	struct ct_proc p;
+	int used;            /* its slot counted something, or was listed */
+};
+
+/* A traced connection (--per-connection). */
+struct ct_conn {
+	struct ct_sock s;
+};
 
 /* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
  * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
 int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
 		size_t errlen);
-/* Clears the counters, points the filter at the experiment, attaches. */
-int tracer_attach(struct tracer *t, const struct run_targets *tg, char *err,
+/* Clears the counters, points the filter at what f names, attaches. */
+int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 		  size_t errlen);
+/* The filter for one experiment of the runner: its server and client. */
+void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg);
+/* The processes per slot (procs[CT_NSLOTS]); returns how many processes
+ * beyond the slots were summed in the last one. */
+unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs);
+/* The traced connections with a 4-tuple, most bytes first; returns how
+ * many were written (at most max). */
+int tracer_conns(struct tracer *t, struct ct_conn *out, int max);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose

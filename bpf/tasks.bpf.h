@@ -1,0 +1,91 @@
+/* What is traced over time: the children a traced process forks, the
+ * names processes take at exec, and the birth of sockets (an address
+ * reused by a new socket forgets the dead one's trace). */
+#ifndef CT_TASKS_BPF_H
+#define CT_TASKS_BPF_H
+#include "common.bpf.h"
+
+/* tgid of a task as trace_run numbers it: in its pid namespace at
+ * pidns_level when trace_run runs in one (the new process's own pid: a
+ * forked process leads its thread group). */
+static __always_inline __u32 task_tgid(struct task_struct *task)
+{
+	if (!pidns_ino)
+		return BPF_CORE_READ(task, tgid);
+	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[pidns_level & 31]);
+	return up.nr;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tb_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!filter.enabled || !filter.follow_fork)
+		return 0;
+	__u32 ptgid = cur_tgid(), ctgid = task_tgid(child);
+	if (!ptgid || !ctgid || ctgid == ptgid)
+		return 0; /* a thread: its process is already traced, or not */
+	if (bpf_map_lookup_elem(&tasks, &ptgid))
+		add_task(ctgid, ptgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!filter.enabled)
+		return 0;
+	__u32 tgid = cur_tgid();
+	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+	if (!t || t->slot >= CT_SLOT_OTHERS)
+		return 0;
+	__u32 slot = t->slot;
+	struct ct_proc *pr = bpf_map_lookup_elem(&procs, &slot);
+	if (pr)
+		bpf_get_current_comm(pr->comm, sizeof(pr->comm));
+	return 0;
+}
+
+/* A socket starting a connection (SYN_SENT: connect; SYN_RECV: a new
+ * child of a listener) is a new socket, whatever its address held before:
+ * the old entry goes (to conns_done with --per-connection). A traced task
+ * connecting marks it at once; its 4-tuple is learnt at ESTABLISHED. */
+static __always_inline void on_set_state(const struct sock *sk, int newstate)
+{
+	if (!filter.enabled)
+		return;
+	__u64 key = (__u64)sk;
+	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
+	if (newstate == 2 /* TCP_SYN_SENT */ || newstate == 3 /* TCP_SYN_RECV */) {
+		if (c) {
+			if (filter.per_conn) {
+				struct conn_key ck = { .sk = key, .born = c->born };
+				bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY);
+			}
+			if (c->has_tuple)
+				bpf_map_delete_elem(&tuples, &c->t);
+			bpf_map_delete_elem(&socks, &key);
+		}
+		if (newstate == 2)
+			sk_mark(sk, task_slot());
+	} else if (newstate == 1 /* TCP_ESTABLISHED */ && c) {
+		sk_learn_tuple(sk, c);
+	}
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tb_set_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	on_set_state(sk, newstate);
+	return 0;
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int tc_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	on_set_state(BPF_CORE_READ(ctx, skaddr), BPF_CORE_READ(ctx, newstate));
+	return 0;
+}
+
+#endif
