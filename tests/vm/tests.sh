@@ -240,6 +240,38 @@ bg_stop() {
 		test -s "$CT_OUT/bg.count"
 }
 
+# near A B: |A - B| <= 1 % of B, B > 0
+near() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b / 100) }'; }
+
+# Tracing a program (-- COMMAND) on each backend: our ctrun run as a foreign
+# command; its send and receive copies against its own byte counts, and
+# sendfile/zero-copy-receive lines present (a measured 0), not "not traced".
+program_tests() {
+	for be in $BACKENDS; do
+		o=$CT_OUT/prog-$be
+		timeout "$RUN_TMO" trace_run --backend "$be" --format json --output "$o.json" -- \
+			ctrun --impl a2 --size 65536 --net loopback --duration "$D" --quiet --json "$o.app.json" \
+			>"$o.out" 2>"$o.err"
+		rc=$?
+		sent=$(jnum "$o.app.json" bytes_sent)
+		sc=$(jnum "$o.json" send_copy_bytes)
+		rcv=$(jnum "$o.json" recv_copy_bytes)
+		if [ $rc -eq 0 ] && near "$sc" "$sent" && near "$rcv" "$sent"; then
+			pass "$be -- ctrun a2: send copy $sc B and receive copy $rcv B within 1 % of $sent B sent"
+		else
+			fail "$be -- ctrun a2: send and receive copies" "rc=$rc send $sc recv $rcv sent $sent"
+			diag "$o.err"
+		fi
+		sp=$(jnum "$o.json" splice_bytes)
+		zr=$(jnum "$o.json" recv_zerocopy_bytes)
+		if [ "$sp" = 0 ] && [ "$zr" = 0 ]; then
+			pass "$be -- ctrun a2: splice and zero-copy receive lines traced (0 B, none used)"
+		else
+			fail "$be -- ctrun a2: splice/zero-copy receive lines" "splice '$sp' recv_zerocopy '$zr'"
+		fi
+	done
+}
+
 tracer_tests() {
 	if [ ! -x "$CT_BIN/trace_run" ]; then
 		fail "guest: trace_run present" "static build failed on the host"
@@ -327,6 +359,7 @@ tracer_tests() {
 	if [ -x /usr/sbin/bpftool ]; then
 		check "guest: no BPF link left after the runs" sh -c '[ -z "$(bpftool link list 2>/dev/null)" ]'
 	fi
+	program_tests
 	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -qE "trace_run|ctrun"'
 
 	# the ledgers the lead pastes: 64 KiB, veth (the default topology), every

@@ -102,8 +102,11 @@ static void json_processes(FILE *f, const struct ct_report *r)
 		fprintf(f, "]}");
 	}
 	fprintf(f, "\n  ]");
-	if (!r->o->per_conn)
-		return;
+}
+
+static void json_conns(FILE *f, const struct ct_report *r)
+{
+	char lab[48];
 	fprintf(f, ",\n  \"connections\": [");
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i].s;
@@ -161,7 +164,10 @@ void report_json(FILE *f, const struct ct_report *r)
 	}
 	fprintf(f, "],\n  \"ledger\": ");
 	json_ledger(f, &r->ledger);
-	json_processes(f, r);
+	if (r->prog) /* with --impl, the functions' "side" already splits them */
+		json_processes(f, r);
+	if (r->o->per_conn)
+		json_conns(f, r);
 	if (r->cmp && r->cmp->pairs) {
 		double pct, lo, hi, lat;
 		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);

@@ -22,6 +22,7 @@
 
 struct hook_ctx {
 	struct tracer *t;
+	int per_conn;
 	char err[512];
 	int attached;
 };
@@ -31,6 +32,7 @@ static int before_start(void *arg, const struct run_targets *tg)
 	struct hook_ctx *h = arg;
 	struct trace_filter f;
 	tracer_filter_run(&f, tg);
+	f.per_conn = h->per_conn;
 	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
 		return -1;
 	h->attached = 1;
@@ -46,7 +48,7 @@ static void after_end(void *arg)
 static int traced_run(struct tracer *t, const struct ct_opts *o, struct run_result *r,
 		      char *err, size_t errlen)
 {
-	struct hook_ctx h = { .t = t };
+	struct hook_ctx h = { .t = t, .per_conn = o->per_conn };
 	struct run_hooks hooks = { before_start, after_end, &h };
 	int rc = runner_run(o, &hooks, r, err, errlen);
 	tracer_detach(t); /* also when the runner failed before after_end */
