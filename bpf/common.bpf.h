@@ -302,10 +302,14 @@ static __always_inline __u32 cur_tgid(void)
  * when every other is taken. */
 static __noinline int claim_slot(__u32 tgid, __u32 ppid)
 {
+	/* unrolled: 5.10's verifier calls a loop whose counter lives on the
+	 * stack (its address is the map key) infinite */
+#pragma unroll
 	for (__u32 i = 0; i < CT_SLOT_OTHERS; i++) {
-		if (bpf_map_update_elem(&claims, &i, &tgid, BPF_NOEXIST))
+		__u32 k = i;
+		if (bpf_map_update_elem(&claims, &k, &tgid, BPF_NOEXIST))
 			continue;
-		struct ct_proc *p = bpf_map_lookup_elem(&procs, &i);
+		struct ct_proc *p = bpf_map_lookup_elem(&procs, &k);
 		if (p) {
 			p->ppid = ppid;
 			bpf_get_current_comm(p->comm, sizeof(p->comm));

@@ -360,7 +360,7 @@ tracer_tests() {
 		check "guest: no BPF link left after the runs" sh -c '[ -z "$(bpftool link list 2>/dev/null)" ]'
 	fi
 	program_tests
-	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -qE "trace_run|ctrun"'
+	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
 
 	# the ledgers the lead pastes: 64 KiB, veth (the default topology), every
 	# backend; JSON here, the host renders them as tables (build/vm/VERSION/ledgers.txt)
