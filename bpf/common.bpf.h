@@ -247,10 +247,12 @@ static __always_inline void drop_stale(__u32 fn)
 /* Records the entry of fn on this thread. A record already there is a
  * call whose exit was missed (fexit skipped by a trampoline update,
  * kretprobe instances exhausted): it is counted as missed, not lost. */
-static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr)
+static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr,
+					const struct sock *sk)
 {
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
-	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .ptr = ptr, .side = side };
+	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .ptr = ptr,
+			       .sk = (__u64)sk, .side = side };
 	if (bpf_map_update_elem(&starts, &k, &v, BPF_NOEXIST) == 0)
 		return;
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
@@ -262,7 +264,7 @@ static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr)
 
 static __always_inline void enter(__u32 fn, int side, __u64 arg)
 {
-	enter_ptr(fn, side, arg, 0);
+	enter_ptr(fn, side, arg, 0, NULL);
 }
 
 static __always_inline struct start_val *peek(__u32 fn)

@@ -7,12 +7,8 @@
 static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
 {
 	int side = task_sk_slot(sk);
-	if (side < 0 || (flags & MSG_ERRQUEUE))
-		return;
-	enter(FN_TCP_RECVMSG, side, 0);
-	struct start_val *s = peek(FN_TCP_RECVMSG);
-	if (s)
-		s->sk = (__u64)sk;
+	if (side >= 0 && !(flags & MSG_ERRQUEUE))
+		enter_ptr(FN_TCP_RECVMSG, side, 0, 0, sk);
 }
 
 static __always_inline void on_recvmsg_exit(long ret)

@@ -15,12 +15,10 @@ static __always_inline void on_sendmsg_enter(struct sock *sk, struct msghdr *msg
 	int side = task_sk_slot(sk);
 	if (side < 0)
 		return;
-	enter_ptr(FN_TCP_SENDMSG, side, size, (__u64)msg);
+	enter_ptr(FN_TCP_SENDMSG, side, size, (__u64)msg, sk);
 	struct start_val *s = peek(FN_TCP_SENDMSG);
-	if (s) {
-		s->sk = (__u64)sk;
+	if (s)
 		s->spliced = !!(BPF_CORE_READ(msg, msg_flags) & MSG_SPLICE_PAGES);
-	}
 }
 
 static __always_inline void on_sendmsg_exit(long ret)
@@ -41,12 +39,8 @@ static __always_inline void on_sendmsg_exit(long ret)
 static __always_inline void on_sendpages_enter(struct sock *sk)
 {
 	int side = task_sk_slot(sk);
-	if (side >= 0) {
-		enter(FN_SPLICE, side, 0);
-		struct start_val *s = peek(FN_SPLICE);
-		if (s)
-			s->sk = (__u64)sk;
-	}
+	if (side >= 0)
+		enter_ptr(FN_SPLICE, side, 0, 0, sk);
 }
 
 static __always_inline void on_sendpages_exit(long ret)
