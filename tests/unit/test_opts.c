@@ -115,12 +115,50 @@ static void perf_ctl(void **st)
 	assert_null(strchr(err, '\n'));
 }
 
+/* trace_run's program targets: what goes with what, and "--" handling. */
+static void trace_targets(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_TRACE, "--per-connection", "--", "iperf3", "-c", "host", "-Z"), 0);
+	assert_non_null(o.cmd);
+	assert_string_equal(o.cmd[0], "iperf3");
+	assert_string_equal(o.cmd[3], "-Z"); /* the command's options stay its own */
+	assert_null(o.cmd[4]);
+	assert_true(o.per_conn);
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "12,34", "--duration", "2"), 0);
+	assert_string_equal(o.pids, "12,34");
+	assert_true(o.duration_given);
+	assert_int_equal(PARSE(ROLE_TRACE, "--cgroup", "system.slice/x.service"), 0);
+	assert_string_equal(o.cgroup, "system.slice/x.service");
+	assert_int_equal(PARSE(ROLE_TRACE, "--no-syscall-time", "--impl", "a1"), 0);
+	assert_true(o.no_systime);
+	assert_null(o.cmd);
+
+	assert_int_equal(PARSE(ROLE_TRACE, "--"), -1);
+	assert_string_equal(err, "'--' must be followed by a command to trace");
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "1", "--", "true"), -1);
+	assert_string_equal(err, "give one of -- COMMAND, --pid and --cgroup, not --pid with a command");
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "1", "--cgroup", "x"), -1);
+	assert_int_equal(PARSE(ROLE_TRACE, "--impl", "a2", "--pid", "1"), -1);
+	assert_non_null(strstr(err, "--impl runs the built-in experiment"));
+	assert_int_equal(PARSE(ROLE_TRACE, "--check", "--", "true"), -1);
+	assert_non_null(strstr(err, "--check needs --impl"));
+	assert_int_equal(PARSE(ROLE_TRACE, "--duration", "1", "--", "true"), -1);
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "12x"), -1);
+	assert_string_equal(err, "--pid must be PID[,PID...], not '12x'");
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", ""), -1);
+	/* the other binaries take no command and no program target */
+	assert_int_equal(PARSE(ROLE_RUNNER, "--", "true"), -1);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--pid", "1"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_values),
 		cmocka_unit_test(bad_inputs_named),
 		cmocka_unit_test(perf_ctl),
+		cmocka_unit_test(trace_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
