@@ -60,6 +60,12 @@ within "$sp" "$sent" && [ "$sc" -ge 0 ] && [ "$sc" -lt $((sent / 100)) ] &&
 	fail "python socket.sendfile" "splice $sp send copy $sc of $sent; $(head -2 py.err)"
 check "--per-connection: the sendfile connection's row carries the spliced bytes" jget py.json \
 	"any(c['splice_bytes'] == $sent for c in d['connections']) or exit(1)"
+"$TR" --format json --output pys.json -- $PY "$ROOT/tests/integration/programs/sendfile_pair.py" pys.app.json 64 --splice 2>pys.err
+recvd=$(jget pys.app.json "d['received']" 2>/dev/null || echo 0)
+so=$(L pys.json splice_out_bytes 2>/dev/null || echo 0); rc_b=$(L pys.json recv_copy_bytes 2>/dev/null || echo -1)
+within "$so" "$recvd" && [ "$rc_b" -ge 0 ] && [ "$rc_b" -lt $((recvd / 100)) ] &&
+	pass "splice out of a socket (os.splice): splice_out_bytes $so within 1 % of $recvd B received, receive copy $rc_b B" ||
+	fail "splice out of a socket" "splice_out $so recv copy $rc_b of $recvd; $(head -2 pys.err)"
 
 # ---- our own experiment as a foreign command = the built-in one -------------------
 "$TR" --format json --output own.json --impl a3 --net loopback --duration 1 2>own.err

@@ -122,7 +122,8 @@ static void ledger_compute(const struct ct_report *r, int slot, struct ct_ledger
 		if (slot < 0 || k == slot)
 			through += ledger_stat(r, k, FN_SPLICE)->aux;
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
-	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC);
+	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC) +
+		      sum(r, slot, FN_SPLICE_OUT);
 	l->messages = r->run ? r->run->server.messages_sent : 0;
 }
 

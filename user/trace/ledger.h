@@ -39,7 +39,7 @@ struct ct_ledger {
 	const char *how[LL_COUNT];        /* where the bytes come from */
 	uint64_t messages;                /* messages the server sent (--impl) */
 	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
-					   * received (receive calls + mapped) */
+					   * received (receive calls + mapped + spliced out) */
 };
 
 /* Tracing a program (not --impl): what was traced and how it ended. */

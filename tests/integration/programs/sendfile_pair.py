@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A program nobody here wrote the kernel side of: Python's socket.sendfile
 (os.sendfile underneath) sending a file over loopback TCP to a receiver
-thread. Prints what it sent and received as JSON, for trace_run's tests:
-    sendfile_pair.py OUT.json [MiB]"""
+thread, which reads with recv() or, with --splice, splices the socket into
+a pipe (os.splice) and the pipe into /dev/null. Prints what it sent and
+received as JSON, for trace_run's tests:
+    sendfile_pair.py OUT.json [MiB] [--splice]"""
 import json
 import os
 import socket
@@ -10,12 +12,25 @@ import sys
 import tempfile
 import threading
 
-out, mib = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 256
+args = [a for a in sys.argv[1:] if a != "--splice"]
+splice = "--splice" in sys.argv
+out, mib = args[0], int(args[1]) if len(args) > 1 else 256
 received = 0
 
 
 def receive(conn):
     global received
+    if splice:
+        r, w = os.pipe()
+        null = os.open(os.devnull, os.O_WRONLY)
+        while True:
+            n = os.splice(conn.fileno(), w, 1 << 16)
+            if not n:
+                break
+            received += n
+            while n:
+                n -= os.splice(r, null, n)
+        return
     while True:
         b = conn.recv(1 << 16)
         if not b:
