@@ -9,6 +9,9 @@
 #include "common/result.h"
 #include "tracer.h"
 
+struct prof_data;
+struct time_ledger;
+
 #define CT_MAX_PAIRS 100
 #define U(x) ((unsigned long long)(x))
 
@@ -57,6 +60,9 @@ struct ct_report {
 	struct ledger_row rows[CT_NSTATS];
 	int nrows;
 	struct ct_ledger ledger;
+	/* The profiler (NULL when off): samples and the time ledger. */
+	const struct prof_data *prof;
+	const struct time_ledger *tl;
 };
 
 
