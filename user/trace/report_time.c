@@ -118,7 +118,7 @@ void report_time_csv(FILE *f, const struct ct_report *r)
 	uint64_t tot = tl_total(tl);
 	for (int k = 0; k < TL_COUNT; k++) {
 		uint64_t s = tl_row_samples(tl, k);
-		/* bytes column: samples; ns column: CPU ns; value: ns per message */
+		/* calls column: samples; ns: their CPU ns; value: ns per message */
 		fprintf(f, "time,%s,%zu,%d,%s,%s,%s,,%s,cpu-clock,%llu,,%llu,,,%.4f,,%.1f\n",
 			impl_name(o->impl), o->size, o->threads, net_name(o->net), mode_name(o->mode),
 			backend_name(r->t->backend), tl_rows[k].key, U(s), U(s * tl->period_ns),
