@@ -6,8 +6,10 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 B       := build
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Iuser -I$(B)
+# Frame pointers: the profiler walks user stacks by them.
+CFLAGS  += -fno-omit-frame-pointer
 LDLIBS  += -pthread
-BPF_LIBS := -lbpf -lelf -lz
+BPF_LIBS := -lbpf -ldw -lelf -lz -lm
 
 # Objects by folder: common/ (options, results, histogram, errors), net/
 # (message model and the data paths), run/ (runner and namespaces), trace/
@@ -17,7 +19,7 @@ NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_trac
 	    server client)
 RUN    := $(addprefix run/,runner netns)
 TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
-	    report_json report_csv)
+	    report_json report_csv profile symbolize timeledger folded flamegraph report_time)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))
@@ -52,7 +54,14 @@ $(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vm
 		-Wall -Werror -c $< -o $@
 $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@
-$(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h
+# The sampling profiler: its own object and skeleton.
+$(B)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+		-Wall -Werror -c $< -o $@
+$(B)/profile.skel.h: $(B)/profile.bpf.o
+	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+$(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(LDLIBS)
@@ -62,6 +71,7 @@ vmlinux:
 
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
+$(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph)
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka

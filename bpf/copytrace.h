@@ -9,7 +9,7 @@
  * and slot 1 the client; tracing any program, BPF hands slots to the
  * processes it meets (a fork of a traced process, a task of the traced
  * cgroup) and the last slot sums the processes beyond the others. */
-enum ct_side { CT_SERVER = 0, CT_CLIENT = 1 };
+enum ct_side { CT_SERVER = 0, CT_CLIENT = 1, CT_NSIDES = 2 };
 #define CT_NSLOTS 32
 #define CT_SLOT_OTHERS (CT_NSLOTS - 1)
 

@@ -13,6 +13,8 @@ against the reference run of the same round) with min-max.
   4. cost per traced event          (ns, per available trace_run backend)
   5. sweep time                     (scripts/run_experiments.sh --quick,
                                       default sweep from its own log)
+  6. profiler                       (a1 256 B traced/untraced with defaults,
+                                      profiling cost at 64 KiB, time ledger)
 
 Invoked by scripts/bench.sh (see --help there). Standard library only.
 """
@@ -232,6 +234,10 @@ def run_trace_run(runs, name, impl, size, duration, backend=None, extra=()):
         return {"error": f"trace_run exit {rc}: {tail(text)}"}
     m["backend"] = d.get("backend")
     m["events"] = trace_run_events(d.get("functions"))
+    tl = d.get("time_ledger")  # the profiler's rows (null: --sample-freq 0)
+    for r in (tl or {}).get("rows", []):
+        m[f"tl_{r['key']}_share"] = r["share"]
+        m[f"tl_{r['key']}_samples"] = r["samples"]
     return m
 
 
@@ -402,7 +408,7 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--budget", type=float, default=560.0,
                     help="seconds from the start (sweep included) after which remaining rounds are skipped")
-    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep)")
+    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof)")
     a = ap.parse_args()
     if a.smoke:
         a.pairs, a.duration, a.rr_duration = 1, 0.5, 1
@@ -492,6 +498,18 @@ def main():
                                                                                  systime=False))(size))))
             groups.append(Group(f"trace{size}", f"a2 stream {size} B traced, Gbit/s",
                                 mem, "untraced", ["gbps", "events"]))
+
+    if want("prof") and have_trace_run:
+        tr = lambda impl, s, extra=(): (lambda runs, name: run_trace_run(runs, name, impl, s, D, None, extra))
+        groups += [
+            Group("prof256", "a1 stream 256 B, trace_run defaults vs untraced, Gbit/s",
+                  [("untraced", ct("a1", 256, 1, "stream", D)), ("trace_run", tr("a1", 256))],
+                  "untraced", ["gbps"]),
+            Group("prof64k", "stream 64 KiB, trace_run with and without the profiler, Gbit/s",
+                  [("a1 --sample-freq 0", tr("a1", 65536, ["--sample-freq", "0"])),
+                   ("a1", tr("a1", 65536)), ("a2", tr("a2", 65536))],
+                  "a1 --sample-freq 0", ["gbps", "tl_user_gather_share", "tl_send_copy_share"]),
+        ]
 
     # The sweep first: its length is fixed, the comparisons' rounds are what
     # the time budget may cut.
@@ -691,6 +709,26 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
         missing = [b for b in ("fentry", "kprobe", "tracepoint") if b not in backends]
         if missing:
             row("4 cost/event", "trace_run backends not loadable here: " + ", ".join(missing), "—", "", "", "(info)", "n/a")
+
+    # 6. profiler
+    g = G.get("prof256")
+    if g:
+        rs = g.ratios("trace_run", "gbps")
+        row("6 profiler", "a1 256 B: trace_run (defaults) traced/untraced",
+            f"{fmt(med(g.values('trace_run', 'gbps')))} Gbit/s", f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s",
+            ratio_cell(rs), "≥ 0.85", verdict(statistics.median(rs) >= 0.85 if rs else None))
+    g = G.get("prof64k")
+    if g:
+        rs = g.ratios("a1", "gbps")
+        row("6 profiler", "a1 64 KiB: profiler at its default rate on/off",
+            f"{fmt(med(g.values('a1', 'gbps')))} Gbit/s", f"off {fmt(med(g.values('a1 --sample-freq 0', 'gbps')))} Gbit/s",
+            ratio_cell(rs), "≥ 0.98 (≤ 2 % cost)", verdict(statistics.median(rs) >= 0.98 if rs else None))
+        for impl, want_pos in (("a1", True), ("a2", False)):
+            sh = [x for x in g.values(impl, "tl_user_gather_share") if x is not None]
+            ok = (all(x > 0 for x in sh) if want_pos else all(x == 0 for x in sh)) if sh else None
+            row("6 profiler", f"{impl} 64 KiB: time-ledger share of the user-space gather",
+                ", ".join(f"{x:.3f}" for x in sh) or "n/a", "", "",
+                "> 0" if want_pos else "= 0", verdict(ok))
 
     # 5. sweep
     for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):

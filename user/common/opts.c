@@ -64,7 +64,7 @@ enum {
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
-	O_NO_SYSTIME,
+	O_NO_SYSTIME, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH,
 };
 
 static const struct option all_opts[] = {
@@ -93,6 +93,9 @@ static const struct option all_opts[] = {
 	{ "cgroup", required_argument, 0, O_CGROUP },
 	{ "per-connection", no_argument, 0, O_PER_CONN },
 	{ "no-syscall-time", no_argument, 0, O_NO_SYSTIME },
+	{ "sample-freq", required_argument, 0, O_SAMPLE_FREQ },
+	{ "folded", required_argument, 0, O_FOLDED },
+	{ "flamegraph", required_argument, 0, O_FLAMEGRAPH },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -120,7 +123,7 @@ static int allowed(enum ct_role role, int id)
 		return role == ROLE_RUNNER;
 	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
 	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
-	case O_NO_SYSTIME:
+	case O_NO_SYSTIME: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -140,6 +143,7 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 	o->repeat = 3;
 	o->backend = "auto";
 	o->format = "table";
+	o->sample_hz = role == ROLE_TRACE ? CT_SAMPLE_HZ : 0;
 	snprintf(o->addr, sizeof(o->addr), "%s",
 		 role == ROLE_CLIENT ? "127.0.0.1" : "0.0.0.0");
 }
@@ -148,6 +152,8 @@ static void defaults(struct ct_opts *o, enum ct_role role)
  * only the options that make sense for it. */
 static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 {
+	if ((o->folded || o->flamegraph) && !o->sample_hz)
+		return errf(err, errlen, "--folded and --flamegraph need the profiler (--sample-freq > 0)");
 	int n = !!o->cmd + !!o->pids + !!o->cgroup;
 	if (n > 1)
 		return errf(err, errlen, "give one of -- COMMAND, --pid and --cgroup, not %s",
@@ -161,6 +167,9 @@ static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 	if (o->compare || o->check)
 		return errf(err, errlen, "--%s needs --impl (it compares against the "
 			    "experiment's own counts)", o->compare ? "compare" : "check");
+	if (o->folded || o->flamegraph || (o->sample_given && o->sample_hz))
+		return errf(err, errlen, "the sampling profiler (--sample-freq, --folded, "
+			    "--flamegraph) covers --impl only so far");
 	if (o->cmd && o->duration_given)
 		return errf(err, errlen, "--duration does not apply to -- COMMAND: the trace "
 			    "ends when the command exits (or on Ctrl-C)");
@@ -299,6 +308,19 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_NO_SYSTIME:
 			o->no_systime = true;
 			break;
+		case O_SAMPLE_FREQ:
+			if (parse_u64(a, &u) || u > CT_SAMPLE_MAX_HZ)
+				return errf(err, errlen, "--sample-freq must be 0 (off) or 1..%d samples "
+					    "per second, not '%s'", CT_SAMPLE_MAX_HZ, a);
+			o->sample_hz = (unsigned)u;
+			o->sample_given = true;
+			break;
+		case O_FOLDED:
+			o->folded = a;
+			break;
+		case O_FLAMEGRAPH:
+			o->flamegraph = a;
+			break;
 		case O_PERF_CTL: { /* split at the first comma, as perf does */
 			const char *comma = strchr(a, ',');
 			size_t n = comma ? (size_t)(comma - a) : 0;
@@ -363,6 +385,10 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --check             assert the ledger against the application's counts\n"
 		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n"
 		       "  --per-connection    add a row per connection (4-tuple)\n"
+		       "  --sample-freq HZ    CPU profiler samples per second and CPU, 1..%d, 0: off\n"
+		       "                      (default %d; --impl only)\n"
+		       "  --folded FILE       write the sampled stacks as folded lines (flamegraph.pl)\n"
+		       "  --flamegraph FILE   write a flame graph (SVG) of the sampled stacks\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"
 		       "  -- COMMAND [ARG...] run COMMAND and trace it and its children until it exits\n"
@@ -370,5 +396,6 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --pid PID[,PID...]  trace running processes (all threads and children) for\n"
 		       "                      --duration seconds, or until they exit or Ctrl-C\n"
 		       "  --cgroup PATH       trace every task of a cgroup v2 (a path under\n"
-		       "                      /sys/fs/cgroup, or relative to it), like --pid\n");
+		       "                      /sys/fs/cgroup, or relative to it), like --pid\n",
+		       CT_SAMPLE_MAX_HZ, CT_SAMPLE_HZ);
 }

@@ -47,7 +47,15 @@ struct ct_opts {
 	const char *pids;    /* --pid PID[,PID...] */
 	const char *cgroup;  /* --cgroup PATH */
 	bool per_conn;       /* --per-connection */
+	/* the sampling profiler (--impl only so far) */
+	unsigned sample_hz;  /* --sample-freq (0: off) */
+	bool sample_given;
+	const char *folded;  /* --folded FILE */
+	const char *flamegraph; /* --flamegraph FILE */
 };
+
+#define CT_SAMPLE_HZ 499     /* odd: no lockstep with periodic timers */
+#define CT_SAMPLE_MAX_HZ 20000
 
 const char *impl_name(enum ct_impl i);
 const char *mode_name(enum ct_mode m);

@@ -6,4 +6,7 @@
 #include <sys/uio.h>
 
 size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
+/* Does nothing: the tracer's uprobe site, called by ct_gather with the
+ * bytes it is about to copy. */
+void ct_gather_probe(void *dst, size_t bytes);
 #endif

@@ -128,8 +128,7 @@ static const struct hook hooks[] = {
 	 * splits the tracepoint backend's send bytes */
 	TPC(iou_complete, ROW(FN_IOU_NOTIF), "io_uring/io_uring_complete", HF_ALL_BK),
 	TPC(iou_submit, 0, "io_uring/io_uring_submit_req", 0),
-	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather", { { P(up_gather), P(up_gather_ret) } }, 0,
-	  NO_NARGS },
+	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather_probe", { { P(up_gather), 0 } }, 0, NO_NARGS },
 };
 #define NHOOKS ((int)(sizeof(hooks) / sizeof(hooks[0])))
 _Static_assert(NHOOKS <= CT_MAX_HOOKS, "raise CT_MAX_HOOKS");
@@ -285,7 +284,7 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 		snprintf(d, n, "tracepoint/%s", h->target + strlen("syscalls/sys_enter_"));
 		break;
 	case HK_UPROBE:
-		snprintf(d, n, "uprobe+uretprobe %s", h->target);
+		snprintf(d, n, "uprobe%s %s", h->prog[0][1] ? "+uretprobe" : "", h->target);
 		break;
 	}
 }

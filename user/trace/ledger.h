@@ -9,6 +9,9 @@
 #include "common/result.h"
 #include "tracer.h"
 
+struct prof_data;
+struct time_ledger;
+
 #define CT_MAX_PAIRS 100
 #define U(x) ((unsigned long long)(x))
 
@@ -78,6 +81,9 @@ struct ct_report {
 	struct ct_ledger ledger;          /* all slots */
 	struct ct_ledger slot_ledger[CT_NSLOTS]; /* each process's own (tracing a program) */
 	int slots[CT_NSLOTS], nslots;     /* the slots reported, in order */
+	/* The profiler (NULL when off): samples and the time ledger. */
+	const struct prof_data *prof;
+	const struct time_ledger *tl;
 };
 
 /* What slot is called in the report: "sender"/"receiver" with --impl,

@@ -8,5 +8,9 @@
 void report_table(FILE *f, const struct ct_report *r);
 void report_json(FILE *f, const struct ct_report *r);
 void report_csv(FILE *f, const struct ct_report *r);
+/* The time ledger part of each (report_time.c). */
+void report_time_table(FILE *f, const struct ct_report *r);
+void report_time_json(FILE *f, const struct ct_report *r);
+void report_time_csv(FILE *f, const struct ct_report *r);
 
 #endif

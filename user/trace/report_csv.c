@@ -77,6 +77,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 		PRE("compare");
 		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
 	}
+	report_time_csv(f, r);
 #undef PRE
 }
 

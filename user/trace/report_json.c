@@ -178,5 +178,6 @@ void report_json(FILE *f, const struct ct_report *r)
 		fprintf(f, ", \"overhead_pct\": %.3f, \"overhead_spread_pct\": [%.3f, %.3f], "
 			   "\"latency_p50_overhead_pct\": %.3f}", pct, lo, hi, lat);
 	}
+	report_time_json(f, r);
 	fprintf(f, "\n}\n");
 }

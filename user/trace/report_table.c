@@ -226,5 +226,6 @@ void report_table(FILE *f, const struct ct_report *r)
 		fprintf(f, "   overhead: %.1f %% throughput (pairs %.1f .. %.1f %%), %+.1f %% p50 latency\n",
 			pct, lo, hi, lat);
 	}
+	report_time_table(f, r);
 }
 

@@ -11,18 +11,24 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/errf.h"
 #include "common/hist.h"
+#include "flamegraph.h"
+#include "folded.h"
 #include "ledger.h"
 #include "report.h"
 #include "common/opts.h"
 #include "probe.h"
+#include "profiler.h"
 #include "run/runner.h"
 #include "target.h"
+#include "timeledger.h"
 #include "tracer.h"
 
 struct hook_ctx {
 	struct tracer *t;
 	int per_conn;
+	struct profiler *prof; /* NULL: profiler off */
 	char err[512];
 	int attached;
 };
@@ -36,6 +42,10 @@ static int before_start(void *arg, const struct run_targets *tg)
 	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
 		return -1;
 	h->attached = 1;
+	if (h->prof && profile_attach(h->prof, tg, h->err, sizeof(h->err))) {
+		tracer_detach(h->t);
+		return -1;
+	}
 	return 0;
 }
 
@@ -43,17 +53,50 @@ static void after_end(void *arg)
 {
 	struct hook_ctx *h = arg;
 	tracer_detach(h->t);
+	if (h->prof)
+		profile_detach(h->prof);
 }
 
-static int traced_run(struct tracer *t, const struct ct_opts *o, struct run_result *r,
-		      char *err, size_t errlen)
+static int traced_run(struct tracer *t, struct profiler *prof, const struct ct_opts *o,
+		      struct run_result *r, char *err, size_t errlen)
 {
-	struct hook_ctx h = { .t = t, .per_conn = o->per_conn };
+	struct hook_ctx h = { .t = t, .per_conn = o->per_conn, .prof = prof };
 	struct run_hooks hooks = { before_start, after_end, &h };
 	int rc = runner_run(o, &hooks, r, err, errlen);
 	tracer_detach(t); /* also when the runner failed before after_end */
+	if (prof)
+		profile_detach(prof);
 	if (rc && h.err[0])
 		snprintf(err, errlen, "%s", h.err);
+	return rc;
+}
+
+/* --folded and --flamegraph: the cpu-clock stacks of the (last) traced run. */
+static int prof_write(const struct ct_opts *o, const struct prof_data *pd, char *err, size_t n)
+{
+	if (!o->folded && !o->flamegraph)
+		return 0;
+	struct folded_line *l;
+	int nl = folded_lines(pd->st, pd->n, &l), rc = 0;
+	if (nl < 0)
+		return errf(err, n, "out of memory folding the stacks");
+	const char *path[2] = { o->folded, o->flamegraph };
+	for (int k = 0; k < 2 && !rc; k++) {
+		if (!path[k])
+			continue;
+		FILE *f = fopen(path[k], "w");
+		if (!f) {
+			rc = errf(err, n, "cannot write %s: %s", path[k], strerror(errno));
+			break;
+		}
+		char title[160];
+		snprintf(title, sizeof(title), "copytrace %s %zu B %s: CPU samples of the traced "
+			 "tasks (%u Hz)", impl_name(o->impl), o->size, net_name(o->net), pd->freq_hz);
+		int w = k ? flamegraph_write(f, l, nl, title) : folded_write(f, l, nl);
+		if (fclose(f) || w)
+			rc = errf(err, n, "writing %s failed", path[k]);
+	}
+	folded_free(l, nl);
 	return rc;
 }
 
@@ -173,6 +216,16 @@ int main(int argc, char **argv)
 		tracer_close(&t);
 		return 1;
 	}
+	/* The profiler (--impl only so far): its own object and tasks map,
+	 * filled from the run's pids; symbols are read while they live. */
+	static struct profiler prof;
+	struct profiler *pp = o.sample_hz && !program ? &prof : NULL;
+	if (pp && profile_open(pp, o.sample_hz, -1, err, sizeof(err))) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		profile_close(pp);
+		tracer_close(&t);
+		return 1;
+	}
 
 	if (program) {
 		rc = trace_program(&t, &o, out);
@@ -196,7 +249,7 @@ int main(int argc, char **argv)
 			cmp.gbps[0][cmp.pairs] = run_gbps(&tmp.client);
 			cmp.p50_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .5) / 1e3;
 			cmp.p99_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .99) / 1e3;
-			if (runner_stop || traced_run(&t, &o, &run, err, sizeof(err))) {
+			if (runner_stop || traced_run(&t, pp, &o, &run, err, sizeof(err))) {
 				rc = -1;
 				break;
 			}
@@ -206,9 +259,11 @@ int main(int argc, char **argv)
 			cmp.pairs++;
 		}
 	} else {
-		rc = traced_run(&t, &o, &run, err, sizeof(err));
+		rc = traced_run(&t, pp, &o, &run, err, sizeof(err));
 	}
 	if (runner_stop) {
+		if (pp)
+			profile_close(pp);
 		tracer_close(&t);
 		fprintf(stderr, "trace_run: interrupted; every program detached and every child reaped\n");
 		if (out != stdout)
@@ -216,6 +271,8 @@ int main(int argc, char **argv)
 		return 130;
 	}
 	if (rc) {
+		if (pp)
+			profile_close(pp);
 		tracer_close(&t);
 		fprintf(stderr, "trace_run: %s\n", err);
 		if (out != stdout)
@@ -227,6 +284,18 @@ int main(int argc, char **argv)
 	rep.run = &run;
 	rep.cmp = o.compare ? &cmp : NULL;
 	report_fill(&rep, &o, &t);
+	static struct prof_data pd;
+	static struct time_ledger tl;
+	if (pp && (profile_read(pp, &pd, err, sizeof(err)) ||
+		   tl_build(&tl, pd.st, pd.n, pd.period_ns) ||
+		   prof_write(&o, &pd, err, sizeof(err)))) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		rc = 1;
+	}
+	if (pp) {
+		rep.prof = &pd;
+		rep.tl = &tl;
+	}
 	report_print(out, &rep);
 	fflush(out);
 	int skipped = 0, bad = o.check ? ledger_check(&rep, stderr, &skipped) : 0;
@@ -234,7 +303,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trace_run: --check: %d invariant(s) cannot be checked with the %s "
 			"backend on this kernel (listed above); the others %s\n", skipped,
 			backend_name(t.backend), bad ? "were checked" : "hold");
+	if (pp) {
+		prof_data_free(&pd);
+		profile_close(pp);
+	}
 	tracer_close(&t);
+	if (rc)
+		return 1;
 	if (out != stdout && fclose(out)) {
 		fprintf(stderr, "trace_run: writing %s failed\n", o.output);
 		return 1;

@@ -1,0 +1,23 @@
+/* Folded stacks ("root;...;leaf COUNT" per line), the input format of
+ * flamegraph.pl, inferno and speedscope. */
+#ifndef CT_FOLDED_H
+#define CT_FOLDED_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stack.h"
+
+struct folded_line {
+	char *stack;     /* frames root first, ';'-separated; kernel ones end in "_[k]" */
+	uint64_t count;
+};
+
+/* The cpu-clock stacks as folded lines, equal stacks merged, sorted by
+ * stack. Root frame: the side ("sender", "receiver"). Returns the number
+ * of lines (*out to free with folded_free), or -1 on no memory. */
+int folded_lines(const struct prof_stack *st, int n, struct folded_line **out);
+void folded_free(struct folded_line *l, int n);
+/* One line each; 0, or -1 when writing failed. */
+int folded_write(FILE *f, const struct folded_line *l, int n);
+
+#endif

@@ -1,0 +1,253 @@
+/* The profiler's life cycle (profiler.h): load, per-CPU perf events with
+ * the perf_event programs attached, read the stack counts, symbolize. */
+#include "profiler.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/errf.h"
+#include "profile.skel.h"
+#include "symbolize.h"
+
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
+#define MAX_DEPTH 127
+
+int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->fds, -1, sizeof(p->fds));
+	p->freq_hz = freq_hz;
+	p->ncpu = libbpf_num_possible_cpus();
+	if (p->ncpu <= 0 || p->ncpu > PROF_MAX_CPUS)
+		return errf(err, errlen, "profiler: cannot count the CPUs (%d)", p->ncpu);
+	p->skel = profile_bpf__open();
+	if (!p->skel)
+		return errf(err, errlen, "profiler: opening its eBPF object failed: %s", strerror(errno));
+	struct stat ns; /* the tasks map holds tgids of trace_run's pid namespace */
+	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
+		p->skel->rodata->pidns_dev = ns.st_dev;
+		p->skel->rodata->pidns_ino = ns.st_ino;
+	}
+	p->own_tasks = tasks_fd < 0;
+	if (!p->own_tasks && bpf_map__reuse_fd(p->skel->maps.tasks, tasks_fd))
+		return errf(err, errlen, "profiler: sharing the tracer's tasks map failed: %s",
+			    strerror(errno));
+	if (profile_bpf__load(p->skel))
+		return errf(err, errlen, "profiler: loading its perf_event programs failed: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static int perf_open(int type, unsigned long long config, unsigned freq_hz, int cpu)
+{
+	struct perf_event_attr a = { .size = sizeof(a), .type = (unsigned)type, .config = config };
+	if (type == PERF_TYPE_SOFTWARE) {
+		/* cpu-clock counts nanoseconds: a fixed period makes every sample
+		 * stand for the same CPU time */
+		a.sample_period = 1000000000ull / freq_hz;
+	} else {
+		a.freq = 1;
+		a.sample_freq = freq_hz;
+	}
+	return (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void clear_map(struct bpf_map *m)
+{
+	int fd = bpf_map__fd(m);
+	size_t ksz = bpf_map__key_size(m);
+	char key[64];
+	if (ksz > sizeof(key))
+		return;
+	while (bpf_map_get_next_key(fd, NULL, key) == 0 && bpf_map_delete_elem(fd, key) == 0)
+		;
+}
+
+/* Opens event ev on every CPU and attaches its program; -1 with errno of
+ * the first failure (everything opened so far closed again). */
+static int start_event(struct profiler *p, int ev, struct bpf_program *prog)
+{
+	for (int c = 0; c < p->ncpu; c++) {
+		int fd = ev == PE_CLOCK ? perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, p->freq_hz, c) :
+			 perf_open(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, p->freq_hz, c);
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* a possible CPU that is offline */
+			return -1;
+		}
+		p->fds[ev][c] = fd;
+		struct bpf_link *l = bpf_program__attach_perf_event(prog, fd);
+		if (libbpf_get_error(l))
+			return -1;
+		p->links[ev][c] = l;
+	}
+	return 0;
+}
+
+static void stop_event(struct profiler *p, int ev)
+{
+	for (int c = 0; c < p->ncpu; c++) {
+		if (p->links[ev][c])
+			bpf_link__destroy(p->links[ev][c]);
+		if (p->fds[ev][c] >= 0)
+			close(p->fds[ev][c]);
+		p->links[ev][c] = NULL;
+		p->fds[ev][c] = -1;
+	}
+}
+
+int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, size_t errlen)
+{
+	profile_detach(p);
+	clear_map(p->skel->maps.counts);
+	clear_map(p->skel->maps.stacks);
+	__u64 zero[PROF_MAX_CPUS] = { 0 };
+	for (__u32 k = 0; k < PS_COUNT; k++)
+		bpf_map_update_elem(bpf_map__fd(p->skel->maps.pstats), &k, zero, BPF_ANY);
+	sym_free(p->sym);
+	if (!(p->sym = sym_new()))
+		return errf(err, errlen, "out of memory");
+	p->pids[CT_SERVER] = tg->server_pid;
+	p->pids[CT_CLIENT] = tg->client_pid;
+	for (int s = 0; s < CT_NSIDES; s++) {
+		char why[256];
+		/* now, while the processes are alive: their maps and ELF files */
+		if (sym_add_pid(p->sym, p->pids[s], why, sizeof(why)))
+			return errf(err, errlen, "profiler: %s", why);
+		__u32 tgid = (__u32)p->pids[s], slot = (__u32)s;
+		if (p->own_tasks &&
+		    bpf_map_update_elem(bpf_map__fd(p->skel->maps.tasks), &tgid, &slot, BPF_ANY))
+			return errf(err, errlen, "profiler: filling its tasks map failed: %s",
+				    strerror(errno));
+	}
+	if (start_event(p, PE_CLOCK, p->skel->progs.prof_clock)) {
+		int e = errno;
+		profile_detach(p);
+		return errf(err, errlen, "profiler: cpu-clock perf event with a BPF program failed: "
+			    "%s (--sample-freq 0 turns the profiler off)", strerror(e));
+	}
+	p->cycles_ok = start_event(p, PE_CYCLES, p->skel->progs.prof_cycles) == 0;
+	if (!p->cycles_ok) {
+		int e = errno;
+		stop_event(p, PE_CYCLES);
+		snprintf(p->cycles_why, sizeof(p->cycles_why), "%s",
+			 e == ENOENT || e == EOPNOTSUPP || e == ENODEV ?
+			 "<not supported>: no hardware PMU (cpu-cycles event missing)" : strerror(e));
+	}
+	return 0;
+}
+
+void profile_detach(struct profiler *p)
+{
+	for (int ev = 0; ev < PE_COUNT; ev++)
+		stop_event(p, ev);
+	if (p->own_tasks && p->skel) /* nothing of the run stays marked traced */
+		clear_map(p->skel->maps.tasks);
+}
+
+/* Symbolizes one stack id's frames into v (leaf first); returns the count.
+ * Frames past the leaf are return addresses: addr - 1 is inside the call. */
+static int frames(struct profiler *p, int id, int user, pid_t pid, const char **v)
+{
+	__u64 ip[MAX_DEPTH];
+	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &id, ip))
+		return 0;
+	int n = 0;
+	for (int i = 0; i < MAX_DEPTH && ip[i]; i++) {
+		__u64 a = i ? ip[i] - 1 : ip[i];
+		v[n++] = user ? sym_user(p->sym, pid, a) : sym_kernel(p->sym, a);
+	}
+	return n;
+}
+
+/* The word at the user stack pointer, when the leaf is a frameless copy
+ * primitive, is its caller's return address: frame-pointer walks skip
+ * that caller (ct_gather under memcpy). It is inserted when it names a
+ * function the walk did not already give as the next frame. */
+static int leaf_caller(struct profiler *p, const struct prof_key *k, const char **u, int nu)
+{
+	if (!k->user_mode || nu < 1 || nu >= MAX_DEPTH || !k->leaf_ret)
+		return nu;
+	const char *leaf = u[0];
+	if (strncmp(leaf, "__mem", 5) && strcmp(leaf, "memcpy") && strcmp(leaf, "memmove"))
+		return nu;
+	const char *c = sym_user(p->sym, (pid_t)k->tgid, k->leaf_ret - 1);
+	if (c[0] == '[' || (nu > 1 && !strcmp(c, u[1])) || !strcmp(c, leaf))
+		return nu;
+	memmove(u + 2, u + 1, (size_t)(nu - 1) * sizeof(*u));
+	u[1] = c;
+	return nu + 1;
+}
+
+int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	d->enabled = 1;
+	d->freq_hz = p->freq_hz;
+	d->period_ns = 1000000000ull / p->freq_hz;
+	d->cycles = p->cycles_ok;
+	snprintf(d->cycles_why, sizeof(d->cycles_why), "%s", p->cycles_why);
+	__u64 per[PROF_MAX_CPUS];
+	for (__u32 k = 0; k < PS_COUNT; k++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.pstats), &k, per))
+			for (int c = 0; c < p->ncpu; c++)
+				d->stats[k] += per[c];
+	int fd = bpf_map__fd(p->skel->maps.counts), cap = 0;
+	struct prof_key key, next;
+	void *prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		__u64 count;
+		if (bpf_map_lookup_elem(fd, &key, &count) || !count)
+			continue;
+		if (d->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			struct prof_stack *s = realloc(d->st, (size_t)cap * sizeof(*s));
+			if (!s)
+				goto oom;
+			d->st = s;
+		}
+		const char *k[MAX_DEPTH], *u[MAX_DEPTH + 1];
+		int nk = frames(p, key.kstack, 0, 0, k);
+		int nu = frames(p, key.ustack, 1, (pid_t)key.tgid, u);
+		nu = leaf_caller(p, &key, u, nu);
+		const char **v = malloc((size_t)(nk + nu + 1) * sizeof(*v));
+		if (!v)
+			goto oom;
+		memcpy(v, k, (size_t)nk * sizeof(*v));
+		memcpy(v + nk, u, (size_t)nu * sizeof(*v));
+		d->st[d->n++] = (struct prof_stack){ (int)key.slot, (int)key.event, count, nk, nu, v };
+	}
+	return 0;
+oom:
+	prof_data_free(d);
+	return errf(err, errlen, "out of memory reading the profile");
+}
+
+void prof_data_free(struct prof_data *d)
+{
+	for (int i = 0; i < d->n; i++)
+		free(d->st[i].frames);
+	free(d->st);
+	d->st = NULL;
+	d->n = 0;
+}
+
+void profile_close(struct profiler *p)
+{
+	profile_detach(p);
+	profile_bpf__destroy(p->skel);
+	p->skel = NULL;
+	sym_free(p->sym);
+	p->sym = NULL;
+}

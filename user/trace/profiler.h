@@ -1,0 +1,47 @@
+/* The sampling profiler (bpf/profile.bpf.c): perf events on every CPU,
+ * attached for one experiment, read and symbolized afterwards. */
+#ifndef CT_PROFILER_H
+#define CT_PROFILER_H
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "copytrace.h"
+#include "run/runner.h"
+#include "stack.h"
+
+struct profile_bpf;
+struct bpf_link;
+struct symbolizer;
+
+#define PROF_DEFAULT_HZ 499 /* odd: no lockstep with periodic timers */
+#define PROF_MAX_CPUS 1024
+
+struct profiler {
+	struct profile_bpf *skel;
+	unsigned freq_hz;
+	int own_tasks;          /* fill the tasks map from the run's pids */
+	int ncpu;
+	int fds[PE_COUNT][PROF_MAX_CPUS];
+	struct bpf_link *links[PE_COUNT][PROF_MAX_CPUS];
+	int cycles_ok;
+	char cycles_why[160];
+	struct symbolizer *sym;
+	pid_t pids[CT_NSIDES];
+};
+
+/* Loads the programs. tasks_fd >= 0: share that map of traced tasks (the
+ * tracer's `tasks`); -1: this profiler's own map, filled by
+ * profile_attach from the run's pids. 0, or -1 with one line in err. */
+int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, size_t errlen);
+/* Clears the samples, snapshots the processes' mappings for symbols, and
+ * starts sampling on every CPU. */
+int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, size_t errlen);
+/* Stops sampling (idempotent). */
+void profile_detach(struct profiler *p);
+/* Reads and symbolizes the samples into d (strings live until
+ * profile_close). */
+int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errlen);
+void prof_data_free(struct prof_data *d);
+void profile_close(struct profiler *p);
+
+#endif

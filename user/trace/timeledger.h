@@ -1,0 +1,61 @@
+/* The time ledger: each copy's share of the traced CPU time, from the
+ * samples whose stack holds it (copy primitives are classified by the
+ * caller that holds them), and the top functions by self time. */
+#ifndef CT_TIMELEDGER_H
+#define CT_TIMELEDGER_H
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "copytrace.h"
+#include "stack.h"
+
+enum tl_row {
+	TL_USER_GATHER,   /* ct_gather and the memcpy it calls */
+	TL_USER_OTHER,    /* a user-space copy primitive under any other caller */
+	TL_SEND_COPY,     /* user->skb copy inside tcp_sendmsg */
+	TL_ZC_PIN,        /* skb_zerocopy_iter_stream: pinning, no copy */
+	TL_DEFERRED,      /* skb_copy_ubufs */
+	TL_RECV_COPY,     /* skb_copy_datagram_iter */
+	TL_KERNEL_OTHER,  /* a kernel copy primitive under any other caller */
+	TL_COUNT
+};
+
+struct tl_row_info {
+	const char *key;   /* JSON key */
+	const char *label;
+	int copy;          /* copies bytes (pinning does not) */
+};
+extern const struct tl_row_info tl_rows[TL_COUNT];
+
+/* Rows with fewer samples than this are marked as too few to trust. */
+#define TL_MIN_SAMPLES 20
+#define TL_TOP 12
+
+struct tl_fn {
+	const char *name;
+	uint64_t samples;
+};
+
+struct time_ledger {
+	uint64_t period_ns;
+	uint64_t total[CT_NSIDES];            /* kept cpu-clock samples */
+	uint64_t rows[TL_COUNT][CT_NSIDES];
+	uint64_t irq[CT_NSIDES];              /* in softirq/irq on a traced task */
+	struct tl_fn self[TL_TOP];            /* leaf function, most samples first */
+	int nself;
+	struct tl_fn other[TL_TOP];           /* callers of the "other" copies */
+	int nother;
+};
+
+/* Frame kinds for highlighting: 0 none, 1 copy primitive, 2 copy site. */
+int tl_frame_kind(const char *name);
+/* The row of one stack (enum tl_row), or -1: no copy. *irq is set when
+ * the walk from the leaf met an interrupt/softirq entry first. *caller is
+ * the first frame past a primitive (for the "other" rows), or NULL. */
+int tl_classify(const struct prof_stack *s, int *irq, const char **caller);
+/* Builds the ledger from the cpu-clock stacks. Returns -1 on no memory. */
+int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_t period_ns);
+uint64_t tl_row_samples(const struct time_ledger *tl, int row);
+uint64_t tl_total(const struct time_ledger *tl);
+
+#endif
