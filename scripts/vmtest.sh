@@ -65,7 +65,8 @@
 #                      single keeps 2 guest CPUs but runs them on one host thread
 #   VM_TESTS           all (default) | smoke (environment checks only)
 #   VM_QUIET=1         do not stream the guest consoles (they are still logged)
-#   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -lelf -lz)
+#   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -ldw -lelf
+#                      -lz -llzma -lbz2 -lm: libdw for the profiler's symbols)
 #   VM_APPEND          extra kernel command line words
 #   VM_EXTRA           a busybox-sh file the guest sources after its tests (debugging;
 #                      it may call pass/fail/check/diag from tests/vm/tests.sh)
@@ -90,7 +91,7 @@ VM_DURATION=${VM_DURATION:-0.5}
 VM_TESTS=${VM_TESTS:-all}
 VM_JOBS=${VM_JOBS:-1}
 VM_BACKENDS=$(echo "${VM_BACKENDS:-fentry kprobe tracepoint}" | tr ' ' ',')
-VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -lelf -lz}
+VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -ldw -lelf -lz -llzma -lbz2 -lm}
 # Binaries the guest tests use; trace_run is the one under test.
 VM_BINS=(trace_run ctrun server client)
 # Dynamic host tools copied in with their libraries (see step 3).
