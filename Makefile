@@ -8,12 +8,16 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Iuser -I$(B)
 LDLIBS  += -pthread
 BPF_LIBS := -lbpf -lelf -lz
+# a4 (io_uring) lives in the data paths, so every binary that links them
+# (server, client, ctrun, trace_run, the unit tests) needs liburing; the
+# BPF tools and analysis do not.
+URING_LIBS := -luring
 
 # Objects by folder: common/ (options, results, histogram, errors), net/
 # (message model and the data paths), run/ (runner and namespaces), trace/
 # (the tracer). Every binary links common + net; ctrun and trace_run add run.
 COMMON := $(addprefix common/,errf opts result hist perfctl)
-NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_track sockio \
+NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 zc_track sockio \
 	    server client)
 RUN    := $(addprefix run/,runner netns)
 TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check report_table \
@@ -37,11 +41,11 @@ $(B)/obj/%.o: user/%.c $(HDRS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/server: $(call obj,run/main_server) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 $(B)/client: $(call obj,run/main_client) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 $(B)/ctrun: $(call obj,run/main_ctrun) $(RUN_OBJ) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
 # One object, one skeleton: copytrace.bpf.c includes the per-concern
@@ -55,7 +59,7 @@ $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 $(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h
 $(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
 
 vmlinux:
 	scripts/gen-vmlinux.sh
@@ -64,7 +68,7 @@ vmlinux:
 $(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka
 
 deps:
 	@scripts/install-deps.sh

@@ -20,7 +20,10 @@ run_ok() {
 		'verify errors %d' % d['verify_errors'] if d['verify_errors'] else '',
 		'no messages' if d['messages'] == 0 else '',
 		'messages sent %d != received %d' % (d['server']['messages_sent'], d['client']['messages_received']) if d['server']['messages_sent'] != d['client']['messages_received'] else '',
-		('zerocopy %d sends but %d completions' % (d['server']['zc_sends'], d['server']['zc_completions'])) if d['impl'] == 'a3' and (d['server']['zc_sends'] == 0 or d['server']['zc_sends'] != d['server']['zc_completions']) else '',
+		('zerocopy %d sends but %d completions' % (d['server']['zc_sends'], d['server']['zc_completions'])) if d['impl'] in ('a3', 'a4') and (d['server']['zc_sends'] == 0 or d['server']['zc_sends'] != d['server']['zc_completions']) else '',
+		('io_uring %d notifications for %d requests announcing one' % (d['server']['zc_notifications'], d['server']['zc_sends'])) if d['impl'] == 'a4' and d['server']['zc_notifications'] != d['server']['zc_sends'] else '',
+		('a4 mode %r' % d['server']['zc_mode']) if d['impl'] == 'a4' and d['server']['zc_mode'] != 'registered-buffers' else '',
+		('a4 on a local path: %d of %d notifications flagged copied' % (d['zc_copied'], d['server']['zc_notifications'])) if d['impl'] == 'a4' and d['zc_copied'] != d['server']['zc_notifications'] else '',
 		('copied %d > completions' % d['zc_copied']) if d['zc_copied'] > d['zc_completions'] else '',
 		('a1 gathered %d != %d messages x %d B' % (d['server']['gather_bytes'], d['server']['messages_sent'], d['size'])) if d['impl'] == 'a1' and d['server']['gather_bytes'] != d['server']['messages_sent'] * d['size'] else '',
 		('%s gathered %d' % (d['impl'], d['server']['gather_bytes'])) if d['impl'] != 'a1' and d['server']['gather_bytes'] else '',
@@ -28,7 +31,7 @@ run_ok() {
 	[ -z "$why" ] && pass "$name" || fail "$name" "$why"
 }
 
-for impl in a1 a2 a3; do
+for impl in a1 a2 a3 a4; do
 	for size in 256 4096 65536; do
 		for th in 1 4; do
 			for net in veth loopback; do
@@ -44,6 +47,9 @@ done
 # Zerocopy safety: many slots in flight, every byte checked.
 run_ok "a3 256 slots x 4 connections in flight, verified" --impl a3 --size 65536 --threads 4 --slots 256 --net loopback --duration 1
 run_ok "a3 odd size 1 MiB + 3, verified" --impl a3 --size 1048579 --threads 2 --net veth --duration 1
+run_ok "a4 256 slots x 4 connections in flight, verified" --impl a4 --size 65536 --threads 4 --slots 256 --net loopback --duration 1
+run_ok "a4 odd size 1 MiB + 3, verified" --impl a4 --size 1048579 --threads 2 --net veth --duration 1
+run_ok "a4 one slot, verified" --impl a4 --size 65536 --slots 1 --net loopback --duration 1
 
 # No Nagle/delayed-ACK stalls (the reference report saw 40 ms per message).
 # A real stall hits every message, every time; a second try separates it
@@ -58,7 +64,7 @@ stall_free() { # impl mode
 	done
 	return 1
 }
-for impl in a1 a2 a3; do
+for impl in a1 a2 a3 a4; do
 	for mode in rr stream; do
 		check "$impl 256 B $mode: no 40 ms stalls (p99 < 10 ms)" stall_free $impl $mode
 	done
@@ -96,7 +102,7 @@ peer_killed() { # who-dies impl mode
 	local msg; msg=$(cat "$T_TMP/s" "$T_TMP/c" | grep -c "closed the connection mid-run")
 	[ $rc -ne 0 ] && [ "$msg" -ge 1 ] && [ $((SECONDS - t0)) -le 5 ]
 }
-for impl in a1 a3; do
+for impl in a1 a3 a4; do
 	check "$impl: client killed mid-stream -> server error" peer_killed client $impl stream
 	check "$impl: server killed mid-stream -> client error" peer_killed server $impl stream
 done
@@ -132,7 +138,7 @@ sigint_stalled_client() { # IMPL
 		[ $alive = 0 ] && [ $((SECONDS - t0)) -le 8 ] && [ "$(wc -l <"$2/ss.err")" -le 1 ]
 	' "$B" "$1" "$T_TMP"
 }
-for impl in a2 a3; do
+for impl in a2 a3 a4; do
 	check "$impl: SIGINT ends a standalone server whose client stopped reading" sigint_stalled_client $impl
 done
 check "no namespace left behind" test "$(ip netns list | wc -l)" = "$before_ns"

@@ -13,7 +13,7 @@
 
 const char *impl_name(enum ct_impl i)
 {
-	static const char *n[] = { "a1", "a2", "a3" };
+	static const char *n[] = { "a1", "a2", "a3", "a4" };
 	return n[i];
 }
 
@@ -165,7 +165,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (!strcmp(a, "a1")) o->impl = IMPL_A1;
 			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
 			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
-			else return errf(err, errlen, "--impl must be a1, a2 or a3, not '%s'", a);
+			else if (!strcmp(a, "a4")) o->impl = IMPL_A4;
+			else return errf(err, errlen, "--impl must be a1, a2, a3 or a4, not '%s'", a);
 			break;
 		case O_SIZE:
 			if (parse_u64(a, &u))
@@ -274,8 +275,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 void opts_usage(enum ct_role role, const char *prog)
 {
 	printf("usage: %s [options]\n", prog);
-	printf("  --impl a1|a2|a3     a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
-	       "                      a3 sendmsg MSG_ZEROCOPY (default a2)\n"
+	printf("  --impl a1..a4       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
+	       "                      a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (default a2)\n"
 	       "  --size BYTES        message size incl. %zu-byte header, %zu..64M (default 65536)\n"
 	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
@@ -294,7 +295,8 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_CLIENT)
 		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
 	if (role != ROLE_CLIENT)
-		printf("  --slots N           a3: message slots in flight (default auto)\n");
+		printf("  --slots N           a3-a5: message slots in flight (default auto)\n");
+
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
 		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
 		       "                      (default veth)\n");

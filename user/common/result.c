@@ -2,6 +2,7 @@
 #include "result.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -49,6 +50,10 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->zc_completions += from->zc_completions;
 	into->zc_copied += from->zc_copied;
 	into->zc_backoffs += from->zc_backoffs;
+	if (!into->zc_mode[0])
+		snprintf(into->zc_mode, sizeof(into->zc_mode), "%s", from->zc_mode);
+	else if (from->zc_mode[0] && strcmp(into->zc_mode, from->zc_mode))
+		snprintf(into->zc_mode, sizeof(into->zc_mode), "mixed");
 	into->verify_errors += from->verify_errors;
 	into->window_bytes += from->window_bytes;
 	if (from->window_s > into->window_s)
@@ -96,16 +101,19 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
 		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
 		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
-		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"verify_errors\": %llu, "
+		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, "
+		   "\"verify_errors\": %llu, "
 		   "\"window_bytes\": %llu, "
 		   "\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
-		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld, "
-		   "\"latency_us\": ",
+		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld",
 		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
 		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
 		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
 		U(r->zc_copied), U(r->zc_backoffs), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
+	fputs(", \"zc_mode\": ", f);
+	json_str(f, r->zc_mode);
+	fputs(", \"latency_us\": ", f);
 	lat_json(f, &r->lat);
 	fputc('}', f);
 }
@@ -155,6 +163,10 @@ void run_summary(FILE *f, const struct run_result *r)
 	if (o->impl == IMPL_A3)
 		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied",
 			U(s->zc_completions), U(s->zc_sends), U(s->zc_copied));
+	if (o->impl == IMPL_A4)
+		fprintf(f, ", io_uring zerocopy %s: %llu/%llu notifications, %llu flagged copied",
+			s->zc_mode, U(s->zc_notifications), U(s->zc_sends), U(s->zc_copied));
+
 	if (o->verify)
 		fprintf(f, ", %llu verify errors", U(c->verify_errors));
 	fputc('\n', f);
