@@ -60,6 +60,8 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--duration", "-1", "--duration must be" },
 		{ ROLE_RUNNER, "--duration", "abc", "--duration must be" },
 		{ ROLE_RUNNER, "--impl", "a6", "--impl must be a1, a2, a3 or a4" },
+		{ ROLE_RUNNER, "--rx", "mmap", "--rx must be copy or zerocopy" },
+		{ ROLE_SERVER, "--rx", "zerocopy", "'--rx' is not valid here" },
 		{ ROLE_RUNNER, "--mode", "bulk", "--mode must be stream or rr" },
 		{ ROLE_RUNNER, "--net", "wifi", "--net must be veth or loopback" },
 		{ ROLE_RUNNER, "--port", "70000", "--port must be" },

@@ -19,6 +19,8 @@ const char *impl_name(enum ct_impl i)
 
 const char *mode_name(enum ct_mode m) { return m == MODE_RR ? "rr" : "stream"; }
 
+const char *rx_name(enum ct_rx r) { return r == RX_ZEROCOPY ? "zerocopy" : "copy"; }
+
 const char *net_name(enum ct_net n)
 {
 	static const char *s[] = { "veth", "loopback", "host" };
@@ -63,7 +65,7 @@ enum {
 	O_IMPL = 'i', O_SIZE = 's', O_THREADS = 't', O_DURATION = 'd', O_MODE = 'm',
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
-	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL,
+	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_RX,
 };
 
 static const struct option all_opts[] = {
@@ -78,6 +80,7 @@ static const struct option all_opts[] = {
 	{ "connect", required_argument, 0, O_CONNECT },
 	{ "verify", no_argument, 0, O_VERIFY },
 	{ "slots", required_argument, 0, O_SLOTS },
+	{ "rx", required_argument, 0, O_RX },
 	{ "ready-fd", required_argument, 0, O_READY_FD },
 	{ "json", required_argument, 0, O_JSON },
 	{ "quiet", no_argument, 0, O_QUIET },
@@ -105,6 +108,8 @@ static int allowed(enum ct_role role, int id)
 		return role != ROLE_SERVER;
 	case O_SLOTS:
 		return role != ROLE_CLIENT;
+	case O_RX:
+		return role != ROLE_SERVER;
 	case O_BIND: case O_READY_FD:
 		return role == ROLE_SERVER;
 	case O_CONNECT:
@@ -217,6 +222,11 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 				return errf(err, errlen, "--slots must be 1..4096, not '%s'", a);
 			o->slots = (int)u;
 			break;
+		case O_RX:
+			if (!strcmp(a, "copy")) o->rx = RX_COPY;
+			else if (!strcmp(a, "zerocopy")) o->rx = RX_ZEROCOPY;
+			else return errf(err, errlen, "--rx must be copy or zerocopy, not '%s'", a);
+			break;
 		case O_READY_FD:
 			if (parse_u64(a, &u) || u > 1 << 20)
 				return errf(err, errlen, "--ready-fd '%s' is not a descriptor", a);
@@ -295,7 +305,10 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_CLIENT)
 		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
 	if (role != ROLE_CLIENT)
-		printf("  --slots N           a3-a5: message slots in flight (default auto)\n");
+		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
+	if (role != ROLE_SERVER)
+		printf("  --rx copy|zerocopy  client receive: recv() copy, or map pages with\n"
+		       "                      TCP_ZEROCOPY_RECEIVE (default copy)\n");
 
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
 		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
