@@ -10,12 +10,16 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Iuser -I$(B)
 CFLAGS  += -fno-omit-frame-pointer
 LDLIBS  += -pthread
 BPF_LIBS := -lbpf -ldw -lelf -lz -lm
+# a4 (io_uring) lives in the data paths, so every binary that links them
+# (server, client, ctrun, trace_run, the unit tests) needs liburing; the
+# BPF tools and analysis do not.
+URING_LIBS := -luring
 
 # Objects by folder: common/ (options, results, histogram, errors), net/
 # (message model and the data paths), run/ (runner and namespaces), trace/
 # (the tracer). Every binary links common + net; ctrun and trace_run add run.
 COMMON := $(addprefix common/,errf opts result hist perfctl)
-NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 zc_track sockio \
+NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 zc_track sockio rx_zerocopy \
 	    server client)
 RUN    := $(addprefix run/,runner netns)
 TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
@@ -39,11 +43,11 @@ $(B)/obj/%.o: user/%.c $(HDRS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/server: $(call obj,run/main_server) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 $(B)/client: $(call obj,run/main_client) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 $(B)/ctrun: $(call obj,run/main_ctrun) $(RUN_OBJ) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
 # One object, one skeleton: copytrace.bpf.c includes the per-concern
@@ -64,7 +68,7 @@ $(B)/profile.skel.h: $(B)/profile.bpf.o
 $(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
 
 vmlinux:
 	scripts/gen-vmlinux.sh
@@ -74,7 +78,7 @@ $(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph)
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka
 
 deps:
 	@scripts/install-deps.sh

@@ -3,7 +3,8 @@
 set -euo pipefail
 
 # build, BPF, tests, topology, analysis, benchmarks, stock-kernel VM
-PKGS=(make gcc clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev liblzma-dev libbz2-dev libcmocka-dev pkg-config
+PKGS=(make gcc clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev liblzma-dev libbz2-dev libcmocka-dev
+      liburing-dev pkg-config
       iproute2 procps psmisc python3 python3-matplotlib
       iperf3 sockperf bpftrace
       qemu-system-x86 busybox-static cpio kmod)

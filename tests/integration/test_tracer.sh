@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The eBPF tracer on this machine's backend (root): trace_run --check asserts
-# the ledger against what the applications counted, for a1/a2/a3 x 4096/65536
+# the ledger against what the applications counted, for a1/a2/a3/a4 x 4096/65536
 # x threads 1/4 x veth/loopback; unrelated TCP traffic is not counted;
 # --compare reports an overhead; formats and errors; Ctrl-C leaves no BPF
 # link, namespace or process behind.
@@ -23,7 +23,7 @@ link_exists() { bpftool link show id "$1" >/dev/null 2>&1; }
 netns_before=$(ip netns list 2>/dev/null | sort | md5sum)
 
 # ---- the matrix, each run asserting its own ledger (--check) ------------------
-for impl in a1 a2 a3; do
+for impl in a1 a2 a3 a4; do
 	for size in 4096 65536; do
 		for th in 1 4; do
 			for net in veth loopback; do
@@ -51,6 +51,21 @@ z=$(led a3 zerocopy_bytes); dc=$(led a3 deferred_copy_bytes); sent=$(app a3 byte
 [ "$z" -gt 0 ] && [ "$dc" -ge $((z - z / 100)) ] && [ "$(led a3 send_copy_bytes)" -lt $((sent / 100 + 100)) ] &&
 	pass "a3 veth: send copy replaced by pinning ($z B) and deferred to receive ($dc B)" ||
 	fail "a3 ledger" "$(jget "$T_TMP/a3-65536-t1-veth.json" "d['ledger']")"
+z=$(led a4 zerocopy_bytes); dc=$(led a4 deferred_copy_bytes); sent=$(app a4 bytes_sent)
+[ "$z" -gt 0 ] && [ "$dc" -ge $((z - z / 100)) ] && [ "$(led a4 send_copy_bytes)" -lt $((sent / 100 + 100)) ] &&
+	pass "a4 veth: io_uring SEND_ZC pins ($z B), the copy deferred to receive ($dc B)" ||
+	fail "a4 ledger" "$(jget "$T_TMP/a4-65536-t1-veth.json" "d['ledger']")"
+check "a4: one io_uring notification row call per notification the application counted" \
+	jget "$T_TMP/a4-65536-t1-veth.json" "[r for r in d['functions'] if r['name'] == 'io_uring zc notifications' and r['calls'] == d['app']['server']['zc_notifications'] > 0 and r['zc_copied_flagged'] == d['app']['server']['zc_copied']] or exit(1)"
+# --rx zerocopy: the client maps what it can; --check asserts mapped + copied
+for impl in a3 a4; do
+	if trun "rx-$impl" --impl "$impl" --net loopback --rx zerocopy; then
+		check "$impl --rx zerocopy: TCP_ZEROCOPY_RECEIVE bytes = the client's mapped bytes (> 0)" \
+			jget "$T_TMP/rx-$impl.json" "d['ledger']['recv_zerocopy_bytes'] == d['app']['client']['rx_mapped_bytes'] > 0 or exit(1)"
+	else
+		fail "$impl --rx zerocopy: --check" "$(tr '\n' ' ' <"$T_TMP/rx-$impl.err" | cut -c1-300)"
+	fi
+done
 check "inferred rows say so (tracepoint backend)" jget "$T_TMP/a3-65536-t1-veth.json" \
 	"d['backend'] != 'tracepoint' or any(r['inferred'] and r['name'] == 'skb_copy_ubufs' for r in d['functions']) or exit(1)"
 

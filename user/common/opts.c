@@ -13,11 +13,13 @@
 
 const char *impl_name(enum ct_impl i)
 {
-	static const char *n[] = { "a1", "a2", "a3" };
+	static const char *n[] = { "a1", "a2", "a3", "a4" };
 	return n[i];
 }
 
 const char *mode_name(enum ct_mode m) { return m == MODE_RR ? "rr" : "stream"; }
+
+const char *rx_name(enum ct_rx r) { return r == RX_ZEROCOPY ? "zerocopy" : "copy"; }
 
 const char *net_name(enum ct_net n)
 {
@@ -64,7 +66,7 @@ enum {
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
-	O_NO_SYSTIME, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH,
+	O_NO_SYSTIME, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX,
 };
 
 static const struct option all_opts[] = {
@@ -79,6 +81,7 @@ static const struct option all_opts[] = {
 	{ "connect", required_argument, 0, O_CONNECT },
 	{ "verify", no_argument, 0, O_VERIFY },
 	{ "slots", required_argument, 0, O_SLOTS },
+	{ "rx", required_argument, 0, O_RX },
 	{ "ready-fd", required_argument, 0, O_READY_FD },
 	{ "json", required_argument, 0, O_JSON },
 	{ "quiet", no_argument, 0, O_QUIET },
@@ -113,6 +116,8 @@ static int allowed(enum ct_role role, int id)
 		return role != ROLE_SERVER;
 	case O_SLOTS:
 		return role != ROLE_CLIENT;
+	case O_RX:
+		return role != ROLE_SERVER;
 	case O_BIND: case O_READY_FD:
 		return role == ROLE_SERVER;
 	case O_CONNECT:
@@ -205,7 +210,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (!strcmp(a, "a1")) o->impl = IMPL_A1;
 			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
 			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
-			else return errf(err, errlen, "--impl must be a1, a2 or a3, not '%s'", a);
+			else if (!strcmp(a, "a4")) o->impl = IMPL_A4;
+			else return errf(err, errlen, "--impl must be a1, a2, a3 or a4, not '%s'", a);
 			o->impl_given = true;
 			break;
 		case O_SIZE:
@@ -257,6 +263,11 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (parse_u64(a, &u) || u < 1 || u > 4096)
 				return errf(err, errlen, "--slots must be 1..4096, not '%s'", a);
 			o->slots = (int)u;
+			break;
+		case O_RX:
+			if (!strcmp(a, "copy")) o->rx = RX_COPY;
+			else if (!strcmp(a, "zerocopy")) o->rx = RX_ZEROCOPY;
+			else return errf(err, errlen, "--rx must be copy or zerocopy, not '%s'", a);
 			break;
 		case O_READY_FD:
 			if (parse_u64(a, &u) || u > 1 << 20)
@@ -349,8 +360,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 void opts_usage(enum ct_role role, const char *prog)
 {
 	printf("usage: %s [options]\n", prog);
-	printf("  --impl a1|a2|a3     a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
-	       "                      a3 sendmsg MSG_ZEROCOPY (default a2)\n"
+	printf("  --impl a1..a4       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
+	       "                      a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (default a2)\n"
 	       "  --size BYTES        message size incl. %zu-byte header, %zu..64M (default 65536)\n"
 	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
@@ -369,7 +380,11 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_CLIENT)
 		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
 	if (role != ROLE_CLIENT)
-		printf("  --slots N           a3: message slots in flight (default auto)\n");
+		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
+	if (role != ROLE_SERVER)
+		printf("  --rx copy|zerocopy  client receive: recv() copy, or map pages with\n"
+		       "                      TCP_ZEROCOPY_RECEIVE (default copy)\n");
+
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
 		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
 		       "                      (default veth)\n");

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2 };
+enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3 };
+enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
 enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
@@ -25,7 +26,8 @@ struct ct_opts {
 	uint16_t port;
 	char addr[64];      /* --bind (server) or --connect (client) */
 	bool verify;
-	int slots;          /* a3: message slots in flight (0 = auto) */
+	int slots;          /* a3, a4: message slots in flight (0 = auto) */
+	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE */
 	int ready_fd;       /* server: write one byte here once listening */
 	const char *json;   /* --json FILE */
 	bool quiet;
@@ -60,6 +62,7 @@ struct ct_opts {
 const char *impl_name(enum ct_impl i);
 const char *mode_name(enum ct_mode m);
 const char *net_name(enum ct_net n);
+const char *rx_name(enum ct_rx r);
 
 /* Parses argv for the given role. On error returns -1 and writes a
  * one-line message (no trailing newline) into err. Returns 1 when --help

@@ -2,6 +2,7 @@
 #include "result.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -49,6 +50,13 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->zc_completions += from->zc_completions;
 	into->zc_copied += from->zc_copied;
 	into->zc_backoffs += from->zc_backoffs;
+	if (!into->zc_mode[0])
+		snprintf(into->zc_mode, sizeof(into->zc_mode), "%s", from->zc_mode);
+	else if (from->zc_mode[0] && strcmp(into->zc_mode, from->zc_mode))
+		snprintf(into->zc_mode, sizeof(into->zc_mode), "mixed");
+	into->rx_mapped_bytes += from->rx_mapped_bytes;
+	into->rx_copied_bytes += from->rx_copied_bytes;
+	into->rx_zc_calls += from->rx_zc_calls;
 	into->verify_errors += from->verify_errors;
 	into->window_bytes += from->window_bytes;
 	if (from->window_s > into->window_s)
@@ -96,16 +104,21 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
 		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
 		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
-		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"verify_errors\": %llu, "
+		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, "
+		   "\"rx_mapped_bytes\": %llu, \"rx_copied_bytes\": %llu, \"rx_zc_calls\": %llu, "
+		   "\"verify_errors\": %llu, "
 		   "\"window_bytes\": %llu, "
 		   "\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
-		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld, "
-		   "\"latency_us\": ",
+		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld",
 		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
 		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
 		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
-		U(r->zc_copied), U(r->zc_backoffs), U(r->verify_errors), U(r->window_bytes), r->window_s,
+		U(r->zc_copied), U(r->zc_backoffs), U(r->rx_mapped_bytes), U(r->rx_copied_bytes),
+		U(r->rx_zc_calls), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
+	fputs(", \"zc_mode\": ", f);
+	json_str(f, r->zc_mode);
+	fputs(", \"latency_us\": ", f);
 	lat_json(f, &r->lat);
 	fputc('}', f);
 }
@@ -116,9 +129,9 @@ void run_json(FILE *f, const struct run_result *r, int ind)
 	const struct side_result *s = &r->server, *c = &r->client;
 	fprintf(f, "{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
 		   "\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
-		   "\"verify\": %s,\n",
+		   "\"verify\": %s, \"rx\": \"%s\",\n",
 		ind + 2, "", impl_name(o->impl), o->size, o->threads, mode_name(o->mode),
-		net_name(o->net), o->duration, o->verify ? "true" : "false");
+		net_name(o->net), o->duration, o->verify ? "true" : "false", rx_name(o->rx));
 	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": %.6f, "
 		   "\"messages_per_s\": %.1f, \"latency_kind\": \"%s\", \"latency_us\": ",
 		ind + 2, "", s->ok && c->ok ? "true" : "false", run_gbps(c),
@@ -155,6 +168,13 @@ void run_summary(FILE *f, const struct run_result *r)
 	if (o->impl == IMPL_A3)
 		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied",
 			U(s->zc_completions), U(s->zc_sends), U(s->zc_copied));
+	if (o->impl == IMPL_A4)
+		fprintf(f, ", io_uring zerocopy %s: %llu/%llu notifications, %llu flagged copied",
+			s->zc_mode, U(s->zc_notifications), U(s->zc_sends), U(s->zc_copied));
+
+	if (o->rx == RX_ZEROCOPY)
+		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
+			U(c->rx_mapped_bytes), U(c->rx_copied_bytes));
 	if (o->verify)
 		fprintf(f, ", %llu verify errors", U(c->verify_errors));
 	fputc('\n', f);

@@ -19,7 +19,11 @@ struct side_result {
 	uint64_t zc_notifications;  /* a3: error-queue messages read */
 	uint64_t zc_completions;    /* a3: ids completed */
 	uint64_t zc_copied;         /* a3: ids completed with ZEROCOPY_COPIED */
-	uint64_t zc_backoffs;       /* a3: sendmsg ENOBUFS/EAGAIN waits for completions */
+	uint64_t zc_backoffs;       /* a3, a4: ENOBUFS/EAGAIN waits for completions */
+	char zc_mode[128];          /* a4: registered buffers or pinned per send, and why */
+	uint64_t rx_mapped_bytes;   /* client --rx zerocopy: bytes mapped, not copied */
+	uint64_t rx_copied_bytes;   /* client --rx zerocopy: the rest, copied */
+	uint64_t rx_zc_calls;       /* client --rx zerocopy: TCP_ZEROCOPY_RECEIVE calls */
 	uint64_t verify_errors;
 	uint64_t window_bytes;      /* client: bytes received within duration */
 	double window_s;            /* client: measured duration */

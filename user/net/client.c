@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "common/perfctl.h"
 #include "proto.h"
+#include "rx_zerocopy.h"
 #include "sockio.h"
 
 #define RBUF (256u << 10)
@@ -30,6 +31,7 @@ struct cworker {
 	uint64_t now; /* time of the recv that completed the current messages */
 	int in_window;
 	int window_over;
+	struct rxzc zc; /* --rx zerocopy */
 };
 
 /* This connection's window is over (once). With --perf-ctl the last one
@@ -65,6 +67,32 @@ static int consume(struct cworker *w, const uint8_t *buf, size_t n, size_t *msgs
 	return 0;
 }
 
+struct feed {
+	struct cworker *w;
+	size_t *msgs;
+};
+
+static int feed(void *arg, const uint8_t *p, size_t n)
+{
+	struct feed *f = arg;
+	f->w->now = now_ns();
+	return consume(f->w, p, n, f->msgs);
+}
+
+/* One receive, by copy (recv) or by mapping (--rx zerocopy), its bytes fed
+ * to the parser. Returns bytes (> 0), 0 at EOF, -1 with errno, -2 when the
+ * parser lost framing (recorded). */
+static ssize_t rx_once(struct cworker *w, uint8_t *buf, size_t *msgs)
+{
+	struct feed f = { w, msgs };
+	if (w->o->rx == RX_ZEROCOPY)
+		return rxzc_recv(&w->zc, buf, RBUF, &w->r, feed, &f);
+	ssize_t n = recv(w->fd, buf, RBUF, 0);
+	if (n > 0 && feed(&f, buf, (size_t)n))
+		return -2;
+	return n;
+}
+
 static void eof_error(struct cworker *w)
 {
 	side_error(&w->r, "server closed the connection mid-run");
@@ -87,9 +115,11 @@ static void drain(struct cworker *w, uint8_t *buf)
 	shutdown(w->fd, SHUT_WR);
 	set_timeout(w->fd, SO_RCVTIMEO, DRAIN_TIMEOUT_S);
 	for (;;) {
-		ssize_t n = recv(w->fd, buf, RBUF, 0);
+		ssize_t n = rx_once(w, buf, NULL);
 		if (n == 0)
 			break;
+		if (n == -2)
+			return;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -99,9 +129,6 @@ static void drain(struct cworker *w, uint8_t *buf)
 				io_error(w, "recv while draining", errno);
 			return;
 		}
-		w->now = now_ns();
-		if (consume(w, buf, (size_t)n, NULL))
-			return;
 	}
 	if (!parser_idle(&w->p))
 		side_error(&w->r, "stream ended inside a message");
@@ -112,16 +139,15 @@ static void run_stream(struct cworker *w, uint8_t *buf)
 	set_timeout(w->fd, SO_RCVTIMEO, POLL_S);
 	w->in_window = 1;
 	for (;;) {
-		ssize_t n = recv(w->fd, buf, RBUF, 0);
+		ssize_t n = rx_once(w, buf, NULL);
 		w->now = now_ns();
-		if (n > 0) {
-			if (consume(w, buf, (size_t)n, NULL))
-				return;
-		} else if (n == 0) {
+		if (n == -2)
+			return;
+		if (n == 0) {
 			if (!ct_stop)
 				eof_error(w);
 			return;
-		} else if (errno != EAGAIN && errno != EINTR) {
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			io_error(w, "recv", errno);
 			return;
 		}
@@ -150,11 +176,13 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 		w->r.bytes_sent += sizeof(rq);
 		size_t got = 0;
 		while (!got) {
-			ssize_t n = recv(w->fd, buf, RBUF, 0);
+			ssize_t n = rx_once(w, buf, &got);
 			if (n == 0) {
 				eof_error(w);
 				return;
 			}
+			if (n == -2)
+				return;
 			if (n < 0) {
 				if (errno == EINTR && !ct_stop)
 					continue;
@@ -166,8 +194,6 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 					io_error(w, "recv", errno);
 				return;
 			}
-			if (consume(w, buf, (size_t)n, &got))
-				return;
 		}
 		hist_add(&w->r.lat, now_ns() - t0);
 		seq++;
@@ -189,10 +215,13 @@ static void *cworker_main(void *arg)
 		return NULL;
 	}
 	parser_init(&w->p, 0, w->o->verify);
-	if (w->o->mode == MODE_STREAM)
+	if (w->o->rx == RX_ZEROCOPY && rxzc_init(&w->zc, w->fd, RBUF, &w->r))
+		;
+	else if (w->o->mode == MODE_STREAM)
 		run_stream(w, buf);
 	else
 		run_rr(w, buf);
+	rxzc_free(&w->zc);
 	window_end(w); /* when run_* failed before its window ended */
 	w->r.messages_received = w->p.messages;
 	w->r.verify_errors = w->p.errors;
@@ -219,6 +248,12 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			side_error(r, "socket: %s", strerror(errno));
+			return -1;
+		}
+		/* Page-sized segments where the path allows it (loopback). */
+		if (o->rx == RX_ZEROCOPY && rxzc_set_mss(fd)) {
+			side_error(r, "setsockopt(TCP_MAXSEG): %s", strerror(errno));
+			close(fd);
 			return -1;
 		}
 		if (connect(fd, (struct sockaddr *)&ss, len) == 0) {

@@ -32,6 +32,10 @@ int main(int argc, char **argv)
 		printf("zerocopy: %llu sends, %llu completions in %llu notifications, %llu copied by the kernel\n",
 		       (unsigned long long)r.zc_sends, (unsigned long long)r.zc_completions,
 		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
+	if (o.impl == IMPL_A4 && !o.quiet && r.ok)
+		printf("io_uring zerocopy (%s): %llu requests, %llu notifications, %llu flagged copied\n",
+		       r.zc_mode, (unsigned long long)r.zc_sends,
+		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
 	if (o.json) {
 		FILE *f = fopen(o.json, "w");
 		if (!f) {

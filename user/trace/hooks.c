@@ -438,7 +438,7 @@ static void choice_notes(struct tracer *t, enum ct_backend b)
 {
 	if (t->zc_skipped)
 		tracer_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
-			    "netif_receive_skb) are loaded for a3 only; MSG_ZEROCOPY sends are "
+			    "netif_receive_skb) are loaded for a3/a4 only; MSG_ZEROCOPY sends are "
 			    "%s", t->flags & CT_TR_NO_SYSTIME ? "not watched (--no-syscall-time)" :
 			    "still watched at syscall entry");
 	if (!(t->flags & CT_TR_NO_SYSTIME))

@@ -198,7 +198,7 @@ void report_table(FILE *f, const struct ct_report *r)
 		if (!l->traced[k]) {
 			untraced += ledger_lines[k].copy;
 			fprintf(f, "   %-34s %12s  %s%s\n", ledger_lines[k].label, "-",
-				k == LL_DEFERRED && t->zc_skipped ? "not loaded (a3 only): " :
+				k == LL_DEFERRED && t->zc_skipped ? "not loaded (a3/a4 only): " :
 				"not traced on this kernel/backend: ", l->how[k]);
 			continue;
 		}

@@ -205,11 +205,12 @@ int main(int argc, char **argv)
 	/* a foreign program: no ct_gather to probe, and it may use MSG_ZEROCOPY */
 	if (program)
 		trflags |= CT_TR_NO_UPROBE | CT_TR_ZC_HOOKS;
-	/* Only a3 sends with MSG_ZEROCOPY: the zerocopy-only tracepoint hooks
-	 * (completions, the per-packet deferred-copy inference) are loaded for
-	 * it alone; a note says so, and MSG_ZEROCOPY sends seen at syscall entry
-	 * without them are reported. */
-	if (o.impl == IMPL_A3)
+	/* Only a3 (MSG_ZEROCOPY) and a4 (io_uring SEND_ZC) pin pages: the
+	 * zerocopy-only tracepoint hooks (completions, the per-packet
+	 * deferred-copy inference) are loaded for them alone; a note says so,
+	 * and MSG_ZEROCOPY sends seen at syscall entry without them are
+	 * reported. */
+	if (o.impl == IMPL_A3 || o.impl == IMPL_A4)
 		trflags |= CT_TR_ZC_HOOKS;
 	if (tracer_open(&t, o.backend, trflags, err, sizeof(err))) {
 		fprintf(stderr, "trace_run: %s\n", err);
