@@ -90,6 +90,26 @@ PYEOF
 	fail "trace_run -- ctrun --impl a3" "rc=$rc $(tr '\n' ' ' <cmp.out) $(head -2 cmd.err)"
 if ! grep -q "per byte sent" cmp.out; then fail "ctrun comparison ran" "$(cat cmp.out)"; fi
 
+# ---- io_uring SEND_ZC and TCP_ZEROCOPY_RECEIVE in a foreign command -----------------
+"$TR" --format json --output iou.json -- "$B/ctrun" --impl a4 --net loopback --rx zerocopy --duration 1 \
+	--json iou.app.json --quiet 2>iou.err
+rc=$?
+$PY - iou.json iou.app.json <<'PYEOF' >iou.out 2>&1
+import json, sys
+d, app = (json.load(open(p)) for p in sys.argv[1:])
+s, c, l = app["server"], app["client"], d["ledger"]
+notif = sum(r["calls"] for r in d["functions"] if r["name"] == "io_uring zc notifications")
+copied = sum(r.get("zc_copied_flagged", 0) for r in d["functions"] if r["name"] == "io_uring zc notifications")
+print(f"notifications {notif} (COPIED {copied}) vs ctrun {s['zc_notifications']} ({s['zc_copied']}); "
+      f"pinned {l['zerocopy_bytes']} of {s['bytes_sent']} sent; mapped {l['recv_zerocopy_bytes']} vs {c['rx_mapped_bytes']}")
+ok = (notif == s["zc_notifications"] > 0 and copied == s["zc_copied"]
+      and abs(l["zerocopy_bytes"] - s["bytes_sent"]) <= s["bytes_sent"] / 100
+      and l["recv_zerocopy_bytes"] == c["rx_mapped_bytes"] > 0)
+sys.exit(0 if ok else 1)
+PYEOF
+[ $rc -eq 0 ] && pass "-- ctrun --impl a4 --rx zerocopy: $(cat iou.out)" ||
+	fail "-- ctrun --impl a4 --rx zerocopy" "rc=$rc $(tr '\n' ' ' <iou.out) $(head -2 iou.err)"
+
 # ---- --pid on a running iperf3 server ------------------------------------------------
 iperf3 -s -1 -p 5423 -J > pid.s.json 2>/dev/null & SRV=$!
 sleep 0.5
