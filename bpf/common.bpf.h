@@ -101,14 +101,11 @@ struct {
 	__type(value, __u32);
 } tuples SEC(".maps");
 /* --per-connection: the counters of traced sockets whose address was
- * reused during the run, by (address, birth). */
-struct conn_key {
-	__u64 sk, born;
-};
+ * reused during the run. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, struct conn_key);
+	__type(key, struct ct_conn_key);
 	__type(value, struct ct_sock);
 } conns_done SEC(".maps");
 

@@ -148,6 +148,12 @@ enum ct_conn_col {
 	CC_COUNT
 };
 
+/* --per-connection: a traced socket whose address was reused during the
+ * run, by (address, birth) (the `conns_done` map). */
+struct ct_conn_key {
+	__u64 sk, born;
+};
+
 /* A traced socket (the `socks` map, key: its struct sock address). */
 struct ct_sock {
 	__u32 slot;         /* the process that first used it */

@@ -60,7 +60,7 @@ static __always_inline void on_set_state(const struct sock *sk, int newstate)
 	if (newstate == 2 /* TCP_SYN_SENT */ || newstate == 3 /* TCP_SYN_RECV */) {
 		if (c) {
 			if (filter.per_conn) {
-				struct conn_key ck = { .sk = key, .born = c->born };
+				struct ct_conn_key ck = { .sk = key, .born = c->born };
 				bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY);
 			}
 			if (c->has_tuple)

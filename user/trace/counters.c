@@ -141,22 +141,21 @@ unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs)
 			procs[k].used = procs[k].p.tgid != 0;
 	return t->skel->bss->slots_overflow;
 }
-
-static void add_conn(struct ct_conn *out, int *n, int max, const struct ct_sock *s)
+static void add_conn(struct ct_sock *out, int *n, int max, const struct ct_sock *s)
 {
 	if (!s->has_tuple || *n >= max)
 		return;
-	out[(*n)++].s = *s;
+	out[(*n)++] = *s;
 }
 
 static int conn_cmp(const void *a, const void *b)
 {
-	const struct ct_sock *x = &((const struct ct_conn *)a)->s, *y = &((const struct ct_conn *)b)->s;
+	const struct ct_sock *x = a, *y = b;
 	__u64 u = x->col[CC_SENT] + x->col[CC_RECV], v = y->col[CC_SENT] + y->col[CC_RECV];
 	return u < v ? 1 : u > v ? -1 : 0;
 }
 
-int tracer_conns(struct tracer *t, struct ct_conn *out, int max)
+int tracer_conns(struct tracer *t, struct ct_sock *out, int max)
 {
 	int n = 0;
 	struct ct_sock s;
@@ -168,7 +167,7 @@ int tracer_conns(struct tracer *t, struct ct_conn *out, int max)
 		if (bpf_map_lookup_elem(fd, &key, &s) == 0)
 			add_conn(out, &n, max, &s);
 	}
-	struct { __u64 sk, born; } ck, cnext, *cprev = NULL;
+	struct ct_conn_key ck, cnext, *cprev = NULL;
 	fd = bpf_map__fd(t->skel->maps.conns_done);
 	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
 		ck = cnext;

@@ -70,7 +70,7 @@ struct ct_report {
 	const struct run_result *run;     /* the (last) traced run; NULL tracing a program */
 	const struct ct_program *prog;    /* tracing a program; NULL with --impl */
 	struct ct_proc_info procs[CT_NSLOTS];
-	struct ct_conn conns[CT_MAX_CONNS];
+	struct ct_sock conns[CT_MAX_CONNS];
 	int nconns;                       /* with --per-connection */
 	struct ct_stat stats[CT_NSTATS];
 	char kernel[128];

@@ -48,7 +48,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 		}
 	}
 	for (int i = 0; i < r->nconns; i++) {
-		const struct ct_sock *s = &r->conns[i].s;
+		const struct ct_sock *s = &r->conns[i];
 		char tuple[96];
 		PRE("connection");
 		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", slot_label(r, (int)s->slot, lab, sizeof(lab)),

@@ -109,7 +109,7 @@ static void json_conns(FILE *f, const struct ct_report *r)
 	char lab[48];
 	fprintf(f, ",\n  \"connections\": [");
 	for (int i = 0; i < r->nconns; i++) {
-		const struct ct_sock *s = &r->conns[i].s;
+		const struct ct_sock *s = &r->conns[i];
 		char tuple[96];
 		fprintf(f, "%s\n    {\"process\": ", i ? "," : "");
 		json_str(f, slot_label(r, (int)s->slot, lab, sizeof(lab)));

@@ -103,7 +103,7 @@ static void conn_rows(FILE *f, const struct ct_report *r)
 	fprintf(f, "   %-22s %-47s %12s %12s %12s %12s %10s\n", "process", "local -> remote",
 		"sent", "received", "spliced", "mapped", "retrans");
 	for (int i = 0; i < r->nconns; i++) {
-		const struct ct_sock *s = &r->conns[i].s;
+		const struct ct_sock *s = &r->conns[i];
 		char tuple[96];
 		ct_tuple_str(&s->t, tuple, sizeof(tuple));
 		fprintf(f, "   %-22s %-47s %12llu %12llu %12llu %12llu %10llu\n",

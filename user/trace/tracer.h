@@ -42,7 +42,7 @@ struct tracer {
 };
 
 /* tracer_open flags. */
-#define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3) */
+#define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
 #define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
 #define CT_TR_NO_UPROBE   4u /* a foreign program: no ct_gather to probe */
 
@@ -64,10 +64,6 @@ struct ct_proc_info {
 	int used;            /* its slot counted something, or was listed */
 };
 
-/* A traced connection (--per-connection). */
-struct ct_conn {
-	struct ct_sock s;
-};
 
 /* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
  * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
@@ -83,7 +79,7 @@ void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg);
 unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs);
 /* The traced connections with a 4-tuple, most bytes first; returns how
  * many were written (at most max). */
-int tracer_conns(struct tracer *t, struct ct_conn *out, int max);
+int tracer_conns(struct tracer *t, struct ct_sock *out, int max);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose
