@@ -29,11 +29,14 @@ run_ok() {
 		('%s gathered %d' % (d['impl'], d['server']['gather_bytes'])) if d['impl'] != 'a1' and d['server']['gather_bytes'] else '',
 		('rx zerocopy: %d mapped + %d copied + ready messages != %d received' % (d['client']['rx_mapped_bytes'], d['client']['rx_copied_bytes'], d['client']['bytes_received'])) if d['rx'] == 'zerocopy' and d['client']['rx_mapped_bytes'] + d['client']['rx_copied_bytes'] + 8 * d['threads'] != d['client']['bytes_received'] else '',
 		('rx copy but %d B mapped' % d['client']['rx_mapped_bytes']) if d['rx'] == 'copy' and d['client']['rx_mapped_bytes'] else '',
+		('a5 sendfile %d B != %d messages x %d B payload' % (d['server']['sendfile_bytes'], d['server']['messages_sent'], d['size'] - 32)) if d['impl'] == 'a5' and d['server']['sendfile_bytes'] != d['server']['messages_sent'] * (d['size'] - 32) else '',
+		('a5 verified: detached %d B != sendfile %d B' % (d['server']['detached_bytes'], d['server']['sendfile_bytes'])) if d['impl'] == 'a5' and d['server']['detached_bytes'] != d['server']['sendfile_bytes'] else '',
+		('%s sent %d B by sendfile' % (d['impl'], d['server']['sendfile_bytes'])) if d['impl'] != 'a5' and d['server']['sendfile_bytes'] else '',
 	] if x)")
 	[ -z "$why" ] && pass "$name" || fail "$name" "$why"
 }
 
-for impl in a1 a2 a3 a4; do
+for impl in a1 a2 a3 a4 a5; do
 	for size in 256 4096 65536; do
 		for th in 1 4; do
 			for net in veth loopback; do
@@ -48,7 +51,7 @@ done
 
 # Client receive by mapping (--rx zerocopy) under every send path: every
 # byte accounted as mapped or copied, and verified.
-for impl in a1 a2 a3 a4; do
+for impl in a1 a2 a3 a4 a5; do
 	for net in loopback veth; do
 		for mode in stream rr; do
 			run_ok "$impl --rx zerocopy 65536 threads=2 $net $mode" \
@@ -66,6 +69,16 @@ rx_maps() { # impl
 }
 check "a4 --rx zerocopy on loopback maps most bytes" rx_maps a4
 check_fails "--rx bad value" "--rx must be copy or zerocopy" "$B/ctrun" --rx mmap
+# --impl a5 is sendfile + the mapping receiver: --rx zerocopy unless --rx copy.
+rx_of() { # expected-rx ctrun-args...
+	local want=$1; shift
+	"$B/ctrun" --quiet --duration 0.3 --json "$T_TMP/rx.json" "$@" || return 1
+	[ "$(jget "$T_TMP/rx.json" "d['rx']")" = "$want" ]
+}
+check "a5 implies --rx zerocopy" rx_of zerocopy --impl a5 --net loopback
+check "a5 --rx copy receives by copy" rx_of copy --impl a5 --rx copy --net loopback
+run_ok "a5 --rx copy, verified" --impl a5 --rx copy --size 65536 --threads 2 --net veth
+check_fails "a5 --slots" "--slots applies to a3 and a4" "$B/ctrun" --impl a5 --slots 4
 
 # Zerocopy safety: many slots in flight, every byte checked.
 run_ok "a3 256 slots x 4 connections in flight, verified" --impl a3 --size 65536 --threads 4 --slots 256 --net loopback --duration 1
@@ -73,6 +86,12 @@ run_ok "a3 odd size 1 MiB + 3, verified" --impl a3 --size 1048579 --threads 2 --
 run_ok "a4 256 slots x 4 connections in flight, verified" --impl a4 --size 65536 --threads 4 --slots 256 --net loopback --duration 1
 run_ok "a4 odd size 1 MiB + 3, verified" --impl a4 --size 1048579 --threads 2 --net veth --duration 1
 run_ok "a4 one slot, verified" --impl a4 --size 65536 --slots 1 --net loopback --duration 1
+# a5: the memfd is rewritten for every message while earlier ones are still
+# queued or mapped at the receiver; detaching its pages keeps them intact.
+run_ok "a5 4 connections under load, loopback, mapped, verified" --impl a5 --size 65536 --threads 4 --net loopback --duration 1
+run_ok "a5 4 connections under load, veth, mapped, verified" --impl a5 --size 65536 --threads 4 --net veth --duration 1
+run_ok "a5 odd size 1 MiB + 3, verified" --impl a5 --size 1048579 --threads 2 --net veth --duration 1
+run_ok "a5 odd size 1 MiB + 3, loopback, verified" --impl a5 --size 1048579 --threads 2 --net loopback --duration 1
 
 # No Nagle/delayed-ACK stalls (the reference report saw 40 ms per message).
 # A real stall hits every message, every time; a second try separates it
@@ -87,7 +106,7 @@ stall_free() { # impl mode
 	done
 	return 1
 }
-for impl in a1 a2 a3 a4; do
+for impl in a1 a2 a3 a4 a5; do
 	for mode in rr stream; do
 		check "$impl 256 B $mode: no 40 ms stalls (p99 < 10 ms)" stall_free $impl $mode
 	done
@@ -125,15 +144,15 @@ peer_killed() { # who-dies impl mode
 	local msg; msg=$(cat "$T_TMP/s" "$T_TMP/c" | grep -c "closed the connection mid-run")
 	[ $rc -ne 0 ] && [ "$msg" -ge 1 ] && [ $((SECONDS - t0)) -le 5 ]
 }
-for impl in a1 a3 a4; do
+for impl in a1 a3 a4 a5; do
 	check "$impl: client killed mid-stream -> server error" peer_killed client $impl stream
 	check "$impl: server killed mid-stream -> client error" peer_killed server $impl stream
 done
 check "rr: server killed -> client error" peer_killed server a2 rr
 
 # Ctrl-C: the run ends early and cleanly, leaving no process or namespace.
-sigint_clean() {
-	"$B/ctrun" --duration 20 --impl a3 --net veth --quiet & local p=$!
+sigint_clean() { # IMPL
+	"$B/ctrun" --duration 20 --impl "$1" --net veth --quiet & local p=$!
 	sleep 1
 	local kids; kids=$(pgrep -P $p)
 	[ -n "$kids" ] || return 1
@@ -142,7 +161,9 @@ sigint_clean() {
 	[ $((SECONDS - t0)) -le 5 ] && [ $rc -eq 0 ] || return 1
 	for k in $kids; do ! kill -0 "$k" 2>/dev/null || return 1; done
 }
-check "SIGINT ends ctrun within 5 s, nothing left" sigint_clean
+for impl in a3 a5; do
+	check "$impl: SIGINT ends ctrun within 5 s, nothing left" sigint_clean $impl
+done
 # Ctrl-C on a standalone server whose client stopped reading (SIGSTOP): its
 # workers sit blocked in send; the server must still end, with an error line.
 sigint_stalled_client() { # IMPL
@@ -161,7 +182,7 @@ sigint_stalled_client() { # IMPL
 		[ $alive = 0 ] && [ $((SECONDS - t0)) -le 8 ] && [ "$(wc -l <"$2/ss.err")" -le 1 ]
 	' "$B" "$1" "$T_TMP"
 }
-for impl in a2 a3 a4; do
+for impl in a2 a3 a4 a5; do
 	check "$impl: SIGINT ends a standalone server whose client stopped reading" sigint_stalled_client $impl
 done
 check "no namespace left behind" test "$(ip netns list | wc -l)" = "$before_ns"

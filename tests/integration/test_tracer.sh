@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The eBPF tracer on this machine's backend (root): trace_run --check asserts
-# the ledger against what the applications counted, for a1/a2/a3/a4 x 4096/65536
+# the ledger against what the applications counted, for a1..a5 x 4096/65536
 # x threads 1/4 x veth/loopback; unrelated TCP traffic is not counted;
 # --compare reports an overhead; formats and errors; Ctrl-C leaves no BPF
 # link, namespace or process behind.
@@ -23,7 +23,7 @@ link_exists() { bpftool link show id "$1" >/dev/null 2>&1; }
 netns_before=$(ip netns list 2>/dev/null | sort | md5sum)
 
 # ---- the matrix, each run asserting its own ledger (--check) ------------------
-for impl in a1 a2 a3 a4; do
+for impl in a1 a2 a3 a4 a5; do
 	for size in 4096 65536; do
 		for th in 1 4; do
 			for net in veth loopback; do

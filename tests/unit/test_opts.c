@@ -59,7 +59,7 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--duration", "0", "--duration must be" },
 		{ ROLE_RUNNER, "--duration", "-1", "--duration must be" },
 		{ ROLE_RUNNER, "--duration", "abc", "--duration must be" },
-		{ ROLE_RUNNER, "--impl", "a6", "--impl must be a1, a2, a3 or a4" },
+		{ ROLE_RUNNER, "--impl", "a6", "--impl must be a1, a2, a3, a4 or a5" },
 		{ ROLE_RUNNER, "--rx", "mmap", "--rx must be copy or zerocopy" },
 		{ ROLE_SERVER, "--rx", "zerocopy", "'--rx' is not valid here" },
 		{ ROLE_RUNNER, "--mode", "bulk", "--mode must be stream or rr" },

@@ -13,7 +13,7 @@
 
 const char *impl_name(enum ct_impl i)
 {
-	static const char *n[] = { "a1", "a2", "a3", "a4" };
+	static const char *n[] = { "a1", "a2", "a3", "a4", "a5" };
 	return n[i];
 }
 
@@ -211,7 +211,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
 			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
 			else if (!strcmp(a, "a4")) o->impl = IMPL_A4;
-			else return errf(err, errlen, "--impl must be a1, a2, a3 or a4, not '%s'", a);
+			else if (!strcmp(a, "a5")) o->impl = IMPL_A5;
+			else return errf(err, errlen, "--impl must be a1, a2, a3, a4 or a5, not '%s'", a);
 			o->impl_given = true;
 			break;
 		case O_SIZE:
@@ -268,6 +269,7 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (!strcmp(a, "copy")) o->rx = RX_COPY;
 			else if (!strcmp(a, "zerocopy")) o->rx = RX_ZEROCOPY;
 			else return errf(err, errlen, "--rx must be copy or zerocopy, not '%s'", a);
+			o->rx_given = true;
 			break;
 		case O_READY_FD:
 			if (parse_u64(a, &u) || u > 1 << 20)
@@ -354,14 +356,22 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	}
+	/* A5 is the pair "sendfile sender + mapping receiver": the client
+	 * maps unless told --rx copy (the server has no --rx). */
+	if (o->impl == IMPL_A5 && !o->rx_given && role != ROLE_SERVER)
+		o->rx = RX_ZEROCOPY;
+	if (o->impl == IMPL_A5 && o->slots)
+		return errf(err, errlen, "--slots applies to a3 and a4; a5 has no slots (its pages "
+			    "leave the memfd once sent)");
 	return role == ROLE_TRACE ? trace_target_check(o, err, errlen) : 0;
 }
 
 void opts_usage(enum ct_role role, const char *prog)
 {
 	printf("usage: %s [options]\n", prog);
-	printf("  --impl a1..a4       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
-	       "                      a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (default a2)\n"
+	printf("  --impl a1..a5       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
+	       "                      a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC, a5 sendfile\n"
+	       "                      from a memfd + the client's --rx zerocopy (default a2)\n"
 	       "  --size BYTES        message size incl. %zu-byte header, %zu..64M (default 65536)\n"
 	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
@@ -383,7 +393,7 @@ void opts_usage(enum ct_role role, const char *prog)
 		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
 	if (role != ROLE_SERVER)
 		printf("  --rx copy|zerocopy  client receive: recv() copy, or map pages with\n"
-		       "                      TCP_ZEROCOPY_RECEIVE (default copy)\n");
+		       "                      TCP_ZEROCOPY_RECEIVE (default copy; with --impl a5 zerocopy)\n");
 
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
 		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"

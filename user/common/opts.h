@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3 };
+enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4 };
 enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
@@ -27,7 +27,8 @@ struct ct_opts {
 	char addr[64];      /* --bind (server) or --connect (client) */
 	bool verify;
 	int slots;          /* a3, a4: message slots in flight (0 = auto) */
-	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE */
+	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
+	                     * latter unless --rx copy is given) */
 	int ready_fd;       /* server: write one byte here once listening */
 	const char *json;   /* --json FILE */
 	bool quiet;
@@ -43,7 +44,7 @@ struct ct_opts {
 	const char *output;
 	bool check;          /* assert ledger against app counts */
 	bool no_systime;     /* --no-syscall-time */
-	bool impl_given, duration_given;
+	bool impl_given, duration_given, rx_given;
 	/* tracing a program instead of --impl: one of these */
 	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */
 	const char *pids;    /* --pid PID[,PID...] */

@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 		printf("io_uring zerocopy (%s): %llu requests, %llu notifications, %llu flagged copied\n",
 		       r.zc_mode, (unsigned long long)r.zc_sends,
 		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
+	if (o.impl == IMPL_A5 && !o.quiet && r.ok)
+		printf("sendfile: %llu B in %llu calls, %llu B detached from the memfd after sending\n",
+		       (unsigned long long)r.sendfile_bytes, (unsigned long long)r.sendfile_calls,
+		       (unsigned long long)r.detached_bytes);
 	if (o.json) {
 		FILE *f = fopen(o.json, "w");
 		if (!f) {

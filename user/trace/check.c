@@ -1,5 +1,6 @@
 /* --check: the ledger asserted against the application's own counts. */
 #include "ledger.h"
+#include "net/msg.h"
 
 static int near(uint64_t a, uint64_t b, double tol)
 {
@@ -77,7 +78,10 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 		     "(1%% tolerance)", U(zr), U(c->rx_mapped_bytes));
 
 	const struct ct_stat *ts = ledger_stat(r, CT_SERVER, FN_TCP_SENDMSG);
-	uint64_t sb = ts->bytes;
+	/* what the sender handed to TCP: its send calls, and (a5) sendfile's
+	 * pages, which tcp_sendmsg sees too only from 6.5 (MSG_SPLICE_PAGES) */
+	const struct ct_stat *sp = ledger_stat(r, CT_SERVER, FN_SPLICE);
+	uint64_t spliced = sp->bytes, sb = ts->bytes + spliced - sp->aux;
 	if (!HAS(FN_TCP_SENDMSG)) {
 		SKIP("sender bytes: no hook for tcp_sendmsg on this kernel");
 	} else if (ts->missed || t->rec_missed[FN_TCP_SENDMSG]) {
@@ -101,11 +105,25 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 	static const int copy_fns[] = { FN_TCP_SENDMSG, FN_SEND_COPY, FN_SEND_COPY_NC,
 					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK, FN_ZC_PIN };
 	if (l->traced[LL_SEND] &&
-	    !within(sc + zp, s->bytes_sent,
+	    !within(sc + zp + spliced, s->bytes_sent,
 		    unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
-		    "sender copied + pinned", err))
-		FAIL("sender copied %llu B + pinned %llu B != server bytes_sent %llu B (1%% tolerance)",
-		     U(sc), U(zp), U(s->bytes_sent));
+		    "sender copied + pinned + spliced", err))
+		FAIL("sender copied %llu B + pinned %llu B + spliced %llu B != server bytes_sent "
+		     "%llu B (1%% tolerance)", U(sc), U(zp), U(spliced), U(s->bytes_sent));
+	if (r->o->impl == IMPL_A5) {
+		/* only the headers are copied at send; the fields go by reference */
+		uint64_t hdrs = s->messages_sent * (uint64_t)CT_HDR_SIZE;
+		if (!HAS(FN_SPLICE))
+			SKIP("a5: sendfile bytes: no hook for them on this kernel/backend");
+		else if (!near(spliced, s->sendfile_bytes, 0.01))
+			FAIL("a5: spliced %llu B != the server's sendfile bytes %llu B (1%% tolerance)",
+			     U(spliced), U(s->sendfile_bytes));
+		if (l->traced[LL_SEND] && sc > hdrs + hdrs / 100 + split_unseen(r, err))
+			FAIL("a5: sender copied %llu B, more than its %llu B of headers", U(sc),
+			     U(hdrs));
+	} else if (l->traced[LL_SPLICE] && spliced) {
+		FAIL("%s: %llu B spliced, expected 0", impl_name(r->o->impl), U(spliced));
+	}
 
 	uint64_t uc = ledger_stat(r, CT_SERVER, FN_GATHER)->bytes;
 	if (!HAS(FN_GATHER)) {
