@@ -7,22 +7,24 @@ import random
 
 NA = "NA"
 # The implementations, in sweep order: one table, so a new data path is one
-# row here (and one word in run_experiments.sh's default list). zc: sends
-# without a CPU copy at send time (pins pages, completions); the a3-vs-a4
-# section compares every pair of zc impls the sweep measured.
+# row here (and one word in run_experiments.sh's default list).
+# zc: no CPU copy of the payload at send time (E5 asks when it beats A1);
+# notif: pins pages and gets completion notifications (the "Zero-copy sends
+# compared" section compares the first two of these the sweep measured).
 IMPL_TABLE = [
-    # key, label, short, color, zc
-    ("a1", "A1 two-copy (gather + send)", "A1 two-copy", "#1f77b4", False),
-    ("a2", "A2 one-copy (sendmsg iovec)", "A2 one-copy", "#2ca02c", False),
-    ("a3", "A3 MSG_ZEROCOPY", "A3 zerocopy", "#d62728", True),
-    ("a4", "A4 io_uring SENDMSG_ZC", "A4 io_uring zc", "#8c564b", True),
-    ("a5", "A5 sendfile from memfd", "A5 sendfile", "#ff7f0e", False),
+    # key, label, short, color, zc, notif
+    ("a1", "A1 two-copy (gather + send)", "A1 two-copy", "#1f77b4", False, False),
+    ("a2", "A2 one-copy (sendmsg iovec)", "A2 one-copy", "#2ca02c", False, False),
+    ("a3", "A3 MSG_ZEROCOPY", "A3 zerocopy", "#d62728", True, True),
+    ("a4", "A4 io_uring SENDMSG_ZC", "A4 io_uring zc", "#8c564b", True, True),
+    ("a5", "A5 sendfile from memfd", "A5 sendfile", "#ff7f0e", True, False),
 ]
 IMPLS = [t[0] for t in IMPL_TABLE]
 IMPL_LABEL = {t[0]: t[1] for t in IMPL_TABLE}
 IMPL_SHORT = {t[0]: t[2] for t in IMPL_TABLE}
 IMPL_COLOR = {t[0]: t[3] for t in IMPL_TABLE}
 ZC_IMPLS = [t[0] for t in IMPL_TABLE if t[4]]
+NOTIF_IMPLS = [t[0] for t in IMPL_TABLE if t[5]]
 INT_COLS = {"size", "threads", "rep"}
 TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model", "zc_mode",
              "side", "name", "hook", "note"}
