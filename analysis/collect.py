@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import SELF_TIME_DOC, in_thread, read_kv, self_ns  # noqa: E402
 
 NA = "NA"
-NAME_RE = re.compile(r"^(a[123])_s(\d+)_t(\d+)_([a-z]+)_r(\d+)$")
+NAME_RE = re.compile(r"^(a\d+)_s(\d+)_t(\d+)_([a-z]+)_r(\d+)$")
 
 # perf event -> CSV column
 PERF_EVENTS = [
@@ -34,11 +34,26 @@ PERF_EVENTS = [
     ("cpu-migrations", "cpu_migrations"),
     ("task-clock", "task_clock_ms"),
 ]
-LEDGER_KINDS = ["user_copy", "send_copy", "zerocopy", "deferred_copy", "recv_copy"]
+LEDGER_KINDS = ["user_copy", "send_copy", "zerocopy", "deferred_copy", "recv_copy", "splice", "recv_zerocopy",
+                "splice_out"]
+LEDGER_COPIED = ("user_copy", "send_copy", "deferred_copy", "recv_copy")  # bytes the CPU copies
+# trace_run's time ledger rows (JSON time_ledger.rows[].key), in its order
+TL_KEYS = ["user_gather", "user_copy_other", "send_copy", "zerocopy_pin", "deferred_copy", "recv_copy",
+           "kernel_copy_other"]
+# Profiler samples (NAME.folded, the sender's stacks) classified by the frames
+# they contain: page pinning / buffer import of a zero-copy send, and
+# completion handling (error-queue reads and polls, zerocopy callbacks,
+# io_uring notifications and the io_uring_enter calls that carry no send).
+PIN_FRAMES = ("skb_zerocopy_iter_stream", "__zerocopy_sg_from_iter", "zerocopy_fill_skb_from_iter", "gup_",
+              "get_user_pages", "pin_user_pages", "io_sg_from_iter", "io_import_reg", "io_import_fixed",
+              "msg_zerocopy_realloc", "msg_zerocopy_alloc")
+COMPLETION_FRAMES = ("__msg_zerocopy_callback", "ip_recv_error", "ipv6_recv_error", "sock_recv_errqueue",
+                     "___sys_recvmsg", "do_sys_poll", "io_notif", "io_tx_ubuf", "io_cqring", "__io_cq",
+                     "io_req_task_complete", "io_uring_cqe")
 
 # (column, description). kns_<side>_<function> columns are appended per sweep.
 COLUMNS = [
-    ("impl", "implementation: a1 two-copy send()/recv() with user gather, a2 one-copy sendmsg() iovec, a3 MSG_ZEROCOPY"),
+    ("impl", "implementation: a1 two-copy send()/recv() with user gather, a2 one-copy sendmsg() iovec, a3 MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (registered buffers), a5 sendfile from memfd"),
     ("size", "message size in bytes (8 fields + header)"),
     ("threads", "client threads = TCP connections (the server runs one thread per client)"),
     ("net", "topology: veth (two network namespaces joined by a veth pair) or loopback"),
@@ -55,10 +70,14 @@ COLUMNS = [
     ("messages", "untraced stream run: messages received by the client"),
     ("bytes_received", "untraced stream run: bytes received by the client"),
     ("verify_errors", "verify errors over the stream and rr runs (only meaningful with --verify)"),
-    ("zc_completions", "untraced stream run, a3: zerocopy send ids completed"),
-    ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED"),
-    ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications)"),
-    ("rr_zc_backoffs", "untraced rr run, a3: times sendmsg(MSG_ZEROCOPY) returned ENOBUFS/EAGAIN and the sender waited for completions"),
+    ("zc_completions", "untraced stream run, a3: zerocopy send ids completed; a4: notifications"),
+    ("zc_copied", "untraced stream run, a3: completed ids the kernel flagged SO_EE_CODE_ZEROCOPY_COPIED; a4: notifications flagged IORING_NOTIF_USAGE_ZC_COPIED"),
+    ("zc_notifications", "untraced stream run, a3: error-queue notifications the sender read (completions coalesce into fewer notifications); a4: notification CQEs"),
+    ("rr_zc_backoffs", "untraced rr run, a3/a4: times the zero-copy send returned ENOBUFS/EAGAIN (a4: also ENOMEM) and the sender waited for completions"),
+    ("zc_mode", "untraced stream run, a4: registered-buffers, or pinned-per-send (why); NA for the other impls"),
+    ("send_calls_per_msg", "untraced stream run: the server's send calls per message sent (a1-a3: send/sendmsg syscalls; a4: SENDMSG_ZC requests, which io_uring_enter submits)"),
+    ("zc_notifications_per_msg", "untraced stream run, a3/a4: completion notifications the sender handled per message sent (a3: error-queue reads that returned one; a4: notification CQEs)"),
+    ("server_cpu_ns_per_byte", "untraced stream run: the sender's user + system CPU (getrusage) in ns / bytes it sent: the sender's cost per byte, pinning and completions included"),
     ("cycles", "perf stat over the stream run (server+client+runner), counting only the window sweep.env perf_window names (client_window: the client's measuring window, from the start of its connections' windows to the end of the last one, via ctrun --perf-ctl; whole_run: the whole ctrun run, namespace setup and drain included; the same line ends every raw perf.txt): CPU cycles; NA if unsupported"),
     ("instructions", "perf stat: instructions; NA if unsupported"),
     ("l1_misses", "perf stat: L1-dcache-load-misses; NA if unsupported"),
@@ -84,6 +103,18 @@ COLUMNS = [
     for k in LEDGER_KINDS
 ] + [
     ("ledger_copied_bpm", "ledger bytes the CPU copied per message: user_copy + send_copy + deferred_copy + recv_copy"),
+    ("trace_bytes_sent", "traced run: ledger sent_bytes, the denominator of the profiler's CPU ns per byte"),
+    ("trace_syscalls_per_msg", "traced run: the sender's calls of the socket syscalls the tracer hooks (sys_* rows: send*/recv* family, recvmsg(MSG_ERRQUEUE)) per message sent; io_uring_enter and poll are not hooked, so a4's submissions and waits are not in it"),
+    ("trace_notifications_per_msg", "traced run: zero-copy completions the tracer saw per message sent (a3: __msg_zerocopy_callback calls; a4: io_uring notification CQEs)"),
+    ("tl_period_ns", "traced run, profiler: CPU time one cpu-clock sample stands for (time_ledger.period_ns); NA when the profiler was off"),
+    ("tl_samples", "traced run, profiler: samples kept (server and client tasks)"),
+] + [
+    ("tl_%s_samples" % k, "traced run, profiler: samples of the time ledger's %s row (ns = samples x tl_period_ns; relative error 1/sqrt(samples))" % k)
+    for k in TL_KEYS
+] + [
+    ("tl_copy_samples", "traced run, profiler: samples of all time-ledger rows that are copies (copy: true), i.e. the CPU time spent copying payload"),
+    ("prof_pin_samples", "traced run, profiler: sender samples whose stack holds a pinning / buffer-import frame (" + ", ".join(PIN_FRAMES) + ")"),
+    ("prof_completion_samples", "traced run, profiler: sender samples whose stack holds completion handling (" + ", ".join(COMPLETION_FRAMES) + ", or io_uring_enter with no sendmsg under it), and none of the pinning frames"),
     ("kernel_ns_per_msg", "traced run: time per message in the application's traced calls, the sum of the self time of every in-thread row (sender rows per message sent, receiver rows per message received) = the time of the outermost calls (syscalls, sys_recvmsg(MSG_ERRQUEUE), uprobe ct_gather), nested rows not counted again; " + SELF_TIME_DOC + ". Rows that run in softirq context (__msg_zerocopy_callback, skb_copy_ubufs) are left out: they may have run inside a syscall, whose time already holds them"),
     ("bg_runnable", "other runnable tasks on the machine just before this point's runs (mean of 5 samples of /proc/stat procs_running); > 0 means the machine was not idle"),
     ("backend", "tracer backend that ran (fentry, kprobe, tracepoint)"),
@@ -202,6 +233,28 @@ def sanitize(s):
     return re.sub(r"[^A-Za-z0-9]+", "_", str(s)).strip("_").lower()
 
 
+def classify_folded(path):
+    """-> (pinning samples, completion samples) of the sender's folded stacks,
+    or (None, None) without a folded file."""
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return None, None
+    pin = comp = 0
+    for line in lines:
+        stack, _, cnt = line.rpartition(" ")
+        frames = stack.split(";")
+        if not frames or frames[0] != "sender" or not cnt.isdigit():
+            continue
+        names = [f[:-4] if f.endswith("_[k]") else f for f in frames[1:]]
+        if any(n.startswith(PIN_FRAMES) for n in names):
+            pin += int(cnt)
+        elif any(n.startswith(COMPLETION_FRAMES) for n in names) or (
+                any("io_uring_enter" in n for n in names) and not any("sendmsg" in n for n in names)):
+            comp += int(cnt)
+    return pin, comp
+
+
 def cpu_model_of(outdir):
     try:
         for line in open(os.path.join(outdir, "system.txt")):
@@ -274,6 +327,14 @@ def collect(outdir):
         r["zc_copied"] = num((stream or {}).get("zc_copied"))
         r["zc_notifications"] = side(stream, "server", "zc_notifications")
         r["rr_zc_backoffs"] = side(rr, "server", "zc_backoffs")
+        r["zc_mode"] = ((stream or {}).get("server") or {}).get("zc_mode") or None
+        msent_u = side(stream, "server", "messages_sent")
+        r["send_calls_per_msg"] = safe_div(side(stream, "server", "send_calls"), msent_u)
+        r["zc_notifications_per_msg"] = (safe_div(r["zc_notifications"], msent_u)
+                                         if side(stream, "server", "zc_sends") else None)
+        scpu = [side(stream, "server", k) for k in ("cpu_user_s", "cpu_sys_s")]
+        r["server_cpu_ns_per_byte"] = (None if None in scpu else
+                                       safe_div((scpu[0] + scpu[1]) * 1e9, side(stream, "server", "bytes_sent")))
         r.update(perf)
         if stream is None:
             r.update({c: None for _, c in PERF_EVENTS})
@@ -301,9 +362,32 @@ def collect(outdir):
             v = num(ledger.get(k + "_bytes"))
             bpm = safe_div(v, mrecv if k == "recv_copy" else msent)
             r["ledger_%s_bpm" % k] = bpm
-            if k != "zerocopy" and bpm is not None:
+            if k in LEDGER_COPIED and bpm is not None:
                 copied = (copied or 0) + bpm
         r["ledger_copied_bpm"] = copied if trace is not None else None
+        r["trace_bytes_sent"] = num(ledger.get("sent_bytes"))
+        sys_calls = notif = None
+        for fr in (trace or {}).get("functions") or []:
+            if fr.get("side") != "sender":
+                continue
+            nm = fr.get("name") or ""
+            if nm.startswith("sys_"):
+                sys_calls = (sys_calls or 0) + (num(fr.get("calls")) or 0)
+            if nm == "__msg_zerocopy_callback" or "notification" in nm:
+                notif = (notif or 0) + (num(fr.get("calls")) or 0)
+        r["trace_syscalls_per_msg"] = safe_div(sys_calls, msent)
+        r["trace_notifications_per_msg"] = safe_div(notif, msent)
+        tl = (trace or {}).get("time_ledger") or {}
+        r["tl_period_ns"] = num(tl.get("period_ns"))
+        r["tl_samples"] = num(tl.get("samples"))
+        have_tl = bool(tl)
+        tlrows = {x.get("key"): x for x in tl.get("rows") or []}
+        for k in TL_KEYS:
+            r["tl_%s_samples" % k] = num((tlrows.get(k) or {}).get("samples")) if have_tl else None
+        r["tl_copy_samples"] = (sum(num(x.get("samples")) or 0 for x in tlrows.values() if x.get("copy"))
+                                if have_tl else None)
+        r["prof_pin_samples"], r["prof_completion_samples"] = (
+            classify_folded(p + ".folded") if have_tl else (None, None))
         total_ns = None
         funcs = (trace or {}).get("functions") or []
         for fr, fself in zip(funcs, self_ns([dict(f, ns=num(f.get("ns"))) for f in funcs])):

@@ -6,13 +6,27 @@ import os
 import random
 
 NA = "NA"
-IMPLS = ["a1", "a2", "a3"]
-IMPL_LABEL = {"a1": "A1 two-copy (gather + send)", "a2": "A2 one-copy (sendmsg iovec)",
-              "a3": "A3 MSG_ZEROCOPY"}
-IMPL_SHORT = {"a1": "A1 two-copy", "a2": "A2 one-copy", "a3": "A3 zerocopy"}
-IMPL_COLOR = {"a1": "#1f77b4", "a2": "#2ca02c", "a3": "#d62728"}
+# The implementations, in sweep order: one table, so a new data path is one
+# row here (and one word in run_experiments.sh's default list).
+# zc: no CPU copy of the payload at send time (E5 asks when it beats A1);
+# notif: pins pages and gets completion notifications (the "Zero-copy sends
+# compared" section compares the first two of these the sweep measured).
+IMPL_TABLE = [
+    # key, label, short, color, zc, notif
+    ("a1", "A1 two-copy (gather + send)", "A1 two-copy", "#1f77b4", False, False),
+    ("a2", "A2 one-copy (sendmsg iovec)", "A2 one-copy", "#2ca02c", False, False),
+    ("a3", "A3 MSG_ZEROCOPY", "A3 zerocopy", "#d62728", True, True),
+    ("a4", "A4 io_uring SENDMSG_ZC", "A4 io_uring zc", "#8c564b", True, True),
+    ("a5", "A5 sendfile from memfd", "A5 sendfile", "#ff7f0e", True, False),
+]
+IMPLS = [t[0] for t in IMPL_TABLE]
+IMPL_LABEL = {t[0]: t[1] for t in IMPL_TABLE}
+IMPL_SHORT = {t[0]: t[2] for t in IMPL_TABLE}
+IMPL_COLOR = {t[0]: t[3] for t in IMPL_TABLE}
+ZC_IMPLS = [t[0] for t in IMPL_TABLE if t[4]]
+NOTIF_IMPLS = [t[0] for t in IMPL_TABLE if t[5]]
 INT_COLS = {"size", "threads", "rep"}
-TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model",
+TEXT_COLS = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model", "zc_mode",
              "side", "name", "hook", "note"}
 
 
@@ -267,9 +281,10 @@ def fmt_size(b):
     return "%d B" % round(b)
 
 
-def crossover(sweep, better, worse, col="throughput_gbps", boots=2000, seed=1, **kw):
+def crossover(sweep, better, worse, col="throughput_gbps", boots=2000, seed=1, lower_better=False, **kw):
     """Smallest message size where `better` beats `worse` on `col` (higher is
-    better), with uncertainty from the repetitions.
+    better; lower_better=True for costs such as CPU ns per byte, where the
+    ratio is then worse/better), with uncertainty from the repetitions.
 
     The ratio better/worse is computed per size from the means; the crossover is
     the log2-interpolated size where the ratio crosses 1 going up (and stays
@@ -285,6 +300,8 @@ def crossover(sweep, better, worse, col="throughput_gbps", boots=2000, seed=1, *
     for s in sizes:
         b = sweep.values(col, impl=better, size=s, **kw)
         w = sweep.values(col, impl=worse, size=s, **kw)
+        if lower_better:
+            b, w = [1.0 / x for x in b if x], [1.0 / x for x in w if x]
         if b and w:
             per[s] = (b, w)
     if len(per) < 1:

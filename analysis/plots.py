@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (IMPL_COLOR, IMPL_LABEL, IMPL_SHORT, Stat, Sweep,  # noqa: E402
+from common import (IMPL_COLOR, IMPL_LABEL, IMPL_SHORT, ZC_IMPLS, Stat, Sweep,  # noqa: E402
                     fmt_size, in_thread)
 
 PLOTS = [
@@ -53,8 +53,9 @@ def errline(ax, xs, stats, impl, label=None, ls="-", marker="o", color=None):
     x = [p[0] for p in pts]
     y = [p[1].mean for p in pts]
     e = [[p[1].err()[0] for p in pts], [p[1].err()[1] for p in pts]]
-    if ls == "-" and impl == "a3":
-        ls = "--"  # A2 and A3 often coincide (e.g. 2.00 copies per byte): keep both visible
+    if ls == "-" and impl in ZC_IMPLS:
+        # A2 and the zero-copy sends often coincide (e.g. 2.00 copies per byte): keep them all visible
+        ls = "--" if impl == ZC_IMPLS[0] else ":"
     ax.errorbar(x, y, yerr=e, label=label if label is not None else IMPL_LABEL[impl], ls=ls, marker=marker,
                 ms=4, capsize=3, color=color or IMPL_COLOR[impl], lw=1.4)
 

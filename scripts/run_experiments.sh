@@ -16,11 +16,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
 	cat <<EOF
 usage: $0 [options]
-  --quick               small subset (a1 a2 a3 x 256,65536 B x 1,4 threads x 2 reps,
-                        0.3 s runs), about a minute
-  --impls LIST          implementations (default: a1 a2 a3)
+  --quick               small subset (a1 a2 a3 a4 a5 x 256,65536 B x 1,4 threads x 2 reps,
+                        0.3 s runs), about two minutes
+  --impls LIST          implementations (default: a1 a2 a3 a4)
   --sizes LIST          message sizes in bytes (default: 256 1024 4096 65536)
-  --threads LIST        client thread counts (default: 1 2 4 8)
+  --threads LIST        client thread counts (default: 1 8)
   --nets LIST           topologies, veth and/or loopback (default: veth)
   --reps N              repetitions of every point (default: 3)
   --duration S          seconds per untraced stream run (default: 1)
@@ -44,14 +44,18 @@ PERF=${PERF:-perf}
 PYTHON=${PYTHON:-/usr/bin/python3}
 EVENTS=cycles,instructions,L1-dcache-load-misses,LLC-load-misses,cache-misses,context-switches,cpu-migrations,task-clock
 
-IMPLS="a1 a2 a3"; SIZES="256 1024 4096 65536"; THREADS="1 2 4 8"; NETS="veth"; REPS=3
+# The implementations the sweep knows; a new data path is one word here (and
+# one row of IMPL_TABLE in analysis/common.py). ctrun must accept it too.
+KNOWN_IMPLS="a1 a2 a3 a4 a5"
+DEFAULT_IMPLS="a1 a2 a3 a4 a5"
+IMPLS=$DEFAULT_IMPLS; SIZES="256 1024 4096 65536"; THREADS="1 8"; NETS="veth"; REPS=3
 DUR=1; RR_DUR=0.5; TR_DUR=""; DO_TRACE=1; DO_PERF=1; DO_REPORT=1; VERIFY=""; OUT=""; RESUME=0; QUICK=0
 
 die() { echo "run_experiments: $*" >&2; exit 2; }
 list() { tr ',' ' ' <<<"$1" | xargs; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; IMPLS="a1 a2 a3"; SIZES="256 65536"; THREADS="1 4"; REPS=2
+	--quick) QUICK=1; IMPLS=$DEFAULT_IMPLS; SIZES="256 65536"; THREADS="1 4"; REPS=2
 		DUR=0.3; RR_DUR=0.2; TR_DUR=0.3 ;;
 	--impls) IMPLS=$(list "${2:?}"); shift ;;
 	--sizes) SIZES=$(list "${2:?}"); shift ;;
@@ -75,7 +79,7 @@ done
 TR_DUR=${TR_DUR:-$DUR}
 
 # --- validate ---------------------------------------------------------------
-for i in $IMPLS; do [[ $i =~ ^a[123]$ ]] || die "--impls: '$i' is not a1, a2 or a3"; done
+for i in $IMPLS; do [[ " $KNOWN_IMPLS " == *" $i "* ]] || die "--impls: '$i' is not one of: $KNOWN_IMPLS"; done
 for s in $SIZES; do [[ $s =~ ^[0-9]+$ ]] && [ "$s" -gt 0 ] || die "--sizes: '$s' is not a positive integer"; done
 for t in $THREADS; do [[ $t =~ ^[0-9]+$ ]] && [ "$t" -gt 0 ] || die "--threads: '$t' is not a positive integer"; done
 for n in $NETS; do [[ $n =~ ^(veth|loopback)$ ]] || die "--nets: '$n' is not veth or loopback"; done
@@ -83,6 +87,11 @@ for n in $NETS; do [[ $n =~ ^(veth|loopback)$ ]] || die "--nets: '$n' is not vet
 for d in "$DUR" "$RR_DUR" "$TR_DUR"; do [[ $d =~ ^[0-9]*\.?[0-9]+$ ]] || die "duration '$d' is not a number of seconds"; done
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, perf, eBPF): sudo $0"
 [ -x "$CTRUN" ] || die "$CTRUN not found: run 'make' first"
+for i in $IMPLS; do  # a bad --threads makes ctrun check --impl first and exit
+	if "$CTRUN" --impl "$i" --threads 0 2>&1 | grep -q -- '--impl'; then
+		die "$CTRUN does not know --impl $i (not built into this tree yet?)"
+	fi
+done
 if [ "$DO_TRACE" = 1 ] && [ ! -x "$TRACE_RUN" ]; then die "$TRACE_RUN not found: run 'make' first (or pass --no-trace)"; fi
 if [ "$DO_PERF" = 1 ] && ! command -v "$PERF" >/dev/null; then die "perf not found: scripts/install-deps.sh (or pass --no-perf)"; fi
 [ -x "$PYTHON" ] || die "$PYTHON not found (Debian's python3 with python3-matplotlib)"
@@ -208,6 +217,7 @@ for rep in $(seq 1 "$REPS"); do          # repetitions outermost: an interrupted
 	done
 done
 N=${#points[@]}
+TH_MIN=$(tr ' ' '\n' <<<"$THREADS" | sort -n | head -1)
 START=$EPOCHSECONDS
 fmt_t() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 fmt_tv() { printf -v "$1" '%dm%02ds' $(($2 / 60)) $(($2 % 60)); }
@@ -283,12 +293,18 @@ for p in "${points[@]}"; do
 		run_one rr "$base.rr.json" "$tmo" "$CTRUN" "${common[@]}" --mode rr --duration "$RR_DUR" --json "$base.rr.json.part"
 	fi
 	[ "$STOP" = 1 ] && break
-	# 3. traced stream run
+	# 3. traced stream run; its profiler's stacks go to NAME.folded, and the
+	# first repetition at 64 KiB with the fewest threads also draws the impl's
+	# flame graph (flame_<impl>_<net>.svg in the results folder)
 	if [ "$DO_TRACE" = 1 ] && [ ! -s "$base.trace.json" ]; then
 		ran=1
 		tmo=$((TMO_TRACE + th))
+		prof=(--folded "$base.folded")
+		if [ "$size" = 65536 ] && [ "$th" = "$TH_MIN" ] && [ "$rep" = 1 ]; then
+			prof+=(--flamegraph "$OUT/flame_${impl}_${net}.svg")
+		fi
 		run_one trace "$base.trace.json" "$tmo" "$TRACE_RUN" "${common[@]}" --mode stream --duration "$TR_DUR" \
-			--format json --output "$base.trace.json.part"
+			--format json --output "$base.trace.json.part" "${prof[@]}"
 	fi
 	[ "$ran" = 1 ] && done_runs=$((done_runs + 1))
 done

@@ -19,9 +19,11 @@ rows=(
 	'1 throughput \| a1 64 KiB, 1 thr vs `iperf3 -l 64K`'
 	'1 throughput \| a2 64 KiB, 1 thr vs `iperf3 -l 64K`'
 	'1 throughput \| a3 64 KiB, 1 thr vs `iperf3 -l 64K -Z`'
+	'1 throughput \| a4 64 KiB, 1 thr vs `iperf3 -l 64K -Z`'
 	'1 throughput \| a1 64 KiB, 4 thr vs `iperf3 -l 64K -P 4`'
 	'1 throughput \| a2 64 KiB, 4 thr vs `iperf3 -l 64K -P 4`'
 	'1 throughput \| a3 64 KiB, 4 thr vs `iperf3 -l 64K -Z -P 4`'
+	'1 throughput \| a4 64 KiB, 4 thr vs `iperf3 -l 64K -Z -P 4`'
 )
 for impl in a1 a2; do
 	for size in 256 4096; do
@@ -38,7 +40,7 @@ rows+=('5 sweep time \| `run_experiments.sh --quick`' '5 sweep time \| `run_expe
 for r in "${rows[@]}"; do check "row: $r" has_row "$r"; done
 
 # Every comparison produced figures (a failed tool shows n/a in its ratio).
-for r in "${rows[@]:0:6}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536 B: bpftrace"; do
+for r in "${rows[@]:0:8}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536 B: bpftrace"; do
 	check "figures: $r" bash -c 'grep -E "^\| " "$1" | grep -E -- "$2" | grep -vq "| n/a |"' _ "$OUT/summary.md" "$r"
 done
 check "verdicts present" grep -Eq '\*\*(met|missed)\*\*' "$OUT/summary.md"

@@ -43,7 +43,7 @@ for c in need:
 if not any(c.startswith("kns_") for c in hdr):
     errs.append("no kns_<side>_<function> column")
 seen = set()
-text = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model"}
+text = {"impl", "net", "status", "counters_na_reason", "backend", "kernel", "cpu_model", "zc_mode"}
 perfcol = {"cycles": "cycles", "instructions": "instructions", "L1-dcache-load-misses": "l1_misses",
            "LLC-load-misses": "llc_misses", "cache-misses": "cache_misses", "context-switches": "ctx_switches",
            "cpu-migrations": "cpu_migrations", "task-clock": "task_clock_ms"}
@@ -101,6 +101,37 @@ for p in throughput_vs_size latency_vs_threads cache_misses_vs_size cpu_per_byte
 	check "plot $p.png exists, is a PNG and is linked from REPORT.md" bash -c \
 		"[ -s '$OUT/$p.png' ] && head -c 8 '$OUT/$p.png' | grep -q PNG && grep -q '($p.png)' '$OUT/REPORT.md'"
 done
+impls=$(awk -F= '$1 == "impls" {print $2}' "$OUT/sweep.env")
+for i in $impls; do
+	check "flame graph of $i (64 KiB) is an SVG linked from REPORT.md" bash -c \
+		"grep -q '<svg' '$OUT/flame_${i}_veth.svg' && grep -q '(flame_${i}_veth.svg)' '$OUT/REPORT.md'"
+done
+check "REPORT.md compares the zero-copy sends (a3 vs a4): syscalls, notifications, pinning and completion cost" bash -c \
+	"grep -q '^## Zero-copy sends compared' '$OUT/REPORT.md' && grep -q 'Syscalls per message' '$OUT/REPORT.md' && grep -q 'Notifications per message' '$OUT/REPORT.md' && grep -q 'Completion and pinning cost' '$OUT/REPORT.md' && grep -q 'registered buffers' '$OUT/REPORT.md'"
+check "E4 and E5 answered from CPU time per byte and the time ledger, each with a verdict" bash -c \
+	"[ \$(grep -c '^\*\*Verdict (CPU time per byte):' '$OUT/REPORT.md') -ge 2 ] && [ \$(grep -c '^\*\*Verdict (time ledger):' '$OUT/REPORT.md') -ge 2 ]"
+check "E1 answered from CPU time per byte" grep -q '^\*\*From CPU time per byte\*\*' "$OUT/REPORT.md"
+cat >"$T_TMP/check_new.py" <<'EOF2'
+import csv, sys
+errs = []
+for n, d in enumerate(csv.DictReader(open(sys.argv[1])), 2):
+    zc = d["impl"] in ("a3", "a4")
+    if (d["zc_mode"] != "NA") != (d["impl"] == "a4"):
+        errs.append("line %d: zc_mode %r for %s" % (n, d["zc_mode"], d["impl"]))
+    for c in ("tl_period_ns", "tl_samples", "tl_copy_samples", "prof_pin_samples", "prof_completion_samples",
+              "trace_bytes_sent", "send_calls_per_msg", "server_cpu_ns_per_byte"):
+        if d[c] == "NA":
+            errs.append("line %d: %s is NA" % (n, c))
+    if zc and (d["zc_notifications_per_msg"] == "NA" or float(d["zc_notifications_per_msg"]) < 0):
+        errs.append("line %d: %s zc_notifications_per_msg %s" % (n, d["impl"], d["zc_notifications_per_msg"]))
+    if not zc and d["zc_notifications_per_msg"] != "NA":
+        errs.append("line %d: %s has zc_notifications_per_msg" % (n, d["impl"]))
+    if d["impl"] in ("a1", "a2") and float(d["trace_syscalls_per_msg"]) < 0.5:
+        errs.append("line %d: %s trace_syscalls_per_msg %s < 0.5" % (n, d["impl"], d["trace_syscalls_per_msg"]))
+print("\n".join(errs[:10]) or "new columns ok")
+sys.exit(1 if errs else 0)
+EOF2
+check "results.csv: zc_mode only for a4, profiler and per-message send columns measured" $PY "$T_TMP/check_new.py" "$OUT/results.csv"
 check "no leftover .part files" bash -c "! ls '$OUT'/raw/*.part 2>/dev/null | grep -q ."
 # perf counted the client's measuring window only: perf acknowledged ctrun's
 # enable and disable in every stream run, and the sweep says which window.
@@ -167,5 +198,5 @@ check "--resume completes the interrupted sweep" "$S" "${tiny[@]}" --resume "$OU
 check "resumed sweep: 4 rows, status complete" bash -c \
 	"[ \$(( \$(wc -l <'$OUT2/results.csv') - 1 )) -eq 4 ] && grep -q status=complete '$OUT2/sweep.status'"
 check_fails "non-numeric size refused" "not a positive integer" "$S" --sizes abc
-check_fails "unknown impl refused" "not a1, a2 or a3" "$S" --impls a9
+check_fails "unknown impl refused" "not one of" "$S" --impls a9
 finish
