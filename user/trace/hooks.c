@@ -415,6 +415,8 @@ static void tp_inferred_rows(struct tracer *t)
 	}
 	t->send_from_syscall = !t->rows[FN_TCP_SENDMSG].present && t->rows[FN_SYS_SEND].present;
 	if (t->send_from_syscall) {
+		tracer_note(t, "tracepoint backend without sock_send_length (before 6.3): sends are "
+			    "seen through the send syscalls only; io_uring's sends are not counted");
 		set_rows(t, ROW(FN_TCP_SENDMSG), "inferred: bytes returned by the send syscalls "
 			 "(no sock_send_length before 6.3)", 1, 0);
 		set_rows(t, ROW(FN_SEND_COPY), "inferred: send syscall bytes without MSG_ZEROCOPY", 1, 0);
