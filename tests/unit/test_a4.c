@@ -32,61 +32,19 @@
 #include "net/impl.h"
 #include "net/parse.h"
 #include "net/sockio.h"
+#include "netns_pair.h"
 
-static int in_netns;
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = -1;
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
 
 static int group_setup(void **st)
 {
 	(void)st;
-	if (geteuid() == 0 && unshare(CLONE_NEWNET) == 0 && lo_up() == 0)
-		in_netns = 1;
+	netns_enter();
 	return 0;
 }
 
-#define NEED_NETNS()                                                        \
-	do {                                                                \
-		if (!in_netns) {                                            \
-			print_message("needs root for its own network namespace\n"); \
-			skip();                                             \
-		}                                                           \
-	} while (0)
-
-struct pair {
-	int snd, rcv;
-};
-
 static void tcp_pair(struct pair *p, int sndbuf)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&a, len), 0);
-	assert_int_equal(listen(l, 1), 0);
-	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	p->snd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(p->snd >= 0);
-	if (sndbuf)
-		assert_int_equal(setsockopt(p->snd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
-	assert_int_equal(connect(p->snd, (struct sockaddr *)&a, len), 0);
-	p->rcv = accept(l, NULL, NULL);
-	assert_true(p->rcv >= 0);
-	close(l);
-	set_nodelay(p->snd);
+	tcp_pair_opts(p, &(struct pair_opts){ .sndbuf = sndbuf });
 }
 
 static struct ct_opts o;
