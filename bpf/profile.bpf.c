@@ -14,6 +14,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "copytrace.h"
 #include "profile.h"
 
 #define MAX_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
@@ -22,14 +23,14 @@
  * common.bpf.h: the tasks map holds that namespace's tgids). */
 const volatile __u64 pidns_dev = 0, pidns_ino = 0;
 
-/* The traced processes: tgid as the tracer sees it -> slot. The same name,
- * key and value as the tracer's map, so user space can share one map
- * (bpf_map__reuse_fd). */
+/* The traced processes: the tracer's own map (bpf/common.bpf.h), shared
+ * by user space (bpf_map__reuse_fd), so the profiler samples exactly
+ * what the tracer traces. Declared alike. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(max_entries, 8192);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct ct_task);
 } tasks SEC(".maps");
 
 struct {
@@ -79,8 +80,8 @@ static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 	__u32 tgid;
 	if (current_tgid(&tgid))
 		return 0;
-	__u32 *slot = tgid ? bpf_map_lookup_elem(&tasks, &tgid) : NULL;
-	if (!slot) {
+	struct ct_task *t = tgid ? bpf_map_lookup_elem(&tasks, &tgid) : NULL;
+	if (!t) {
 		char comm[16];
 		/* "ksoftirqd/N" */
 		if (!bpf_get_current_comm(comm, sizeof(comm)) && comm[0] == 'k' &&
@@ -89,7 +90,7 @@ static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 		return 0;
 	}
 	stat_add(PS_KEPT);
-	struct prof_key k = { .tgid = tgid, .slot = *slot, .event = event };
+	struct prof_key k = { .tgid = tgid, .slot = t->slot, .event = event };
 	/* user mode: x86-64 user addresses are the lower half (the code
 	 * segment's CPL bits would need a 2-byte context read, refused) */
 	k.user_mode = (__s64)PT_REGS_IP(&ctx->regs) >= 0;

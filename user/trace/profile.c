@@ -37,8 +37,7 @@ int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, 
 		p->skel->rodata->pidns_dev = ns.st_dev;
 		p->skel->rodata->pidns_ino = ns.st_ino;
 	}
-	p->own_tasks = tasks_fd < 0;
-	if (!p->own_tasks && bpf_map__reuse_fd(p->skel->maps.tasks, tasks_fd))
+	if (bpf_map__reuse_fd(p->skel->maps.tasks, tasks_fd))
 		return errf(err, errlen, "profiler: sharing the tracer's tasks map failed: %s",
 			    strerror(errno));
 	if (profile_bpf__load(p->skel))
@@ -123,11 +122,6 @@ int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, 
 		/* now, while the processes are alive: their maps and ELF files */
 		if (sym_add_pid(p->sym, p->pids[s], why, sizeof(why)))
 			return errf(err, errlen, "profiler: %s", why);
-		__u32 tgid = (__u32)p->pids[s], slot = (__u32)s;
-		if (p->own_tasks &&
-		    bpf_map_update_elem(bpf_map__fd(p->skel->maps.tasks), &tgid, &slot, BPF_ANY))
-			return errf(err, errlen, "profiler: filling its tasks map failed: %s",
-				    strerror(errno));
 	}
 	if (start_event(p, PE_CLOCK, p->skel->progs.prof_clock)) {
 		int e = errno;
@@ -150,8 +144,6 @@ void profile_detach(struct profiler *p)
 {
 	for (int ev = 0; ev < PE_COUNT; ev++)
 		stop_event(p, ev);
-	if (p->own_tasks && p->skel) /* nothing of the run stays marked traced */
-		clear_map(p->skel->maps.tasks);
 }
 
 /* Symbolizes one stack id's frames into v (leaf first); returns the count.

@@ -13,13 +13,11 @@ struct profile_bpf;
 struct bpf_link;
 struct symbolizer;
 
-#define PROF_DEFAULT_HZ 499 /* odd: no lockstep with periodic timers */
 #define PROF_MAX_CPUS 1024
 
 struct profiler {
 	struct profile_bpf *skel;
 	unsigned freq_hz;
-	int own_tasks;          /* fill the tasks map from the run's pids */
 	int ncpu;
 	int fds[PE_COUNT][PROF_MAX_CPUS];
 	struct bpf_link *links[PE_COUNT][PROF_MAX_CPUS];
@@ -29,9 +27,8 @@ struct profiler {
 	pid_t pids[CT_NSIDES];
 };
 
-/* Loads the programs. tasks_fd >= 0: share that map of traced tasks (the
- * tracer's `tasks`); -1: this profiler's own map, filled by
- * profile_attach from the run's pids. 0, or -1 with one line in err. */
+/* Loads the programs, sampling the tasks of the tracer's `tasks` map
+ * (tasks_fd). 0, or -1 with one line in err. */
 int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, size_t errlen);
 /* Clears the samples, snapshots the processes' mappings for symbols, and
  * starts sampling on every CPU. */

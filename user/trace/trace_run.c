@@ -217,11 +217,12 @@ int main(int argc, char **argv)
 		tracer_close(&t);
 		return 1;
 	}
-	/* The profiler (--impl only so far): its own object and tasks map,
-	 * filled from the run's pids; symbols are read while they live. */
+	/* The profiler (--impl only so far): its own object, sampling the
+	 * tasks the tracer traces (its `tasks` map); symbols are read while
+	 * the processes live. */
 	static struct profiler prof;
 	struct profiler *pp = o.sample_hz && !program ? &prof : NULL;
-	if (pp && profile_open(pp, o.sample_hz, -1, err, sizeof(err))) {
+	if (pp && profile_open(pp, o.sample_hz, tracer_tasks_fd(&t), err, sizeof(err))) {
 		fprintf(stderr, "trace_run: %s\n", err);
 		profile_close(pp);
 		tracer_close(&t);

@@ -231,6 +231,11 @@ static int fill_filter(struct tracer *t, const struct trace_filter *f, char *err
 	return 0;
 }
 
+int tracer_tasks_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.tasks);
+}
+
 void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg)
 {
 	memset(f, 0, sizeof(*f));

@@ -72,6 +72,9 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 /* Clears the counters, points the filter at what f names, attaches. */
 int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 		  size_t errlen);
+/* The map of traced processes (tgid -> struct ct_task), for the profiler
+ * to share. */
+int tracer_tasks_fd(const struct tracer *t);
 /* The filter for one experiment of the runner: its server and client. */
 void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg);
 /* The processes per slot (procs[CT_NSLOTS]); returns how many processes
