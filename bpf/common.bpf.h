@@ -283,6 +283,18 @@ static __always_inline __s64 leave(__u32 fn, struct start_val *out)
 	return (__s64)(bpf_ktime_get_ns() - out->ts);
 }
 
+/* Pops the entry record of fn and counts the call with the bytes it
+ * returned (ret > 0) and its time; 1 when the entry was ours (*out holds
+ * it), 0 otherwise. */
+static __always_inline int leave_count(__u32 fn, long ret, struct start_val *out)
+{
+	__s64 ns = leave(fn, out);
+	if (ns < 0)
+		return 0;
+	count_timed(out->side, fn, ret > 0 ? ret : 0, ns, 0, 0);
+	return 1;
+}
+
 /* The current task's tgid as trace_run numbers it (0: outside its pid
  * namespace, never traced). */
 static __always_inline __u32 cur_tgid(void)
@@ -391,28 +403,29 @@ static __always_inline void sk_learn_tuple(const struct sock *sk, struct ct_sock
 }
 
 /* Marks sk, a TCP socket the current (traced) task uses, as traced by
- * slot; the first process to use a socket keeps it. */
-static __always_inline void sk_mark(const struct sock *sk, int slot)
+ * slot; the first process to use a socket keeps it. Returns whether sk is
+ * traced now (0: not a TCP socket, or no slot). */
+static __always_inline int sk_mark(const struct sock *sk, int slot)
 {
 	if (!sk || slot < 0)
-		return;
+		return 0;
 	__u64 key = (__u64)sk;
 	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
-	if (c) {
-		sk_learn_tuple(sk, c);
-		return;
+	if (!c) {
+		if (BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */ ||
+		    BPF_CORE_READ(sk, sk_type) != 1 /* SOCK_STREAM */)
+			return 0;
+		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
+			return 0;
+		struct ct_sock v = { .slot = slot, .born = bpf_ktime_get_ns() };
+		bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&socks, &key);
+		if (!c)
+			return 0;
 	}
-	if (BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */ ||
-	    BPF_CORE_READ(sk, sk_type) != 1 /* SOCK_STREAM */)
-		return;
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
-		return;
-	struct ct_sock v = { .slot = slot, .born = bpf_ktime_get_ns() };
-	bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST);
-	c = bpf_map_lookup_elem(&socks, &key);
-	if (c)
-		sk_learn_tuple(sk, c);
+	sk_learn_tuple(sk, c);
+	return 1;
 }
 
 /* Slot of the current task, marking sk (the socket it works on) as
@@ -423,6 +436,14 @@ static __always_inline int task_sk_slot(const struct sock *sk)
 	if (slot >= 0)
 		sk_mark(sk, slot);
 	return slot;
+}
+
+/* The same, but -1 unless sk is a traced TCP socket too: for work that
+ * counts only on one (a copy out of a unix socket is no TCP copy). */
+static __always_inline int task_tcp_slot(const struct sock *sk)
+{
+	int slot = task_slot();
+	return slot >= 0 && sk_mark(sk, slot) ? slot : -1;
 }
 
 /* Slot of a traced socket, or -1: for work done on its behalf anywhere

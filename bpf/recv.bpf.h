@@ -14,11 +14,8 @@ static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
 static __always_inline void on_recvmsg_exit(long ret)
 {
 	struct start_val v;
-	__s64 ns = leave(FN_TCP_RECVMSG, &v);
-	if (ns < 0)
-		return;
-	count_timed(v.side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, ns, 0, 0);
-	conn_add((void *)v.sk, CC_RECV, ret);
+	if (leave_count(FN_TCP_RECVMSG, ret, &v))
+		conn_add((void *)v.sk, CC_RECV, ret);
 }
 
 /* Slot of a copy from skb: the reading task's, when the skb belongs to a
@@ -89,9 +86,7 @@ static __always_inline void on_splice_read_enter(struct socket *sock)
 static __always_inline void on_splice_read_exit(long ret)
 {
 	struct start_val v;
-	__s64 ns = leave(FN_SPLICE_OUT, &v);
-	if (ns >= 0)
-		count_timed(v.side, FN_SPLICE_OUT, ret > 0 ? ret : 0, ns, 0, 0);
+	leave_count(FN_SPLICE_OUT, ret, &v);
 }
 CT_ENTRY(splice_read, tcp_splice_read, on_splice_read_enter(sock), struct socket *sock)
 CT_EXIT(splice_read, tcp_splice_read, on_splice_read_exit(ret))
@@ -114,9 +109,8 @@ static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len)
 	/* Through the skb's socket only: a traced process reading another
 	 * socket (or a pipe of skbs, e.g. a unix socket) copies nothing that
 	 * is traced. TCP receive-queue skbs are owned by their socket. */
-	struct sock *sk = BPF_CORE_READ(skb, sk);
-	int side = task_sk_slot(sk);
-	if (side >= 0 && sk_slot(sk) >= 0)
+	int side = task_tcp_slot(BPF_CORE_READ(skb, sk));
+	if (side >= 0)
 		count(side, FN_RECV_COPY, len, 0, 0);
 }
 

@@ -46,10 +46,8 @@ static __always_inline void on_sendpages_enter(struct sock *sk)
 static __always_inline void on_sendpages_exit(long ret)
 {
 	struct start_val v;
-	__s64 ns = leave(FN_SPLICE, &v);
-	if (ns < 0)
+	if (!leave_count(FN_SPLICE, ret, &v))
 		return;
-	count_timed(v.side, FN_SPLICE, ret > 0 ? ret : 0, ns, 0, 0);
 	conn_add((void *)v.sk, CC_SENT, ret);
 	conn_add((void *)v.sk, CC_SPLICE, ret);
 }

@@ -31,9 +31,7 @@ static __always_inline void on_zc_pin_enter(void *uarg)
 static __always_inline void on_zc_pin_exit(long ret)
 {
 	struct start_val v;
-	__s64 ns = leave(FN_ZC_PIN, &v);
-	if (ns >= 0)
-		count_timed(v.side, FN_ZC_PIN, ret > 0 ? ret : 0, ns, 0, 0);
+	leave_count(FN_ZC_PIN, ret, &v);
 }
 
 CT_ENTRY(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_enter(uarg), struct sock *sk,

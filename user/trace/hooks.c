@@ -52,10 +52,11 @@ struct hook {
 
 /* One kernel function, both kernel backends (bpf/common.bpf.h CT_ENTRY +
  * CT_EXIT make the four programs). */
-#define KFUNC(name, fn, target, fl) \
-	{ HK_KFUNC, ROW(fn), target, \
+#define KFUNC_ROWS(name, rows, target, fl) \
+	{ HK_KFUNC, rows, target, \
 	  { { P(fe_##name), P(fe_##name##_ret) }, { P(kp_##name), P(kp_##name##_ret) } }, fl, \
 	  NARGS(name) }
+#define KFUNC(name, fn, target, fl) KFUNC_ROWS(name, ROW(fn), target, fl)
 #define KENTRY(name, fn, target, fl) \
 	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
 #define TP(name, fn, target, classic, fl) \
@@ -69,9 +70,8 @@ struct hook {
 	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0, NO_NARGS }
 
 static const struct hook hooks[] = {
-	{ HK_KFUNC, ROW(FN_TCP_SENDMSG) | ROW(FN_SPLICE), "tcp_sendmsg",
-	  { { P(fe_tcp_sendmsg), P(fe_tcp_sendmsg_ret) }, { P(kp_tcp_sendmsg), P(kp_tcp_sendmsg_ret) } },
-	  HF_REQUIRED, NARGS(tcp_sendmsg) },
+	/* 6.5+: sendfile/splice reach TCP here too (MSG_SPLICE_PAGES) */
+	KFUNC_ROWS(tcp_sendmsg, ROW(FN_TCP_SENDMSG) | ROW(FN_SPLICE), "tcp_sendmsg", HF_REQUIRED),
 	KFUNC(sendpages, FN_SPLICE, "do_tcp_sendpages", HF_QUIET), /* before 6.5 */
 	KFUNC(copy_from_iter, FN_SEND_COPY, "_copy_from_iter", HF_COPY_MAIN),
 	KFUNC(copy_from_iter_nocache, FN_SEND_COPY_NC, "_copy_from_iter_nocache", HF_COPY_ALT),
