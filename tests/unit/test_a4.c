@@ -33,6 +33,7 @@
 #include "net/parse.h"
 #include "net/sockio.h"
 #include "netns_pair.h"
+#include "rx_thread.h"
 
 
 static int group_setup(void **st)
@@ -61,43 +62,6 @@ static int a4_conn(int fd, size_t size, int slots)
 }
 
 /* Receiver: reads to EOF, checking framing and every payload byte. */
-struct rx {
-	int fd, pace_us;
-	pthread_t tid;
-	struct parser p;
-};
-
-static void *rx_main(void *arg)
-{
-	static uint8_t buf[1 << 16];
-	struct rx *x = arg;
-	ssize_t n;
-	while ((n = recv(x->fd, buf, x->pace_us ? 4096 : sizeof(buf), 0)) > 0) {
-		parser_feed(&x->p, buf, (size_t)n, NULL, NULL);
-		if (x->pace_us)
-			usleep((useconds_t)x->pace_us);
-	}
-	return NULL;
-}
-
-static void rx_start(struct rx *x, int fd, int pace_us)
-{
-	x->fd = fd;
-	x->pace_us = pace_us;
-	parser_init(&x->p, 0, true);
-	assert_int_equal(pthread_create(&x->tid, NULL, rx_main, x), 0);
-}
-
-static void rx_check(struct rx *x, int snd, uint64_t messages)
-{
-	shutdown(snd, SHUT_WR);
-	pthread_join(x->tid, NULL);
-	if (x->p.errors || x->p.lost_sync)
-		fail_msg("receiver: %s", x->p.first_error);
-	assert_int_equal(x->p.messages, messages);
-	assert_true(parser_idle(&x->p));
-}
-
 /* Sends n verified messages through a few slots with a slow receiver, so
  * slots are reused while notifications are outstanding. */
 static void send_verified(size_t size, int slots, int n, int pace_us)
@@ -107,7 +71,7 @@ static void send_verified(size_t size, int slots, int n, int pace_us)
 	tcp_pair(&p, 0);
 	if (a4_conn(p.snd, size, slots))
 		fail_msg("init: %s", r.error);
-	rx_start(&x, p.rcv, pace_us);
+	rx_start(&x, p.rcv, 0, pace_us);
 	for (int seq = 0; seq < n; seq++)
 		if (impl_a4.send(&c, (uint64_t)seq))
 			fail_msg("message %d: %s", seq, r.error);
