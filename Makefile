@@ -59,7 +59,7 @@ $(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vm
 $(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@
 # The sampling profiler: its own object and skeleton.
-$(B)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h
+$(B)/profile.bpf.o: bpf/profile.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 		-Wall -Werror -c $< -o $@

@@ -10,6 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "copytrace.h"
+#include "traced.bpf.h"   /* pid namespace, cur_tgid, the tasks map */
 
 #define MSG_ERRQUEUE 0x2000
 #define MSG_ZEROCOPY 0x4000000
@@ -20,11 +21,6 @@
 
 /* Set by user space before the run (mmapped .bss). */
 struct ct_filter filter = {};
-/* trace_run's pid namespace (device, inode) when it is not the initial one
- * (a container): the traced tgids are numbers in that namespace, at
- * nesting level pidns_level. */
-const volatile __u64 pidns_dev = 0, pidns_ino = 0;
-const volatile __u32 pidns_level = 0;
 /* Kernel features, probed by user space before loading: the programs take
  * the other branch where one is missing, and the verifier never sees the
  * code (and helpers) of the branch a constant rules out. */
@@ -56,16 +52,10 @@ struct {
 	__type(value, struct ct_stat);
 } stats SEC(".maps");
 
-/* What is traced: processes by tgid (their slot), the cgroup, the
- * slots handed out (insert-if-absent is the claim: atomic on every kernel,
- * where a fetch-and-add with a result needs 5.12), and per slot the
- * process's tgid and name. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct ct_task);
-} tasks SEC(".maps");
+/* What is traced besides the processes in `tasks` (traced.bpf.h): the
+ * cgroup, the slots handed out (insert-if-absent is the claim: atomic on
+ * every kernel, where a fetch-and-add with a result needs 5.12), and per
+ * slot the process's tgid and name. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
@@ -293,19 +283,6 @@ static __always_inline int leave_count(__u32 fn, long ret, struct start_val *out
 		return 0;
 	count_timed(out->side, fn, ret > 0 ? ret : 0, ns, 0, 0);
 	return 1;
-}
-
-/* The current task's tgid as trace_run numbers it (0: outside its pid
- * namespace, never traced). */
-static __always_inline __u32 cur_tgid(void)
-{
-	if (pidns_ino) { /* a constant: the other branch is not even loaded */
-		struct bpf_pidns_info ns = {};
-		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
-			return 0;
-		return ns.tgid;
-	}
-	return bpf_get_current_pid_tgid() >> 32;
 }
 
 /* Hands out a free slot to process tgid (forked from ppid, or 0), with

@@ -15,23 +15,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "copytrace.h"
+#include "traced.bpf.h" /* the tracer's tasks map (shared), cur_tgid */
 #include "profile.h"
 
 #define MAX_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
-
-/* trace_run's pid namespace when it is not the initial one (as in
- * common.bpf.h: the tasks map holds that namespace's tgids). */
-const volatile __u64 pidns_dev = 0, pidns_ino = 0;
-
-/* The traced processes: the tracer's own map (bpf/common.bpf.h), shared
- * by user space (bpf_map__reuse_fd), so the profiler samples exactly
- * what the tracer traces. Declared alike. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct ct_task);
-} tasks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -61,26 +48,13 @@ static __always_inline void stat_add(__u32 k)
 		__sync_fetch_and_add(v, 1);
 }
 
-static __always_inline int current_tgid(__u32 *tgid)
-{
-	if (pidns_ino) {
-		struct bpf_pidns_info ns = {};
-		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
-			return -1; /* a task outside that namespace */
-		*tgid = ns.tgid;
-		return 0;
-	}
-	*tgid = bpf_get_current_pid_tgid() >> 32;
-	return 0;
-}
-
 static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 {
 	stat_add(PS_SEEN);
-	__u32 tgid;
-	if (current_tgid(&tgid))
-		return 0;
-	struct ct_task *t = tgid ? bpf_map_lookup_elem(&tasks, &tgid) : NULL;
+	__u32 tgid = cur_tgid();
+	if (!tgid)
+		return 0; /* outside trace_run's pid namespace, or idle */
+	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!t) {
 		char comm[16];
 		/* "ksoftirqd/N" */
