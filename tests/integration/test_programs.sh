@@ -23,7 +23,8 @@ links0=$(links)
 iperf3 -s -p 5421 >/dev/null 2>&1 & BG_S=$!
 sleep 0.3
 iperf3 -c 127.0.0.1 -p 5421 -t 600 >/dev/null 2>&1 & BG_C=$!
-trap 'kill $BG_C $BG_S 2>/dev/null; wait 2>/dev/null; rm -rf "$T_TMP"' EXIT
+CG_MNT=
+trap 'kill $BG_C $BG_S 2>/dev/null; wait 2>/dev/null; [ -n "$CG_MNT" ] && umount "$CG_MNT"; rm -rf "$T_TMP"' EXIT
 
 # ---- iperf3, both ends under one trace_run -----------------------------------
 for z in "" -Z; do
@@ -126,6 +127,9 @@ check "--pid: the trace ends when the process exits" jget pid.json "d['target'][
 
 # ---- --cgroup on a cgroup made here ----------------------------------------------------
 CGROOT=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+if [ -z "$CGROOT" ]; then # a host with cgroup v1 only: mount the v2 hierarchy here
+	mkdir -p "$T_TMP/cg2" && mount -t cgroup2 none "$T_TMP/cg2" && CG_MNT=$T_TMP/cg2 && CGROOT=$CG_MNT
+fi
 CG=$CGROOT/copytrace-test-$$
 if [ -n "$CGROOT" ] && mkdir "$CG" 2>/dev/null; then
 	sh -c "echo \$\$ > $CG/cgroup.procs && exec iperf3 -s -1 -p 5424 -J > cg.s.json 2>/dev/null" & SRV=$!
