@@ -25,6 +25,11 @@ struct ct_filter filter = {};
  * the other branch where one is missing, and the verifier never sees the
  * code (and helpers) of the branch a constant rules out. */
 const volatile bool have_task_storage = true;   /* 5.11+ */
+const volatile bool have_task_btf = true;       /* bpf_get_current_task_btf: 5.11+ */
+/* Some program records a kernel function's entry for its exit (fentry and
+ * kprobe backends); without any (tracepoint backend) there is no record
+ * a syscall's entry needs to drop. */
+const volatile bool have_fn_pairs = true;
 /* Tracepoint backend without sock_send_length (before 6.3): send bytes
  * from the send syscalls' return values. */
 const volatile bool send_from_syscall = false;
@@ -223,6 +228,8 @@ static __always_inline void count_missed(__u32 fn, const struct start_val *old)
  * system call begins, so no call of fn from before is still running. */
 static __always_inline void drop_stale(__u32 fn)
 {
+	if (!have_fn_pairs)
+		return;
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
 	if (!old)

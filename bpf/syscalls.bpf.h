@@ -16,14 +16,32 @@ enum sys_call {
 	SY_SENDFILE, SY_SPLICE, SY_GETSOCKOPT, SY_NONE
 };
 
-/* The TCP socket behind fd in the current task's file table, or NULL. */
+/* The TCP socket behind fd in the current task's file table, or NULL.
+ * The walk to the file is direct loads through the task's BTF pointer
+ * where the kernel has bpf_get_current_task_btf (each probe-read helper
+ * call it saves is a good part of this hook's cost on every send and
+ * receive); the file array's slot and the file's fields are probe reads
+ * everywhere. */
 static __always_inline struct sock *fd_tcp_sock(long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt;
+	struct file **fds;
+	if (have_task_btf) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct files_struct *files = task->files;
+		if (!files)
+			return NULL;
+		fdt = files->fdt;
+		if (fd < 0 || !fdt || fd >= fdt->max_fds)
+			return NULL;
+		fds = fdt->fd;
+	} else {
+		struct task_struct *task = (void *)bpf_get_current_task();
+		fdt = BPF_CORE_READ(task, files, fdt);
+		if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+			return NULL;
+		fds = BPF_CORE_READ(fdt, fd);
+	}
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -55,6 +55,9 @@ static void set_features(struct tracer *t)
 {
 	int ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 	t->skel->rodata->have_task_storage = ts;
+	t->skel->rodata->have_task_btf =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf, NULL) == 1;
+	t->skel->rodata->have_fn_pairs = t->backend != BK_TRACEPOINT;
 	t->skel->rodata->send_from_syscall = t->send_from_syscall;
 	t->skel->rodata->splice_from_syscall = t->splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
