@@ -205,10 +205,16 @@ static void procmaps_follow_fork_exec_mmap(void **st)
 	assert_int_equal(pm_find(pm, 100, 0x20000, &h), 0);
 	assert_int_equal(pm_file_at(pm, h.file)->bid_len, 20);
 	assert_int_equal(pm_nfiles(pm), 5);
+	/* pid 101 reused by a new child of 100: the parent's image is its
+	 * newest, python3's stays for the old process's samples */
+	assert_int_equal(pm_fork(pm, 100, 101), 1);
+	assert_int_equal(pm_find(pm, 101, 0x1010, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/bin/sh");
+	assert_string_equal(pm_comm_of(pm, 101), "sh");
 	struct pm_stats ps;
 	pm_get_stats(pm, &ps);
 	assert_int_equal(ps.procs, 2);
-	assert_int_equal(ps.images, 3);
+	assert_int_equal(ps.images, 4);
 	assert_int_equal(ps.procs_dropped + ps.maps_dropped, 0);
 	pm_free(pm);
 }

@@ -148,8 +148,10 @@ int pm_fork(struct procmaps *pm, pid_t parent, pid_t child)
 		return 0;
 	pp = proc(pm, parent); /* track may have moved the array */
 	snprintf(c->comm, sizeof(c->comm), "%s", pp->comm);
-	if (c->nimg || !pp->nimg)
-		return 1; /* its own records came first (another CPU's ring) */
+	if (!pp->nimg)
+		return 1;
+	/* a child already known is a reused pid: the copy becomes its newest
+	 * image, the dead process's stay for its own samples */
 	const struct pm_image *src = &pp->img[pp->nimg - 1];
 	struct pm_image *im = new_image(pm, c);
 	if (src->n && !(im->m = malloc(src->n * sizeof(*im->m)))) {
