@@ -120,6 +120,9 @@ check "-- sh -c python3: the table has the per-process time ledger and the side-
 	sh -c "'$TR' -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -A12 '^time ledger' | grep -Eq 'samples by process: [0-9]+/python3' &&
 	       '$TR' -- sh -c 'true' 2>/dev/null | grep -q 'mmap side-band .* lost'"
 
+check "-- sh -c python3 --format csv: time rows for the total and per process" sh -c \
+	"'$TR' --format csv -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -Eq '^time,command,.*,[0-9]+/python3,user_copy_other,cpu-clock,[1-9]'"
+
 # a child gone well before the trace ends: nothing left in /proc
 "$TR" --format json --output "$T_TMP/short.json" --folded "$T_TMP/short.folded" \
 	-- sh -c "$PY $SENDER 1; sleep 2" >"$T_TMP/short.out" 2>"$T_TMP/short.err"
