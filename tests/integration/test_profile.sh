@@ -170,21 +170,29 @@ else
 	fail "iperf3 is installed" "scripts/install-deps.sh"
 fi
 
-# a binary deleted, and one overwritten in place, before the trace ends:
-# their frames are [file+0xOFF], libc's still named, nothing crashes
-cp "$(readlink -f $PY)" "$T_TMP/pydel" && cp "$(readlink -f $PY)" "$T_TMP/pyrepl" &&
+# a binary deleted, one overwritten in place, and one whose build id
+# changed (same layout and symbols, another build) before the trace ends:
+# their frames are [file+0xOFF], libc's still named, nothing crashes; an
+# intact copy (pyok) is named
+for b in pydel pyrepl pybid pyok; do cp "$(readlink -f $PY)" "$T_TMP/$b"; done
 "$TR" --format json --output "$T_TMP/gone.json" --folded "$T_TMP/gone.folded" -- sh -c \
-	"$T_TMP/pydel $SENDER 1; $T_TMP/pyrepl $SENDER 1; rm $T_TMP/pydel; cat /bin/true > $T_TMP/pyrepl" \
+	"for b in pydel pyrepl pybid pyok; do $T_TMP/\$b $SENDER 1; done; rm $T_TMP/pydel; cat /bin/true > $T_TMP/pyrepl;
+	 $PY $ROOT/tests/integration/programs/flip_build_id.py $T_TMP/pybid" \
 	>"$T_TMP/gone.out" 2>"$T_TMP/gone.err"
 rc=$?
-check "a deleted binary: [pydel+0x..] frames, libc's memcpy named; the overwritten one: [pyrepl+0x..]" /usr/bin/python3 -c '
+check "a deleted, an overwritten and a rebuilt binary: [file+0x..] frames, never its old symbols, libc's memcpy named; an intact copy named" /usr/bin/python3 -c '
 import re, sys
 t = open(sys.argv[1]).read()
-for b in ("pydel", "pyrepl"):
+py = re.compile(r";(_PyEval_EvalFrameDefault|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|_PyObject_\w+)[; ]")
+for b in ("pydel", "pyrepl", "pybid", "pyok"):
     lines = [l for l in t.splitlines() if l.startswith(b + "/")]
     assert lines, b
-    assert any(re.search(r";\[" + b + r"\+0x[0-9a-f]+\]", l) for l in lines), b + ": no [file+0x] frame"
     assert any(re.search(r";(__memmove|__memcpy|memcpy)", l) for l in lines), b + ": libc not named"
+    if b == "pyok":
+        assert any(py.search(l) for l in lines), "pyok: python symbols not named"
+        continue
+    assert any(re.search(r";\[" + b + r"\+0x[0-9a-f]+\]", l) for l in lines), b + ": no [file+0x] frame"
+    assert not any(py.search(l) for l in lines), b + ": named by a file that is no longer the mapped one"
 ' "$T_TMP/gone.folded"
 [ $rc -eq 0 ] || fail "deleted/overwritten binaries: trace_run exit status" "rc=$rc $(head -2 "$T_TMP/gone.err")"
 finish
