@@ -23,7 +23,8 @@ NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4
 	    server client)
 RUN    := $(addprefix run/,runner netns)
 TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
-	    report_json report_csv profile symbolize timeledger folded flamegraph report_time)
+	    report_json report_csv profile symbolize procmaps sideband timeledger folded flamegraph \
+	    report_time)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))
@@ -75,7 +76,7 @@ vmlinux:
 
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
-$(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph)
+$(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph trace/procmaps)
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The sampling profiler (root): time ledger rows in the JSON (a1's gather
 # gets CPU time, a2 has no gather), --folded lines parse and add up to the
-# samples, --flamegraph is well-formed SVG, bad flags fail cleanly.
+# samples, --flamegraph is well-formed SVG, bad flags fail cleanly. Then
+# tracing programs: processes forked and exec'd during the trace, gone
+# before its end, running before it (--pid), or whose binary is deleted or
+# overwritten get their user symbols (the mmap side-band).
 source "$(dirname "$0")/../lib.sh"
 need_root
 TR="$ROOT/trace_run"
@@ -62,4 +65,134 @@ check_fails "--sample-freq abc: one-line error" "^trace_run: --sample-freq must 
 check_fails "--sample-freq above the limit: one-line error" "^trace_run: --sample-freq must be" "$TR" --sample-freq 999999
 check_fails "--folded without the profiler: one-line error" "need the profiler" "$TR" --sample-freq 0 --folded "$T_TMP/x"
 check_fails "--folded without a value: one-line error" "needs a value" "$TR" --folded
+
+# ---- tracing a program ---------------------------------------------------------------
+PY=/usr/bin/python3 # not a shim: the program is python itself
+SENDER="$ROOT/tests/integration/programs/copy_sender.py"
+# fcheck NAME FOLDED JSON PID NAMED_RE: the folded lines are rooted at
+# comm/pid and sum to the samples; process PID has samples, most of them
+# with a named user frame (not [unknown] or [file+0x..]), one matching
+# NAMED_RE; prints what it found.
+fcheck() {
+	/usr/bin/python3 - "$@" <<'PYEOF'
+import json, re, sys
+name, folded, js, pid, named = sys.argv[1:6]
+d = json.load(open(js))
+tot, mine, good, hits = 0, 0, 0, set()
+for line in open(folded):
+    stack, n = line.rstrip("\n").rsplit(" ", 1)
+    fr, n = stack.split(";"), int(n)
+    assert re.fullmatch(r"[^;/]+/[0-9]+", fr[0]) and n > 0, line
+    tot += n
+    if fr[0].rsplit("/", 1)[1] != pid:
+        continue
+    mine += n
+    user = [f for f in fr[1:] if not f.endswith("_[k]")]
+    if any(not f.startswith("[") for f in user):
+        good += n
+    hits |= {f for f in user if re.search(named, f)}
+assert tot == d["time_ledger"]["samples"], f"folded sum {tot} != samples {d['time_ledger']['samples']}"
+assert mine >= 20, f"process {pid}: {mine} samples"
+assert good >= mine / 2, f"process {pid}: {good} of {mine} samples with a named user frame"
+assert hits, f"process {pid}: no frame matches {named}"
+print(f"{name}: {good} of {mine} samples of pid {pid} with a named user frame, e.g. {sorted(hits)[:3]}")
+PYEOF
+}
+# the pid of the traced process named COMM that a traced parent forked
+child_pid() { jget "$1" "[p['pid'] for p in d['processes'] if p.get('comm') == '$2' and p['ppid']][0]"; }
+tl_pid_row() { jget "$1" "[s['samples'] for r in d['time_ledger']['rows'] if r['key'] == '$2' for s in r['samples_by_process'] if s.get('pid') == $3] or [0]" | tr -d '[]'; }
+
+# a child forked and exec'd by the shell during the trace
+"$TR" --format json --output "$T_TMP/fork.json" --folded "$T_TMP/fork.folded" \
+	-- sh -c "$PY $SENDER $DUR; true" >"$T_TMP/fork.out" 2>"$T_TMP/fork.err"
+rc=$?
+p=$(child_pid "$T_TMP/fork.json" python3 2>/dev/null)
+if [ $rc -eq 0 ] && [ -n "$p" ] && out=$(fcheck "sh -c python3" "$T_TMP/fork.folded" "$T_TMP/fork.json" "$p" \
+	'^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|__libc_send|send|_PyEval_EvalFrameDefault)' 2>&1); then
+	pass "-- sh -c python3: the exec'd child's stacks are symbolized, rooted at python3/PID, summing to the samples ($out)"
+else
+	fail "-- sh -c python3: symbols of a forked+exec'd child" "rc=$rc pid=$p $out $(head -2 "$T_TMP/fork.err")"
+fi
+u=$(tl_pid_row "$T_TMP/fork.json" user_copy_other "${p:-0}" 2>/dev/null)
+[ "${u:-0}" -gt 0 ] && pass "-- sh -c python3: its user-space memcpy is the time ledger's 'user-space copy, other callers' ($u samples of pid $p)" ||
+	fail "-- sh -c python3: user-space copy time" "$(jget "$T_TMP/fork.json" "d['time_ledger']['rows'][1]" 2>&1 | cut -c1-300)"
+check "-- sh -c python3: the table has the per-process time ledger and the side-band line" \
+	sh -c "'$TR' -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -A12 '^time ledger' | grep -Eq 'samples by process: [0-9]+/python3' &&
+	       '$TR' -- sh -c 'true' 2>/dev/null | grep -q 'mmap side-band .* lost'"
+
+check "-- sh -c python3 --format csv: time rows for the total and per process" sh -c \
+	"'$TR' --format csv -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -Eq '^time,command,.*,[0-9]+/python3,user_copy_other,cpu-clock,[1-9]'"
+
+# a child gone well before the trace ends: nothing left in /proc
+"$TR" --format json --output "$T_TMP/short.json" --folded "$T_TMP/short.folded" \
+	-- sh -c "$PY $SENDER 1; sleep 2" >"$T_TMP/short.out" 2>"$T_TMP/short.err"
+rc=$?
+p=$(child_pid "$T_TMP/short.json" python3 2>/dev/null)
+if [ $rc -eq 0 ] && [ -n "$p" ] && out=$(fcheck "short-lived" "$T_TMP/short.folded" "$T_TMP/short.json" "$p" \
+	'^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|send|_PyEval_EvalFrameDefault)' 2>&1); then
+	pass "a child that exited 2 s before the trace's end still has its symbols ($out)"
+else
+	fail "short-lived child's symbols" "rc=$rc pid=$p $out $(head -2 "$T_TMP/short.err")"
+fi
+
+# --pid: a process running before the trace
+$PY "$SENDER" $((DUR + 3)) & BG=$!
+sleep 0.5
+"$TR" --pid $BG --duration "$DUR" --format json --output "$T_TMP/pid.json" --folded "$T_TMP/pid.folded" \
+	>"$T_TMP/pid.out" 2>"$T_TMP/pid.err"
+rc=$?
+wait $BG
+if [ $rc -eq 0 ] && out=$(fcheck "--pid" "$T_TMP/pid.folded" "$T_TMP/pid.json" "$BG" \
+	'^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|send)' 2>&1); then
+	pass "--pid on a running python: symbolized ($out)"
+else
+	fail "--pid symbols" "rc=$rc $out $(head -2 "$T_TMP/pid.err")"
+fi
+
+# iperf3, both ends started by the shell: each end's copy time is its own
+if command -v iperf3 >/dev/null; then
+	"$TR" --format json --output "$T_TMP/ip.json" --folded "$T_TMP/ip.folded" -- sh -c \
+		"iperf3 -s -1 -p 5431 >/dev/null & sleep 0.5; iperf3 -c 127.0.0.1 -p 5431 -t $DUR >/dev/null; wait" \
+		>"$T_TMP/ip.out" 2>"$T_TMP/ip.err"
+	rc=$?
+	# the end that received most is the server, the one that sent most the client
+	most() { jget "$T_TMP/ip.json" "max((p for p in d['processes'] if p.get('comm') == 'iperf3'), key=lambda p: p['ledger']['$1'] or 0)['pid']"; }
+	srv=$(most recv_copy_bytes 2>/dev/null); cli=$(most send_copy_bytes 2>/dev/null)
+	o1=$(fcheck "server" "$T_TMP/ip.folded" "$T_TMP/ip.json" "${srv:-0}" '^(read|__read|__libc_read|recv|__recv|__select|select)$' 2>&1) &&
+	o2=$(fcheck "client" "$T_TMP/ip.folded" "$T_TMP/ip.json" "${cli:-0}" '^(write|__write|__libc_write|send|__send)$' 2>&1) &&
+	[ $rc -eq 0 ] && pass "iperf3 under sh: both ends symbolized ($o1; $o2)" ||
+		fail "iperf3 under sh: symbols" "rc=$rc srv=$srv cli=$cli $o1 $o2 $(head -2 "$T_TMP/ip.err")"
+	sc=$(tl_pid_row "$T_TMP/ip.json" send_copy "${cli:-0}" 2>/dev/null); rcv=$(tl_pid_row "$T_TMP/ip.json" recv_copy "${srv:-0}" 2>/dev/null)
+	[ "${sc:-0}" -gt 0 ] && [ "${rcv:-0}" -gt 0 ] &&
+		pass "iperf3: the send copy's time is the client's ($sc samples), the receive copy's the server's ($rcv)" ||
+		fail "iperf3: copy time per process" "send $sc recv $rcv"
+else
+	fail "iperf3 is installed" "scripts/install-deps.sh"
+fi
+
+# a binary deleted, one overwritten in place, and one whose build id
+# changed (same layout and symbols, another build) before the trace ends:
+# their frames are [file+0xOFF], libc's still named, nothing crashes; an
+# intact copy (pyok) is named
+for b in pydel pyrepl pybid pyok; do cp "$(readlink -f $PY)" "$T_TMP/$b"; done
+"$TR" --format json --output "$T_TMP/gone.json" --folded "$T_TMP/gone.folded" -- sh -c \
+	"for b in pydel pyrepl pybid pyok; do $T_TMP/\$b $SENDER 1; done; rm $T_TMP/pydel; cat /bin/true > $T_TMP/pyrepl;
+	 $PY $ROOT/tests/integration/programs/flip_build_id.py $T_TMP/pybid" \
+	>"$T_TMP/gone.out" 2>"$T_TMP/gone.err"
+rc=$?
+check "a deleted, an overwritten and a rebuilt binary: [file+0x..] frames, never its old symbols, libc's memcpy named; an intact copy named" /usr/bin/python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+py = re.compile(r";(_PyEval_EvalFrameDefault|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|_PyObject_\w+)[; ]")
+for b in ("pydel", "pyrepl", "pybid", "pyok"):
+    lines = [l for l in t.splitlines() if l.startswith(b + "/")]
+    assert lines, b
+    assert any(re.search(r";(__memmove|__memcpy|memcpy)", l) for l in lines), b + ": libc not named"
+    if b == "pyok":
+        assert any(py.search(l) for l in lines), "pyok: python symbols not named"
+        continue
+    assert any(re.search(r";\[" + b + r"\+0x[0-9a-f]+\]", l) for l in lines), b + ": no [file+0x] frame"
+    assert not any(py.search(l) for l in lines), b + ": named by a file that is no longer the mapped one"
+' "$T_TMP/gone.folded"
+[ $rc -eq 0 ] || fail "deleted/overwritten binaries: trace_run exit status" "rc=$rc $(head -2 "$T_TMP/gone.err")"
 finish

@@ -161,7 +161,11 @@ check_fails "--cgroup that is not a cgroup v2 directory" "^trace_run: --cgroup /
 check_fails "'--' with no command" "^trace_run: '--' must be followed by a command" "$TR" --
 check_fails "--pid together with a command" "^trace_run: give one of" "$TR" --pid 1 -- true
 check_fails "--impl together with --pid" "^trace_run: --impl runs the built-in experiment" "$TR" --impl a2 --pid 1
-check_fails "the profiler's files with a program: said, not ignored" "^trace_run: the sampling profiler .* covers --impl only" "$TR" --folded x.folded -- true
+check "the profiler with a program: --folded lines rooted at comm/pid (a shell loop)" sh -c \
+	"'$TR' --folded loop.folded -- sh -c 'i=0; while [ \$i -lt 300000 ]; do i=\$((i+1)); done' >/dev/null 2>&1 &&
+	 grep -Eq '^sh/[0-9]+;' loop.folded"
+"$TR" --sample-freq 0 --format json --output off.json -- true 2>/dev/null
+check "--sample-freq 0 with a program: no profiler, time_ledger null" jget off.json "d['time_ledger'] is None or exit(1)"
 "$TR" -- /nonexistent/program >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 127 ] && [ "$(wc -l <err.txt)" = 1 ] && grep -q "cannot execute '/nonexistent/program'" err.txt &&
 	pass "a command that cannot be executed: one line, exit 127" || fail "cannot execute" "rc=$rc $(cat err.txt)"

@@ -1,5 +1,6 @@
 /* The profiler's pure logic: classification of sampled stacks into time
- * ledger rows, folded output, the flame graph's layout and SVG. */
+ * ledger rows, folded output, the flame graph's layout and SVG, and the
+ * per-process mappings the side-band keeps (procmaps). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,13 +12,14 @@
 
 #include "trace/flamegraph.h"
 #include "trace/folded.h"
+#include "trace/procmaps.h"
 #include "trace/timeledger.h"
 
 /* A stack from frames leaf first: nk kernel frames, then user frames. */
 #define STACK(side, count, nk, ...) \
 	((struct prof_stack){ side, PE_CLOCK, count, nk, \
 			      (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - (nk), \
-			      (const char *[]){ __VA_ARGS__ } })
+			      (const char *[]){ __VA_ARGS__ }, 0, NULL })
 
 static int row(struct prof_stack s, const char **caller, int *irq)
 {
@@ -124,6 +126,99 @@ static void folded_merges_and_orders_frames(void **st)
 	folded_free(l, n);
 }
 
+/* Tracing a program: each process is its own slot in the time ledger and
+ * its own root ("comm/pid") in the folded lines. */
+static void program_stacks_by_process(void **st)
+{
+	(void)st;
+	struct prof_stack s[] = {
+		STACK(5, 7, 0, "__memmove_avx_unaligned_erms", "pack", "main"),
+		STACK(9, 3, 0, "main"),
+		STACK(9, 2, 0, "main"),
+	};
+	s[0].pid = 1234, s[0].root = "iperf3/1234";
+	s[1].pid = 1240, s[1].root = "python3/1240";
+	s[2].pid = 1241, s[2].root = "python3/1241"; /* two processes in one slot ("others") */
+	struct time_ledger tl;
+	assert_int_equal(tl_build(&tl, s, 3, 2000000), 0);
+	assert_int_equal(tl_total(&tl), 12);
+	assert_int_equal(tl.total[5], 7);
+	assert_int_equal(tl.total[9], 5);
+	assert_int_equal(tl.rows[TL_USER_OTHER][5], 7); /* a foreign program's memcpy */
+	assert_int_equal(tl_row_samples(&tl, TL_USER_OTHER), 7);
+	assert_string_equal(tl.other[0].name, "pack");
+	struct folded_line *l;
+	int n = folded_lines(s, 3, &l);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].stack, "iperf3/1234;main;pack;__memmove_avx_unaligned_erms");
+	assert_string_equal(l[1].stack, "python3/1240;main");
+	assert_string_equal(l[2].stack, "python3/1241;main");
+	folded_free(l, n);
+}
+
+/* The mappings over a trace: fork shares the parent's image, exec starts
+ * a new one, a new mmap replaces what it overlaps, and an address is
+ * found in the newest image that maps it. */
+static void procmaps_follow_fork_exec_mmap(void **st)
+{
+	(void)st;
+	struct procmaps *pm = pm_new();
+	struct pm_hit h;
+	assert_non_null(pm);
+	assert_int_equal(pm_track(pm, 100), 0);
+	pm_comm(pm, 100, "sh");
+	pm_mmap(pm, 100, 0x1000, 0x3000, 0x2000, "/bin/sh", 7, NULL, 0);
+	pm_mmap(pm, 100, 0x10000, 0x1000, 0, "/lib/libc.so", 8, NULL, 0);
+	assert_int_equal(pm_find(pm, 100, 0x1800, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/bin/sh");
+	assert_int_equal(h.off, 0x2800);
+	assert_int_equal(pm_find(pm, 100, 0x4000, &h), -1); /* end is exclusive */
+	/* an mmap over the middle of /bin/sh's mapping splits it */
+	pm_mmap(pm, 100, 0x2000, 0x1000, 0, "/tmp/x", 9, NULL, 0);
+	assert_int_equal(pm_find(pm, 100, 0x2800, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/tmp/x");
+	assert_int_equal(h.off, 0x800);
+	assert_int_equal(pm_find(pm, 100, 0x3800, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/bin/sh");
+	assert_int_equal(h.off, 0x4800);
+	/* fork: the child has the parent's image; untracked parents: nothing */
+	assert_int_equal(pm_fork(pm, 100, 101), 1);
+	assert_int_equal(pm_fork(pm, 555, 556), 0);
+	assert_false(pm_has(pm, 556));
+	assert_string_equal(pm_comm_of(pm, 101), "sh");
+	assert_int_equal(pm_find(pm, 101, 0x10010, &h), 0);
+	/* the child execs: its new binary, and its old addresses still
+	 * resolve through the old image */
+	pm_exec(pm, 101, "python3");
+	pm_mmap(pm, 101, 0x1000, 0x1000, 0x1000, "/usr/bin/python3", 10, NULL, 0);
+	assert_int_equal(pm_find(pm, 101, 0x1010, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/usr/bin/python3");
+	assert_int_equal(pm_find(pm, 101, 0x10010, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/lib/libc.so");
+	assert_string_equal(pm_comm_of(pm, 101), "python3");
+	assert_string_equal(pm_comm_of(pm, 100), "sh"); /* the parent is untouched */
+	assert_int_equal(pm_find(pm, 100, 0x1010, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/bin/sh");
+	/* one file entry per (path, identity): a rebuilt file is another */
+	unsigned char bid[20] = { 1, 2, 3 };
+	pm_mmap(pm, 100, 0x20000, 0x1000, 0, "/lib/libc.so", 0, bid, 20);
+	assert_int_equal(pm_find(pm, 100, 0x20000, &h), 0);
+	assert_int_equal(pm_file_at(pm, h.file)->bid_len, 20);
+	assert_int_equal(pm_nfiles(pm), 5);
+	/* pid 101 reused by a new child of 100: the parent's image is its
+	 * newest, python3's stays for the old process's samples */
+	assert_int_equal(pm_fork(pm, 100, 101), 1);
+	assert_int_equal(pm_find(pm, 101, 0x1010, &h), 0);
+	assert_string_equal(pm_file_at(pm, h.file)->path, "/bin/sh");
+	assert_string_equal(pm_comm_of(pm, 101), "sh");
+	struct pm_stats ps;
+	pm_get_stats(pm, &ps);
+	assert_int_equal(ps.procs, 2);
+	assert_int_equal(ps.images, 4);
+	assert_int_equal(ps.procs_dropped + ps.maps_dropped, 0);
+	pm_free(pm);
+}
+
 static void layout_widths_follow_samples(void **st)
 {
 	(void)st;
@@ -174,6 +269,8 @@ int main(void)
 		cmocka_unit_test(interrupts_end_the_walk),
 		cmocka_unit_test(ledger_sums_samples_per_row_and_side),
 		cmocka_unit_test(folded_merges_and_orders_frames),
+		cmocka_unit_test(program_stacks_by_process),
+		cmocka_unit_test(procmaps_follow_fork_exec_mmap),
 		cmocka_unit_test(layout_widths_follow_samples),
 		cmocka_unit_test(svg_is_complete_and_escaped),
 	};

@@ -172,9 +172,6 @@ static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 	if (o->compare || o->check)
 		return errf(err, errlen, "--%s needs --impl (it compares against the "
 			    "experiment's own counts)", o->compare ? "compare" : "check");
-	if (o->folded || o->flamegraph || (o->sample_given && o->sample_hz))
-		return errf(err, errlen, "the sampling profiler (--sample-freq, --folded, "
-			    "--flamegraph) covers --impl only so far");
 	if (o->cmd && o->duration_given)
 		return errf(err, errlen, "--duration does not apply to -- COMMAND: the trace "
 			    "ends when the command exits (or on Ctrl-C)");
@@ -411,8 +408,10 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n"
 		       "  --per-connection    add a row per connection (4-tuple)\n"
 		       "  --sample-freq HZ    CPU profiler samples per second and CPU, 1..%d, 0: off\n"
-		       "                      (default %d; --impl only)\n"
-		       "  --folded FILE       write the sampled stacks as folded lines (flamegraph.pl)\n"
+		       "                      (default %d; also tracing a program: its processes and\n"
+		       "                      the ones it starts, symbols from an mmap side-band)\n"
+		       "  --folded FILE       write the sampled stacks as folded lines (flamegraph.pl),\n"
+		       "                      rooted at the side (--impl) or at comm/pid\n"
 		       "  --flamegraph FILE   write a flame graph (SVG) of the sampled stacks\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"

@@ -42,9 +42,9 @@ int folded_lines(const struct prof_stack *st, int n, struct folded_line **out)
 	char buf[16384];
 	for (int i = 0; i < n; i++) {
 		const struct prof_stack *s = &st[i];
-		if (s->event != PE_CLOCK || s->side < 0 || s->side > 1 || !s->count)
+		if (s->event != PE_CLOCK || !s->count || (!s->root && (s->side < 0 || s->side > 1)))
 			continue;
-		int len = put(buf, sizeof(buf), 0, roots[s->side], "");
+		int len = put(buf, sizeof(buf), 0, s->root ? s->root : roots[s->side], "");
 		for (int j = s->nk + s->nu - 1; j >= s->nk && len >= 0; j--)
 			len = put(buf, sizeof(buf), (size_t)len, s->frames[j], "");
 		for (int j = s->nk - 1; j >= 0 && len >= 0; j--)

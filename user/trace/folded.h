@@ -13,7 +13,8 @@ struct folded_line {
 };
 
 /* The cpu-clock stacks as folded lines, equal stacks merged, sorted by
- * stack. Root frame: the side ("sender", "receiver"). Returns the number
+ * stack. Root frame: the stack's root ("comm/pid" tracing a program), else
+ * its side ("sender", "receiver"). Returns the number
  * of lines (*out to free with folded_free), or -1 on no memory. */
 int folded_lines(const struct prof_stack *st, int n, struct folded_line **out);
 void folded_free(struct folded_line *l, int n);

@@ -1,8 +1,11 @@
 /* The profiler's life cycle (profiler.h): load, per-CPU perf events with
- * the perf_event programs attached, read the stack counts, symbolize. */
+ * the perf_event programs attached and the mmap side-band running, read
+ * the stack counts, symbolize. */
 #include "profiler.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +18,22 @@
 #include <bpf/libbpf.h>
 
 #include "common/errf.h"
+#include "procmaps.h"
 #include "profile.skel.h"
+#include "sideband.h"
 #include "symbolize.h"
 
 #define PROC_PID_INIT_INO 0xEFFFFFFCu
 #define MAX_DEPTH 127
 
-int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, size_t errlen)
+int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, int program, char *err,
+		 size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	memset(p->fds, -1, sizeof(p->fds));
 	p->freq_hz = freq_hz;
+	p->tasks_fd = tasks_fd;
+	p->program = program;
 	p->ncpu = libbpf_num_possible_cpus();
 	if (p->ncpu <= 0 || p->ncpu > PROF_MAX_CPUS)
 		return errf(err, errlen, "profiler: cannot count the CPUs (%d)", p->ncpu);
@@ -104,7 +112,39 @@ static void stop_event(struct profiler *p, int ev)
 	}
 }
 
-int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, size_t errlen)
+/* Seeds the mappings of every process of a cgroup and its descendants
+ * (they join the tasks map only when they first do TCP work). */
+static void seed_cgroup(struct profiler *p, int dirfd, int depth)
+{
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	int pid;
+	while (f && fscanf(f, "%d", &pid) == 1)
+		sb_seed(p->sb, (pid_t)pid);
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	int dfd = depth < 16 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0) {
+			seed_cgroup(p, sub, depth + 1);
+			close(sub);
+		}
+	}
+	closedir(d);
+}
+
+int profile_attach(struct profiler *p, int cgroup_fd, char *err, size_t errlen)
 {
 	profile_detach(p);
 	clear_map(p->skel->maps.counts);
@@ -113,16 +153,23 @@ int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, 
 	for (__u32 k = 0; k < PS_COUNT; k++)
 		bpf_map_update_elem(bpf_map__fd(p->skel->maps.pstats), &k, zero, BPF_ANY);
 	sym_free(p->sym);
-	if (!(p->sym = sym_new()))
+	p->sym = NULL;
+	sb_close(p->sb);
+	p->sb = NULL;
+	pm_free(p->pm);
+	if (!(p->pm = pm_new()))
 		return errf(err, errlen, "out of memory");
-	p->pids[CT_SERVER] = tg->server_pid;
-	p->pids[CT_CLIENT] = tg->client_pid;
-	for (int s = 0; s < CT_NSIDES; s++) {
-		char why[256];
-		/* now, while the processes are alive: their maps and ELF files */
-		if (sym_add_pid(p->sym, p->pids[s], why, sizeof(why)))
-			return errf(err, errlen, "profiler: %s", why);
+	/* the side-band first, then the snapshots: nothing falls between */
+	char why[256];
+	if (sb_open(&p->sb, p->ncpu, p->tasks_fd, p->pm, why, sizeof(why)))
+		return errf(err, errlen, "profiler: %s (--sample-freq 0 turns the profiler off)", why);
+	__u32 key, next;
+	for (void *prev = NULL; !bpf_map_get_next_key(p->tasks_fd, prev, &next); prev = &key) {
+		key = next;
+		sb_seed(p->sb, (pid_t)key); /* a held child not yet exec'd: its exec is recorded */
 	}
+	if (cgroup_fd >= 0)
+		seed_cgroup(p, cgroup_fd, 0);
 	if (start_event(p, PE_CLOCK, p->skel->progs.prof_clock)) {
 		int e = errno;
 		profile_detach(p);
@@ -144,6 +191,7 @@ void profile_detach(struct profiler *p)
 {
 	for (int ev = 0; ev < PE_COUNT; ev++)
 		stop_event(p, ev);
+	sb_stop(p->sb); /* a last drain: the records up to now */
 }
 
 /* Symbolizes one stack id's frames into v (leaf first); returns the count.
@@ -188,6 +236,8 @@ int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errl
 	d->period_ns = 1000000000ull / p->freq_hz;
 	d->cycles = p->cycles_ok;
 	snprintf(d->cycles_why, sizeof(d->cycles_why), "%s", p->cycles_why);
+	if (!p->sym && !(p->sym = sym_new(p->pm)))
+		return errf(err, errlen, "out of memory");
 	__u64 per[PROF_MAX_CPUS];
 	for (__u32 k = 0; k < PS_COUNT; k++)
 		if (!bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.pstats), &k, per))
@@ -209,6 +259,10 @@ int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errl
 				goto oom;
 			d->st = s;
 		}
+		/* a process the side-band never saw (a cgroup's, met late):
+		 * its mappings now, if it still lives */
+		if (p->pm && !pm_has(p->pm, (pid_t)key.tgid))
+			pm_seed(p->pm, (pid_t)key.tgid);
 		const char *k[MAX_DEPTH], *u[MAX_DEPTH + 1];
 		int nk = frames(p, key.kstack, 0, 0, k);
 		int nu = frames(p, key.ustack, 1, (pid_t)key.tgid, u);
@@ -218,8 +272,24 @@ int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errl
 			goto oom;
 		memcpy(v, k, (size_t)nk * sizeof(*v));
 		memcpy(v + nk, u, (size_t)nu * sizeof(*v));
-		d->st[d->n++] = (struct prof_stack){ (int)key.slot, (int)key.event, count, nk, nu, v };
+		const char *root = NULL;
+		if (p->program) {
+			const char *comm = p->pm ? pm_comm_of(p->pm, (pid_t)key.tgid) : NULL;
+			char b[48];
+			snprintf(b, sizeof(b), "%s/%u", comm ? comm : "?", key.tgid);
+			root = sym_intern(p->sym, b);
+		}
+		d->st[d->n++] = (struct prof_stack){ (int)key.slot, (int)key.event, count, nk, nu, v,
+						     key.tgid, root };
 	}
+	struct sb_stats ss;
+	struct pm_stats ps = { 0 };
+	sb_get_stats(p->sb, &ss);
+	if (p->pm)
+		pm_get_stats(p->pm, &ps);
+	d->sb = (struct prof_sideband){ ss.records, ss.kept, ss.lost, ps.procs, ps.images, ps.maps,
+					ps.procs_dropped + ps.images_dropped + ps.maps_dropped +
+					ps.files_dropped };
 	return 0;
 oom:
 	prof_data_free(d);
@@ -242,4 +312,8 @@ void profile_close(struct profiler *p)
 	p->skel = NULL;
 	sym_free(p->sym);
 	p->sym = NULL;
+	sb_close(p->sb);
+	p->sb = NULL;
+	pm_free(p->pm);
+	p->pm = NULL;
 }

@@ -6,12 +6,13 @@
 #include <linux/types.h>
 
 #include "copytrace.h"
-#include "run/runner.h"
 #include "stack.h"
 
 struct profile_bpf;
 struct bpf_link;
 struct symbolizer;
+struct procmaps;
+struct sideband;
 
 #define PROF_MAX_CPUS 1024
 
@@ -23,17 +24,23 @@ struct profiler {
 	struct bpf_link *links[PE_COUNT][PROF_MAX_CPUS];
 	int cycles_ok;
 	char cycles_why[160];
+	int tasks_fd;
+	int program;             /* tracing a program: stacks rooted at "comm/pid" */
+	struct procmaps *pm;     /* the traced processes' mappings over the trace */
+	struct sideband *sb;     /* fills pm while sampling */
 	struct symbolizer *sym;
-	pid_t pids[CT_NSIDES];
 };
 
 /* Loads the programs, sampling the tasks of the tracer's `tasks` map
- * (tasks_fd). 0, or -1 with one line in err. */
-int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, char *err, size_t errlen);
-/* Clears the samples, snapshots the processes' mappings for symbols, and
- * starts sampling on every CPU. */
-int profile_attach(struct profiler *p, const struct run_targets *tg, char *err, size_t errlen);
-/* Stops sampling (idempotent). */
+ * (tasks_fd). program: a program is traced, not --impl (names the
+ * stacks' roots). 0, or -1 with one line in err. */
+int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, int program, char *err,
+		 size_t errlen);
+/* Clears the samples, starts the mmap side-band, snapshots the mappings
+ * of the processes traced now (the tasks map, and the tasks of cgroup_fd
+ * when >= 0), and starts sampling on every CPU. Call after tracer_attach. */
+int profile_attach(struct profiler *p, int cgroup_fd, char *err, size_t errlen);
+/* Stops sampling and the side-band (idempotent). */
 void profile_detach(struct profiler *p);
 /* Reads and symbolizes the samples into d (strings live until
  * profile_close). */

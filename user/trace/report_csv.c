@@ -55,8 +55,10 @@ void report_csv(FILE *f, const struct ct_report *r)
 			ct_tuple_str(&s->t, tuple, sizeof(tuple)), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}
-	if (!r->run)
+	if (!r->run) { /* tracing a program: no app figures */
+		report_time_csv(f, r);
 		return;
+	}
 	const struct run_result *run = r->run;
 	PRE("app");
 	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));

@@ -157,6 +157,7 @@ static void report_program(FILE *f, const struct ct_report *r)
 		conn_rows(f, r);
 	for (int i = 0; i < t->nnotes; i++)
 		fprintf(f, "   note: %s\n", t->notes[i]);
+	report_time_table(f, r);
 }
 
 void report_table(FILE *f, const struct ct_report *r)

@@ -1,46 +1,65 @@
 /* Symbolization (see symbolize.h). The kernel table is read once, sorted,
- * and searched; user space uses one libdwfl session per process, reported
- * from its /proc/PID/maps while it is alive. */
+ * and searched. A user address is first placed in a mapped file (the
+ * process's mappings as they were: procmaps.c), as a file offset; the
+ * file's program headers turn that into its own virtual address, looked
+ * up in one libdwfl session per file, opened once and shared by every
+ * process that mapped it. A file is only used when it is still the one
+ * that was mapped (same build id, or inode when the kernel gave no id). */
 #include "symbolize.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 
-#define SYM_MAX_PIDS 8
+#include "procmaps.h"
 
 struct ksym {
 	uint64_t addr;
 	char *name;
 };
 
+/* One mapped file's libdwfl session: state 0 not opened yet, 1 usable,
+ * -1 not (gone, replaced, not ELF). */
+struct symfile {
+	int state;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	Elf *elf;
+	GElf_Addr bias;
+};
+
 struct symbolizer {
 	struct ksym *k;
 	size_t nk;
 	int k_loaded;
-	struct {
-		pid_t pid;
-		Dwfl *dwfl;
-	} p[SYM_MAX_PIDS];
-	int np;
+	const struct procmaps *pm;
+	struct symfile *f;   /* per procmaps file index */
+	size_t nf;
 	char **pool; /* names made here ("[module+0x..]") */
 	size_t npool, cap;
 };
 
-static const Dwfl_Callbacks proc_cb = {
-	.find_elf = dwfl_linux_proc_find_elf,
+static const Dwfl_Callbacks file_cb = {
+	.find_elf = dwfl_build_id_find_elf, /* unused: files are reported with dwfl_report_elf */
 	.find_debuginfo = dwfl_standard_find_debuginfo, /* e.g. libc6-dbg's symbols */
 };
 
-struct symbolizer *sym_new(void)
+struct symbolizer *sym_new(const struct procmaps *pm)
 {
-	return calloc(1, sizeof(struct symbolizer));
+	struct symbolizer *s = calloc(1, sizeof(struct symbolizer));
+	if (s)
+		s->pm = pm;
+	return s;
 }
 
-static const char *intern(struct symbolizer *s, const char *str)
+const char *sym_intern(struct symbolizer *s, const char *str)
 {
 	if (s->npool == s->cap) {
 		size_t c = s->cap ? s->cap * 2 : 64;
@@ -108,64 +127,110 @@ const char *sym_kernel(struct symbolizer *s, uint64_t addr)
 	return lo ? s->k[lo - 1].name : "[unknown]";
 }
 
-static int load_module(Dwfl_Module *m, void **u, const char *n, Dwarf_Addr a, void *arg)
+/* Opens file id's ELF, if it is still the file that was mapped. */
+static void open_file(struct symfile *sf, const struct pm_file *pf)
 {
-	(void)u, (void)n, (void)a, (void)arg;
-	Dwarf_Addr bias;
-	dwfl_module_getelf(m, &bias); /* opens the file (and its symbols) now */
-	dwfl_module_getsymtab(m);
-	return DWARF_CB_OK;
+	sf->state = -1;
+	if (pf->path[0] != '/')
+		return; /* [vdso] and the like: no file */
+	int fd = open(pf->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* deleted (or "... (deleted)" already at mmap time) */
+	struct stat st;
+	if (!pf->bid_len && pf->ino && (fstat(fd, &st) || (uint64_t)st.st_ino != pf->ino)) {
+		close(fd); /* replaced since it was mapped */
+		return;
+	}
+	Dwfl *d = dwfl_begin(&file_cb);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	const char *base = strrchr(pf->path, '/') + 1;
+	dwfl_report_begin(d);
+	/* at its own addresses (bias 0 for a shared object): the caller
+	 * turns a file offset into one of them */
+	Dwfl_Module *m = dwfl_report_elf(d, base, pf->path, fd, 0, true);
+	dwfl_report_end(d, NULL, NULL);
+	if (!m) {
+		close(fd); /* not consumed on failure */
+		dwfl_end(d);
+		return;
+	}
+	GElf_Addr bias = 0;
+	Elf *e = dwfl_module_getelf(m, &bias);
+	const unsigned char *bits;
+	GElf_Addr va;
+	int n = pf->bid_len ? dwfl_module_build_id(m, &bits, &va) : 0;
+	if (!e || (pf->bid_len && (n != pf->bid_len || memcmp(bits, pf->bid, (size_t)n)))) {
+		dwfl_end(d); /* a different build: its symbols would lie */
+		return;
+	}
+	dwfl_module_getsymtab(m); /* load the symbols now */
+	*sf = (struct symfile){ 1, d, m, e, bias };
 }
 
-int sym_add_pid(struct symbolizer *s, pid_t pid, char *err, size_t errlen)
+static struct symfile *symfile(struct symbolizer *s, uint32_t id)
 {
-	if (s->np >= SYM_MAX_PIDS) {
-		snprintf(err, errlen, "too many processes to symbolize");
-		return -1;
+	if (id >= s->nf) {
+		size_t n = pm_nfiles(s->pm);
+		struct symfile *f = realloc(s->f, n * sizeof(*f));
+		if (!f || id >= n)
+			return NULL;
+		memset(f + s->nf, 0, (n - s->nf) * sizeof(*f));
+		s->f = f;
+		s->nf = n;
 	}
-	Dwfl *d = dwfl_begin(&proc_cb);
-	if (!d) {
-		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
+	if (!s->f[id].state)
+		open_file(&s->f[id], pm_file_at(s->pm, id));
+	return &s->f[id];
+}
+
+/* The file's virtual address of file offset off: the PT_LOAD holding it. */
+static int off_to_vaddr(Elf *e, uint64_t off, GElf_Addr *va)
+{
+	size_t n;
+	if (elf_getphdrnum(e, &n))
 		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && off >= ph.p_offset &&
+		    off < ph.p_offset + ph.p_filesz) {
+			*va = ph.p_vaddr + (off - ph.p_offset);
+			return 0;
+		}
 	}
-	dwfl_report_begin(d);
-	int r = dwfl_linux_proc_report(d, pid);
-	dwfl_report_end(d, NULL, NULL);
-	if (r) {
-		snprintf(err, errlen, "reading /proc/%d/maps: %s", (int)pid,
-			 r > 0 ? strerror(r) : dwfl_errmsg(-1));
-		dwfl_end(d);
-		return -1;
-	}
-	dwfl_getmodules(d, load_module, NULL, 0);
-	s->p[s->np].pid = pid;
-	s->p[s->np++].dwfl = d;
-	return 0;
+	return -1;
 }
 
 const char *sym_user(struct symbolizer *s, pid_t pid, uint64_t addr)
 {
-	Dwfl *d = NULL;
-	for (int i = 0; i < s->np; i++)
-		if (s->p[i].pid == pid)
-			d = s->p[i].dwfl;
-	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
-	if (!m)
+	struct pm_hit h;
+	if (!s->pm || pm_find(s->pm, pid, addr, &h))
 		return "[unknown]";
-	GElf_Sym sym;
-	GElf_Off off = 0;
-	const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
-	/* a symbol that does not cover addr (a stripped library's nearest
-	 * export) would name the wrong function: name the module instead */
-	if (name && (sym.st_size == 0 || off < sym.st_size))
-		return name;
-	Dwarf_Addr start;
-	const char *mod = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	const char *base = mod ? strrchr(mod, '/') : NULL;
+	const struct pm_file *pf = pm_file_at(s->pm, h.file);
+	struct symfile *sf = symfile(s, h.file);
+	GElf_Addr va;
+	if (sf && sf->state > 0 && !off_to_vaddr(sf->elf, h.off, &va)) {
+		GElf_Sym sym;
+		GElf_Off o = 0;
+		const char *name = dwfl_module_addrinfo(sf->mod, va + sf->bias, &o, &sym, NULL,
+							NULL, NULL);
+		/* a symbol that does not cover addr (a stripped library's
+		 * nearest export) would name the wrong function: name the
+		 * file instead */
+		if (name && (sym.st_size == 0 || o < sym.st_size))
+			return name;
+	}
+	const char *base = strrchr(pf->path, '/');
 	char buf[300];
-	snprintf(buf, sizeof(buf), "[%s+0x%llx]", base ? base + 1 : mod ? mod : "?",
-		 (unsigned long long)(addr - start));
-	return intern(s, buf);
+	if (pf->path[0] == '[') /* "[vdso]": "[vdso+0x..]" */
+		snprintf(buf, sizeof(buf), "%.*s+0x%llx]", (int)strcspn(pf->path, "]"), pf->path,
+			 (unsigned long long)h.off);
+	else
+		snprintf(buf, sizeof(buf), "[%s+0x%llx]", base ? base + 1 : pf->path,
+			 (unsigned long long)h.off);
+	return sym_intern(s, buf);
 }
 
 void sym_free(struct symbolizer *s)
@@ -175,8 +240,10 @@ void sym_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->nk; i++)
 		free(s->k[i].name);
 	free(s->k);
-	for (int i = 0; i < s->np; i++)
-		dwfl_end(s->p[i].dwfl);
+	for (size_t i = 0; i < s->nf; i++)
+		if (s->f[i].dwfl)
+			dwfl_end(s->f[i].dwfl);
+	free(s->f);
 	for (size_t i = 0; i < s->npool; i++)
 		free(s->pool[i]);
 	free(s->pool);

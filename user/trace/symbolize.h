@@ -1,6 +1,7 @@
 /* Addresses to function names: the kernel from /proc/kallsyms, user space
- * from the ELF symbols (and separate debug files) of each process's
- * mappings, through elfutils' libdwfl. */
+ * through the traced processes' mappings over the trace (procmaps.h) and
+ * the ELF symbols (and separate debug files) of the mapped files, read
+ * with elfutils' libdwfl, one session per file. */
 #ifndef CT_SYMBOLIZE_H
 #define CT_SYMBOLIZE_H
 #include <stddef.h>
@@ -8,16 +9,18 @@
 #include <sys/types.h>
 
 struct symbolizer;
+struct procmaps;
 
-struct symbolizer *sym_new(void);
-/* Snapshots pid's mappings (/proc/PID/maps) and opens their ELF files now,
- * while the process is alive; its addresses resolve after it exits. 0, or
- * -1 with why. */
-int sym_add_pid(struct symbolizer *s, pid_t pid, char *err, size_t errlen);
-/* The function holding addr, or "[module+0xOFF]" / "[unknown]". Strings
- * live as long as s. */
+/* pm: the mappings user addresses resolve through (read only, and not
+ * changed while s lives except by adding processes or files). */
+struct symbolizer *sym_new(const struct procmaps *pm);
+/* The function holding addr, or "[file+0xOFFSET]" (a file offset: the
+ * file is gone, replaced, or holds no symbol there) / "[unknown]" (no
+ * mapping known). Strings live as long as s. */
 const char *sym_kernel(struct symbolizer *s, uint64_t addr);
 const char *sym_user(struct symbolizer *s, pid_t pid, uint64_t addr);
+/* A copy of str that lives as long as s. */
+const char *sym_intern(struct symbolizer *s, const char *str);
 void sym_free(struct symbolizer *s);
 
 #endif

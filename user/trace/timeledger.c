@@ -181,7 +181,7 @@ int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_
 	tl->period_ns = period_ns;
 	for (int i = 0; i < n && !rc; i++) {
 		const struct prof_stack *s = &st[i];
-		if (s->event != PE_CLOCK || s->side < 0 || s->side >= CT_NSIDES)
+		if (s->event != PE_CLOCK || s->side < 0 || s->side >= CT_NSLOTS)
 			continue;
 		tl->total[s->side] += s->count;
 		int irq;
@@ -204,10 +204,24 @@ int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_
 
 uint64_t tl_row_samples(const struct time_ledger *tl, int row)
 {
-	return tl->rows[row][0] + tl->rows[row][1];
+	uint64_t n = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		n += tl->rows[row][k];
+	return n;
 }
 
 uint64_t tl_total(const struct time_ledger *tl)
 {
-	return tl->total[0] + tl->total[1];
+	uint64_t n = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		n += tl->total[k];
+	return n;
+}
+
+uint64_t tl_irq(const struct time_ledger *tl)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < CT_NSLOTS; k++)
+		n += tl->irq[k];
+	return n;
 }

@@ -36,11 +36,13 @@ struct tl_fn {
 	uint64_t samples;
 };
 
+/* Per slot: with --impl the sides (0 sender, 1 receiver), tracing a
+ * program one per process, as the byte ledger has them. */
 struct time_ledger {
 	uint64_t period_ns;
-	uint64_t total[CT_NSIDES];            /* kept cpu-clock samples */
-	uint64_t rows[TL_COUNT][CT_NSIDES];
-	uint64_t irq[CT_NSIDES];              /* in softirq/irq on a traced task */
+	uint64_t total[CT_NSLOTS];            /* kept cpu-clock samples */
+	uint64_t rows[TL_COUNT][CT_NSLOTS];
+	uint64_t irq[CT_NSLOTS];              /* in softirq/irq on a traced task */
 	struct tl_fn self[TL_TOP];            /* leaf function, most samples first */
 	int nself;
 	struct tl_fn other[TL_TOP];           /* callers of the "other" copies */
@@ -57,5 +59,6 @@ int tl_classify(const struct prof_stack *s, int *irq, const char **caller);
 int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_t period_ns);
 uint64_t tl_row_samples(const struct time_ledger *tl, int row);
 uint64_t tl_total(const struct time_ledger *tl);
+uint64_t tl_irq(const struct time_ledger *tl);
 
 #endif

@@ -42,7 +42,7 @@ static int before_start(void *arg, const struct run_targets *tg)
 	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
 		return -1;
 	h->attached = 1;
-	if (h->prof && profile_attach(h->prof, tg, h->err, sizeof(h->err))) {
+	if (h->prof && profile_attach(h->prof, -1, h->err, sizeof(h->err))) {
 		tracer_detach(h->t);
 		return -1;
 	}
@@ -71,8 +71,10 @@ static int traced_run(struct tracer *t, struct profiler *prof, const struct ct_o
 	return rc;
 }
 
-/* --folded and --flamegraph: the cpu-clock stacks of the (last) traced run. */
-static int prof_write(const struct ct_opts *o, const struct prof_data *pd, char *err, size_t n)
+/* --folded and --flamegraph: the cpu-clock stacks of the (last) traced run
+ * (prog: tracing a program, else NULL). */
+static int prof_write(const struct ct_opts *o, const struct ct_program *prog,
+		      const struct prof_data *pd, char *err, size_t n)
 {
 	if (!o->folded && !o->flamegraph)
 		return 0;
@@ -90,8 +92,13 @@ static int prof_write(const struct ct_opts *o, const struct prof_data *pd, char 
 			break;
 		}
 		char title[160];
-		snprintf(title, sizeof(title), "copytrace %s %zu B %s: CPU samples of the traced "
-			 "tasks (%u Hz)", impl_name(o->impl), o->size, net_name(o->net), pd->freq_hz);
+		if (prog)
+			snprintf(title, sizeof(title), "copytrace %s %.80s: CPU samples of the traced "
+				 "processes (%u Hz)", prog->mode, prog->what, pd->freq_hz);
+		else
+			snprintf(title, sizeof(title), "copytrace %s %zu B %s: CPU samples of the traced "
+				 "tasks (%u Hz)", impl_name(o->impl), o->size, net_name(o->net),
+				 pd->freq_hz);
 		int w = k ? flamegraph_write(f, l, nl, title) : folded_write(f, l, nl);
 		if (fclose(f) || w)
 			rc = errf(err, n, "writing %s failed", path[k]);
@@ -127,14 +134,31 @@ static void report_fill(struct ct_report *rep, const struct ct_opts *o, struct t
 	ledger_build(rep);
 }
 
-/* Tracing a program: attach, start the command (if any), wait for the
- * end, report. Returns the exit status: the command's, or 0; 1 when the
- * tracer fails, 127 when the command cannot be executed. */
-static int trace_program(struct tracer *t, const struct ct_opts *o, FILE *out)
+/* The profiler's part of the report: samples read and symbolized, the
+ * time ledger, --folded/--flamegraph. 0, or -1 with why in err. */
+static int profile_finish(struct profiler *pp, const struct ct_opts *o,
+			  const struct ct_program *prog, struct prof_data *pd,
+			  struct time_ledger *tl, char *err, size_t n)
+{
+	if (profile_read(pp, pd, err, n))
+		return -1;
+	if (tl_build(tl, pd->st, pd->n, pd->period_ns))
+		return errf(err, n, "out of memory building the time ledger");
+	return prof_write(o, prog, pd, err, n);
+}
+
+/* Tracing a program: attach (tracer, then profiler), start the command
+ * (if any), wait for the end, report. Returns the exit status: the
+ * command's, or 0; 1 when the tracer fails, 127 when the command cannot
+ * be executed. */
+static int trace_program(struct tracer *t, struct profiler *pp, const struct ct_opts *o,
+			 FILE *out)
 {
 	static struct ct_target tg;
 	static struct ct_program prog;
 	static struct ct_report rep;
+	static struct prof_data pd;
+	static struct time_ledger tl;
 	struct trace_filter f;
 	char err[768];
 	if (target_prepare(&tg, o, &f, &prog, err, sizeof(err))) {
@@ -143,10 +167,15 @@ static int trace_program(struct tracer *t, const struct ct_opts *o, FILE *out)
 		return 2;
 	}
 	int rc = tracer_attach(t, &f, err, sizeof(err));
+	/* the held child is in the tasks map now: its exec is recorded */
+	if (rc == 0 && pp && profile_attach(pp, f.cgroup_fd, err, sizeof(err)))
+		rc = -1;
 	if (rc == 0 && target_start(&tg, o, err, sizeof(err)))
 		rc = 127;
 	if (rc) {
 		tracer_detach(t);
+		if (pp)
+			profile_detach(pp);
 		target_close(&tg);
 		fprintf(stderr, "trace_run: %s\n", err);
 		return rc < 0 ? 1 : rc;
@@ -156,11 +185,27 @@ static int trace_program(struct tracer *t, const struct ct_opts *o, FILE *out)
 			o->duration_given ? " for --duration" : "");
 	target_wait(&tg, o, &runner_stop, &prog);
 	tracer_detach(t);
+	if (pp)
+		profile_detach(pp);
 	target_close(&tg);
 	rep.prog = &prog;
 	report_fill(&rep, o, t);
+	int bad = 0;
+	if (pp) {
+		if (profile_finish(pp, o, &prog, &pd, &tl, err, sizeof(err))) {
+			fprintf(stderr, "trace_run: %s\n", err);
+			bad = 1;
+		} else {
+			rep.prof = &pd;
+			rep.tl = &tl;
+		}
+	}
 	report_print(out, &rep);
 	fflush(out);
+	if (pp)
+		prof_data_free(&pd);
+	if (bad)
+		return 1;
 	return prog.exit_status >= 0 ? prog.exit_status : 0;
 }
 
@@ -217,12 +262,12 @@ int main(int argc, char **argv)
 		tracer_close(&t);
 		return 1;
 	}
-	/* The profiler (--impl only so far): its own object, sampling the
-	 * tasks the tracer traces (its `tasks` map); symbols are read while
-	 * the processes live. */
+	/* The profiler: its own object, sampling the tasks the tracer traces
+	 * (its `tasks` map); user symbols come from the mappings snapshot at
+	 * attach and the mmap side-band read during the trace. */
 	static struct profiler prof;
-	struct profiler *pp = o.sample_hz && !program ? &prof : NULL;
-	if (pp && profile_open(pp, o.sample_hz, tracer_tasks_fd(&t), err, sizeof(err))) {
+	struct profiler *pp = o.sample_hz ? &prof : NULL;
+	if (pp && profile_open(pp, o.sample_hz, tracer_tasks_fd(&t), program, err, sizeof(err))) {
 		fprintf(stderr, "trace_run: %s\n", err);
 		profile_close(pp);
 		tracer_close(&t);
@@ -230,7 +275,9 @@ int main(int argc, char **argv)
 	}
 
 	if (program) {
-		rc = trace_program(&t, &o, out);
+		rc = trace_program(&t, pp, &o, out);
+		if (pp)
+			profile_close(pp);
 		tracer_close(&t);
 		if (out != stdout && fclose(out)) {
 			fprintf(stderr, "trace_run: writing %s failed\n", o.output);
@@ -288,9 +335,7 @@ int main(int argc, char **argv)
 	report_fill(&rep, &o, &t);
 	static struct prof_data pd;
 	static struct time_ledger tl;
-	if (pp && (profile_read(pp, &pd, err, sizeof(err)) ||
-		   tl_build(&tl, pd.st, pd.n, pd.period_ns) ||
-		   prof_write(&o, &pd, err, sizeof(err)))) {
+	if (pp && profile_finish(pp, &o, NULL, &pd, &tl, err, sizeof(err))) {
 		fprintf(stderr, "trace_run: %s\n", err);
 		rc = 1;
 	}
