@@ -563,23 +563,25 @@ def cost_verdict(lo, hi, target=PROF_TARGET_PCT):
     return "**not settled**"
 
 
-def prof_scan(g, labels):
-    """Per-round fits of the runs of `labels` (a1 at several rates) in
-    group g. Returns a dict of estimates (None where data is missing)."""
-    rounds = {}
-    for lab in labels:
-        for r in g.results.get(lab, []):
-            if "error" in r or r.get("prof_hz") is None or not r.get("bytes") or not r.get("cpu_s"):
-                continue
-            rounds.setdefault(r["round"], []).append(r)
-    hz_def = med([r["prof_hz"] for r in g.results.get("a1", []) if "error" not in r and r.get("prof_hz")])
-    out = {"rounds": 0, "hz": hz_def, "rates": sorted({r["prof_hz"] for rs in rounds.values() for r in rs})}
-    if not hz_def:
-        return out
+def bpf_kept_ns(runs):
+    """BPF time of a kept sample (in the workload's tasks: two stack walks)
+    and of a dropped one (returns early), from the kernel's run-time stats
+    of runs at one rate: mean ns per run = drop + (kept - drop) x kept/seen,
+    fitted over the runs. (kept, drop), or None."""
+    fit = linfit([(r["samples_kept"] / r["samples_seen"], r["bpf_run_ns"] / r["bpf_run_cnt"]) for r in runs
+                  if r.get("bpf_run_cnt") and r.get("samples_seen") and r.get("samples_kept") is not None])
+    return (sum(fit), fit[0]) if fit else None
+
+
+def prof_estimate(rounds, rns, hz_def):
+    """The per-round figures over rounds rns (a bootstrap passes a resample)."""
     top = max(PROF_SCAN_HZ)
-    per = {k: [] for k in ("cpu", "cpu_low", "wall", "curv", "ns_sample", "bpf", "bpf_ns", "base")}
-    per_rate_ns = {}  # rate -> [ns per kept sample against the round's rate-0 run]
-    for rn, rs in sorted(rounds.items()):
+    rates = sorted({r["prof_hz"] for rn in rns for r in rounds[rn] if r["prof_hz"]})
+    bk = {f: bpf_kept_ns([r for rn in rns for r in rounds[rn] if r["prof_hz"] == f]) for f in rates}
+    per = {k: [] for k in ("cpu", "cpu_low", "wall", "curv", "ns_sample", "base", "irq_rel", "bpf", "comb")}
+    per_rate = {}  # rate -> {"T": [...], "I": [...]} ns per kept sample vs the round's off run
+    for rn in rns:
+        rs = rounds[rn]
         if not any(r["prof_hz"] == 0 for r in rs) or not any(r["prof_hz"] >= min(PROF_SCAN_HZ) for r in rs):
             continue  # a fit needs the off run and a high rate
         cpu = [(r["prof_hz"], r["cpu_s"] / r["bytes"]) for r in rs]
@@ -601,33 +603,76 @@ def prof_scan(g, labels):
                  if r["prof_hz"] and r.get("samples_kept")])
         if m:
             per["ns_sample"].append(1e9 * k / m)
+        # Combined: each run's CPU per byte less its BPF programs' time (the
+        # kept samples x the BPF cost of a kept sample at its rate), fitted
+        # against the rate: the rest of the cost per sample (perf interrupt,
+        # timer, cache), taken as constant; plus the BPF share measured at
+        # the default rate itself (colder there: dearer per sample).
+        ok = all(bk.get(r["prof_hz"]) for r in rs if r["prof_hz"])
         c0 = med([c for f, c in cpu if f == 0])
         for r in rs:
-            if r["prof_hz"] and r.get("samples_kept"):
-                per_rate_ns.setdefault(r["prof_hz"], []).append(
-                    1e9 * (r["cpu_s"] / r["bytes"] - c0) * r["bytes"] / r["samples_kept"])
-        # direct: the BPF programs' own time (kernel run-time stats) at the
-        # default rate, every sample on every CPU, over the run's CPU time
-        for r in rs:
-            if r["prof_hz"] == hz_def and r.get("bpf_run_cnt") and r.get("samples_seen"):
-                ns = r["bpf_run_ns"] / r["bpf_run_cnt"]
-                per["bpf_ns"].append(ns)
-                per["bpf"].append(100 * ns * r["samples_seen"] / 1e9 / r["cpu_s"])
+            if r["prof_hz"] in PROF_SCAN_HZ and r.get("samples_kept"):
+                d = per_rate.setdefault(r["prof_hz"], {"T": [], "I": []})
+                t = 1e9 * (r["cpu_s"] / r["bytes"] - c0) * r["bytes"] / r["samples_kept"]
+                d["T"].append(t)
+                if ok:
+                    d["I"].append(t - bk[r["prof_hz"]][0])
+        d0 = [r for r in rs if r["prof_hz"] == hz_def and r.get("samples_kept") is not None]
+        if not ok or not d0 or not bk.get(hz_def):
+            continue
+        rest = linfit([(r["prof_hz"], (r["cpu_s"] - (bk[r["prof_hz"]][0] * r["samples_kept"] / 1e9
+                                                     if r["prof_hz"] else 0)) / r["bytes"]) for r in rs])
+        if not rest or rest[0] <= 0:
+            continue
+        per["irq_rel"].append(100 * rest[1] * hz_def / rest[0])
+        per["bpf"].append(statistics.fmean(100 * bk[hz_def][0] * r["samples_kept"] / 1e9 / r["cpu_s"] for r in d0))
+        per["comb"].append(per["irq_rel"][-1] + per["bpf"][-1])
+    return per, per_rate, bk
+
+
+def prof_scan(g, labels):
+    """Per-round fits of the runs of `labels` (a1 at several rates) in
+    group g. Returns a dict of estimates (None where data is missing)."""
+    rounds = {}
+    for lab in labels:
+        for r in g.results.get(lab, []):
+            if "error" in r or r.get("prof_hz") is None or not r.get("bytes") or not r.get("cpu_s"):
+                continue
+            rounds.setdefault(r["round"], []).append(r)
+    hz_def = med([r["prof_hz"] for r in g.results.get("a1", []) if "error" not in r and r.get("prof_hz")])
+    out = {"rounds": 0, "hz": hz_def, "rates": sorted({r["prof_hz"] for rs in rounds.values() for r in rs})}
+    if not hz_def:
+        return out
+    rns = sorted(rounds)
+    per, per_rate, bk = prof_estimate(rounds, rns, hz_def)
     out["rounds"] = len(per["cpu"])
     for k, xs in per.items():
         out[k] = mean_ci(xs)
-        out[k + "_n"] = len([x for x in xs if x is not None])
-    out["per_rate_ns"] = {f: med(v) for f, v in sorted(per_rate_ns.items())}
-    out["bpf_ns_top"] = med([r["bpf_run_ns"] / r["bpf_run_cnt"] for rs in rounds.values() for r in rs
-                            if r["prof_hz"] == top and r.get("bpf_run_cnt")])
+    out["per_rate"] = {f: (med(v["T"]), med(v["I"])) for f, v in sorted(per_rate.items())}
+    out["bpf_kept"] = {f: v for f, v in bk.items() if v}
+    # The combined estimate and the BPF share: their intervals are the wider
+    # of the t-interval over rounds (above) and a percentile bootstrap over
+    # rounds that refits the BPF costs per rate too.
+    if len(rns) >= 2:
+        import random
+        rnd = random.Random(6)  # the same data gives the same interval
+        boot = {"comb": [], "bpf": []}
+        for _ in range(1000):
+            bp, _, _ = prof_estimate(rounds, [rnd.choice(rns) for _ in rns], hz_def)
+            for k in boot:
+                if bp[k]:
+                    boot[k].append(statistics.fmean(bp[k]))
+        for k, bs in boot.items():
+            m, lo, hi = out[k]
+            if bs and lo is not None:
+                bs.sort()
+                out[k] = (m, min(lo, bs[int(0.025 * (len(bs) - 1))]), max(hi, bs[int(0.975 * (len(bs) - 1))]))
     # Extrapolating from the high rates assumes the cost is linear in the
     # rate. If the fit without the top rate gives a significantly larger
     # cost (per-sample cost falling with the rate), that fit is the one used.
     c = out["curv"]
     out["concave"] = c[1] is not None and c[1] > 0
     out["linear"] = c[1] is not None and c[1] <= 0 <= c[2]
-    out["est"] = out["cpu_low"] if out["concave"] else out["cpu"]
-    out["est_from"] = f"0–{max(PROF_SCAN_HZ[:-1])} Hz" if out["concave"] else f"0–{top} Hz"
     return out
 
 
@@ -980,36 +1025,43 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
         hz = P["hz"]
         hzs = f"{hz:.0f} Hz" if hz else "default rate"
         rates = "/".join(f"{f:.0f}" for f in P["rates"]) or "n/a"
-        est = P.get("est", (None, None, None))
-        base = P.get("base", (None,))[0]
-        row("6 profiler", f"a1 64 KiB: profiler cost at its default rate ({hzs}), CPU time per byte, "
-            f"fitted over {P.get('est_from', 'n/a')} (rates {rates}; {P['rounds']} rounds)",
-            pct_ci(est), f"off {fmt(base * 1024e9 if base else None)} CPU ns/KiB; "
-            f"{fmt(P.get('ns_sample', (None,))[0], 0)} CPU ns per sample in the workload",
-            "mean [95 % t-interval over rounds]", f"≤ {PROF_TARGET_PCT:g} %", cost_verdict(est[1], est[2]))
-        c = P.get("curv", (None, None, None))
-        per_rate = ", ".join(f"{f:.0f} Hz {fmt(v, 0)}" for f, v in P.get("per_rate_ns", {}).items())
-        row("6 profiler", f"a1 64 KiB: linearity of the cost in the rate (fit without {max(PROF_SCAN_HZ)} Hz "
-            f"minus fit with it, at {hzs})",
-            f"{pct_ci(c)} (without: {pct_ci(P.get('cpu_low', (None,) * 3))})",
-            f"CPU ns per kept sample vs the round's off run: {per_rate or 'n/a'}", "", "interval contains 0",
-            "n/a" if c[1] is None else ("ok" if P["linear"] else
-                                        "**curved** (estimate from the lower rates)" if P["concave"]
-                                        else "curved up (the fit over-estimates: conservative)"))
-        bpf = P.get("bpf", (None, None, None))
+        nada = (None, None, None)
+        comb, pure, bpf, irq = (P.get(k, nada) for k in ("comb", "cpu", "bpf", "irq_rel"))
+        base = P.get("base", nada)[0]
+        top = max(PROF_SCAN_HZ)
+        bk = P.get("bpf_kept", {})
+        bks = lambda f: fmt(bk[f][0], 0) if f in bk else "n/a"
         how = g.notes.get("around")
         how = how.how if how is not None else None
-        bpf_ns, bpf_top = P.get("bpf_ns", (None,))[0], P.get("bpf_ns_top")
-        row("6 profiler", f"a1 64 KiB: direct accounting at {hzs}: the BPF programs' own run time "
-            f"(kernel run-time stats, {how or 'unavailable'}) × samples on every CPU / the run's CPU time",
-            pct_ci(bpf, 3), f"{fmt(bpf_ns, 0)} ns per program run ({fmt(bpf_top, 0)} ns at {max(PROF_SCAN_HZ)} Hz); "
-            f"the fit's {fmt(P.get('ns_sample', (None,))[0], 0)} ns per kept sample minus this ≈ perf interrupt",
-            "floor of the fitted cost", f"≤ {PROF_TARGET_PCT:g} %",
+        row("6 profiler", f"a1 64 KiB: profiler cost at its default rate ({hzs}): BPF time measured there + the "
+            f"rest of the cost per sample fitted over {rates} Hz (CPU time per byte, {P['rounds']} rounds)",
+            pct_ci(comb), f"BPF {fmt(bpf[0])} % + the rest {fmt(irq[0])} %; "
+            f"profiler off: {fmt(base * 1024e9 if base else None)} CPU ns/KiB",
+            "mean [95 %: wider of t and bootstrap over rounds]", f"≤ {PROF_TARGET_PCT:g} %",
+            cost_verdict(comb[1], comb[2]))
+        row("6 profiler", f"a1 64 KiB: plain extrapolation of the CPU-per-byte fit to {hzs} "
+            f"(assumes one cost per sample at every rate)",
+            pct_ci(pure), f"{fmt(P.get('ns_sample', nada)[0], 0)} CPU ns per kept sample",
+            "mean [95 % t over rounds]", "(info)", f"info (alone: {cost_verdict(pure[1], pure[2]).strip('*')})")
+        c = P.get("curv", nada)
+        per_rate = ", ".join(f"{f:.0f} Hz {fmt(t, 0)} ({fmt(i, 0)})" for f, (t, i) in P.get("per_rate", {}).items())
+        row("6 profiler", f"a1 64 KiB: cost per kept sample by rate, CPU ns vs the round's off run "
+            f"(without the BPF part); fit without {top} Hz minus fit with it",
+            per_rate or "n/a", f"BPF ns per kept sample: " + ", ".join(f"{f:.0f} Hz {bks(f)}" for f in sorted(bk)),
+            pct_ci(c), "difference contains 0",
+            "n/a" if c[1] is None else ("ok" if P["linear"] else
+                                        "**curved** (cost per sample falls with the rate)" if P["concave"]
+                                        else "curved up (the fit over-estimates: conservative)"))
+        row("6 profiler", f"a1 64 KiB: direct accounting at {hzs}: the BPF programs' time per kept sample "
+            f"(kernel run-time stats, {how or 'unavailable'}) × kept samples / the run's CPU time",
+            pct_ci(bpf, 3), f"{bks(hz)} ns per kept sample at {hzs}, "
+            f"{fmt(bk[hz][1], 0) if hz in bk else 'n/a'} per dropped; {bks(top)} ns at {top} Hz",
+            "mean [95 %: wider of t and bootstrap over rounds]; a floor of the cost", f"≤ {PROF_TARGET_PCT:g} %",
             "n/a" if bpf[0] is None else ("**missed**" if bpf[1] is not None and bpf[1] > PROF_TARGET_PCT
                                           else "info (a floor)"))
-        wall = P.get("wall", (None, None, None))
-        row("6 profiler", f"a1 64 KiB: same fit on wall time per byte (1/throughput), at {hzs}",
-            pct_ci(wall), "", "", "(info)", "info")
+        wall = P.get("wall", nada)
+        row("6 profiler", f"a1 64 KiB: CPU-per-byte fit's twin on wall time per byte (1/throughput), at {hzs}",
+            pct_ci(wall), "", "mean [95 % t over rounds]", "(info)", "info")
         rs = g.ratios("a1", "gbps")
         ok = None
         if rs:
@@ -1018,17 +1070,12 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             "(its spread is wider than 2 %: it cannot settle the target)",
             f"{fmt(med(g.values('a1', 'gbps')))} Gbit/s", f"off {fmt(med(g.values('a1 --sample-freq 0', 'gbps')))} Gbit/s",
             ratio_cell(rs), "≥ 0.98 over all rounds", "**not settled**" if ok == "ns" else verdict(ok))
-        prof_method = (f"Profiler cost (item 6): a1 64 KiB under trace_run at {rates} Hz, rotated in each of "
-                       f"{P['rounds']} rounds; per round, server + client CPU seconds per byte fitted against the "
-                       f"rate by least squares, slope × {hzs} / intercept = the cost at the default rate; mean "
-                       f"and Student-t 95 % interval over rounds; met only if the whole interval is "
+        prof_method = (f"Profiler cost (item 6): a1 64 KiB under trace_run at {rates} Hz, order rotated in each of "
+                       f"{P['rounds']} rounds; per round, server + client CPU seconds per byte less the BPF "
+                       f"programs' time (kernel run-time stats) fitted against the rate by least squares gives the "
+                       f"rest of the cost per sample, added to the BPF time measured at {hzs}, over the CPU time; "
+                       f"mean and 95 % interval over rounds; met only if the whole interval is "
                        f"≤ {PROF_TARGET_PCT:g} %, not settled if it straddles it, missed if above.")
-        for impl, want_pos in (("a1", True), ("a2", False)):
-            sh = [x for x in g.values(impl, "tl_user_gather_share") if x is not None]
-            ok = (all(x > 0 for x in sh) if want_pos else all(x == 0 for x in sh)) if sh else None
-            row("6 profiler", f"{impl} 64 KiB: time-ledger share of the user-space gather",
-                ", ".join(f"{x:.3f}" for x in sh) or "n/a", "", "",
-                "> 0" if want_pos else "= 0", verdict(ok))
 
     # 5. sweep
     for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):
