@@ -14,7 +14,8 @@ against the reference run of the same round) with min-max.
   5. sweep time                     (scripts/run_experiments.sh --quick,
                                       default sweep from its own log)
   6. profiler                       (a1 256 B traced/untraced with defaults,
-                                      profiling cost at 64 KiB, time ledger)
+                                      profiling cost at 64 KiB from a rate scan
+                                      + BPF run-time stats, time ledger)
 
 Invoked by scripts/bench.sh (see --help there). Standard library only.
 """
