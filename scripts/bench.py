@@ -516,7 +516,10 @@ def ratio_cell(rs):
 # default rate. The estimate is the mean over rounds with a Student-t 95 %
 # interval (rounds are the independent replicates).
 
-PROF_SCAN_HZ = (4999, 9999, 19999)  # odd, like the default; 20000 is trace_run's maximum
+# Odd rates, like the default; 20000 is trace_run's maximum. The off run and
+# the top rate twice per round: the slope's precision comes from the ends.
+PROF_SCAN_HZ = (9999, 19999)
+PROF_TWICE = (0, 19999)
 PROF_TARGET_PCT = 2.0
 # two-sided 95 % Student-t quantiles by degrees of freedom
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
@@ -577,7 +580,7 @@ def bpf_kept_ns(runs):
 def prof_estimate(rounds, rns, hz_def):
     """The per-round figures over rounds rns (a bootstrap passes a resample)."""
     top = max(PROF_SCAN_HZ)
-    rates = sorted({r["prof_hz"] for rn in rns for r in rounds[rn] if r["prof_hz"]})
+    rates = sorted({r["prof_hz"] for rn in rns for r in rounds[rn] if r["prof_hz"]})  # noqa
     bk = {f: bpf_kept_ns([r for rn in rns for r in rounds[rn] if r["prof_hz"] == f]) for f in rates}
     per = {k: [] for k in ("cpu", "cpu_low", "wall", "curv", "ns_sample", "base", "irq_rel", "bpf", "comb")}
     per_rate = {}  # rate -> {"T": [...], "I": [...]} ns per kept sample vs the round's off run
@@ -700,7 +703,7 @@ def main():
                     help="seconds from the start (sweep included) after which remaining rounds are skipped")
     ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof)")
     ap.add_argument("--prof-rounds", type=int, default=8,
-                    help="rounds of the profiler-cost scan (a1 64 KiB at 2 + len(PROF_SCAN_HZ) rates)")
+                    help="rounds of the profiler-cost scan (a1 64 KiB, 6 runs at 4 rates, + a2)")
     a = ap.parse_args()
     if a.smoke:
         a.pairs, a.duration, a.rr_duration = 1, 0.5, 1
@@ -798,13 +801,14 @@ def main():
         # PROF_SCAN_HZ (the cost fit, item 6), rotated in each round, with
         # the kernel's BPF run-time stats on; a2 for the time-ledger row.
         scan = [(f"a1 --sample-freq {f}", tr("a1", 65536, ["--sample-freq", str(f)], True)) for f in PROF_SCAN_HZ]
+        again = [(f"a1 --sample-freq {f} (2)", tr("a1", 65536, ["--sample-freq", str(f)], True)) for f in PROF_TWICE]
         groups += [
             Group("prof256", "a1 stream 256 B, trace_run defaults vs untraced, Gbit/s",
                   [("untraced", ct("a1", 256, 1, "stream", D)), ("trace_run", tr("a1", 256))],
                   "untraced", ["gbps"]),
             Group("prof64k", "stream 64 KiB, trace_run with the profiler off, at its default rate and higher",
                   [("a1 --sample-freq 0", tr("a1", 65536, ["--sample-freq", "0"], True)),
-                   ("a1", tr("a1", 65536, (), True))] + scan + [("a2", tr("a2", 65536))],
+                   ("a1", tr("a1", 65536, (), True))] + scan + again + [("a2", tr("a2", 65536))],
                   "a1 --sample-freq 0", ["gbps", "cpu_s", "samples_kept", "tl_user_gather_share"],
                   rotate=True, reps=a.prof_rounds, around=BpfRunStats),
         ]
@@ -1022,7 +1026,8 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
     g = G.get("prof64k")
     prof_method = None
     if g:
-        P = prof_scan(g, ["a1 --sample-freq 0", "a1"] + [f"a1 --sample-freq {f}" for f in PROF_SCAN_HZ])
+        P = prof_scan(g, ["a1 --sample-freq 0", "a1"] + [f"a1 --sample-freq {f}" for f in PROF_SCAN_HZ]
+                      + [f"a1 --sample-freq {f} (2)" for f in PROF_TWICE])
         hz = P["hz"]
         hzs = f"{hz:.0f} Hz" if hz else "default rate"
         rates = "/".join(f"{f:.0f}" for f in P["rates"]) or "n/a"
@@ -1077,6 +1082,12 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                        f"rest of the cost per sample, added to the BPF time measured at {hzs}, over the CPU time; "
                        f"mean and 95 % interval over rounds; met only if the whole interval is "
                        f"≤ {PROF_TARGET_PCT:g} %, not settled if it straddles it, missed if above.")
+        for impl, want_pos in (("a1", True), ("a2", False)):
+            sh = [x for x in g.values(impl, "tl_user_gather_share") if x is not None]
+            ok = (all(x > 0 for x in sh) if want_pos else all(x == 0 for x in sh)) if sh else None
+            row("6 profiler", f"{impl} 64 KiB: time-ledger share of the user-space gather",
+                ", ".join(f"{x:.3f}" for x in sh) or "n/a", "", "",
+                "> 0" if want_pos else "= 0", verdict(ok))
 
     # 5. sweep
     for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):
