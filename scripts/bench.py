@@ -580,7 +580,7 @@ def bpf_kept_ns(runs):
 def prof_estimate(rounds, rns, hz_def):
     """The per-round figures over rounds rns (a bootstrap passes a resample)."""
     top = max(PROF_SCAN_HZ)
-    rates = sorted({r["prof_hz"] for rn in rns for r in rounds[rn] if r["prof_hz"]})  # noqa
+    rates = sorted({r["prof_hz"] for rn in rns for r in rounds[rn] if r["prof_hz"]})
     bk = {f: bpf_kept_ns([r for rn in rns for r in rounds[rn] if r["prof_hz"] == f]) for f in rates}
     per = {k: [] for k in ("cpu", "cpu_low", "wall", "curv", "ns_sample", "base", "irq_rel", "bpf", "comb")}
     per_rate = {}  # rate -> {"T": [...], "I": [...]} ns per kept sample vs the round's off run
@@ -671,9 +671,10 @@ def prof_scan(g, labels):
             if bs and lo is not None:
                 bs.sort()
                 out[k] = (m, min(lo, bs[int(0.025 * (len(bs) - 1))]), max(hi, bs[int(0.975 * (len(bs) - 1))]))
-    # Extrapolating from the high rates assumes the cost is linear in the
-    # rate. If the fit without the top rate gives a significantly larger
-    # cost (per-sample cost falling with the rate), that fit is the one used.
+    # The plain fit assumes one cost per sample at every rate: the fit
+    # without the top rate should give the same cost at the default rate.
+    # Significantly more without it (concave): the cost per sample falls
+    # with the rate, and extrapolating from the top under-estimates.
     c = out["curv"]
     out["concave"] = c[1] is not None and c[1] > 0
     out["linear"] = c[1] is not None and c[1] <= 0 <= c[2]
