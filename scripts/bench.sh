@@ -13,11 +13,13 @@ usage() {
 usage: $0 [options]
   --smoke          one round, 0.5 s stream / 1 s rr runs, no sweep (for make test)
   --pairs N        rounds of each alternated comparison (default 5)
+  --prof-rounds N  rounds of the profiler-cost scan (default 8; a1 64 KiB at
+                   0 (twice), 499 (default), 9999, 19999 (twice) Hz + a2, ~21 s a round)
   --duration S     seconds per stream run (default 2; iperf3 gets whole seconds)
   --rr-duration S  whole seconds per rr / sockperf run (default 2)
   --no-sweep       skip the experiment sweep timing (item 5)
   --full-sweep     also time the default sweep (up to 15 min; not in make bench)
-  --only LIST      subset of: tput,rr,trace,sweep (comma-separated)
+  --only LIST      subset of: tput,rr,trace,prof,sweep (comma-separated)
   --out DIR        output folder (default bench-results/<timestamp>)
   --budget S       seconds for the comparisons before rounds are cut (default 560)
 Default (make bench): 5 rounds of every comparison plus run_experiments.sh
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
 	--smoke) args+=(--smoke) ;;
-	--pairs|--duration|--rr-duration|--only|--out|--budget)
+	--pairs|--prof-rounds|--duration|--rr-duration|--only|--out|--budget)
 		[ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
 		args+=("$1" "$2"); shift ;;
 	--no-sweep) sweep=none ;;

@@ -7,6 +7,7 @@ need_root
 cd "$ROOT"
 
 OUT=$T_TMP/bench
+STATS0=$(cat /proc/sys/kernel/bpf_stats_enabled)
 check "bench.sh --smoke exits 0" timeout -k 5 300 scripts/bench.sh --smoke --out "$OUT"
 cp "$T_TMP/out" "$T_TMP/stdout"
 check "summary.md written" test -s "$OUT/summary.md"
@@ -37,6 +38,14 @@ for size in 256 65536; do
 	rows+=("4 cost/event \| trace_run[^|]*a2 $size B")
 done
 rows+=('5 sweep time \| `run_experiments.sh --quick`' '5 sweep time \| `run_experiments.sh` \(default\)')
+rows+=('6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced'
+	'6 profiler \| a1 64 KiB: profiler cost at its default rate'
+	'6 profiler \| a1 64 KiB: plain extrapolation'
+	'6 profiler \| a1 64 KiB: cost per kept sample by rate'
+	'6 profiler \| a1 64 KiB: direct accounting'
+	'6 profiler \| a1 64 KiB: profiler at its default rate on/off'
+	'6 profiler \| a1 64 KiB: time-ledger share'
+	'6 profiler \| a2 64 KiB: time-ledger share')
 for r in "${rows[@]}"; do check "row: $r" has_row "$r"; done
 
 # Every comparison produced figures (a failed tool shows n/a in its ratio).
@@ -44,4 +53,15 @@ for r in "${rows[@]:0:8}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536
 	check "figures: $r" bash -c 'grep -E "^\| " "$1" | grep -E -- "$2" | grep -vq "| n/a |"' _ "$OUT/summary.md" "$r"
 done
 check "verdicts present" grep -Eq '\*\*(met|missed)\*\*' "$OUT/summary.md"
+# The profiler-cost row is computed (two rounds in a smoke run): an estimate
+# with an interval and a verdict from it, the direct accounting's figures,
+# the method stated under the table; the BPF stats are as they were.
+prof_est() { grep -E '^\| 6 profiler \| a1 64 KiB: profiler cost at its default rate' "$OUT/summary.md" |
+	grep -Eq '\| -?[0-9.]+ % \[-?[0-9.]+ – -?[0-9.]+\] \|.*\| \*\*(met|not settled|missed)\*\* \|$'; }
+prof_direct() { grep -E '^\| 6 profiler \| a1 64 KiB: direct accounting' "$OUT/summary.md" |
+	grep -E '\| -?[0-9.]+ % \[-?[0-9.]+ – -?[0-9.]+\] \|' | grep -Eq 'BPF_ENABLE_STATS|sysctl'; }
+check "profiler cost: estimate, interval, verdict" prof_est
+check "profiler cost: direct accounting figures" prof_direct
+check "profiler cost: method stated" grep -q '^Profiler cost (item 6): ' "$OUT/summary.md"
+check "BPF run-time stats as before the bench" test "$(cat /proc/sys/kernel/bpf_stats_enabled)" = "$STATS0"
 finish
