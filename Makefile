@@ -24,7 +24,7 @@ NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4
 RUN    := $(addprefix run/,runner netns)
 TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
 	    report_json report_csv profile symbolize procmaps sideband timeledger folded flamegraph \
-	    report_time)
+	    report_time report_cost selfcost)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))

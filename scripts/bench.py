@@ -328,6 +328,11 @@ def run_trace_run(runs, name, impl, size, duration, backend=None, extra=(), prog
         m["samples_kept"] = tl.get("samples")       # of them in the run's tasks
     elif "--sample-freq" in extra:
         m["prof_hz"] = 0
+    bs = d.get("bpf_stats")  # --bpf-stats: the tracer's programs' own run time
+    if bs and m.get("messages"):
+        m["tracer_bpf_ns_per_msg"] = bs["tracer_ns"] / m["messages"]
+        m["bpf_prog_ns_per_msg"] = {p["name"]: p["ns"] / m["messages"]
+                                    for p in bs["programs"] if not p["profiler"]}
     if seen:
         m["bpf_run_ns"] = sum(v[0] for v in seen.values())
         m["bpf_run_cnt"] = sum(v[1] for v in seen.values())
@@ -521,6 +526,8 @@ def ratio_cell(rs):
 PROF_SCAN_HZ = (9999, 19999)
 PROF_TWICE = (0, 19999)
 PROF_TARGET_PCT = 2.0
+PROF256_NOPROF = "trace_run --sample-freq 0"
+PROF256_NOSYS = "trace_run --sample-freq 0 --no-syscall-time"
 # two-sided 95 % Student-t quantiles by degrees of freedom
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
@@ -804,9 +811,15 @@ def main():
         scan = [(f"a1 --sample-freq {f}", tr("a1", 65536, ["--sample-freq", str(f)], True)) for f in PROF_SCAN_HZ]
         again = [(f"a1 --sample-freq {f} (2)", tr("a1", 65536, ["--sample-freq", str(f)], True)) for f in PROF_TWICE]
         groups += [
+            # what the a1 256 B overhead is made of: the defaults, then
+            # without the profiler, then without the syscall hooks too;
+            # and one run with --bpf-stats for the programs' own time
             Group("prof256", "a1 stream 256 B, trace_run defaults vs untraced, Gbit/s",
-                  [("untraced", ct("a1", 256, 1, "stream", D)), ("trace_run", tr("a1", 256))],
-                  "untraced", ["gbps"]),
+                  [("untraced", ct("a1", 256, 1, "stream", D)), ("trace_run", tr("a1", 256)),
+                   (PROF256_NOPROF, tr("a1", 256, ["--sample-freq", "0"])),
+                   (PROF256_NOSYS, tr("a1", 256, ["--sample-freq", "0", "--no-syscall-time"])),
+                   ("trace_run --bpf-stats", tr("a1", 256, ["--bpf-stats"]))],
+                  "untraced", ["gbps", "cpu_per_msg", "tracer_bpf_ns_per_msg"], rotate=True),
             Group("prof64k", "stream 64 KiB, trace_run with the profiler off, at its default rate and higher",
                   [("a1 --sample-freq 0", tr("a1", 65536, ["--sample-freq", "0"], True)),
                    ("a1", tr("a1", 65536, (), True))] + scan + again + [("a2", tr("a2", 65536))],
@@ -1024,6 +1037,27 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
         row("6 profiler", "a1 256 B: trace_run (defaults) traced/untraced",
             f"{fmt(med(g.values('trace_run', 'gbps')))} Gbit/s", f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s",
             ratio_cell(rs), "≥ 0.85", verdict(statistics.median(rs) >= 0.85 if rs else None))
+        # where the overhead goes: the same ratio with parts switched off
+        # (same rounds), CPU per message, and the BPF programs' own time
+        for label, what in ((PROF256_NOPROF, "without the profiler"),
+                            (PROF256_NOSYS, "without the profiler and the syscall hooks")):
+            rs2 = g.ratios(label, "gbps")
+            row("6 profiler", f"a1 256 B: {what} (`{label[10:]}`) traced/untraced",
+                f"{fmt(med(g.values(label, 'gbps')))} Gbit/s",
+                f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs2), "(info)", "info")
+        cpu = {l: med(g.values(l, "cpu_per_msg")) for l in ("untraced", "trace_run", PROF256_NOPROF, PROF256_NOSYS)}
+        if all(cpu.values()):
+            row("6 profiler", "a1 256 B: CPU µs per message (server + client), medians",
+                f"defaults {cpu['trace_run'] * 1e6:.2f}; no profiler {cpu[PROF256_NOPROF] * 1e6:.2f}; "
+                f"no profiler, no syscall hooks {cpu[PROF256_NOSYS] * 1e6:.2f}",
+                f"untraced {cpu['untraced'] * 1e6:.2f}", "", "(info)", "info")
+        bpf = [r for r in g.results.get("trace_run --bpf-stats", []) if "error" not in r and r.get("bpf_prog_ns_per_msg")]
+        if bpf:
+            names = sorted(bpf[0]["bpf_prog_ns_per_msg"], key=lambda n: -bpf[0]["bpf_prog_ns_per_msg"][n])
+            per = {n: med([r["bpf_prog_ns_per_msg"].get(n) for r in bpf]) for n in names}
+            top = "; ".join(f"{n} {per[n]:.0f}" for n in names if per[n] and per[n] >= 1)
+            row("6 profiler", "a1 256 B: the tracer's BPF programs' own time per message (`--bpf-stats`, ns, medians; a floor: dispatch not included)",
+                f"{fmt(med([r['tracer_bpf_ns_per_msg'] for r in bpf]))} ns", top, "", "(info)", "info")
     g = G.get("prof64k")
     prof_method = None
     if g:

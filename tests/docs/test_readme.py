@@ -98,8 +98,9 @@ def case_app_json_keys():
 
 
 def case_trace_json_keys():
-    """every JSON key trace_run writes (user/trace/report_json.c, ledger lines in ledger.c) is in README.md"""
-    keys = json_keys("user/trace/report_json.c")
+    """every JSON key trace_run writes (user/trace/report_json.c, report_time.c, report_cost.c, ledger lines in ledger.c) is in README.md"""
+    keys = json_keys("user/trace/report_json.c") + json_keys("user/trace/report_time.c")
+    keys += json_keys("user/trace/report_cost.c")
     keys += re.findall(r'\{ "([a-z_]+_bytes)", ', src("user/trace/ledger.c"))
     return missing(keys, "trace_run JSON keys")
 

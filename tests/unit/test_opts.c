@@ -134,6 +134,10 @@ static void trace_targets(void **st)
 	assert_string_equal(o.cgroup, "system.slice/x.service");
 	assert_int_equal(PARSE(ROLE_TRACE, "--no-syscall-time", "--impl", "a1"), 0);
 	assert_true(o.no_systime);
+	assert_false(o.bpf_stats);
+	assert_int_equal(PARSE(ROLE_TRACE, "--bpf-stats", "--impl", "a1"), 0);
+	assert_true(o.bpf_stats);
+	assert_int_not_equal(PARSE(ROLE_RUNNER, "--bpf-stats"), 0);
 	assert_null(o.cmd);
 
 	assert_int_equal(PARSE(ROLE_TRACE, "--"), -1);

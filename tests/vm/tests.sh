@@ -264,7 +264,8 @@ near() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { d = a - 
 program_tests() {
 	for be in $BACKENDS; do
 		o=$CT_OUT/prog-$be
-		timeout "$RUN_TMO" trace_run --backend "$be" --format json --output "$o.json" -- \
+		timeout "$RUN_TMO" trace_run --backend "$be" --bpf-stats --folded "$o.folded" \
+			--format json --output "$o.json" -- \
 			ctrun --impl a2 --size 65536 --net loopback --duration "$D" --quiet --json "$o.app.json" \
 			>"$o.out" 2>"$o.err"
 		rc=$?
@@ -283,6 +284,19 @@ program_tests() {
 			pass "$be -- ctrun a2: splice and zero-copy receive lines traced (0 B, none used)"
 		else
 			fail "$be -- ctrun a2: splice/zero-copy receive lines" "splice '$sp' recv_zerocopy '$zr'"
+		fi
+		# the profiler names the functions of ctrun's server and client,
+		# processes forked after attach (their mappings from the side-band)
+		if grep -q ';a2_send;' "$o.folded" 2>/dev/null; then
+			pass "$be -- ctrun a2: the profiler's stacks name a2_send in a process started during the trace"
+		else
+			fail "$be -- ctrun a2: a2_send in the folded stacks" "$(head -c 300 "$o.folded" 2>/dev/null)"
+		fi
+		bs=$(jnum "$o.json" tracer_ns)
+		if [ -n "$bs" ] && [ "$bs" -gt 0 ]; then
+			pass "$be -- ctrun a2 --bpf-stats: the tracer's BPF run time measured ($bs ns)"
+		else
+			fail "$be -- ctrun a2 --bpf-stats" "tracer_ns '$bs'"
 		fi
 	done
 	# busybox timeout's watcher ("timeout 90 trace_run ...") polls its

@@ -66,7 +66,7 @@ enum {
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
-	O_NO_SYSTIME, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX,
+	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX,
 };
 
 static const struct option all_opts[] = {
@@ -96,6 +96,7 @@ static const struct option all_opts[] = {
 	{ "cgroup", required_argument, 0, O_CGROUP },
 	{ "per-connection", no_argument, 0, O_PER_CONN },
 	{ "no-syscall-time", no_argument, 0, O_NO_SYSTIME },
+	{ "bpf-stats", no_argument, 0, O_BPF_STATS },
 	{ "sample-freq", required_argument, 0, O_SAMPLE_FREQ },
 	{ "folded", required_argument, 0, O_FOLDED },
 	{ "flamegraph", required_argument, 0, O_FLAMEGRAPH },
@@ -128,7 +129,7 @@ static int allowed(enum ct_role role, int id)
 		return role == ROLE_RUNNER;
 	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
 	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
-	case O_NO_SYSTIME: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
+	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -318,6 +319,9 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_NO_SYSTIME:
 			o->no_systime = true;
 			break;
+		case O_BPF_STATS:
+			o->bpf_stats = true;
+			break;
 		case O_SAMPLE_FREQ:
 			if (parse_u64(a, &u) || u > CT_SAMPLE_MAX_HZ)
 				return errf(err, errlen, "--sample-freq must be 0 (off) or 1..%d samples "
@@ -406,6 +410,8 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --output FILE       write the report to FILE instead of stdout\n"
 		       "  --check             assert the ledger against the application's counts\n"
 		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n"
+		       "  --bpf-stats         the tracer's own cost: the kernel's run time of each of its\n"
+		       "                      BPF programs during the run (BPF_ENABLE_STATS, 5.8+)\n"
 		       "  --per-connection    add a row per connection (4-tuple)\n"
 		       "  --sample-freq HZ    CPU profiler samples per second and CPU, 1..%d, 0: off\n"
 		       "                      (default %d; also tracing a program: its processes and\n"

@@ -44,6 +44,7 @@ struct ct_opts {
 	const char *output;
 	bool check;          /* assert ledger against app counts */
 	bool no_systime;     /* --no-syscall-time */
+	bool bpf_stats;      /* --bpf-stats: the tracer's BPF run time */
 	bool impl_given, duration_given, rx_given;
 	/* tracing a program instead of --impl: one of these */
 	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */

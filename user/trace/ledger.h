@@ -84,6 +84,8 @@ struct ct_report {
 	/* The profiler (NULL when off): samples and the time ledger. */
 	const struct prof_data *prof;
 	const struct time_ledger *tl;
+	/* --bpf-stats (NULL without): the BPF programs' own run time. */
+	const struct selfcost *cost;
 };
 
 /* What slot is called in the report: "sender"/"receiver" with --impl,

@@ -317,3 +317,8 @@ void profile_close(struct profiler *p)
 	pm_free(p->pm);
 	p->pm = NULL;
 }
+
+struct bpf_object *profile_object(const struct profiler *p)
+{
+	return p && p->skel ? p->skel->obj : NULL;
+}

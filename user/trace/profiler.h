@@ -9,6 +9,7 @@
 #include "stack.h"
 
 struct profile_bpf;
+struct bpf_object;
 struct bpf_link;
 struct symbolizer;
 struct procmaps;
@@ -47,5 +48,7 @@ void profile_detach(struct profiler *p);
 int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errlen);
 void prof_data_free(struct prof_data *d);
 void profile_close(struct profiler *p);
+/* The loaded object (its programs, for --bpf-stats); NULL for none. */
+struct bpf_object *profile_object(const struct profiler *p);
 
 #endif

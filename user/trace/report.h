@@ -12,5 +12,9 @@ void report_csv(FILE *f, const struct ct_report *r);
 void report_time_table(FILE *f, const struct ct_report *r);
 void report_time_json(FILE *f, const struct ct_report *r);
 void report_time_csv(FILE *f, const struct ct_report *r);
+/* The tracer's own BPF run time, --bpf-stats (report_cost.c). */
+void report_cost_table(FILE *f, const struct ct_report *r);
+void report_cost_json(FILE *f, const struct ct_report *r);
+void report_cost_csv(FILE *f, const struct ct_report *r);
 
 #endif

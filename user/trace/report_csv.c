@@ -57,6 +57,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 	}
 	if (!r->run) { /* tracing a program: no app figures */
 		report_time_csv(f, r);
+		report_cost_csv(f, r);
 		return;
 	}
 	const struct run_result *run = r->run;
@@ -80,6 +81,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
 	}
 	report_time_csv(f, r);
+	report_cost_csv(f, r);
 #undef PRE
 }
 

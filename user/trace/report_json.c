@@ -179,5 +179,6 @@ void report_json(FILE *f, const struct ct_report *r)
 			   "\"latency_p50_overhead_pct\": %.3f}", pct, lo, hi, lat);
 	}
 	report_time_json(f, r);
+	report_cost_json(f, r);
 	fprintf(f, "\n}\n");
 }

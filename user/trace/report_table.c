@@ -158,6 +158,7 @@ static void report_program(FILE *f, const struct ct_report *r)
 	for (int i = 0; i < t->nnotes; i++)
 		fprintf(f, "   note: %s\n", t->notes[i]);
 	report_time_table(f, r);
+	report_cost_table(f, r);
 }
 
 void report_table(FILE *f, const struct ct_report *r)
@@ -228,5 +229,6 @@ void report_table(FILE *f, const struct ct_report *r)
 			pct, lo, hi, lat);
 	}
 	report_time_table(f, r);
+	report_cost_table(f, r);
 }
 

@@ -17,6 +17,7 @@
 #include "folded.h"
 #include "ledger.h"
 #include "report.h"
+#include "selfcost.h"
 #include "common/opts.h"
 #include "probe.h"
 #include "profiler.h"
@@ -29,6 +30,7 @@ struct hook_ctx {
 	struct tracer *t;
 	int per_conn;
 	struct profiler *prof; /* NULL: profiler off */
+	struct selfcost *cost; /* NULL: no --bpf-stats */
 	char err[512];
 	int attached;
 };
@@ -39,6 +41,8 @@ static int before_start(void *arg, const struct run_targets *tg)
 	struct trace_filter f;
 	tracer_filter_run(&f, tg);
 	f.per_conn = h->per_conn;
+	if (h->cost)
+		selfcost_begin(h->cost, tracer_object(h->t), profile_object(h->prof));
 	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
 		return -1;
 	h->attached = 1;
@@ -55,12 +59,14 @@ static void after_end(void *arg)
 	tracer_detach(h->t);
 	if (h->prof)
 		profile_detach(h->prof);
+	if (h->cost)
+		selfcost_end(h->cost);
 }
 
-static int traced_run(struct tracer *t, struct profiler *prof, const struct ct_opts *o,
-		      struct run_result *r, char *err, size_t errlen)
+static int traced_run(struct tracer *t, struct profiler *prof, struct selfcost *cost,
+		      const struct ct_opts *o, struct run_result *r, char *err, size_t errlen)
 {
-	struct hook_ctx h = { .t = t, .per_conn = o->per_conn, .prof = prof };
+	struct hook_ctx h = { .t = t, .per_conn = o->per_conn, .prof = prof, .cost = cost };
 	struct run_hooks hooks = { before_start, after_end, &h };
 	int rc = runner_run(o, &hooks, r, err, errlen);
 	tracer_detach(t); /* also when the runner failed before after_end */
@@ -151,8 +157,8 @@ static int profile_finish(struct profiler *pp, const struct ct_opts *o,
  * (if any), wait for the end, report. Returns the exit status: the
  * command's, or 0; 1 when the tracer fails, 127 when the command cannot
  * be executed. */
-static int trace_program(struct tracer *t, struct profiler *pp, const struct ct_opts *o,
-			 FILE *out)
+static int trace_program(struct tracer *t, struct profiler *pp, struct selfcost *cost,
+			 const struct ct_opts *o, FILE *out)
 {
 	static struct ct_target tg;
 	static struct ct_program prog;
@@ -166,6 +172,8 @@ static int trace_program(struct tracer *t, struct profiler *pp, const struct ct_
 		fprintf(stderr, "trace_run: %s\n", err);
 		return 2;
 	}
+	if (cost)
+		selfcost_begin(cost, tracer_object(t), profile_object(pp));
 	int rc = tracer_attach(t, &f, err, sizeof(err));
 	/* the held child is in the tasks map now: its exec is recorded */
 	if (rc == 0 && pp && profile_attach(pp, f.cgroup_fd, err, sizeof(err)))
@@ -187,8 +195,11 @@ static int trace_program(struct tracer *t, struct profiler *pp, const struct ct_
 	tracer_detach(t);
 	if (pp)
 		profile_detach(pp);
+	if (cost)
+		selfcost_end(cost);
 	target_close(&tg);
 	rep.prog = &prog;
+	rep.cost = cost;
 	report_fill(&rep, o, t);
 	int bad = 0;
 	if (pp) {
@@ -274,8 +285,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* --bpf-stats: on from here; the kernel turns them off when the fd
+	 * closes, however trace_run ends */
+	static struct selfcost cost;
+	struct selfcost *cp = o.bpf_stats ? &cost : NULL;
+	if (cp && selfcost_open(cp, err, sizeof(err))) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		if (pp)
+			profile_close(pp);
+		tracer_close(&t);
+		return 1;
+	}
+
 	if (program) {
-		rc = trace_program(&t, pp, &o, out);
+		rc = trace_program(&t, pp, cp, &o, out);
+		if (cp)
+			selfcost_close(cp);
 		if (pp)
 			profile_close(pp);
 		tracer_close(&t);
@@ -298,7 +323,7 @@ int main(int argc, char **argv)
 			cmp.gbps[0][cmp.pairs] = run_gbps(&tmp.client);
 			cmp.p50_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .5) / 1e3;
 			cmp.p99_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .99) / 1e3;
-			if (runner_stop || traced_run(&t, pp, &o, &run, err, sizeof(err))) {
+			if (runner_stop || traced_run(&t, pp, cp, &o, &run, err, sizeof(err))) {
 				rc = -1;
 				break;
 			}
@@ -308,7 +333,7 @@ int main(int argc, char **argv)
 			cmp.pairs++;
 		}
 	} else {
-		rc = traced_run(&t, pp, &o, &run, err, sizeof(err));
+		rc = traced_run(&t, pp, cp, &o, &run, err, sizeof(err));
 	}
 	if (runner_stop) {
 		if (pp)
@@ -332,6 +357,7 @@ int main(int argc, char **argv)
 	static struct ct_report rep;
 	rep.run = &run;
 	rep.cmp = o.compare ? &cmp : NULL;
+	rep.cost = cp;
 	report_fill(&rep, &o, &t);
 	static struct prof_data pd;
 	static struct time_ledger tl;

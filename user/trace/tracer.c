@@ -239,6 +239,11 @@ int tracer_tasks_fd(const struct tracer *t)
 	return bpf_map__fd(t->skel->maps.tasks);
 }
 
+struct bpf_object *tracer_object(const struct tracer *t)
+{
+	return t->skel ? t->skel->obj : NULL;
+}
+
 void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg)
 {
 	memset(f, 0, sizeof(*f));

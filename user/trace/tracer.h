@@ -19,6 +19,8 @@ struct ct_row_info {
 	int timed;          /* the hook measures time per call */
 };
 
+struct bpf_object;
+
 #define CT_MAX_NOTES 24
 #define CT_MAX_LINKS 128
 
@@ -75,6 +77,8 @@ int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 /* The map of traced processes (tgid -> struct ct_task), for the profiler
  * to share. */
 int tracer_tasks_fd(const struct tracer *t);
+/* The loaded object (its programs, for --bpf-stats). */
+struct bpf_object *tracer_object(const struct tracer *t);
 /* The filter for one experiment of the runner: its server and client. */
 void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg);
 /* The processes per slot (procs[CT_NSLOTS]); returns how many processes
