@@ -102,17 +102,26 @@ PYEOF
 child_pid() { jget "$1" "[p['pid'] for p in d['processes'] if p.get('comm') == '$2' and p['ppid']][0]"; }
 tl_pid_row() { jget "$1" "[s['samples'] for r in d['time_ledger']['rows'] if r['key'] == '$2' for s in r['samples_by_process'] if s.get('pid') == $3] or [0]" | tr -d '[]'; }
 
+# child_case NAME SCRIPT PASS FAIL: traces `sh -c SCRIPT` and checks the
+# stacks of its python3 child (p: that child's pid)
+PYSYMS='^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|__libc_send|send|_PyEval_EvalFrameDefault)'
+child_case() {
+	"$TR" --format json --output "$T_TMP/$1.json" --folded "$T_TMP/$1.folded" \
+		-- sh -c "$2" >"$T_TMP/$1.out" 2>"$T_TMP/$1.err"
+	local rc=$? out
+	p=$(child_pid "$T_TMP/$1.json" python3 2>/dev/null)
+	if [ $rc -eq 0 ] && [ -n "$p" ] &&
+	   out=$(fcheck "$1" "$T_TMP/$1.folded" "$T_TMP/$1.json" "$p" "$PYSYMS" 2>&1); then
+		pass "$3 ($out)"
+	else
+		fail "$4" "rc=$rc pid=$p $out $(head -2 "$T_TMP/$1.err")"
+	fi
+}
+
 # a child forked and exec'd by the shell during the trace
-"$TR" --format json --output "$T_TMP/fork.json" --folded "$T_TMP/fork.folded" \
-	-- sh -c "$PY $SENDER $DUR; true" >"$T_TMP/fork.out" 2>"$T_TMP/fork.err"
-rc=$?
-p=$(child_pid "$T_TMP/fork.json" python3 2>/dev/null)
-if [ $rc -eq 0 ] && [ -n "$p" ] && out=$(fcheck "sh -c python3" "$T_TMP/fork.folded" "$T_TMP/fork.json" "$p" \
-	'^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|__libc_send|send|_PyEval_EvalFrameDefault)' 2>&1); then
-	pass "-- sh -c python3: the exec'd child's stacks are symbolized, rooted at python3/PID, summing to the samples ($out)"
-else
-	fail "-- sh -c python3: symbols of a forked+exec'd child" "rc=$rc pid=$p $out $(head -2 "$T_TMP/fork.err")"
-fi
+child_case fork "$PY $SENDER $DUR; true" \
+	"-- sh -c python3: the exec'd child's stacks are symbolized, rooted at python3/PID, summing to the samples" \
+	"-- sh -c python3: symbols of a forked+exec'd child"
 u=$(tl_pid_row "$T_TMP/fork.json" user_copy_other "${p:-0}" 2>/dev/null)
 [ "${u:-0}" -gt 0 ] && pass "-- sh -c python3: its user-space memcpy is the time ledger's 'user-space copy, other callers' ($u samples of pid $p)" ||
 	fail "-- sh -c python3: user-space copy time" "$(jget "$T_TMP/fork.json" "d['time_ledger']['rows'][1]" 2>&1 | cut -c1-300)"
@@ -124,16 +133,9 @@ check "-- sh -c python3 --format csv: time rows for the total and per process" s
 	"'$TR' --format csv -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -Eq '^time,command,.*,[0-9]+/python3,user_copy_other,cpu-clock,[1-9]'"
 
 # a child gone well before the trace ends: nothing left in /proc
-"$TR" --format json --output "$T_TMP/short.json" --folded "$T_TMP/short.folded" \
-	-- sh -c "$PY $SENDER 1; sleep 2" >"$T_TMP/short.out" 2>"$T_TMP/short.err"
-rc=$?
-p=$(child_pid "$T_TMP/short.json" python3 2>/dev/null)
-if [ $rc -eq 0 ] && [ -n "$p" ] && out=$(fcheck "short-lived" "$T_TMP/short.folded" "$T_TMP/short.json" "$p" \
-	'^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|send|_PyEval_EvalFrameDefault)' 2>&1); then
-	pass "a child that exited 2 s before the trace's end still has its symbols ($out)"
-else
-	fail "short-lived child's symbols" "rc=$rc pid=$p $out $(head -2 "$T_TMP/short.err")"
-fi
+child_case short "$PY $SENDER 1; sleep 2" \
+	"a child that exited 2 s before the trace's end still has its symbols" \
+	"short-lived child's symbols"
 
 # --pid: a process running before the trace
 $PY "$SENDER" $((DUR + 3)) & BG=$!

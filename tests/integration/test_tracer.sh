@@ -121,15 +121,17 @@ check "--format csv --output FILE writes rows" sh -c "timeout 30 '$TR' --impl a3
 # --bpf-stats: the programs' own run time from the kernel's statistics; every
 # gather fires the uprobe's program once (other processes running the same
 # binary can only add runs), and the per-program times add up to the totals
+timeout 30 "$TR" --impl a1 --duration 0.3 --net loopback --bpf-stats --format json \
+	--output "$T_TMP/bs.json" >/dev/null 2>"$T_TMP/bs.err"
 check "--bpf-stats: per-program BPF run time; the uprobe ran once per gather or more; parts sum to the totals" \
-	sh -c "timeout 30 '$TR' --impl a1 --duration 0.3 --net loopback --bpf-stats --format json --output '$T_TMP/bs.json'"' && python3 -c "
+	/usr/bin/python3 -c '
 import json, sys
-d = json.load(open(sys.argv[1])); b = d[\"bpf_stats\"]; s = d[\"app\"][\"server\"]
-runs = {p[\"name\"]: p[\"runs\"] for p in b[\"programs\"]}
-assert s[\"messages_sent\"] > 0 and runs.get(\"up_gather\", 0) >= s[\"messages_sent\"], (runs, s[\"messages_sent\"])
-assert b[\"tracer_ns\"] > 0 and b[\"tracer_ns_per_msg\"] > 0 and b[\"traced_cpu_ns\"] > 0, b
-assert sum(p[\"ns\"] for p in b[\"programs\"]) == b[\"tracer_ns\"] + b[\"profiler_ns\"], b
-" "$T_TMP/bs.json"'
+d = json.load(open(sys.argv[1])); b = d["bpf_stats"]; s = d["app"]["server"]
+runs = {p["name"]: p["runs"] for p in b["programs"]}
+assert s["messages_sent"] > 0 and runs.get("up_gather", 0) >= s["messages_sent"], (runs, s["messages_sent"])
+assert b["tracer_ns"] > 0 and b["tracer_ns_per_msg"] > 0 and b["traced_cpu_ns"] > 0, b
+assert sum(p["ns"] for p in b["programs"]) == b["tracer_ns"] + b["profiler_ns"], b
+' "$T_TMP/bs.json"
 check "--bpf-stats absent: bpf_stats is null (nothing measured, nothing printed as 0)" \
 	jget "$T_TMP/a2-65536-t1-veth.json" "d['bpf_stats'] is None or exit(1)"
 check "--bpf-stats tracing a program: the table's tracer cost section" sh -c \
