@@ -139,7 +139,10 @@ peer_killed() { # who-dies impl mode
 	"$B/server" --bind 127.0.0.1 --port $port --impl "$2" --mode "$3" >"$T_TMP/s" 2>&1 & local s=$!
 	"$B/client" --port $port --duration 30 --mode "$3" >"$T_TMP/c" 2>&1 & local c=$!
 	sleep 0.7
-	if [ "$1" = client ]; then kill -9 $c; else kill -9 $s; fi
+	# the client is stopped first so that it dies with data unread (a reset):
+	# killed with an empty receive queue, its close is a FIN the server
+	# cannot tell from the normal end of its window
+	if [ "$1" = client ]; then kill -STOP $c; sleep 0.3; kill -9 $c; else kill -9 $s; fi
 	local t0=$SECONDS rc
 	if [ "$1" = client ]; then wait $s; rc=$?; else wait $c; rc=$?; fi
 	wait 2>/dev/null
