@@ -63,12 +63,18 @@ done
 # Page-aligned zerocopy slots arrive in whole pages on loopback (the kernel
 # copies them into fresh pages, skb_copy_ubufs): most bytes must be mapped.
 rx_maps() { # impl
-	local j="$T_TMP/map.json"
-	"$B/ctrun" --quiet --verify --impl "$1" --rx zerocopy --size 65536 --net loopback --duration 0.5 --json "$j" || return 1
-	jget "$j" "'' if d['client']['rx_mapped_bytes'] > 0 else 'mapped %d, copied %d' % (d['client']['rx_mapped_bytes'], d['client']['rx_copied_bytes'])" | { read -r why; [ -z "$why" ] || { echo "$why"; return 1; }; }
+	local j="$T_TMP/map.json" why try
+	for try in 1 2 3; do
+		"$B/ctrun" --quiet --verify --impl "$1" --rx zerocopy --size 65536 --net loopback --duration 0.5 --json "$j" || return 1
+		why=$(jget "$j" "'' if d['client']['rx_mapped_bytes'] > 0 else 'mapped %d, copied %d' % (d['client']['rx_mapped_bytes'], d['client']['rx_copied_bytes'])")
+		[ -z "$why" ] && return 0
+	done
+	echo "$why (3 runs)"
+	return 1
 }
 # how much maps depends on timing (95 % on a quiet loopback, under 10 % on a
-# loaded one): that it maps is a correctness check, how much is for bench
+# loaded one, and none in one CI run under load): that it maps at all in one
+# of three runs is a correctness check, how much is for bench
 check "a4 --rx zerocopy on loopback maps pages" rx_maps a4
 check_fails "--rx bad value" "--rx must be copy or zerocopy" "$B/ctrun" --rx mmap
 # --impl a5 is sendfile + the mapping receiver: --rx zerocopy unless --rx copy.
