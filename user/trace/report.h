@@ -8,6 +8,8 @@
 void report_table(FILE *f, const struct ct_report *r);
 void report_json(FILE *f, const struct ct_report *r);
 void report_csv(FILE *f, const struct ct_report *r);
+/* A CSV row's columns before "side" (report_csv.c). */
+void csv_prefix(FILE *f, const struct ct_report *r, const char *sec);
 /* The time ledger part of each (report_time.c). */
 void report_time_table(FILE *f, const struct ct_report *r);
 void report_time_json(FILE *f, const struct ct_report *r);

@@ -115,16 +115,10 @@ void report_cost_csv(FILE *f, const struct ct_report *r)
 	const struct selfcost *s = r->cost;
 	if (!s)
 		return;
-	const struct ct_opts *o = r->o;
 	int v[SC_MAX_PROGS], n = by_time(s, v);
 	for (int i = 0; i < n; i++) {
 		const struct sc_prog *p = &s->p[v[i]];
-		if (r->prog)
-			fprintf(f, "bpf_stats,%s,,,,,%s,", r->prog->mode, backend_name(r->t->backend));
-		else
-			fprintf(f, "bpf_stats,%s,%zu,%d,%s,%s,%s,", impl_name(o->impl), o->size,
-				o->threads, net_name(o->net), mode_name(o->mode),
-				backend_name(r->t->backend));
+		csv_prefix(f, r, "bpf_stats");
 		/* side: tracer or profiler; calls: runs; ns: BPF run time;
 		 * value: ns per run */
 		fprintf(f, "%s,%s,BPF_ENABLE_STATS,%llu,,%llu,,,,,%.1f\n",

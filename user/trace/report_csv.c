@@ -2,20 +2,25 @@
 #include "ledger.h"
 #include "report.h"
 
-void report_csv(FILE *f, const struct ct_report *r)
+/* The columns before "side" of every row: section, then the experiment
+ * (tracing a program: its mode, the experiment's columns empty). */
+void csv_prefix(FILE *f, const struct ct_report *r, const char *sec)
 {
 	const struct ct_opts *o = r->o;
+	if (r->prog)
+		fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, backend_name(r->t->backend));
+	else
+		fprintf(f, "%s,%s,%zu,%d,%s,%s,%s,", sec, impl_name(o->impl), o->size, o->threads,
+			net_name(o->net), mode_name(o->mode), backend_name(r->t->backend));
+}
+
+void report_csv(FILE *f, const struct ct_report *r)
+{
 	const struct tracer *t = r->t;
 	const struct ledger_row *rows = r->rows;
 	int n = r->nrows;
 	const struct ct_ledger *l = &r->ledger;
-	/* tracing a program: impl is the mode (command/pid/cgroup), and the
-	 * experiment's size, threads, net and mode are empty */
-	const char *pre_fmt = "%s,%s,%zu,%d,%s,%s,%s,";
-#define PRE(sec) (r->prog ? fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, \
-				    backend_name(t->backend)) : \
-		  fprintf(f, pre_fmt, sec, impl_name(o->impl), o->size, o->threads, \
-			  net_name(o->net), mode_name(o->mode), backend_name(t->backend)))
+#define PRE(sec) csv_prefix(f, r, sec)
 	char lab[48];
 	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
 		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");

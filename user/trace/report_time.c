@@ -207,7 +207,6 @@ void report_time_csv(FILE *f, const struct ct_report *r)
 	const struct time_ledger *tl = r->tl;
 	if (!r->prof || !tl)
 		return;
-	const struct ct_opts *o = r->o;
 	uint64_t tot = tl_total(tl);
 	int sl[CT_NSLOTS], ns = r->prog ? slots_by_samples(tl, sl) : 0;
 	char lab[48];
@@ -216,12 +215,7 @@ void report_time_csv(FILE *f, const struct ct_report *r)
 		const char *side = i < 0 ? "" : slot_label(r, sl[i], lab, sizeof(lab));
 		for (int k = 0; k < TL_COUNT; k++) {
 			uint64_t s = i < 0 ? tl_row_samples(tl, k) : tl->rows[k][sl[i]];
-			if (r->prog)
-				fprintf(f, "time,%s,,,,,%s,", r->prog->mode, backend_name(r->t->backend));
-			else
-				fprintf(f, "time,%s,%zu,%d,%s,%s,%s,", impl_name(o->impl), o->size,
-					o->threads, net_name(o->net), mode_name(o->mode),
-					backend_name(r->t->backend));
+			csv_prefix(f, r, "time");
 			/* calls column: samples; ns: their CPU ns; value: ns per
 			 * message (--impl), or the CPU ns (a program) */
 			fprintf(f, "%s,%s,cpu-clock,%llu,,%llu,,,%.4f,,%.1f\n", side, tl_rows[k].key,
