@@ -33,7 +33,8 @@ HDRS := $(wildcard user/*/*.h)
 
 # The user-facing tracer sits at the root; a VM build may put it under $(B).
 TRACE_RUN ?= trace_run
-BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN)
+# hookfloor: empty BPF programs on the tracer's hook points (make bench).
+BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux
@@ -70,6 +71,16 @@ $(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h $(B)/profile.ske
 $(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
+
+$(B)/hookfloor.bpf.o: bpf/hookfloor.bpf.c vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) \
+		-Wall -Werror -c $< -o $@
+$(B)/hookfloor.skel.h: $(B)/hookfloor.bpf.o
+	$(BPFTOOL) gen skeleton $< name hookfloor_bpf > $@
+$(call obj,bench/hookfloor): $(B)/hookfloor.skel.h
+$(B)/hookfloor: $(call obj,bench/hookfloor)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lbpf $(LDLIBS)
 
 vmlinux:
 	scripts/gen-vmlinux.sh

@@ -25,6 +25,7 @@ import glob
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import statistics
@@ -38,6 +39,7 @@ from common import read_kv  # noqa: E402  (the sweep's key=value files)
 CTRUN = os.environ.get("CTRUN", os.path.join(ROOT, "build", "ctrun"))
 TRACE_RUN = os.environ.get("TRACE_RUN", os.path.join(ROOT, "trace_run"))
 BT_TEMPLATE = os.path.join(ROOT, "scripts", "bench_tracer.bt")
+HOOKFLOOR = os.environ.get("HOOKFLOOR", os.path.join(ROOT, "build", "hookfloor"))
 NOSYS = "no-syscall-time"
 SWEEP = os.path.join(ROOT, "scripts", "run_experiments.sh")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -432,6 +434,38 @@ def run_ctrun_bpftrace(runs, name, impl, size, duration, systime=True):
     return m
 
 
+# The tracepoint backend's hook points that fire per message of a1 (what
+# `trace_run --bpf-stats` shows running: tb_send_length, tb_sendmsg_locked,
+# tb_recv_length, tb_copy_datagram, sr_enter, sr_exit, up_gather).
+FLOOR_TPS = ("sock_send_length", "tcp_sendmsg_locked", "sock_recv_length",
+             "skb_copy_datagram_iovec", "sys_enter", "sys_exit")
+
+
+def run_ctrun_floor(runs, name, impl, size, duration):
+    """ctrun with empty BPF programs on those hook points (build/hookfloor):
+    the dispatch floor of any tracer hooking there."""
+    argv = [HOOKFLOOR] + [a for t in FLOOR_TPS for a in ("--tp", t)] + ["--uprobe", CTRUN + ":ct_gather_probe"]
+    hf = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, start_new_session=True)
+    line = ""
+    if select.select([hf.stdout], [], [], 60)[0]:
+        line = hf.stdout.readline()
+    if not line.startswith("attached"):
+        if hf.poll() is None:
+            os.killpg(hf.pid, signal.SIGKILL)
+        hf.wait()
+        return {"error": f"hookfloor did not attach: {line.strip() or 'timed out'}"}
+    try:
+        return run_ctrun(runs, name, impl, size, 1, "stream", duration)
+    finally:
+        hf.stdin.close()
+        try:
+            hf.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hf.pid, signal.SIGKILL)
+            hf.wait()
+
+
 # ---------------------------------------------------------------- statistics
 
 def med(xs):
@@ -528,6 +562,7 @@ PROF_TWICE = (0, 19999)
 PROF_TARGET_PCT = 2.0
 PROF256_NOPROF = "trace_run --sample-freq 0"
 PROF256_NOSYS = "trace_run --sample-freq 0 --no-syscall-time"
+PROF256_FLOOR = "empty programs on the hook points"
 # two-sided 95 % Student-t quantiles by degrees of freedom
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
@@ -818,7 +853,8 @@ def main():
                   [("untraced", ct("a1", 256, 1, "stream", D)), ("trace_run", tr("a1", 256)),
                    (PROF256_NOPROF, tr("a1", 256, ["--sample-freq", "0"])),
                    (PROF256_NOSYS, tr("a1", 256, ["--sample-freq", "0", "--no-syscall-time"])),
-                   ("trace_run --bpf-stats", tr("a1", 256, ["--bpf-stats"]))],
+                   ("trace_run --bpf-stats", tr("a1", 256, ["--bpf-stats"])),
+                   (PROF256_FLOOR, lambda runs, name: run_ctrun_floor(runs, name, "a1", 256, D))],
                   "untraced", ["gbps", "cpu_per_msg", "tracer_bpf_ns_per_msg"], rotate=True),
             Group("prof64k", "stream 64 KiB, trace_run with the profiler off, at its default rate and higher",
                   [("a1 --sample-freq 0", tr("a1", 65536, ["--sample-freq", "0"], True)),
@@ -1045,6 +1081,19 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             row("6 profiler", f"a1 256 B: {what} (`{label[10:]}`) traced/untraced",
                 f"{fmt(med(g.values(label, 'gbps')))} Gbit/s",
                 f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs2), "(info)", "info")
+        # the floor: untraced ctrun under empty programs on the same hook
+        # points; a tracer doing any work there is slower still
+        fl = g.ratios(PROF256_FLOOR, "gbps")
+        if fl or g.failures(PROF256_FLOOR):
+            fail = [r["error"] for r in g.results[PROF256_FLOOR] if "error" in r]
+            reach = ("n/a: " + fail[0][:120]) if not fl else \
+                ("below 0.85: no tracer hooking there reaches the target on this machine"
+                 if statistics.median(fl) < 0.85 else "at or above 0.85: the target is reachable in principle")
+            row("6 profiler", "a1 256 B: empty BPF programs on the same hook points (" + ", ".join(FLOOR_TPS)
+                + ", the gather uprobe; `build/hookfloor`), untraced under them/untraced",
+                f"{fmt(med(g.values(PROF256_FLOOR, 'gbps')))} Gbit/s",
+                f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(fl), "(info)",
+                "info: floor " + reach)
         cpu = {l: med(g.values(l, "cpu_per_msg")) for l in ("untraced", "trace_run", PROF256_NOPROF, PROF256_NOSYS)}
         if all(cpu.values()):
             row("6 profiler", "a1 256 B: CPU µs per message (server + client), medians",

@@ -14,7 +14,7 @@ usage: $0 [options]
   --smoke          one round, 0.5 s stream / 1 s rr runs, no sweep (for make test)
   --pairs N        rounds of each alternated comparison (default 5)
   --prof-rounds N  rounds of the profiler-cost scan (default 8; a1 64 KiB at
-                   0 (twice), 499 (default), 9999, 19999 (twice) Hz + a2, ~21 s a round)
+                   0 (twice), the default (99), 9999, 19999 (twice) Hz + a2, ~21 s a round)
   --duration S     seconds per stream run (default 2; iperf3 gets whole seconds)
   --rr-duration S  whole seconds per rr / sockperf run (default 2)
   --no-sweep       skip the experiment sweep timing (item 5)

@@ -9,11 +9,15 @@ source "$(dirname "$0")/../lib.sh"
 need_root
 TR="$ROOT/trace_run"
 DUR=${CT_TEST_DURATION_PROFILE:-2}
+# These checks count samples: a rate above the default (99 Hz) makes a
+# 2 s run's counts large enough to be stable. Cost is not measured here.
+HZ=${CT_TEST_SAMPLE_HZ:-499}
+PF=(--sample-freq "$HZ")
 [ -x "$TR" ] || { fail "trace_run is built" "run make first"; finish; exit 1; }
 
 prun() { # NAME IMPL ARGS...
 	local name=$1 impl=$2; shift 2
-	timeout 90 "$TR" --impl "$impl" --size 65536 --duration "$DUR" --format json --check \
+	timeout 90 "$TR" "${PF[@]}" --impl "$impl" --size 65536 --duration "$DUR" --format json --check \
 		--output "$T_TMP/$name.json" "$@" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err"
 }
 row() { jget "$T_TMP/$1.json" "[r for r in d['time_ledger']['rows'] if r['key'] == '$2'][0]['$3']"; }
@@ -106,7 +110,7 @@ tl_pid_row() { jget "$1" "[s['samples'] for r in d['time_ledger']['rows'] if r['
 # stacks of its python3 child (p: that child's pid)
 PYSYMS='^(__memmove|__memcpy|memcpy|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|__send|__libc_send|send|_PyEval_EvalFrameDefault)'
 child_case() {
-	"$TR" --format json --output "$T_TMP/$1.json" --folded "$T_TMP/$1.folded" \
+	"$TR" "${PF[@]}" --format json --output "$T_TMP/$1.json" --folded "$T_TMP/$1.folded" \
 		-- sh -c "$2" >"$T_TMP/$1.out" 2>"$T_TMP/$1.err"
 	local rc=$? out
 	p=$(child_pid "$T_TMP/$1.json" python3 2>/dev/null)
@@ -126,11 +130,11 @@ u=$(tl_pid_row "$T_TMP/fork.json" user_copy_other "${p:-0}" 2>/dev/null)
 [ "${u:-0}" -gt 0 ] && pass "-- sh -c python3: its user-space memcpy is the time ledger's 'user-space copy, other callers' ($u samples of pid $p)" ||
 	fail "-- sh -c python3: user-space copy time" "$(jget "$T_TMP/fork.json" "d['time_ledger']['rows'][1]" 2>&1 | cut -c1-300)"
 check "-- sh -c python3: the table has the per-process time ledger and the side-band line" \
-	sh -c "'$TR' -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -A12 '^time ledger' | grep -Eq 'samples by process: [0-9]+/python3' &&
+	sh -c "'$TR' --sample-freq $HZ -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -A12 '^time ledger' | grep -Eq 'samples by process: [0-9]+/python3' &&
 	       '$TR' -- sh -c 'true' 2>/dev/null | grep -q 'mmap side-band .* lost'"
 
 check "-- sh -c python3 --format csv: time rows for the total and per process" sh -c \
-	"'$TR' --format csv -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -Eq '^time,command,.*,[0-9]+/python3,user_copy_other,cpu-clock,[1-9]'"
+	"'$TR' --sample-freq $HZ --format csv -- sh -c '$PY $SENDER 0.5; true' 2>/dev/null | grep -Eq '^time,command,.*,[0-9]+/python3,user_copy_other,cpu-clock,[1-9]'"
 
 # a child gone well before the trace ends: nothing left in /proc
 child_case short "$PY $SENDER 1; sleep 2" \
@@ -140,7 +144,7 @@ child_case short "$PY $SENDER 1; sleep 2" \
 # --pid: a process running before the trace
 $PY "$SENDER" $((DUR + 3)) & BG=$!
 sleep 0.5
-"$TR" --pid $BG --duration "$DUR" --format json --output "$T_TMP/pid.json" --folded "$T_TMP/pid.folded" \
+"$TR" "${PF[@]}" --pid $BG --duration "$DUR" --format json --output "$T_TMP/pid.json" --folded "$T_TMP/pid.folded" \
 	>"$T_TMP/pid.out" 2>"$T_TMP/pid.err"
 rc=$?
 wait $BG
@@ -153,7 +157,7 @@ fi
 
 # iperf3, both ends started by the shell: each end's copy time is its own
 if command -v iperf3 >/dev/null; then
-	"$TR" --format json --output "$T_TMP/ip.json" --folded "$T_TMP/ip.folded" -- sh -c \
+	"$TR" "${PF[@]}" --format json --output "$T_TMP/ip.json" --folded "$T_TMP/ip.folded" -- sh -c \
 		"iperf3 -s -1 -p 5431 >/dev/null & sleep 0.5; iperf3 -c 127.0.0.1 -p 5431 -t $DUR >/dev/null; wait" \
 		>"$T_TMP/ip.out" 2>"$T_TMP/ip.err"
 	rc=$?
@@ -177,7 +181,7 @@ fi
 # their frames are [file+0xOFF], libc's still named, nothing crashes; an
 # intact copy (pyok) is named
 for b in pydel pyrepl pybid pyok; do cp "$(readlink -f $PY)" "$T_TMP/$b"; done
-"$TR" --format json --output "$T_TMP/gone.json" --folded "$T_TMP/gone.folded" -- sh -c \
+"$TR" "${PF[@]}" --format json --output "$T_TMP/gone.json" --folded "$T_TMP/gone.folded" -- sh -c \
 	"for b in pydel pyrepl pybid pyok; do $T_TMP/\$b $SENDER 1; done; rm $T_TMP/pydel; cat /bin/true > $T_TMP/pyrepl;
 	 $PY $ROOT/tests/integration/programs/flip_build_id.py $T_TMP/pybid" \
 	>"$T_TMP/gone.out" 2>"$T_TMP/gone.err"

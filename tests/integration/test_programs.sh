@@ -162,7 +162,7 @@ check_fails "'--' with no command" "^trace_run: '--' must be followed by a comma
 check_fails "--pid together with a command" "^trace_run: give one of" "$TR" --pid 1 -- true
 check_fails "--impl together with --pid" "^trace_run: --impl runs the built-in experiment" "$TR" --impl a2 --pid 1
 check "the profiler with a program: --folded lines rooted at comm/pid (a shell loop)" sh -c \
-	"'$TR' --folded loop.folded -- sh -c 'i=0; while [ \$i -lt 300000 ]; do i=\$((i+1)); done' >/dev/null 2>&1 &&
+	"'$TR' --sample-freq 499 --folded loop.folded -- sh -c 'i=0; while [ \$i -lt 300000 ]; do i=\$((i+1)); done' >/dev/null 2>&1 &&
 	 grep -Eq '^sh/[0-9]+;' loop.folded"
 "$TR" --sample-freq 0 --format json --output off.json -- true 2>/dev/null
 check "--sample-freq 0 with a program: no profiler, time_ledger null" jget off.json "d['time_ledger'] is None or exit(1)"

@@ -264,7 +264,8 @@ near() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { d = a - 
 program_tests() {
 	for be in $BACKENDS; do
 		o=$CT_OUT/prog-$be
-		timeout "$RUN_TMO" trace_run --backend "$be" --bpf-stats --folded "$o.folded" \
+		# 499 Hz: enough samples in a short TCG run (the default, 99, is for cost)
+		timeout "$RUN_TMO" trace_run --backend "$be" --bpf-stats --sample-freq 499 --folded "$o.folded" \
 			--format json --output "$o.json" -- \
 			ctrun --impl a2 --size 65536 --net loopback --duration "$D" --quiet --json "$o.app.json" \
 			>"$o.out" 2>"$o.err"
