@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,6 +73,9 @@ int main(int argc, char **argv)
 	}
 	struct bpf_program *tps[MAX_TP] = { s->progs.tp0, s->progs.tp1, s->progs.tp2, s->progs.tp3,
 					    s->progs.tp4, s->progs.tp5, s->progs.tp6, s->progs.tp7 };
+	/* the skeleton's link slots: __destroy detaches them */
+	struct bpf_link **links[MAX_TP] = { &s->links.tp0, &s->links.tp1, &s->links.tp2, &s->links.tp3,
+					    &s->links.tp4, &s->links.tp5, &s->links.tp6, &s->links.tp7 };
 	for (int i = 0; i < MAX_TP; i++) {
 		if (i >= ntp)
 			bpf_program__set_autoload(tps[i], false);
@@ -89,7 +91,7 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	for (int i = 0; i < ntp; i++)
-		if (!bpf_program__attach(tps[i])) {
+		if (!(*links[i] = bpf_program__attach(tps[i]))) {
 			fprintf(stderr, "hookfloor: attaching to %s: %s\n", tp[i], strerror(errno));
 			goto fail;
 		}
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
 		char *colon = strrchr(up, ':');
 		*colon = '\0';
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = colon + 1);
-		if (!bpf_program__attach_uprobe_opts(s->progs.up0, -1, up, 0, &uo)) {
+		if (!(s->links.up0 = bpf_program__attach_uprobe_opts(s->progs.up0, -1, up, 0, &uo))) {
 			fprintf(stderr, "hookfloor: uprobe %s:%s: %s\n", up, colon + 1, strerror(errno));
 			goto fail;
 		}
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	printf("attached %d tracepoint(s)%s\n", ntp, up ? " and 1 uprobe" : "");
 	fflush(stdout);
-	/* links go with the skeleton, and with the process however it ends */
+	/* the links go with the skeleton, or with the process however it ends */
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	char buf[64];
 	while (!stop)
