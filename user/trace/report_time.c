@@ -58,7 +58,7 @@ void report_time_table(FILE *f, const struct ct_report *r)
 	}
 	uint64_t tot = tl_total(tl);
 	char lab[48];
-	int sl[CT_NSLOTS], ns = slots_by_samples(tl, sl);
+	int sl[CT_NSLOTS], ns = slots_by_samples(tl, sl), few = 0;
 	fprintf(f, "\n%stime ledger (cpu-clock samples at %u Hz, one per %.3f ms of CPU; traced %s: "
 		   "%llu samples = %.1f ms; +- = 1/sqrt(samples); share = of the traced CPU time)\n",
 		prog ? "" : "5. ", p->freq_hz, tl->period_ns / 1e6, prog ? "processes" : "tasks",
@@ -83,7 +83,13 @@ void report_time_table(FILE *f, const struct ct_report *r)
 				fprintf(f, "-");
 		}
 		fprintf(f, "%s\n", s < TL_MIN_SAMPLES ? " few samples" : "");
+		few += s < TL_MIN_SAMPLES;
 	}
+	/* the default rate is low for its cost (opts.h): say how to get more */
+	if (few)
+		fprintf(f, "   few samples: under %d, +- over %.0f%%; more with a longer --duration or a "
+			   "higher --sample-freq (%u Hz now; each sample costs CPU)\n",
+			TL_MIN_SAMPLES, 100 * rel_err(TL_MIN_SAMPLES), p->freq_hz);
 	if (prog) {
 		fprintf(f, "   samples by process:");
 		for (int i = 0; i < ns; i++)
