@@ -25,6 +25,7 @@
 #define CLIENT_ADDR "198.18.0.2"
 #define PREFIX "/24"
 #define STOP_GRACE_MS 15000
+#define CLIENT_FIRST_MS 2000 /* Ctrl-C: the client's head start on the server */
 #define SLACK_S 60 /* beyond --duration before a run counts as hung */
 
 volatile int runner_stop;
@@ -77,6 +78,9 @@ static void child_main(const struct ct_opts *o, int is_server, int join_fd,
 	char e = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Its own process group: a terminal's Ctrl-C reaches the runner only,
+	 * which stops the client first (collect), not all three at once. */
+	setpgid(0, 0);
 	side_signals();
 	if (join_fd >= 0 ? setns(join_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET))
 		e = (char)errno;
@@ -181,12 +185,22 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 static int collect(struct child ch[2], const struct ct_opts *o, char *err, size_t len)
 {
 	uint64_t deadline = now_ns() + (uint64_t)((o->duration + SLACK_S) * 1e9);
-	int stopping = 0;
+	int stopping = 0, server_told = 0;
+	uint64_t told_client = 0;
 	while (!ch[0].done || !ch[1].done) {
 		if (runner_stop && !stopping) {
 			stopping = 1;
 			deadline = now_ns() + STOP_GRACE_MS * 1000000ull;
+			told_client = now_ns();
 			kill(ch[1].pid, SIGINT); /* the client ends the run cleanly */
+		}
+		/* The server only once the client is done (its half-close ends
+		 * the server too) or stuck: stopped at once, the server could
+		 * close before the client's own handler ran, and the client
+		 * would report a mid-run close. */
+		if (stopping && !server_told &&
+		    (ch[1].done || now_ns() - told_client > CLIENT_FIRST_MS * 1000000ull)) {
+			server_told = 1;
 			kill(ch[0].pid, SIGINT);
 		}
 		if (now_ns() > deadline)
