@@ -313,7 +313,8 @@ for k, label in rows:
     for d in docs:
         l = d.get("ledger", {}); m = l.get("messages") or 0
         star = "*" if l.get(k.replace("_bytes", "_inferred")) else " "
-        cells.append(f"{(l.get(k, 0) / m if m else 0):13.0f}{star}")
+        v = l.get(k)  # null: not observable with this backend/kernel
+        cells.append(f"{'n/a':>13} " if v is None else f"{(v / m if m else 0):13.0f}{star}")
     print(f"  {label:32}" + "".join(cells))
 print(f"  {'messages':32}" + "".join(f"{d.get('ledger', {}).get('messages', 0):13} " for d in docs))
 print("  (* = inferred by the tracer, not observed)")
