@@ -52,32 +52,23 @@ $(B)/ctrun: $(call obj,run/main_ctrun) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
-# One object, one skeleton: copytrace.bpf.c includes the per-concern
-# bpf/*.bpf.h files.
-$(B)/copytrace.bpf.o: bpf/copytrace.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
+# One object and skeleton per bpf/*.bpf.c: copytrace (the tracer, built from
+# the per-concern bpf/*.bpf.h files), profile (the sampling profiler) and
+# hookfloor (make bench's empty programs). The objects are kept, not
+# deleted as intermediates, so the next make does not rebuild them.
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(wildcard bpf/*.bpf.c))
+.SECONDARY: $(BPF_OBJS)
+$(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 		-Wall -Werror -c $< -o $@
-$(B)/copytrace.skel.h: $(B)/copytrace.bpf.o
-	$(BPFTOOL) gen skeleton $< name copytrace_bpf > $@
-# The sampling profiler: its own object and skeleton.
-$(B)/profile.bpf.o: bpf/profile.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
-	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
-		-Wall -Werror -c $< -o $@
-$(B)/profile.skel.h: $(B)/profile.bpf.o
-	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 $(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
 
-$(B)/hookfloor.bpf.o: bpf/hookfloor.bpf.c vmlinux/$(ARCH)/vmlinux.h
-	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) \
-		-Wall -Werror -c $< -o $@
-$(B)/hookfloor.skel.h: $(B)/hookfloor.bpf.o
-	$(BPFTOOL) gen skeleton $< name hookfloor_bpf > $@
 $(call obj,bench/hookfloor): $(B)/hookfloor.skel.h
 $(B)/hookfloor: $(call obj,bench/hookfloor)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lbpf $(LDLIBS)
