@@ -162,36 +162,27 @@ done
 check "rr: server killed -> client error" peer_killed server a2 rr
 
 # Ctrl-C: the run ends early and cleanly, leaving no process or namespace.
-sigint_clean() { # IMPL
-	"$B/ctrun" --duration 20 --impl "$1" --net veth --quiet & local p=$!
+# With "group", ctrun is started as a group leader (setsid) and the whole
+# group gets SIGINT, as from a terminal: the sides are their own groups, the
+# runner stops the client first, and the client must not report the server
+# closing mid-run (nothing on stderr).
+sigint_clean() { # IMPL [group]
+	local grp=${2:-} err="$T_TMP/sigint.err"
+	${grp:+setsid} "$B/ctrun" --duration 20 --impl "$1" --net veth --quiet 2>"$err" & local p=$!
 	sleep 1
 	local kids; kids=$(pgrep -P $p)
 	[ -n "$kids" ] || return 1
-	kill -INT $p
+	if [ -n "$grp" ]; then kill -INT -- -$p; else kill -INT $p; fi
 	local t0=$SECONDS; wait $p; local rc=$?
 	[ $((SECONDS - t0)) -le 5 ] && [ $rc -eq 0 ] || return 1
+	[ -z "$grp" ] || [ ! -s "$err" ] || return 1
 	for k in $kids; do ! kill -0 "$k" 2>/dev/null || return 1; done
 }
 for impl in a3 a5; do
 	check "$impl: SIGINT ends ctrun within 5 s, nothing left" sigint_clean $impl
 done
-# A terminal's Ctrl-C signals the whole foreground process group: ctrun is
-# started as a group leader (setsid) and the group gets SIGINT. The run
-# must end as cleanly (the sides are in their own groups: the runner stops
-# the client first, and the client does not see the server close mid-run).
-sigint_group() { # IMPL
-	setsid "$B/ctrun" --duration 20 --impl "$1" --net veth --quiet --json "$T_TMP/grp.json" \
-		2>"$T_TMP/grp.err" & local p=$!
-	sleep 1
-	local kids; kids=$(pgrep -P $p)
-	[ -n "$kids" ] || return 1
-	kill -INT -- -$p
-	local t0=$SECONDS; wait $p; local rc=$?
-	[ $((SECONDS - t0)) -le 5 ] && [ $rc -eq 0 ] && [ ! -s "$T_TMP/grp.err" ] || return 1
-	for k in $kids; do ! kill -0 "$k" 2>/dev/null || return 1; done
-}
 for impl in a2 a3; do
-	check "$impl: SIGINT to ctrun's process group (Ctrl-C) ends it cleanly, nothing left" sigint_group $impl
+	check "$impl: SIGINT to ctrun's process group (Ctrl-C) ends it cleanly, nothing left" sigint_clean $impl group
 done
 # Ctrl-C on a standalone server whose client stopped reading (SIGSTOP): its
 # workers sit blocked in send; the server must still end, with an error line.

@@ -185,20 +185,19 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 static int collect(struct child ch[2], const struct ct_opts *o, char *err, size_t len)
 {
 	uint64_t deadline = now_ns() + (uint64_t)((o->duration + SLACK_S) * 1e9);
-	int stopping = 0, server_told = 0;
-	uint64_t told_client = 0;
+	int server_told = 0;
+	uint64_t told_client = 0; /* when the stop request went to the client */
 	while (!ch[0].done || !ch[1].done) {
-		if (runner_stop && !stopping) {
-			stopping = 1;
-			deadline = now_ns() + STOP_GRACE_MS * 1000000ull;
+		if (runner_stop && !told_client) {
 			told_client = now_ns();
+			deadline = told_client + STOP_GRACE_MS * 1000000ull;
 			kill(ch[1].pid, SIGINT); /* the client ends the run cleanly */
 		}
 		/* The server only once the client is done (its half-close ends
 		 * the server too) or stuck: stopped at once, the server could
 		 * close before the client's own handler ran, and the client
 		 * would report a mid-run close. */
-		if (stopping && !server_told &&
+		if (told_client && !server_told &&
 		    (ch[1].done || now_ns() - told_client > CLIENT_FIRST_MS * 1000000ull)) {
 			server_told = 1;
 			kill(ch[0].pid, SIGINT);

@@ -20,14 +20,13 @@ void report_csv(FILE *f, const struct ct_report *r)
 	const struct ledger_row *rows = r->rows;
 	int n = r->nrows;
 	const struct ct_ledger *l = &r->ledger;
-#define PRE(sec) csv_prefix(f, r, sec)
 	char lab[48];
 	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
 		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");
 	for (int i = 0; i < n; i++) {
 		const struct ledger_row *w = &rows[i];
 		const struct ct_row_info *ri = &t->rows[w->fn];
-		PRE("function");
+		csv_prefix(f, r, "function");
 		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,",
 			slot_label(r, w->side, lab, sizeof(lab)), ri->name,
 			ri->hook, U(w->s->calls), U(w->s->bytes), U(w->s->ns), w->per_msg, w->mean_ns);
@@ -41,7 +40,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 		const char *side = i < 0 ? "" : slot_label(r, r->slots[i], lab, sizeof(lab));
 		double m = pl->messages ? (double)pl->messages : 0;
 		for (int k = 0; k < LL_COUNT; k++) {
-			PRE("ledger");
+			csv_prefix(f, r, "ledger");
 			if (!pl->traced[k]) { /* an untraced line is empty, not 0 */
 				fprintf(f, "%s,%s,,,,,,,,,\n", side, ledger_lines[k].key);
 				continue;
@@ -55,7 +54,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i];
 		char tuple[96];
-		PRE("connection");
+		csv_prefix(f, r, "connection");
 		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", slot_label(r, (int)s->slot, lab, sizeof(lab)),
 			ct_tuple_str(&s->t, tuple, sizeof(tuple)), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
@@ -66,11 +65,11 @@ void report_csv(FILE *f, const struct ct_report *r)
 		return;
 	}
 	const struct run_result *run = r->run;
-	PRE("app");
+	csv_prefix(f, r, "app");
 	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));
-	PRE("app");
+	csv_prefix(f, r, "app");
 	fprintf(f, ",bytes_sent,,,%llu,,,,,,%llu\n", U(run->server.bytes_sent), U(run->server.bytes_sent));
-	PRE("app");
+	csv_prefix(f, r, "app");
 	fprintf(f, ",bytes_received,,,%llu,,,,,,%llu\n", U(run->client.bytes_received),
 		U(run->client.bytes_received));
 	if (r->cmp && r->cmp->pairs) {
@@ -78,15 +77,14 @@ void report_csv(FILE *f, const struct ct_report *r)
 		compare_stats(r->cmp, 0, &g[0], &p50[0], &p99[0]);
 		compare_stats(r->cmp, 1, &g[1], &p50[1], &p99[1]);
 		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);
-		PRE("compare");
+		csv_prefix(f, r, "compare");
 		fprintf(f, ",untraced_gbps,,,,,,,,,%.6f\n", g[0]);
-		PRE("compare");
+		csv_prefix(f, r, "compare");
 		fprintf(f, ",traced_gbps,,,,,,,,,%.6f\n", g[1]);
-		PRE("compare");
+		csv_prefix(f, r, "compare");
 		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
 	}
 	report_time_csv(f, r);
 	report_cost_csv(f, r);
-#undef PRE
 }
 
