@@ -79,6 +79,11 @@ vmlinux:
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph trace/procmaps)
+# the writers on a fixed run, against tests/unit/golden/
+$(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
+$(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"
+$(B)/tests/test_report: LDLIBS += $(BPF_LIBS)
+$(B)/tests/test_report: | $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka

@@ -1,0 +1,398 @@
+/* trace_run's writers on a fixed finished run: table, JSON, CSV and
+ * folded, each compared byte for byte with its golden file under
+ * tests/unit/golden/ (perf's tests/shell/stat+*_output.sh: one test per
+ * format). Two runs: --impl a3 (with --compare, the time ledger and
+ * --bpf-stats) and a traced command with three processes. To re-record
+ * after an intended change of the output: CT_GOLDEN_UPDATE=1 and review
+ * the diff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/opts.h"
+#include "trace/folded.h"
+#include "trace/ledger.h"
+#include "trace/report.h"
+#include "trace/selfcost.h"
+#include "trace/timeledger.h"
+#include "trace/tracer.h"
+
+#ifndef GOLDEN_DIR
+#define GOLDEN_DIR "tests/unit/golden"
+#endif
+
+/* ---- the fixed run ------------------------------------------------------ */
+
+struct row_fix {
+	int fn;
+	const char *hook;
+	int inferred, timed;
+};
+
+/* The tracepoint backend's rows, as a 6.18 kernel shows them. */
+static const struct row_fix rows_tp[] = {
+	{ FN_GATHER, "uprobe ct_gather_probe", 0, 0 },
+	{ FN_TCP_SENDMSG, "tp_btf/sock_send_length", 0, 0 },
+	{ FN_SEND_COPY, "inferred: sock_send_length bytes of sends without effective MSG_ZEROCOPY",
+	  1, 0 },
+	{ FN_ZC_PIN, "inferred: sock_send_length bytes of sends with MSG_ZEROCOPY+SO_ZEROCOPY+SG "
+		     "route", 1, 0 },
+	{ FN_SENDMSG_LOCKED, "tp_btf/tcp_sendmsg_locked", 0, 0 },
+	{ FN_SYS_SEND, "tp_btf/sys_enter+sys_exit (send*,write*,sendfile,splice on TCP sockets)", 0,
+	  1 },
+	{ FN_TCP_RECVMSG, "tp_btf/sock_recv_length", 0, 0 },
+	{ FN_RECV_COPY, "tp_btf/skb_copy_datagram_iovec", 0, 0 },
+	{ FN_SYS_RECV, "tp_btf/sys_enter+sys_exit (recv*,read*,splice,TCP_ZEROCOPY_RECEIVE on TCP "
+		       "sockets)", 0, 1 },
+	{ FN_SYS_ERRQ, "tp_btf/sys_enter+sys_exit (recvmsg with MSG_ERRQUEUE on TCP sockets)", 0, 1 },
+	{ FN_ZC_CALLBACK, "tp_btf/inet_sk_error_report,tp_btf/consume_skb", 0, 0 },
+	{ FN_DEFERRED_COPY, "tp_btf/netif_receive_skb (inferred: zerocopy frags at receive)", 1, 0 },
+	{ FN_RETRANS, "tp_btf/tcp_retransmit_skb", 0, 0 },
+	{ FN_SPLICE, "inferred: bytes returned by sendfile/splice into a TCP socket", 1, 0 },
+	{ FN_SPLICE_OUT, "inferred: bytes returned by splice out of a TCP socket", 1, 0 },
+	{ FN_RECV_ZC, "tp_btf/sys_enter+sys_exit (getsockopt TCP_ZEROCOPY_RECEIVE: its mapped "
+		      "length)", 0, 1 },
+	{ FN_IOU_NOTIF, "tracepoint/io_uring/io_uring_complete", 0, 0 },
+};
+
+static const char *const notes[] = {
+	"backend auto: fentry unusable (tcp_sendmsg: Operation not permitted)",
+	"backend auto: kprobe unusable (tcp_sendmsg: the kernel has no kprobes (no kprobe_events, "
+	"no kprobe PMU))",
+};
+
+struct stat_fix {
+	int slot, fn;
+	uint64_t calls, bytes, ns, timed, aux, aux2;
+};
+
+/* a3, 64 KiB, 1000 messages: pinned at send, copied at receive twice
+ * (the deferred copy, then the receive copy). */
+static const struct stat_fix stats_a3[] = {
+	{ 0, FN_TCP_SENDMSG, 1000, 65536000, 0, 0, 65536000, 0 },
+	{ 0, FN_ZC_PIN, 1000, 65536000, 0, 0, 0, 0 },
+	{ 0, FN_SENDMSG_LOCKED, 2085, 65536000, 0, 0, 0, 0 },
+	{ 0, FN_SYS_SEND, 1000, 65536000, 41250000, 1000, 0, 0 },
+	{ 0, FN_SYS_ERRQ, 180, 0, 270000, 180, 0, 0 },
+	{ 0, FN_ZC_CALLBACK, 175, 65536000, 0, 0, 1000, 1000 },
+	{ 0, FN_DEFERRED_COPY, 1334, 65536000, 0, 0, 0, 0 },
+	{ 0, FN_RETRANS, 2, 131072, 0, 0, 0, 0 },
+	{ 1, FN_TCP_RECVMSG, 4012, 65536008, 0, 0, 0, 0 },
+	{ 1, FN_RECV_COPY, 4012, 65536008, 0, 0, 0, 0 },
+	{ 1, FN_SYS_RECV, 4012, 65536008, 30090000, 4012, 0, 0 },
+};
+
+/* A traced command: sh, then a server and a client it forked, and one
+ * process summed in "others". */
+static const struct stat_fix stats_prog[] = {
+	{ 0, FN_SYS_SEND, 3, 12, 9000, 3, 0, 0 },
+	{ 1, FN_TCP_SENDMSG, 500, 32768000, 0, 0, 0, 0 },
+	{ 1, FN_SEND_COPY, 500, 32768000, 0, 0, 0, 0 },
+	{ 1, FN_SYS_SEND, 500, 32768000, 21000000, 500, 0, 0 },
+	{ 2, FN_TCP_RECVMSG, 2001, 32768000, 0, 0, 0, 0 },
+	{ 2, FN_RECV_COPY, 2001, 32768000, 0, 0, 0, 0 },
+	{ 2, FN_SYS_RECV, 2001, 32768000, 15000000, 2001, 0, 0 },
+	{ CT_SLOT_OTHERS, FN_SYS_RECV, 7, 700, 3500, 7, 0, 0 },
+};
+
+#define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define STACK(side, count, nk, pid, root, ...) \
+	{ side, PE_CLOCK, count, nk, \
+	  (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - (nk), \
+	  (const char *[]){ __VA_ARGS__ }, pid, root }
+
+static struct prof_stack stacks_a3[] = {
+	STACK(0, 40, 4, 0, NULL, "iov_iter_get_pages2", "skb_zerocopy_iter_stream",
+	      "tcp_sendmsg_locked", "__sys_sendmsg", "sendmsg", "a3_send", "server_worker"),
+	STACK(0, 25, 3, 0, NULL, "rep_movs_alternative", "skb_copy_ubufs", "__netif_receive_skb",
+	      "sendmsg", "a3_send"),
+	STACK(1, 60, 4, 0, NULL, "rep_movs_alternative", "_copy_to_iter", "__skb_datagram_iter",
+	      "tcp_recvmsg", "recv", "client_worker"),
+	STACK(1, 5, 0, 0, NULL, "ct_parse", "client_worker"),
+};
+
+static struct prof_stack stacks_prog[] = {
+	STACK(1, 30, 4, 4101, "srv/4101", "rep_movs_alternative", "_copy_from_iter",
+	      "tcp_sendmsg_locked", "__sys_sendto", "send", "serve"),
+	STACK(2, 20, 4, 4102, "cli/4102", "rep_movs_alternative", "_copy_to_iter",
+	      "__skb_datagram_iter", "tcp_recvmsg", "recv", "fetch"),
+	STACK(2, 3, 0, 4102, "cli/4102", "__memmove_avx_unaligned_erms", "unpack", "fetch"),
+};
+
+static struct ct_opts opts;
+static struct tracer tracer;
+static struct ct_report rep;
+static struct run_result run;
+static struct ct_compare cmp;
+static struct ct_program prog;
+static struct prof_data pd;
+static struct time_ledger tl;
+static struct selfcost cost;
+
+static void parse(int argc, char **argv)
+{
+	char err[256];
+	assert_int_equal(opts_parse(&opts, ROLE_TRACE, argc, argv, err, sizeof(err)), 0);
+}
+
+static void fill_tracer(void)
+{
+	memset(&tracer, 0, sizeof(tracer));
+	tracer.backend = BK_TRACEPOINT;
+	for (int i = 0; i < NF(rows_tp); i++) {
+		struct ct_row_info *r = &tracer.rows[rows_tp[i].fn];
+		snprintf(r->hook, sizeof(r->hook), "%s", rows_tp[i].hook);
+		r->present = 1;
+		r->inferred = rows_tp[i].inferred;
+		r->timed = rows_tp[i].timed;
+	}
+	for (int f = 0; f < FN_COUNT; f++)
+		tracer.rows[f].name = row_name(f);
+	for (int i = 0; i < NF(notes); i++)
+		tracer_note(&tracer, "%s", notes[i]);
+}
+
+static void fill_stats(const struct stat_fix *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct ct_stat *c = &rep.stats[CT_STAT_KEY(s[i].slot, s[i].fn)];
+		c->calls = s[i].calls;
+		c->bytes = s[i].bytes;
+		c->ns = s[i].ns;
+		c->timed = s[i].timed;
+		c->aux = s[i].aux;
+		c->aux2 = s[i].aux2;
+		if (s[i].timed)
+			c->hist[12] = s[i].timed;
+	}
+}
+
+static void fill_prof(struct prof_stack *st, int n)
+{
+	memset(&pd, 0, sizeof(pd));
+	pd.enabled = 1;
+	pd.freq_hz = 99;
+	pd.period_ns = 10101010;
+	pd.stats[PS_SEEN] = 400;
+	pd.stats[PS_KEPT] = 130;
+	pd.stats[PS_KSOFTIRQD] = 4;
+	pd.sb = (struct prof_sideband){ 12, 6, 0, 3, 4, 20, 0 };
+	snprintf(pd.cycles_why, sizeof(pd.cycles_why), "no hardware PMU (cycles event: ENOENT)");
+	pd.st = st;
+	pd.n = n;
+	assert_int_equal(tl_build(&tl, st, n, pd.period_ns), 0);
+	rep.prof = &pd;
+	rep.tl = &tl;
+}
+
+static void fill_cost(void)
+{
+	memset(&cost, 0, sizeof(cost));
+	cost.n = 3;
+	cost.p[0] = (struct sc_prog){ .name = "tb_send_length", .calls = 1000, .ns = 218000 };
+	cost.p[1] = (struct sc_prog){ .name = "sr_enter", .calls = 5192, .ns = 1282424 };
+	cost.p[2] = (struct sc_prog){ .name = "pe_sample", .profiler = 1, .calls = 130,
+				      .ns = 91000 };
+	rep.cost = &cost;
+}
+
+static void setup_a3(void)
+{
+	char *argv[] = { "trace_run", "--impl", "a3", "--size", "65536", "--per-connection",
+			 "--compare", "--repeat", "3", NULL };
+	parse(NF(argv) - 1, argv);
+	fill_tracer();
+	memset(&rep, 0, sizeof(rep));
+	memset(&run, 0, sizeof(run));
+	run.opts = opts;
+	struct side_result *s = &run.server, *c = &run.client;
+	side_init(s);
+	side_init(c);
+	s->ok = c->ok = 1;
+	s->bytes_sent = 65536000;
+	s->messages_sent = 1000;
+	s->send_calls = 1000;
+	s->zc_sends = 1000;
+	s->zc_notifications = 175;
+	s->zc_completions = 1000;
+	s->zc_copied = 1000;
+	s->elapsed_s = c->elapsed_s = 2.0;
+	s->cpu_user_s = 0.1;
+	s->cpu_sys_s = 0.6;
+	c->cpu_user_s = 0.05;
+	c->cpu_sys_s = 0.4;
+	c->bytes_received = 65536008;
+	c->messages_received = 1000;
+	c->window_bytes = 65536000;
+	c->window_s = 2.0;
+	for (int i = 0; i < 1000; i++)
+		hist_add(&c->lat, 40000 + 37 * (uint64_t)i);
+	cmp.pairs = 3;
+	for (int i = 0; i < 3; i++) {
+		cmp.gbps[0][i] = 4.0 + 0.1 * i;
+		cmp.gbps[1][i] = 3.5 + 0.05 * i;
+		cmp.p50_us[0][i] = 50 + i;
+		cmp.p50_us[1][i] = 56 + i;
+		cmp.p99_us[0][i] = 90 + i;
+		cmp.p99_us[1][i] = 99 + i;
+	}
+	rep.o = &opts;
+	rep.t = &tracer;
+	rep.run = &run;
+	rep.cmp = &cmp;
+	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
+	fill_stats(stats_a3, NF(stats_a3));
+	rep.nconns = 2;
+	rep.conns[0] = (struct ct_sock){ .slot = 0, .has_tuple = 1,
+		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
+		       5301, 40000 },
+		.col = { 65536000, 8, 0, 0, 131072 } };
+	rep.conns[1] = (struct ct_sock){ .slot = 1, .has_tuple = 1,
+		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
+		       40000, 5301 },
+		.col = { 8, 65536000, 0, 0, 0 } };
+	fill_prof(stacks_a3, NF(stacks_a3));
+	fill_cost();
+	ledger_build(&rep);
+}
+
+static void setup_prog(void)
+{
+	char *argv[] = { "trace_run", "--per-connection", "--", "sh", "-c", "srv & cli", NULL };
+	parse(NF(argv) - 1, argv);
+	fill_tracer();
+	tracer.rows[FN_GATHER].present = 0;
+	memset(&rep, 0, sizeof(rep));
+	memset(&prog, 0, sizeof(prog));
+	prog.mode = "command";
+	snprintf(prog.what, sizeof(prog.what), "sh -c srv & cli");
+	prog.seconds = 3.25;
+	prog.exit_status = 0;
+	prog.ended = "the command exited";
+	prog.overflow = 1;
+	rep.o = &opts;
+	rep.t = &tracer;
+	rep.prog = &prog;
+	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
+	rep.procs[0] = (struct ct_proc_info){ { 4100, 0, "sh" }, 1 };
+	rep.procs[1] = (struct ct_proc_info){ { 4101, 4100, "srv" }, 1 };
+	rep.procs[2] = (struct ct_proc_info){ { 4102, 4100, "cli" }, 1 };
+	rep.procs[3] = (struct ct_proc_info){ { 4103, 4100, "sleep" }, 1 };
+	fill_stats(stats_prog, NF(stats_prog));
+	fill_prof(stacks_prog, NF(stacks_prog));
+	rep.cost = NULL;
+	ledger_build(&rep);
+}
+
+/* ---- comparing with the golden files --------------------------------------- */
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *b = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (;;) {
+		if (*n + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			b = realloc(b, cap);
+			assert_non_null(b);
+		}
+		size_t k = fread(b + *n, 1, cap - *n, f);
+		*n += k;
+		if (!k)
+			break;
+	}
+	fclose(f);
+	return b;
+}
+
+/* Compares what write() printed with GOLDEN_DIR/name, naming the first
+ * line that differs. */
+static void golden(const char *name, const char *out, size_t n)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, name);
+	if (getenv("CT_GOLDEN_UPDATE")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(out, 1, n, f), n);
+		assert_int_equal(fclose(f), 0);
+		return;
+	}
+	size_t gn = 0;
+	char *g = slurp(path, &gn);
+	if (!g)
+		fail_msg("no golden file %s (record it with CT_GOLDEN_UPDATE=1)", path);
+	size_t i = 0, line = 1;
+	while (i < n && i < gn && out[i] == g[i])
+		line += out[i++] == '\n';
+	if (i != n || i != gn) {
+		const char *a = out + i, *b = g + i;
+		while (a > out && a[-1] != '\n')
+			a--;
+		while (b > g && b[-1] != '\n')
+			b--;
+		fail_msg("%s differs at line %zu:\n  got:    %.*s\n  golden: %.*s", name, line,
+			 (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+	}
+	free(g);
+}
+
+typedef void (*report_fn)(FILE *, const struct ct_report *);
+
+static void check_format(report_fn w, const char *name)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	w(f, &rep);
+	assert_int_equal(fclose(f), 0);
+	golden(name, buf, n);
+	free(buf);
+}
+
+static void check_folded(const char *name)
+{
+	struct folded_line *l;
+	int nl = folded_lines(pd.st, pd.n, &l);
+	assert_true(nl > 0);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	assert_int_equal(folded_write(f, l, nl), 0);
+	assert_int_equal(fclose(f), 0);
+	folded_free(l, nl);
+	golden(name, buf, n);
+	free(buf);
+}
+
+static void impl_table(void **st) { (void)st; setup_a3(); check_format(report_table, "impl-a3.txt"); }
+static void impl_json(void **st) { (void)st; setup_a3(); check_format(report_json, "impl-a3.json"); }
+static void impl_csv(void **st) { (void)st; setup_a3(); check_format(report_csv, "impl-a3.csv"); }
+static void impl_folded(void **st) { (void)st; setup_a3(); check_folded("impl-a3.folded"); }
+static void prog_table(void **st) { (void)st; setup_prog(); check_format(report_table, "command.txt"); }
+static void prog_json(void **st) { (void)st; setup_prog(); check_format(report_json, "command.json"); }
+static void prog_csv(void **st) { (void)st; setup_prog(); check_format(report_csv, "command.csv"); }
+static void prog_folded(void **st) { (void)st; setup_prog(); check_folded("command.folded"); }
+
+int main(void)
+{
+	unsetenv("CT_HIST"); /* the table's optional histogram lines */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(impl_table),  cmocka_unit_test(impl_json),
+		cmocka_unit_test(impl_csv),    cmocka_unit_test(impl_folded),
+		cmocka_unit_test(prog_table),  cmocka_unit_test(prog_json),
+		cmocka_unit_test(prog_csv),    cmocka_unit_test(prog_folded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
