@@ -15,20 +15,27 @@ BPF_LIBS := -lbpf -ldw -lelf -lz -lm
 # BPF tools and analysis do not.
 URING_LIBS := -luring
 
-# Objects by folder: common/ (options, results, histogram, errors), net/
-# (message model and the data paths), run/ (runner and namespaces), trace/
-# (the tracer). Every binary links common + net; ctrun and trace_run add run.
-COMMON := $(addprefix common/,errf opts result hist perfctl)
-NET    := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track sockio rx_zerocopy \
-	    server client)
-RUN    := $(addprefix run/,runner netns)
-TRACE  := $(addprefix trace/,probe hooks tracer counters ledger check target report_table \
-	    report_json report_csv profile symbolize procmaps sideband timeledger folded flamegraph \
-	    report_time report_cost selfcost)
+# Objects by folder, each layer using only the ones above it:
+#   common/  options, results, histogram, errors
+#   net/     the message model and the data paths a1..a5
+#   run/     the runner: namespaces, server and client as children
+#   trace/   kernel facts, the hook plan, the tracer, targets, self-cost
+#   profile/ the sampling profiler: side-band, process maps, symbols
+#   report/  the ledger model, --check, the time ledger, the writers
+#   cmd/     the binaries' mains
+# Every binary links common + net; ctrun and trace_run add run.
+COMMON  := $(addprefix common/,errf opts result hist perfctl)
+NET     := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
+	     sockio rx_zerocopy server client)
+RUN     := $(addprefix run/,runner netns)
+TRACE   := $(addprefix trace/,probe hooks tracer counters target selfcost)
+PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
+REPORT  := $(addprefix report/,ledger check timeledger table json csv report_time report_cost \
+	     folded flamegraph)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))
-TRACE_OBJ := $(call obj,$(TRACE))
+TRACE_OBJ := $(call obj,$(TRACE) $(PROFILE) $(REPORT))
 HDRS := $(wildcard user/*/*.h)
 
 # The user-facing tracer sits at the root; a VM build may put it under $(B).
@@ -44,11 +51,11 @@ $(B)/obj/%.o: user/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/server: $(call obj,run/main_server) $(DATA_OBJ)
+$(B)/server: $(call obj,cmd/server) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
-$(B)/client: $(call obj,run/main_client) $(DATA_OBJ)
+$(B)/client: $(call obj,cmd/client) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
-$(B)/ctrun: $(call obj,run/main_ctrun) $(RUN_OBJ) $(DATA_OBJ)
+$(B)/ctrun: $(call obj,cmd/ctrun) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
 
 # --- eBPF (CO-RE): clang -target bpf, then a bpftool skeleton -------------
@@ -64,13 +71,13 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 		-Wall -Werror -c $< -o $@
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
-$(TRACE_OBJ) $(call obj,trace/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
-$(TRACE_OBJ) $(call obj,trace/trace_run): CFLAGS += -Ibpf
-$(TRACE_RUN): $(call obj,trace/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
+$(TRACE_OBJ) $(call obj,cmd/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
+$(TRACE_OBJ) $(call obj,cmd/trace_run): CFLAGS += -Ibpf
+$(TRACE_RUN): $(call obj,cmd/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
 
-$(call obj,bench/hookfloor): $(B)/hookfloor.skel.h
-$(B)/hookfloor: $(call obj,bench/hookfloor)
+$(call obj,cmd/hookfloor): $(B)/hookfloor.skel.h
+$(B)/hookfloor: $(call obj,cmd/hookfloor)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lbpf $(LDLIBS)
 
 vmlinux:
@@ -78,7 +85,7 @@ vmlinux:
 
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
-$(B)/tests/test_profile: $(call obj,trace/timeledger trace/folded trace/flamegraph trace/procmaps)
+$(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flamegraph profile/procmaps)
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Empty programs for `make bench` (user/bench/hookfloor.c): attached where
+/* Empty programs for `make bench` (user/cmd/hookfloor.c): attached where
  * the tracer hooks, they cost only the dispatch (the tracepoint call or
  * the uprobe's entry) and a program that returns at once. What a workload
  * loses under them is the floor of any tracer that hooks there. Each

@@ -3,7 +3,7 @@
  * and hardware cycles where there is a PMU) on every CPU keep the samples
  * of the experiment's tasks and count each distinct (task, kernel stack,
  * user stack) in a hash. Symbols are resolved in user space
- * (user/trace/symbolize.c).
+ * (user/profile/symbolize.c).
  *
  * Which samples are kept: the current task's process is in `tasks`. That
  * includes softirq and interrupt work that runs while a traced task is

@@ -1,4 +1,4 @@
-/* Shared by bpf/profile.bpf.c and user space (user/trace/profile.c): the
+/* Shared by bpf/profile.bpf.c and user space (user/profile/profiler.c): the
  * key of one sampled stack and the sample counters. Fixed-width types only. */
 #ifndef CT_PROFILE_H
 #define CT_PROFILE_H

@@ -61,7 +61,7 @@ def case_a3_slot_ring():
 def case_options():
     """every long option of user/common/opts.c and trace_run.c is in README.md"""
     opts = re.findall(r'\{ "([a-z-]+)", (?:required|no)_argument', src("user/common/opts.c"))
-    opts += re.findall(r'"(--[a-z-]+)"', src("user/trace/trace_run.c"))
+    opts += re.findall(r'"(--[a-z-]+)"', src("user/cmd/trace_run.c"))
     return missing([o.lstrip("-") for o in opts if o != "help"], "options")
 
 
@@ -98,10 +98,10 @@ def case_app_json_keys():
 
 
 def case_trace_json_keys():
-    """every JSON key trace_run writes (user/trace/report_json.c, report_time.c, report_cost.c, ledger lines in ledger.c) is in README.md"""
-    keys = json_keys("user/trace/report_json.c") + json_keys("user/trace/report_time.c")
-    keys += json_keys("user/trace/report_cost.c")
-    keys += re.findall(r'\{ "([a-z_]+_bytes)", ', src("user/trace/ledger.c"))
+    """every JSON key trace_run writes (user/report/json.c, report_time.c, report_cost.c, ledger lines in ledger.c) is in README.md"""
+    keys = json_keys("user/report/json.c") + json_keys("user/report/report_time.c")
+    keys += json_keys("user/report/report_cost.c")
+    keys += re.findall(r'\{ "([a-z_]+_bytes)", ', src("user/report/ledger.c"))
     return missing(keys, "trace_run JSON keys")
 
 

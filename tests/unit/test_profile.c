@@ -10,10 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "trace/flamegraph.h"
-#include "trace/folded.h"
-#include "trace/procmaps.h"
-#include "trace/timeledger.h"
+#include "report/flamegraph.h"
+#include "report/folded.h"
+#include "profile/procmaps.h"
+#include "report/timeledger.h"
 
 /* A stack from frames leaf first: nk kernel frames, then user frames. */
 #define STACK(side, count, nk, ...) \

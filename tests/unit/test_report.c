@@ -15,11 +15,11 @@
 #include <cmocka.h>
 
 #include "common/opts.h"
-#include "trace/folded.h"
-#include "trace/ledger.h"
-#include "trace/report.h"
+#include "report/folded.h"
+#include "report/ledger.h"
+#include "report/writer.h"
 #include "trace/selfcost.h"
-#include "trace/timeledger.h"
+#include "report/timeledger.h"
 #include "trace/tracer.h"
 
 #ifndef GOLDEN_DIR

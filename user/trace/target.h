@@ -6,7 +6,7 @@
 #include <sys/types.h>
 
 #include "common/opts.h"
-#include "ledger.h"
+#include "report/ledger.h"
 #include "tracer.h"
 
 struct ct_target {

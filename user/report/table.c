@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ledger.h"
-#include "report.h"
+#include "writer.h"
 
 static void hist_line(FILE *f, const struct ct_stat *s)
 {

@@ -6,9 +6,9 @@
 
 #include "common/result.h"
 #include "ledger.h"
-#include "report.h"
-#include "selfcost.h"
-#include "stack.h"
+#include "writer.h"
+#include "trace/selfcost.h"
+#include "profile/stack.h"
 
 /* The traced CPU time in ns, or 0 when unknown. */
 static double traced_cpu_ns(const struct ct_report *r)

@@ -13,18 +13,18 @@
 
 #include "common/errf.h"
 #include "common/hist.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "ledger.h"
-#include "report.h"
-#include "selfcost.h"
+#include "report/flamegraph.h"
+#include "report/folded.h"
+#include "report/ledger.h"
+#include "report/writer.h"
+#include "trace/selfcost.h"
 #include "common/opts.h"
-#include "probe.h"
-#include "profiler.h"
+#include "trace/probe.h"
+#include "profile/profiler.h"
 #include "run/runner.h"
-#include "target.h"
-#include "timeledger.h"
-#include "tracer.h"
+#include "trace/target.h"
+#include "report/timeledger.h"
+#include "trace/tracer.h"
 
 struct hook_ctx {
 	struct tracer *t;

@@ -4,7 +4,7 @@
 
 #include "common/opts.h"
 #include "common/perfctl.h"
-#include "runner.h"
+#include "run/runner.h"
 
 int main(int argc, char **argv)
 {

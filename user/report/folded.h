@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "stack.h"
+#include "profile/stack.h"
 
 struct folded_line {
 	char *stack;     /* frames root first, ';'-separated; kernel ones end in "_[k]" */

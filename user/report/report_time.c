@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ledger.h"
-#include "report.h"
+#include "writer.h"
 #include "timeledger.h"
 
 static double ns_per_msg(const struct ct_report *r, uint64_t samples)

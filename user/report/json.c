@@ -1,7 +1,7 @@
 /* trace_run's JSON document (documented in README.md). */
 #include "common/result.h"
 #include "ledger.h"
-#include "report.h"
+#include "writer.h"
 
 static void json_cmp_side(FILE *f, const struct ct_compare *c, int w)
 {

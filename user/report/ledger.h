@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "common/result.h"
-#include "tracer.h"
+#include "trace/tracer.h"
 
 struct prof_data;
 struct time_ledger;

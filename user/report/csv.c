@@ -1,6 +1,6 @@
 /* trace_run's CSV: one row per function, ledger line and app figure. */
 #include "ledger.h"
-#include "report.h"
+#include "writer.h"
 
 /* The columns before "side" of every row: section, then the experiment
  * (tracing a program: its mode, the experiment's columns empty). */

@@ -7,7 +7,7 @@
 #include <linux/types.h>
 
 #include "copytrace.h"
-#include "stack.h"
+#include "profile/stack.h"
 
 enum tl_row {
 	TL_USER_GATHER,   /* ct_gather and the memcpy it calls */
