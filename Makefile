@@ -28,10 +28,10 @@ COMMON  := $(addprefix common/,errf opts result hist perfctl)
 NET     := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
-TRACE   := $(addprefix trace/,probe hooks tracer counters target selfcost)
+TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
-REPORT  := $(addprefix report/,ledger check timeledger table json csv report_time report_cost \
-	     folded flamegraph)
+REPORT  := $(addprefix report/,snapshot ledger check timeledger writer table json csv folded \
+	     flamegraph)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))

@@ -265,7 +265,7 @@ boot_one() {
 		sed -u 's/\r//g' | tee "$o/console.log" |
 		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else
 			# the ledger JSON and the CT-FACT lines stay in console.log only
-			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e "s/^/[$tag] /"
+			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e '/^CT-KFACTS /d' -e "s/^/[$tag] /"
 		fi
 	rc=${PIPESTATUS[0]}
 	echo "$rc" >"$o/qemu.rc"
@@ -343,6 +343,7 @@ verdict() {
 	wall=$(cat "$o/wall" 2>/dev/null || echo '?')
 	marker=$(grep -ao 'CT-VMTEST-RESULT passed=[0-9]* failed=[0-9]*' "$clog" 2>/dev/null | tail -n 1)
 	grep -a '^CT-FACT ' "$clog" >"$o/guest-facts.txt" 2>/dev/null
+	sed -n 's/^CT-KFACTS //p' "$clog" | tr -d '\r' >"$o/kernel-facts.txt" 2>/dev/null
 	rm -f "$o"/ledger-*.json
 	awk -v dir="$o" '
 		/CT-LEDGER-BEGIN/ { sub(/.*CT-LEDGER-BEGIN /, ""); f = dir "/ledger-" $1 ".json"; printf "" > f; next }

@@ -91,12 +91,12 @@ static void ledger_sums_samples_per_row_and_side(void **st)
 	s[3].event = PE_CYCLES; /* other events are not time */
 	struct time_ledger tl;
 	assert_int_equal(tl_build(&tl, s, 4, 2000000), 0);
-	assert_int_equal(tl_total(&tl), 65);
+	assert_int_equal(tl.total_all, 65);
 	assert_int_equal(tl.total[0], 40);
 	assert_int_equal(tl.rows[TL_USER_GATHER][0], 30);
 	assert_int_equal(tl.rows[TL_SEND_COPY][0], 10);
 	assert_int_equal(tl.rows[TL_RECV_COPY][1], 25);
-	assert_int_equal(tl_row_samples(&tl, TL_DEFERRED), 0);
+	assert_int_equal(tl.row_all[TL_DEFERRED], 0);
 	assert_int_equal(tl.nself, 3);
 	assert_string_equal(tl.self[0].name, "memcpy"); /* most self samples first */
 	assert_int_equal(tl.self[0].samples, 30);
@@ -141,11 +141,11 @@ static void program_stacks_by_process(void **st)
 	s[2].pid = 1241, s[2].root = "python3/1241"; /* two processes in one slot ("others") */
 	struct time_ledger tl;
 	assert_int_equal(tl_build(&tl, s, 3, 2000000), 0);
-	assert_int_equal(tl_total(&tl), 12);
+	assert_int_equal(tl.total_all, 12);
 	assert_int_equal(tl.total[5], 7);
 	assert_int_equal(tl.total[9], 5);
 	assert_int_equal(tl.rows[TL_USER_OTHER][5], 7); /* a foreign program's memcpy */
-	assert_int_equal(tl_row_samples(&tl, TL_USER_OTHER), 7);
+	assert_int_equal(tl.row_all[TL_USER_OTHER], 7);
 	assert_string_equal(tl.other[0].name, "pack");
 	struct folded_line *l;
 	int n = folded_lines(s, 3, &l);

@@ -125,8 +125,7 @@ static struct prof_stack stacks_prog[] = {
 };
 
 static struct ct_opts opts;
-static struct tracer tracer;
-static struct ct_report rep;
+static struct ct_snapshot rep;
 static struct run_result run;
 static struct ct_compare cmp;
 static struct ct_program prog;
@@ -140,21 +139,20 @@ static void parse(int argc, char **argv)
 	assert_int_equal(opts_parse(&opts, ROLE_TRACE, argc, argv, err, sizeof(err)), 0);
 }
 
-static void fill_tracer(void)
+/* What the tracer's plan and notes put in the snapshot. */
+static void fill_plan(void)
 {
-	memset(&tracer, 0, sizeof(tracer));
-	tracer.backend = BK_TRACEPOINT;
+	rep.backend = "tracepoint";
+	rep.tracepoint = 1;
 	for (int i = 0; i < NF(rows_tp); i++) {
-		struct ct_row_info *r = &tracer.rows[rows_tp[i].fn];
+		struct ct_row_info *r = &rep.info[rows_tp[i].fn];
 		snprintf(r->hook, sizeof(r->hook), "%s", rows_tp[i].hook);
 		r->present = 1;
 		r->inferred = rows_tp[i].inferred;
 		r->timed = rows_tp[i].timed;
 	}
-	for (int f = 0; f < FN_COUNT; f++)
-		tracer.rows[f].name = row_name(f);
 	for (int i = 0; i < NF(notes); i++)
-		tracer_note(&tracer, "%s", notes[i]);
+		snprintf(rep.notes[rep.nnotes++], sizeof(rep.notes[0]), "%s", notes[i]);
 }
 
 static void fill_stats(const struct stat_fix *s, int n)
@@ -206,8 +204,8 @@ static void setup_a3(void)
 	char *argv[] = { "trace_run", "--impl", "a3", "--size", "65536", "--per-connection",
 			 "--compare", "--repeat", "3", NULL };
 	parse(NF(argv) - 1, argv);
-	fill_tracer();
 	memset(&rep, 0, sizeof(rep));
+	fill_plan();
 	memset(&run, 0, sizeof(run));
 	run.opts = opts;
 	struct side_result *s = &run.server, *c = &run.client;
@@ -241,8 +239,6 @@ static void setup_a3(void)
 		cmp.p99_us[0][i] = 90 + i;
 		cmp.p99_us[1][i] = 99 + i;
 	}
-	rep.o = &opts;
-	rep.t = &tracer;
 	rep.run = &run;
 	rep.cmp = &cmp;
 	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
@@ -258,25 +254,23 @@ static void setup_a3(void)
 		.col = { 8, 65536000, 0, 0, 0 } };
 	fill_prof(stacks_a3, NF(stacks_a3));
 	fill_cost();
-	ledger_build(&rep);
+	snapshot_derive(&rep, &opts);
 }
 
 static void setup_prog(void)
 {
 	char *argv[] = { "trace_run", "--per-connection", "--", "sh", "-c", "srv & cli", NULL };
 	parse(NF(argv) - 1, argv);
-	fill_tracer();
-	tracer.rows[FN_GATHER].present = 0;
 	memset(&rep, 0, sizeof(rep));
+	fill_plan();
+	rep.info[FN_GATHER].present = 0;
 	memset(&prog, 0, sizeof(prog));
 	prog.mode = "command";
 	snprintf(prog.what, sizeof(prog.what), "sh -c srv & cli");
 	prog.seconds = 3.25;
 	prog.exit_status = 0;
 	prog.ended = "the command exited";
-	prog.overflow = 1;
-	rep.o = &opts;
-	rep.t = &tracer;
+	rep.overflow = 1;
 	rep.prog = &prog;
 	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
 	rep.procs[0] = (struct ct_proc_info){ { 4100, 0, "sh" }, 1 };
@@ -286,7 +280,7 @@ static void setup_prog(void)
 	fill_stats(stats_prog, NF(stats_prog));
 	fill_prof(stacks_prog, NF(stacks_prog));
 	rep.cost = NULL;
-	ledger_build(&rep);
+	snapshot_derive(&rep, &opts);
 }
 
 /* ---- comparing with the golden files --------------------------------------- */
@@ -346,44 +340,26 @@ static void golden(const char *name, const char *out, size_t n)
 	free(g);
 }
 
-typedef void (*report_fn)(FILE *, const struct ct_report *);
-
-static void check_format(report_fn w, const char *name)
+static void check_format(const struct report_writer *w, const char *name)
 {
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&buf, &n);
 	assert_non_null(f);
-	w(f, &rep);
+	assert_int_equal(w->write(f, &rep), 0);
 	assert_int_equal(fclose(f), 0);
 	golden(name, buf, n);
 	free(buf);
 }
 
-static void check_folded(const char *name)
-{
-	struct folded_line *l;
-	int nl = folded_lines(pd.st, pd.n, &l);
-	assert_true(nl > 0);
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	assert_non_null(f);
-	assert_int_equal(folded_write(f, l, nl), 0);
-	assert_int_equal(fclose(f), 0);
-	folded_free(l, nl);
-	golden(name, buf, n);
-	free(buf);
-}
-
-static void impl_table(void **st) { (void)st; setup_a3(); check_format(report_table, "impl-a3.txt"); }
-static void impl_json(void **st) { (void)st; setup_a3(); check_format(report_json, "impl-a3.json"); }
-static void impl_csv(void **st) { (void)st; setup_a3(); check_format(report_csv, "impl-a3.csv"); }
-static void impl_folded(void **st) { (void)st; setup_a3(); check_folded("impl-a3.folded"); }
-static void prog_table(void **st) { (void)st; setup_prog(); check_format(report_table, "command.txt"); }
-static void prog_json(void **st) { (void)st; setup_prog(); check_format(report_json, "command.json"); }
-static void prog_csv(void **st) { (void)st; setup_prog(); check_format(report_csv, "command.csv"); }
-static void prog_folded(void **st) { (void)st; setup_prog(); check_folded("command.folded"); }
+static void impl_table(void **st) { (void)st; setup_a3(); check_format(&writer_table, "impl-a3.txt"); }
+static void impl_json(void **st) { (void)st; setup_a3(); check_format(&writer_json, "impl-a3.json"); }
+static void impl_csv(void **st) { (void)st; setup_a3(); check_format(&writer_csv, "impl-a3.csv"); }
+static void impl_folded(void **st) { (void)st; setup_a3(); check_format(&writer_folded, "impl-a3.folded"); }
+static void prog_table(void **st) { (void)st; setup_prog(); check_format(&writer_table, "command.txt"); }
+static void prog_json(void **st) { (void)st; setup_prog(); check_format(&writer_json, "command.json"); }
+static void prog_csv(void **st) { (void)st; setup_prog(); check_format(&writer_csv, "command.csv"); }
+static void prog_folded(void **st) { (void)st; setup_prog(); check_format(&writer_folded, "command.folded"); }
 
 int main(void)
 {

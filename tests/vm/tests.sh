@@ -136,6 +136,10 @@ ct_facts() {
 	echo "CT-FACT vmlinux_btf_bytes $(wc -c </sys/kernel/btf/vmlinux 2>/dev/null || echo 0)"
 }
 ct_facts
+# the facts the tracer itself gathers (the hook plan's input): the host keeps
+# them as build/vm/VERSION/kernel-facts.txt, the plan's unit tests as
+# tests/unit/kfacts/VERSION.facts
+trace_run --kernel-facts 2>&1 | sed 's/^/CT-KFACTS /'
 nf=$(awk '$2 == 0 { printf " %s", $1 }' /tmp/ct-ftrace)
 echo "# not ftrace sites here (no fentry on them):${nf:- none}"
 veth_pair() { ip link add ctvm0 type veth peer name ctvm1 && ip link del ctvm0; }

@@ -1,395 +1,328 @@
-/* trace_run: runs one experiment (server + client through the runner) under
- * the copytrace eBPF programs and prints the application figures, the
- * per-function attribution and the per-message copy ledger.
- * --compare alternates untraced and traced runs; --check asserts the
- * ledger against the application's own counts (exit 3 on failure).
- * With -- COMMAND, --pid or --cgroup it traces that program instead. */
+/* trace_run: runs one experiment (server + client through the runner), or
+ * traces a program (-- COMMAND, --pid, --cgroup), under the copytrace eBPF
+ * programs, and writes the report: the application figures, the function
+ * table and the copy ledger. --compare alternates untraced and traced
+ * runs; --check asserts the ledger against the application's own counts
+ * (exit 3 on failure).
+ *
+ * One life cycle: parse, open (tracer, profiler, self-cost), trace, take
+ * the snapshot, write it, close everything on one path. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include "common/errf.h"
 #include "common/hist.h"
-#include "report/flamegraph.h"
-#include "report/folded.h"
+#include "common/opts.h"
+#include "profile/profiler.h"
 #include "report/ledger.h"
 #include "report/writer.h"
-#include "trace/selfcost.h"
-#include "common/opts.h"
-#include "trace/probe.h"
-#include "profile/profiler.h"
 #include "run/runner.h"
+#include "trace/selfcost.h"
 #include "trace/target.h"
-#include "report/timeledger.h"
 #include "trace/tracer.h"
 
-struct hook_ctx {
-	struct tracer *t;
-	int per_conn;
-	struct profiler *prof; /* NULL: profiler off */
-	struct selfcost *cost; /* NULL: no --bpf-stats */
-	char err[512];
-	int attached;
+/* Everything one trace_run owns, closed in one place. */
+struct session {
+	struct ct_opts o;
+	FILE *out;
+	struct tracer t;
+	struct profiler prof;
+	struct profiler *pp;   /* NULL: --sample-freq 0 */
+	struct selfcost cost;
+	struct selfcost *cp;   /* NULL: no --bpf-stats */
+	int prof_opened, cost_opened;
+	struct ct_snapshot snap;
+	struct prof_data pd;
+	struct time_ledger tl;
+	char err[768];
 };
 
+/* The runner's hooks: attach right before the sides start, detach after. */
 static int before_start(void *arg, const struct run_targets *tg)
 {
-	struct hook_ctx *h = arg;
-	struct trace_filter f;
-	tracer_filter_run(&f, tg);
-	f.per_conn = h->per_conn;
-	if (h->cost)
-		selfcost_begin(h->cost, tracer_object(h->t), profile_object(h->prof));
-	if (tracer_attach(h->t, &f, h->err, sizeof(h->err)))
+	struct session *s = arg;
+	struct trace_filter f = { .npids = 2, .cgroup_fd = -1, .per_conn = s->o.per_conn,
+				  .uprobe_exe = tg->exe };
+	f.pids[CT_SERVER] = tg->server_pid;
+	f.pids[CT_CLIENT] = tg->client_pid;
+	snprintf(f.comms[CT_SERVER], sizeof(f.comms[0]), "server");
+	snprintf(f.comms[CT_CLIENT], sizeof(f.comms[0]), "client");
+	if (s->cp)
+		selfcost_begin(s->cp, tracer_object(&s->t), profile_object(s->pp));
+	if (tracer_attach(&s->t, &f, s->err, sizeof(s->err)))
 		return -1;
-	h->attached = 1;
-	if (h->prof && profile_attach(h->prof, -1, h->err, sizeof(h->err))) {
-		tracer_detach(h->t);
+	if (s->pp && profile_attach(s->pp, -1, s->err, sizeof(s->err))) {
+		tracer_detach(&s->t);
 		return -1;
 	}
 	return 0;
+}
+
+static void detach_all(struct session *s)
+{
+	tracer_detach(&s->t);
+	if (s->pp)
+		profile_detach(s->pp);
 }
 
 static void after_end(void *arg)
 {
-	struct hook_ctx *h = arg;
-	tracer_detach(h->t);
-	if (h->prof)
-		profile_detach(h->prof);
-	if (h->cost)
-		selfcost_end(h->cost);
+	struct session *s = arg;
+	detach_all(s);
+	if (s->cp)
+		selfcost_end(s->cp);
 }
 
-static int traced_run(struct tracer *t, struct profiler *prof, struct selfcost *cost,
-		      const struct ct_opts *o, struct run_result *r, char *err, size_t errlen)
+/* One traced run of the experiment; 0, or -1 with why in s->err. */
+static int traced_run(struct session *s, struct run_result *r)
 {
-	struct hook_ctx h = { .t = t, .per_conn = o->per_conn, .prof = prof, .cost = cost };
-	struct run_hooks hooks = { before_start, after_end, &h };
-	int rc = runner_run(o, &hooks, r, err, errlen);
-	tracer_detach(t); /* also when the runner failed before after_end */
-	if (prof)
-		profile_detach(prof);
-	if (rc && h.err[0])
-		snprintf(err, errlen, "%s", h.err);
+	struct run_hooks hooks = { before_start, after_end, s };
+	char err[512];
+	s->err[0] = 0;
+	int rc = runner_run(&s->o, &hooks, r, err, sizeof(err));
+	detach_all(s); /* also when the runner failed before after_end */
+	if (rc && !s->err[0])
+		snprintf(s->err, sizeof(s->err), "%s", err);
 	return rc;
 }
 
-/* --folded and --flamegraph: the cpu-clock stacks of the (last) traced run
- * (prog: tracing a program, else NULL). */
-static int prof_write(const struct ct_opts *o, const struct ct_program *prog,
-		      const struct prof_data *pd, char *err, size_t n)
+/* The profiler's part: samples read and symbolized, the time ledger.
+ * 0, or -1 with why in s->err. */
+static int profile_finish(struct session *s)
 {
-	if (!o->folded && !o->flamegraph)
+	if (!s->pp)
 		return 0;
-	struct folded_line *l;
-	int nl = folded_lines(pd->st, pd->n, &l), rc = 0;
-	if (nl < 0)
-		return errf(err, n, "out of memory folding the stacks");
-	const char *path[2] = { o->folded, o->flamegraph };
-	for (int k = 0; k < 2 && !rc; k++) {
-		if (!path[k])
+	if (profile_read(s->pp, &s->pd, s->err, sizeof(s->err)))
+		return -1;
+	if (tl_build(&s->tl, s->pd.st, s->pd.n, s->pd.period_ns))
+		return errf(s->err, sizeof(s->err), "out of memory building the time ledger");
+	s->snap.prof = &s->pd;
+	s->snap.tl = &s->tl;
+	return 0;
+}
+
+/* --folded and --flamegraph: the stacks of the (last) traced run. */
+static int write_stacks(struct session *s)
+{
+	const char *path[2] = { s->o.folded, s->o.flamegraph };
+	const struct report_writer *w[2] = { &writer_folded, &writer_svg };
+	for (int k = 0; k < 2; k++) {
+		if (!path[k] || !s->snap.prof)
 			continue;
 		FILE *f = fopen(path[k], "w");
-		if (!f) {
-			rc = errf(err, n, "cannot write %s: %s", path[k], strerror(errno));
-			break;
-		}
-		char title[160];
-		if (prog)
-			snprintf(title, sizeof(title), "copytrace %s %.80s: CPU samples of the traced "
-				 "processes (%u Hz)", prog->mode, prog->what, pd->freq_hz);
-		else
-			snprintf(title, sizeof(title), "copytrace %s %zu B %s: CPU samples of the traced "
-				 "tasks (%u Hz)", impl_name(o->impl), o->size, net_name(o->net),
-				 pd->freq_hz);
-		int w = k ? flamegraph_write(f, l, nl, title) : folded_write(f, l, nl);
-		if (fclose(f) || w)
-			rc = errf(err, n, "writing %s failed", path[k]);
+		if (!f)
+			return errf(s->err, sizeof(s->err), "cannot write %s: %s", path[k],
+				    strerror(errno));
+		int bad = w[k]->write(f, &s->snap);
+		if (fclose(f) || bad)
+			return errf(s->err, sizeof(s->err), "writing %s failed", path[k]);
 	}
-	folded_free(l, nl);
-	return rc;
+	return 0;
 }
 
-/* The writer --format names (opts.c accepts only these three). */
-static void report_print(FILE *f, const struct ct_report *r)
+/* Snapshot, profiler, report; 0, or -1 (the report is written even when
+ * the profiler's part failed, as it always was). */
+static int report(struct session *s)
 {
-	if (!strcmp(r->o->format, "json"))
-		report_json(f, r);
-	else if (!strcmp(r->o->format, "csv"))
-		report_csv(f, r);
-	else
-		report_table(f, r);
-}
-
-static void report_fill(struct ct_report *rep, const struct ct_opts *o, struct tracer *t)
-{
-	rep->o = o;
-	rep->t = t;
-	struct utsname u;
-	snprintf(rep->kernel, sizeof(rep->kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
-	tracer_read(t, rep->stats);
-	tracer_note_misses(t);
-	unsigned long long over = tracer_procs(t, rep->procs);
-	if (rep->prog)
-		((struct ct_program *)rep->prog)->overflow = over;
-	if (o->per_conn)
-		rep->nconns = tracer_conns(t, rep->conns, CT_MAX_CONNS);
-	ledger_build(rep);
-}
-
-/* The profiler's part of the report: samples read and symbolized, the
- * time ledger, --folded/--flamegraph. 0, or -1 with why in err. */
-static int profile_finish(struct profiler *pp, const struct ct_opts *o,
-			  const struct ct_program *prog, struct prof_data *pd,
-			  struct time_ledger *tl, char *err, size_t n)
-{
-	if (profile_read(pp, pd, err, n))
-		return -1;
-	if (tl_build(tl, pd->st, pd->n, pd->period_ns))
-		return errf(err, n, "out of memory building the time ledger");
-	return prof_write(o, prog, pd, err, n);
+	int bad = profile_finish(s);
+	snapshot_take(&s->snap, &s->o, &s->t);
+	if (!bad)
+		bad = write_stacks(s);
+	writer_find(s->o.format)->write(s->out, &s->snap);
+	fflush(s->out);
+	return bad ? -1 : 0;
 }
 
 /* Tracing a program: attach (tracer, then profiler), start the command
  * (if any), wait for the end, report. Returns the exit status: the
- * command's, or 0; 1 when the tracer fails, 127 when the command cannot
- * be executed. */
-static int trace_program(struct tracer *t, struct profiler *pp, struct selfcost *cost,
-			 const struct ct_opts *o, FILE *out)
+ * command's, or 0; 1 when the tracer fails, 2 on bad input, 127 when the
+ * command cannot be executed. */
+static int trace_program(struct session *s)
 {
 	static struct ct_target tg;
 	static struct ct_program prog;
-	static struct ct_report rep;
-	static struct prof_data pd;
-	static struct time_ledger tl;
 	struct trace_filter f;
-	char err[768];
-	if (target_prepare(&tg, o, &f, &prog, err, sizeof(err))) {
-		target_close(&tg);
-		fprintf(stderr, "trace_run: %s\n", err);
-		return 2;
+	int rc = 0;
+	if (target_prepare(&tg, &s->o, &f, &prog, s->err, sizeof(s->err))) {
+		rc = 2;
+		goto out;
 	}
-	if (cost)
-		selfcost_begin(cost, tracer_object(t), profile_object(pp));
-	int rc = tracer_attach(t, &f, err, sizeof(err));
-	/* the held child is in the tasks map now: its exec is recorded */
-	if (rc == 0 && pp && profile_attach(pp, f.cgroup_fd, err, sizeof(err)))
-		rc = -1;
-	if (rc == 0 && target_start(&tg, o, err, sizeof(err)))
+	if (s->cp)
+		selfcost_begin(s->cp, tracer_object(&s->t), profile_object(s->pp));
+	if (tracer_attach(&s->t, &f, s->err, sizeof(s->err)) ||
+	    /* the held child is in the tasks map now: its exec is recorded */
+	    (s->pp && profile_attach(s->pp, f.cgroup_fd, s->err, sizeof(s->err)))) {
+		rc = 1;
+		goto out;
+	}
+	if (target_start(&tg, &s->o, s->err, sizeof(s->err))) {
 		rc = 127;
-	if (rc) {
-		tracer_detach(t);
-		if (pp)
-			profile_detach(pp);
-		target_close(&tg);
-		fprintf(stderr, "trace_run: %s\n", err);
-		return rc < 0 ? 1 : rc;
+		goto out;
 	}
-	if (!o->cmd)
+	if (!s->o.cmd)
 		fprintf(stderr, "trace_run: tracing %s %s%s; Ctrl-C to stop\n", prog.mode, prog.what,
-			o->duration_given ? " for --duration" : "");
-	target_wait(&tg, o, &runner_stop, &prog);
-	tracer_detach(t);
-	if (pp)
-		profile_detach(pp);
-	if (cost)
-		selfcost_end(cost);
+			s->o.duration_given ? " for --duration" : "");
+	target_wait(&tg, &s->o, &runner_stop, &prog);
+	detach_all(s);
+	if (s->cp)
+		selfcost_end(s->cp);
 	target_close(&tg);
-	rep.prog = &prog;
-	rep.cost = cost;
-	report_fill(&rep, o, t);
-	int bad = 0;
-	if (pp) {
-		if (profile_finish(pp, o, &prog, &pd, &tl, err, sizeof(err))) {
-			fprintf(stderr, "trace_run: %s\n", err);
-			bad = 1;
-		} else {
-			rep.prof = &pd;
-			rep.tl = &tl;
-		}
-	}
-	report_print(out, &rep);
-	fflush(out);
-	if (pp)
-		prof_data_free(&pd);
-	if (bad)
+	s->snap.prog = &prog;
+	if (report(s))
 		return 1;
+	s->err[0] = 0;
 	return prog.exit_status >= 0 ? prog.exit_status : 0;
+out:
+	detach_all(s);
+	target_close(&tg);
+	return rc;
+}
+
+/* The experiment: one traced run, or --compare's untraced/traced pairs;
+ * then the report and --check. Returns 0, 1 (failed), 3 (--check failed)
+ * or 130 (interrupted). */
+static int trace_experiment(struct session *s)
+{
+	static struct run_result run, tmp;
+	static struct ct_compare cmp;
+	int rc = 0;
+	for (int i = 0; s->o.compare && i < s->o.repeat && !runner_stop && !rc; i++) {
+		if (runner_run(&s->o, NULL, &tmp, s->err, sizeof(s->err)) || runner_stop ||
+		    traced_run(s, &run)) {
+			rc = -1;
+			break;
+		}
+		for (int w = 0; w < 2; w++) {
+			const struct side_result *c = w ? &run.client : &tmp.client;
+			cmp.gbps[w][cmp.pairs] = run_gbps(c);
+			cmp.p50_us[w][cmp.pairs] = hist_quantile(&c->lat, .5) / 1e3;
+			cmp.p99_us[w][cmp.pairs] = hist_quantile(&c->lat, .99) / 1e3;
+		}
+		cmp.pairs++;
+	}
+	if (!s->o.compare)
+		rc = traced_run(s, &run);
+	if (runner_stop) {
+		snprintf(s->err, sizeof(s->err), "interrupted; every program detached and every "
+			 "child reaped");
+		return 130;
+	}
+	if (rc)
+		return 1;
+	s->snap.run = &run;
+	s->snap.cmp = s->o.compare ? &cmp : NULL;
+	rc = report(s) ? 1 : 0;
+	int skipped = 0, bad = s->o.check ? ledger_check(&s->snap, stderr, &skipped) : 0;
+	if (skipped)
+		fprintf(stderr, "trace_run: --check: %d invariant(s) cannot be checked with the %s "
+			"backend on this kernel (listed above); the others %s\n", skipped,
+			s->snap.backend, bad ? "were checked" : "hold");
+	if (rc)
+		return 1;
+	s->err[0] = 0;
+	if (bad)
+		snprintf(s->err, sizeof(s->err), "--check: %d invariant(s) failed", bad);
+	return bad ? 3 : 0;
+}
+
+/* --kernel-facts: what this kernel offers the tracer, as the hook plan's
+ * tests record it. */
+static int print_facts(struct session *s)
+{
+	static struct kernel_facts kf;
+	if (tracer_facts(&kf, s->err, sizeof(s->err)))
+		return 1;
+	kfacts_write(s->out, &kf);
+	return 0;
+}
+
+static void usage(const char *prog)
+{
+	opts_usage(ROLE_TRACE, prog);
+	printf("\nEXAMPLES:\n"
+	       "  sudo ./trace_run --impl a2                  # where A2's bytes are copied\n"
+	       "  sudo ./trace_run --impl a3 --net loopback   # zerocopy on loopback: the deferred copy\n"
+	       "  sudo ./trace_run --impl a1 --size 256 --compare --repeat 5   # tracing overhead\n"
+	       "  sudo ./trace_run --impl a3 --check --format json --output a3.json\n"
+	       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n"
+	       "  sudo ./trace_run -- iperf3 -c 10.0.0.2 -Z    # any program, its children too\n"
+	       "  sudo ./trace_run --pid 1234 --duration 10   # a running process\n"
+	       "  sudo ./trace_run --cgroup system.slice/nginx.service --per-connection\n"
+	       "  sudo ./trace_run --kernel-facts             # what this kernel lets it see\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct ct_opts o;
-	char err[768];
-	int rc = opts_parse(&o, ROLE_TRACE, argc, argv, err, sizeof(err));
+	static struct session s;
+	int rc = opts_parse(&s.o, ROLE_TRACE, argc, argv, s.err, sizeof(s.err));
 	if (rc == 1) {
-		opts_usage(ROLE_TRACE, argv[0]);
-		printf("\nEXAMPLES:\n"
-		       "  sudo ./trace_run --impl a2                  # where A2's bytes are copied\n"
-		       "  sudo ./trace_run --impl a3 --net loopback   # zerocopy on loopback: the deferred copy\n"
-		       "  sudo ./trace_run --impl a1 --size 256 --compare --repeat 5   # tracing overhead\n"
-		       "  sudo ./trace_run --impl a3 --check --format json --output a3.json\n"
-		       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n"
-		       "  sudo ./trace_run -- iperf3 -c 10.0.0.2 -Z    # any program, its children too\n"
-		       "  sudo ./trace_run --pid 1234 --duration 10   # a running process\n"
-		       "  sudo ./trace_run --cgroup system.slice/nginx.service --per-connection\n");
+		usage(argv[0]);
 		return 0;
 	}
 	if (rc) {
-		fprintf(stderr, "trace_run: %s\n", err);
+		fprintf(stderr, "trace_run: %s\n", s.err);
 		return 2;
 	}
-	if (o.compare && o.repeat > CT_MAX_PAIRS)
-		o.repeat = CT_MAX_PAIRS;
-	FILE *out = stdout;
-	if (o.output) {
-		out = fopen(o.output, "w");
-		if (!out) {
-			fprintf(stderr, "trace_run: cannot write --output %s: %s\n", o.output,
-				strerror(errno));
-			return 2;
-		}
+	if (s.o.compare && s.o.repeat > CT_MAX_PAIRS)
+		s.o.repeat = CT_MAX_PAIRS;
+	s.out = stdout;
+	if (s.o.output && !(s.out = fopen(s.o.output, "w"))) {
+		fprintf(stderr, "trace_run: cannot write --output %s: %s\n", s.o.output,
+			strerror(errno));
+		return 2;
 	}
 	runner_install_signals();
-
-	static struct tracer t;
-	unsigned trflags = o.no_systime ? CT_TR_NO_SYSTIME : 0;
-	int program = o.cmd || o.pids || o.cgroup;
-	/* a foreign program: no ct_gather to probe, and it may use MSG_ZEROCOPY */
+	s.pp = s.o.sample_hz ? &s.prof : NULL;
+	s.cp = s.o.bpf_stats ? &s.cost : NULL;
+	int program = s.o.cmd || s.o.pids || s.o.cgroup;
+	unsigned flags = s.o.no_systime ? CT_TR_NO_SYSTIME : 0;
+	/* A foreign program: no ct_gather to probe, and it may use
+	 * MSG_ZEROCOPY. Of the experiments, only a3 (MSG_ZEROCOPY) and a4
+	 * (io_uring SEND_ZC) pin pages: the zerocopy-only tracepoint hooks
+	 * (completions, the per-packet deferred-copy inference) are loaded
+	 * for them alone; a note says so, and MSG_ZEROCOPY sends seen at
+	 * syscall entry without them are reported. */
 	if (program)
-		trflags |= CT_TR_NO_UPROBE | CT_TR_ZC_HOOKS;
-	/* Only a3 (MSG_ZEROCOPY) and a4 (io_uring SEND_ZC) pin pages: the
-	 * zerocopy-only tracepoint hooks (completions, the per-packet
-	 * deferred-copy inference) are loaded for them alone; a note says so,
-	 * and MSG_ZEROCOPY sends seen at syscall entry without them are
-	 * reported. */
-	if (o.impl == IMPL_A3 || o.impl == IMPL_A4)
-		trflags |= CT_TR_ZC_HOOKS;
-	if (tracer_open(&t, o.backend, trflags, err, sizeof(err))) {
-		fprintf(stderr, "trace_run: %s\n", err);
-		tracer_close(&t);
-		return 1;
+		flags |= CT_TR_NO_UPROBE | CT_TR_ZC_HOOKS;
+	if (s.o.impl == IMPL_A3 || s.o.impl == IMPL_A4)
+		flags |= CT_TR_ZC_HOOKS;
+
+	if (s.o.kernel_facts) {
+		rc = print_facts(&s);
+		goto cleanup;
 	}
+	rc = 1;
+	if (tracer_open(&s.t, s.o.backend, flags, s.err, sizeof(s.err)))
+		goto cleanup;
 	/* The profiler: its own object, sampling the tasks the tracer traces
 	 * (its `tasks` map); user symbols come from the mappings snapshot at
 	 * attach and the mmap side-band read during the trace. */
-	static struct profiler prof;
-	struct profiler *pp = o.sample_hz ? &prof : NULL;
-	if (pp && profile_open(pp, o.sample_hz, tracer_tasks_fd(&t), program, err, sizeof(err))) {
-		fprintf(stderr, "trace_run: %s\n", err);
-		profile_close(pp);
-		tracer_close(&t);
-		return 1;
-	}
-
+	s.prof_opened = s.pp != NULL;
+	if (s.pp && profile_open(s.pp, s.o.sample_hz, tracer_tasks_fd(&s.t), program, s.err,
+				 sizeof(s.err)))
+		goto cleanup;
 	/* --bpf-stats: on from here; the kernel turns them off when the fd
 	 * closes, however trace_run ends */
-	static struct selfcost cost;
-	struct selfcost *cp = o.bpf_stats ? &cost : NULL;
-	if (cp && selfcost_open(cp, err, sizeof(err))) {
-		fprintf(stderr, "trace_run: %s\n", err);
-		if (pp)
-			profile_close(pp);
-		tracer_close(&t);
-		return 1;
-	}
+	s.cost_opened = s.cp != NULL;
+	if (s.cp && selfcost_open(s.cp, s.err, sizeof(s.err)))
+		goto cleanup;
+	rc = program ? trace_program(&s) : trace_experiment(&s);
 
-	if (program) {
-		rc = trace_program(&t, pp, cp, &o, out);
-		if (cp)
-			selfcost_close(cp);
-		if (pp)
-			profile_close(pp);
-		tracer_close(&t);
-		if (out != stdout && fclose(out)) {
-			fprintf(stderr, "trace_run: writing %s failed\n", o.output);
-			return 1;
-		}
-		return rc;
+cleanup:
+	if (s.err[0])
+		fprintf(stderr, "trace_run: %s\n", s.err);
+	if (s.cost_opened)
+		selfcost_close(s.cp);
+	if (s.prof_opened) {
+		prof_data_free(&s.pd);
+		profile_close(s.pp);
 	}
-
-	static struct run_result run, tmp;
-	static struct ct_compare cmp;
-	rc = 0;
-	if (o.compare) {
-		for (int i = 0; i < o.repeat && !runner_stop; i++) {
-			if (runner_run(&o, NULL, &tmp, err, sizeof(err))) {
-				rc = -1;
-				break;
-			}
-			cmp.gbps[0][cmp.pairs] = run_gbps(&tmp.client);
-			cmp.p50_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .5) / 1e3;
-			cmp.p99_us[0][cmp.pairs] = hist_quantile(&tmp.client.lat, .99) / 1e3;
-			if (runner_stop || traced_run(&t, pp, cp, &o, &run, err, sizeof(err))) {
-				rc = -1;
-				break;
-			}
-			cmp.gbps[1][cmp.pairs] = run_gbps(&run.client);
-			cmp.p50_us[1][cmp.pairs] = hist_quantile(&run.client.lat, .5) / 1e3;
-			cmp.p99_us[1][cmp.pairs] = hist_quantile(&run.client.lat, .99) / 1e3;
-			cmp.pairs++;
-		}
-	} else {
-		rc = traced_run(&t, pp, cp, &o, &run, err, sizeof(err));
-	}
-	if (runner_stop) {
-		if (pp)
-			profile_close(pp);
-		tracer_close(&t);
-		fprintf(stderr, "trace_run: interrupted; every program detached and every child reaped\n");
-		if (out != stdout)
-			fclose(out);
-		return 130;
-	}
-	if (rc) {
-		if (pp)
-			profile_close(pp);
-		tracer_close(&t);
-		fprintf(stderr, "trace_run: %s\n", err);
-		if (out != stdout)
-			fclose(out);
-		return 1;
-	}
-
-	static struct ct_report rep;
-	rep.run = &run;
-	rep.cmp = o.compare ? &cmp : NULL;
-	rep.cost = cp;
-	report_fill(&rep, &o, &t);
-	static struct prof_data pd;
-	static struct time_ledger tl;
-	if (pp && profile_finish(pp, &o, NULL, &pd, &tl, err, sizeof(err))) {
-		fprintf(stderr, "trace_run: %s\n", err);
+	tracer_close(&s.t);
+	if (s.out != stdout && fclose(s.out) && rc != 130) {
+		fprintf(stderr, "trace_run: writing %s failed\n", s.o.output);
 		rc = 1;
 	}
-	if (pp) {
-		rep.prof = &pd;
-		rep.tl = &tl;
-	}
-	report_print(out, &rep);
-	fflush(out);
-	int skipped = 0, bad = o.check ? ledger_check(&rep, stderr, &skipped) : 0;
-	if (skipped)
-		fprintf(stderr, "trace_run: --check: %d invariant(s) cannot be checked with the %s "
-			"backend on this kernel (listed above); the others %s\n", skipped,
-			backend_name(t.backend), bad ? "were checked" : "hold");
-	if (pp) {
-		prof_data_free(&pd);
-		profile_close(pp);
-	}
-	tracer_close(&t);
-	if (rc)
-		return 1;
-	if (out != stdout && fclose(out)) {
-		fprintf(stderr, "trace_run: writing %s failed\n", o.output);
-		return 1;
-	}
-	if (bad) {
-		fprintf(stderr, "trace_run: --check: %d invariant(s) failed\n", bad);
-		return 3;
-	}
-	return 0;
+	return rc;
 }

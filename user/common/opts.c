@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "errf.h"
-#include "net/msg.h"
 
 const char *impl_name(enum ct_impl i)
 {
@@ -66,7 +65,7 @@ enum {
 	O_NET = 'n', O_PORT = 'p', O_VERIFY = 'V', O_JSON = 'j', O_HELP = 'h',
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
-	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX,
+	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
 };
 
 static const struct option all_opts[] = {
@@ -100,6 +99,7 @@ static const struct option all_opts[] = {
 	{ "sample-freq", required_argument, 0, O_SAMPLE_FREQ },
 	{ "folded", required_argument, 0, O_FOLDED },
 	{ "flamegraph", required_argument, 0, O_FLAMEGRAPH },
+	{ "kernel-facts", no_argument, 0, O_KERNEL_FACTS },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -130,6 +130,7 @@ static int allowed(enum ct_role role, int id)
 	case O_BACKEND: case O_COMPARE: case O_REPEAT: case O_FORMAT:
 	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
 	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
+	case O_KERNEL_FACTS:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -216,9 +217,9 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_SIZE:
 			if (parse_u64(a, &u))
 				return errf(err, errlen, "--size '%s' is not a byte count", a);
-			if (u < CT_HDR_SIZE)
+			if (u < CT_MIN_SIZE)
 				return errf(err, errlen, "--size %llu is below the %zu-byte message header",
-					    u, CT_HDR_SIZE);
+					    u, CT_MIN_SIZE);
 			if (u > CT_MAX_SIZE)
 				return errf(err, errlen, "--size %llu is above the 64 MiB limit", u);
 			o->size = u;
@@ -319,6 +320,9 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_NO_SYSTIME:
 			o->no_systime = true;
 			break;
+		case O_KERNEL_FACTS:
+			o->kernel_facts = true;
+			break;
 		case O_BPF_STATS:
 			o->bpf_stats = true;
 			break;
@@ -378,7 +382,7 @@ void opts_usage(enum ct_role role, const char *prog)
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
 	       "  --port PORT         TCP port (default %d)\n"
 	       "  --verify            check every byte of every message\n",
-	       CT_HDR_SIZE, CT_HDR_SIZE, CT_MAX_THREADS, CT_DEFAULT_PORT);
+	       CT_MIN_SIZE, CT_MIN_SIZE, CT_MAX_THREADS, CT_DEFAULT_PORT);
 	if (role != ROLE_TRACE)
 		printf("  --json FILE         write the figures as JSON\n"
 		       "  --quiet             no summary line\n");
@@ -419,6 +423,8 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --folded FILE       write the sampled stacks as folded lines (flamegraph.pl),\n"
 		       "                      rooted at the side (--impl) or at comm/pid\n"
 		       "  --flamegraph FILE   write a flame graph (SVG) of the sampled stacks\n"
+		       "  --kernel-facts      print what this kernel offers the tracer (BTF, ftrace sites,\n"
+		       "                      kprobes, tracepoints of every hooked function) and exit\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"
 		       "  -- COMMAND [ARG...] run COMMAND and trace it and its children until it exits\n"

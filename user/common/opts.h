@@ -13,6 +13,8 @@ enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
 struct perfctl;
 
 #define CT_MAX_SIZE (64u << 20)
+/* The smallest message: its header alone (net/msg.h checks the two agree). */
+#define CT_MIN_SIZE ((size_t)32)
 #define CT_MAX_THREADS 1024
 #define CT_DEFAULT_PORT 5301
 
@@ -45,6 +47,7 @@ struct ct_opts {
 	bool check;          /* assert ledger against app counts */
 	bool no_systime;     /* --no-syscall-time */
 	bool bpf_stats;      /* --bpf-stats: the tracer's BPF run time */
+	bool kernel_facts;   /* --kernel-facts: print them and exit */
 	bool impl_given, duration_given, rx_given;
 	/* tracing a program instead of --impl: one of these */
 	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "common/opts.h"
+
 #define CT_FIELDS 8
 #define CT_MAGIC 0x43545243u /* "CTRC" */
 
@@ -18,6 +20,7 @@ struct ct_hdr {
 };
 #define CT_HDR_PATTERN 1u
 #define CT_HDR_SIZE ((size_t)sizeof(struct ct_hdr))
+_Static_assert(sizeof(struct ct_hdr) == CT_MIN_SIZE, "--size's minimum is the header");
 
 /* One message buffer set: the header plus 8 heap-allocated fields. */
 struct ct_msg {

@@ -9,12 +9,12 @@ static int near(uint64_t a, uint64_t b, double tol)
 }
 /* Calls of these rows that no hook saw (exit missed, or skipped by
  * recursion protection): their bytes are unknown. */
-static uint64_t unseen(const struct ct_report *r, const int *fns, int n)
+static uint64_t unseen(const struct ct_snapshot *r, const int *fns, int n)
 {
 	uint64_t u = 0;
 	for (int i = 0; i < n; i++)
-		u += r->t->rec_missed[fns[i]] + ledger_stat(r, CT_SERVER, fns[i])->missed +
-		     ledger_stat(r, CT_CLIENT, fns[i])->missed; /* --check is --impl only */
+		u += r->rec_missed[fns[i]] + snap_stat(r, CT_SERVER, fns[i])->missed +
+		     snap_stat(r, CT_CLIENT, fns[i])->missed; /* --check is --impl only */
 	return u;
 }
 
@@ -35,20 +35,19 @@ static int within(uint64_t observed, uint64_t expected, uint64_t unseen_calls, c
  * send call's flags, recorded at syscall entry: a call whose entry event
  * was skipped (recursion protection) counts as copied. Returns the bytes
  * that may be so misfiled (one message a call), saying so. */
-static uint64_t split_unseen(const struct ct_report *r, FILE *err)
+static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
 {
-	uint64_t n = r->t->backend == BK_TRACEPOINT ? r->t->rec_missed[FN_SYS_SEND] : 0;
+	uint64_t n = r->tracepoint ? r->rec_missed[FN_SYS_SEND] : 0;
 	if (n)
 		fprintf(err, "check weakened: %llu syscall event(s) skipped by recursion protection: "
 			"up to %llu B of zerocopy sends may count as copied\n", U(n),
-			U(n * (uint64_t)r->o->size));
-	return n * (uint64_t)r->o->size;
+			U(n * (uint64_t)r->size));
+	return n * (uint64_t)r->size;
 }
 
-int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
+int ledger_check(const struct ct_snapshot *r, FILE *err, int *skipped)
 {
 	const struct run_result *run = r->run;
-	const struct tracer *t = r->t;
 	const struct side_result *s = &run->server, *c = &run->client;
 	const struct ct_ledger *l = &r->ledger;
 	int bad = 0;
@@ -57,11 +56,11 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 	/* What this kernel and backend cannot observe is said, never passed. */
 #define SKIP(...) do { fprintf(err, "check not possible: " __VA_ARGS__); fputc('\n', err); \
 		       (*skipped)++; } while (0)
-#define HAS(fn) (t->rows[fn].present)
+#define HAS(fn) (r->info[fn].present)
 
 	/* --rx zerocopy: the client maps what the kernel can and copies the
 	 * rest; both by its own count */
-	uint64_t rc = ledger_stat(r, CT_CLIENT, FN_RECV_COPY)->bytes;
+	uint64_t rc = snap_stat(r, CT_CLIENT, FN_RECV_COPY)->bytes;
 	uint64_t want_rc = c->bytes_received - c->rx_mapped_bytes;
 	if (!HAS(FN_RECV_COPY))
 		SKIP("receive copy: no hook for skb_copy_datagram_iter on this kernel");
@@ -70,35 +69,35 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 			 "receive copy", err))
 		FAIL("receive copy %llu B != client bytes_received %llu B less %llu B mapped "
 		     "(1%% tolerance)", U(rc), U(c->bytes_received), U(c->rx_mapped_bytes));
-	uint64_t zr = ledger_stat(r, CT_CLIENT, FN_RECV_ZC)->bytes;
+	uint64_t zr = snap_stat(r, CT_CLIENT, FN_RECV_ZC)->bytes;
 	if (c->rx_zc_calls && !HAS(FN_RECV_ZC))
 		SKIP("receive mapped: no getsockopt hook (--no-syscall-time)");
 	else if (HAS(FN_RECV_ZC) && !near(zr, c->rx_mapped_bytes, 0.01))
 		FAIL("TCP_ZEROCOPY_RECEIVE mapped %llu B != client rx_mapped_bytes %llu B "
 		     "(1%% tolerance)", U(zr), U(c->rx_mapped_bytes));
 
-	const struct ct_stat *ts = ledger_stat(r, CT_SERVER, FN_TCP_SENDMSG);
+	const struct ct_stat *ts = snap_stat(r, CT_SERVER, FN_TCP_SENDMSG);
 	/* what the sender handed to TCP: its send calls, and (a5) sendfile's
 	 * pages, which tcp_sendmsg sees too only from 6.5 (MSG_SPLICE_PAGES) */
-	const struct ct_stat *sp = ledger_stat(r, CT_SERVER, FN_SPLICE);
+	const struct ct_stat *sp = snap_stat(r, CT_SERVER, FN_SPLICE);
 	uint64_t spliced = sp->bytes, sb = ts->bytes + spliced - sp->aux;
 	/* The tracepoint backend before 6.3 (no sock_send_length) sees sends
 	 * only through the send syscalls: io_uring's are invisible to it. */
-	int iou_blind = t->send_from_syscall && r->o->impl == IMPL_A4;
+	int iou_blind = r->send_from_syscall && r->impl_id == IMPL_A4;
 	if (iou_blind) {
 		SKIP("a4 send bytes (sent, copied, pinned): the tracepoint backend before 6.3 "
 		     "sees sends only through the send syscalls, and io_uring makes none");
 	} else if (!HAS(FN_TCP_SENDMSG)) {
 		SKIP("sender bytes: no hook for tcp_sendmsg on this kernel");
-	} else if (ts->missed || t->rec_missed[FN_TCP_SENDMSG]) {
+	} else if (ts->missed || r->rec_missed[FN_TCP_SENDMSG]) {
 		/* What a call whose exit was missed returned is unknown: between
 		 * none and all it asked for; a call whose entry was skipped sent
 		 * at most one message (every sender here sends one per call). */
-		uint64_t unknown = ts->aux2 + t->rec_missed[FN_TCP_SENDMSG] * (uint64_t)r->o->size;
+		uint64_t unknown = ts->aux2 + r->rec_missed[FN_TCP_SENDMSG] * (uint64_t)r->size;
 		fprintf(err, "check weakened: %llu tcp_sendmsg exit(s) missed (%llu B asked), %llu "
 			"event(s) skipped by recursion protection: asserting returned <= sent <= "
 			"returned + %llu B\n", U(ts->missed), U(ts->aux2),
-			U(t->rec_missed[FN_TCP_SENDMSG]), U(unknown));
+			U(r->rec_missed[FN_TCP_SENDMSG]), U(unknown));
 		if (!s->bytes_sent || sb > s->bytes_sent + s->bytes_sent / 100 ||
 		    s->bytes_sent > sb + unknown + s->bytes_sent / 100)
 			FAIL("sender tcp_sendmsg bytes %llu B (+ up to %llu B unseen) do not bracket "
@@ -107,7 +106,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 		FAIL("sender tcp_sendmsg bytes %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sb), U(s->bytes_sent));
 	}
-	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = ledger_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
+	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = snap_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
 	static const int copy_fns[] = { FN_TCP_SENDMSG, FN_SEND_COPY, FN_SEND_COPY_NC,
 					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK, FN_ZC_PIN };
 	if (l->traced[LL_SEND] && !iou_blind &&
@@ -116,7 +115,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 		    "sender copied + pinned + spliced", err))
 		FAIL("sender copied %llu B + pinned %llu B + spliced %llu B != server bytes_sent "
 		     "%llu B (1%% tolerance)", U(sc), U(zp), U(spliced), U(s->bytes_sent));
-	if (r->o->impl == IMPL_A5) {
+	if (r->impl_id == IMPL_A5) {
 		/* only the headers are copied at send; the fields go by reference */
 		uint64_t hdrs = s->messages_sent * (uint64_t)CT_HDR_SIZE;
 		if (!HAS(FN_SPLICE))
@@ -128,25 +127,25 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 			FAIL("a5: sender copied %llu B, more than its %llu B of headers", U(sc),
 			     U(hdrs));
 	} else if (l->traced[LL_SPLICE] && spliced) {
-		FAIL("%s: %llu B spliced, expected 0", impl_name(r->o->impl), U(spliced));
+		FAIL("%s: %llu B spliced, expected 0", r->impl, U(spliced));
 	}
 
-	uint64_t uc = ledger_stat(r, CT_SERVER, FN_GATHER)->bytes;
+	uint64_t uc = snap_stat(r, CT_SERVER, FN_GATHER)->bytes;
 	if (!HAS(FN_GATHER)) {
 		SKIP("user copy: the uprobe on ct_gather is not attached");
-	} else if (r->o->impl == IMPL_A1) {
+	} else if (r->impl_id == IMPL_A1) {
 		if (uc != s->gather_bytes)
 			FAIL("a1 user copy %llu B != server gather_bytes %llu B (must be exact)",
 			     U(uc), U(s->gather_bytes));
 	} else if (l->bytes[LL_USER]) {
-		FAIL("%s user copy %llu B, expected 0", impl_name(r->o->impl), U(l->bytes[LL_USER]));
+		FAIL("%s user copy %llu B, expected 0", r->impl, U(l->bytes[LL_USER]));
 	}
 
-	int pins = r->o->impl == IMPL_A3 || r->o->impl == IMPL_A4;
-	if (r->o->impl == IMPL_A4) {
+	int pins = r->impl_id == IMPL_A3 || r->impl_id == IMPL_A4;
+	if (r->impl_id == IMPL_A4) {
 		/* io_uring posts one notification CQE per SEND_ZC request,
 		 * flagged COPIED when asked to report usage (a4 asks) */
-		const struct ct_stat *n = ledger_stat(r, CT_SERVER, FN_IOU_NOTIF);
+		const struct ct_stat *n = snap_stat(r, CT_SERVER, FN_IOU_NOTIF);
 		if (!HAS(FN_IOU_NOTIF))
 			SKIP("a4 notifications: no io_uring_complete tracepoint on this kernel");
 		else if (n->calls != s->zc_notifications || n->aux != s->zc_copied)
@@ -154,17 +153,17 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 			     "%llu (COPIED %llu)", U(n->calls), U(n->aux), U(s->zc_notifications),
 			     U(s->zc_copied));
 	}
-	if (r->o->impl == IMPL_A3) {
+	if (r->impl_id == IMPL_A3) {
 		/* Every notification the application read took one
 		 * recvmsg(MSG_ERRQUEUE); the ones that found the queue empty
 		 * come on top. */
-		const struct ct_stat *q = ledger_stat(r, CT_SERVER, FN_SYS_ERRQ);
+		const struct ct_stat *q = snap_stat(r, CT_SERVER, FN_SYS_ERRQ);
 		if (HAS(FN_SYS_RECV) && !HAS(FN_SYS_ERRQ))
 			FAIL("a3: recvmsg is timed but the MSG_ERRQUEUE row is missing");
 		else if (HAS(FN_SYS_ERRQ) && q->calls < s->zc_notifications)
 			FAIL("a3: %llu recvmsg(MSG_ERRQUEUE) calls seen < %llu notifications the "
 			     "application read", U(q->calls), U(s->zc_notifications));
-		const struct ct_stat *z = ledger_stat(r, CT_SERVER, FN_ZC_CALLBACK);
+		const struct ct_stat *z = snap_stat(r, CT_SERVER, FN_ZC_CALLBACK);
 		if (!HAS(FN_ZC_CALLBACK))
 			SKIP("a3 zerocopy completions: no hook on this kernel");
 		else {
@@ -179,7 +178,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 	if (pins && !iou_blind) {
 		/* loopback and veth copy zerocopy pages at receive: the send
 		 * copy is deferred, not gone. */
-		const char *im = impl_name(r->o->impl);
+		const char *im = r->impl;
 		if (!HAS(FN_ZC_PIN))
 			SKIP("%s: pinned bytes: no hook for skb_zerocopy_iter_stream on this kernel", im);
 		else if (!zp)
@@ -193,7 +192,7 @@ int ledger_check(const struct ct_report *r, FILE *err, int *skipped)
 			FAIL("%s: deferred copy %llu B < zerocopy-pinned %llu B: the send copy should "
 			     "reappear at receive", im, U(l->bytes[LL_DEFERRED]), U(zp));
 	} else if (l->bytes[LL_PINNED]) {
-		FAIL("%s: %llu B zerocopy-pinned, expected 0", impl_name(r->o->impl), U(l->bytes[LL_PINNED]));
+		FAIL("%s: %llu B zerocopy-pinned, expected 0", r->impl, U(l->bytes[LL_PINNED]));
 	}
 #undef FAIL
 #undef SKIP

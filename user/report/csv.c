@@ -1,34 +1,73 @@
 /* trace_run's CSV: one row per function, ledger line and app figure. */
-#include "ledger.h"
 #include "writer.h"
 
 /* The columns before "side" of every row: section, then the experiment
  * (tracing a program: its mode, the experiment's columns empty). */
-void csv_prefix(FILE *f, const struct ct_report *r, const char *sec)
+static void csv_prefix(FILE *f, const struct ct_snapshot *r, const char *sec)
 {
-	const struct ct_opts *o = r->o;
 	if (r->prog)
-		fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, backend_name(r->t->backend));
+		fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, r->backend);
 	else
-		fprintf(f, "%s,%s,%zu,%d,%s,%s,%s,", sec, impl_name(o->impl), o->size, o->threads,
-			net_name(o->net), mode_name(o->mode), backend_name(r->t->backend));
+		fprintf(f, "%s,%s,%zu,%d,%s,%s,%s,", sec, r->impl, r->size, r->threads,
+			r->net, r->mode, r->backend);
 }
 
-void report_csv(FILE *f, const struct ct_report *r)
+static void time_csv(FILE *f, const struct ct_snapshot *r)
 {
-	const struct tracer *t = r->t;
+	const struct time_ledger *tl = r->tl;
+	if (!r->prof || !tl)
+		return;
+	uint64_t tot = tl->total_all;
+	const int *sl = r->tl_slots;
+	int ns = r->prog ? r->ntl_slots : 0;
+	/* the total (side empty), then, tracing a program, each process's */
+	for (int i = -1; i < ns; i++) {
+		const char *side = i < 0 ? "" : r->label[sl[i]];
+		for (int k = 0; k < TL_COUNT; k++) {
+			uint64_t s = i < 0 ? tl->row_all[k] : tl->rows[k][sl[i]];
+			csv_prefix(f, r, "time");
+			/* calls column: samples; ns: their CPU ns; value: ns per
+			 * message (--impl), or the CPU ns (a program) */
+			fprintf(f, "%s,%s,cpu-clock,%llu,,%llu,,,%.4f,,%.1f\n", side, tl_rows[k].key,
+				U(s), U(s * tl->period_ns), tot ? (double)s / tot : 0,
+				r->prog ? (double)(s * tl->period_ns) : snap_ns_per_msg(r, s));
+		}
+	}
+}
+
+static void cost_csv(FILE *f, const struct ct_snapshot *r)
+{
+	const struct selfcost *s = r->cost;
+	if (!s)
+		return;
+	const int *v = r->cost_order;
+	int n = r->ncost;
+	for (int i = 0; i < n; i++) {
+		const struct sc_prog *p = &s->p[v[i]];
+		csv_prefix(f, r, "bpf_stats");
+		/* side: tracer or profiler; calls: runs; ns: BPF run time;
+		 * value: ns per run */
+		fprintf(f, "%s,%s,BPF_ENABLE_STATS,%llu,,%llu,,,,,%.1f\n",
+			p->profiler ? "profiler" : "tracer", p->name, U(p->calls), U(p->ns),
+			(double)p->ns / (double)p->calls);
+	}
+}
+
+static void app_csv(FILE *f, const struct ct_snapshot *r);
+
+static int csv_write(FILE *f, const struct ct_snapshot *r)
+{
 	const struct ledger_row *rows = r->rows;
 	int n = r->nrows;
 	const struct ct_ledger *l = &r->ledger;
-	char lab[48];
 	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
 		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");
 	for (int i = 0; i < n; i++) {
 		const struct ledger_row *w = &rows[i];
-		const struct ct_row_info *ri = &t->rows[w->fn];
+		const struct ct_row_info *ri = &r->info[w->fn];
 		csv_prefix(f, r, "function");
 		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,",
-			slot_label(r, w->side, lab, sizeof(lab)), ri->name,
+			r->label[w->side], ri->name,
 			ri->hook, U(w->s->calls), U(w->s->bytes), U(w->s->ns), w->per_msg, w->mean_ns);
 		if (w->share >= 0)
 			fprintf(f, "%.4f", w->share);
@@ -37,7 +76,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 	/* the total ledger (side empty), then each process's own */
 	for (int i = -1; i < (r->prog ? r->nslots : 0); i++) {
 		const struct ct_ledger *pl = i < 0 ? l : &r->slot_ledger[r->slots[i]];
-		const char *side = i < 0 ? "" : slot_label(r, r->slots[i], lab, sizeof(lab));
+		const char *side = i < 0 ? "" : r->label[r->slots[i]];
 		double m = pl->messages ? (double)pl->messages : 0;
 		for (int k = 0; k < LL_COUNT; k++) {
 			csv_prefix(f, r, "ledger");
@@ -53,17 +92,23 @@ void report_csv(FILE *f, const struct ct_report *r)
 	}
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i];
-		char tuple[96];
 		csv_prefix(f, r, "connection");
-		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", slot_label(r, (int)s->slot, lab, sizeof(lab)),
-			ct_tuple_str(&s->t, tuple, sizeof(tuple)), U(s->col[CC_SENT]),
+		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", r->label[s->slot],
+			r->conn_tuple[i], U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}
-	if (!r->run) { /* tracing a program: no app figures */
-		report_time_csv(f, r);
-		report_cost_csv(f, r);
-		return;
-	}
+	if (r->run) /* tracing a program: no app figures */
+		app_csv(f, r);
+	time_csv(f, r);
+	cost_csv(f, r);
+	return ferror(f) ? -1 : 0;
+}
+
+const struct report_writer writer_csv = { "csv", csv_write };
+
+/* The application's figures and --compare's (--impl). */
+static void app_csv(FILE *f, const struct ct_snapshot *r)
+{
 	const struct run_result *run = r->run;
 	csv_prefix(f, r, "app");
 	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));
@@ -73,10 +118,7 @@ void report_csv(FILE *f, const struct ct_report *r)
 	fprintf(f, ",bytes_received,,,%llu,,,,,,%llu\n", U(run->client.bytes_received),
 		U(run->client.bytes_received));
 	if (r->cmp && r->cmp->pairs) {
-		double g[2], p50[2], p99[2], pct, lo, hi, lat;
-		compare_stats(r->cmp, 0, &g[0], &p50[0], &p99[0]);
-		compare_stats(r->cmp, 1, &g[1], &p50[1], &p99[1]);
-		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);
+		const double *g = r->cmp_sum.gbps, pct = r->cmp_sum.pct;
 		csv_prefix(f, r, "compare");
 		fprintf(f, ",untraced_gbps,,,,,,,,,%.6f\n", g[0]);
 		csv_prefix(f, r, "compare");
@@ -84,7 +126,5 @@ void report_csv(FILE *f, const struct ct_report *r)
 		csv_prefix(f, r, "compare");
 		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
 	}
-	report_time_csv(f, r);
-	report_cost_csv(f, r);
 }
 

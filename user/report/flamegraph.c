@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "timeledger.h"
+#include "writer.h"
 
 #define FG_WIDTH 1200.0
 #define FG_PAD 10.0
@@ -213,3 +214,11 @@ int flamegraph_write(FILE *f, const struct folded_line *l, int n, const char *ti
 	free(r);
 	return ferror(f) ? -1 : 0;
 }
+
+/* --flamegraph: the profiler's stacks of the snapshot under its title. */
+static int svg_writer(FILE *f, const struct ct_snapshot *s)
+{
+	return folded_snapshot(f, s, flamegraph_write);
+}
+
+const struct report_writer writer_svg = { "svg", svg_writer };

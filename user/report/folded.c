@@ -2,6 +2,7 @@
  * frames, leaf last; ';' and ' ' in names would break the format and are
  * replaced. */
 #include "folded.h"
+#include "writer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,3 +86,29 @@ int folded_write(FILE *f, const struct folded_line *l, int n)
 			return -1;
 	return ferror(f) ? -1 : 0;
 }
+
+int folded_snapshot(FILE *f, const struct ct_snapshot *s,
+		    int (*emit)(FILE *, const struct folded_line *, int, const char *))
+{
+	struct folded_line *l;
+	int n = s->prof ? folded_lines(s->prof->st, s->prof->n, &l) : -1;
+	if (n < 0)
+		return -1;
+	int rc = emit(f, l, n, s->fg_title);
+	folded_free(l, n);
+	return rc;
+}
+
+static int folded_emit(FILE *f, const struct folded_line *l, int n, const char *title)
+{
+	(void)title;
+	return folded_write(f, l, n);
+}
+
+/* --folded: the profiler's stacks of the snapshot. */
+static int folded_writer(FILE *f, const struct ct_snapshot *s)
+{
+	return folded_snapshot(f, s, folded_emit);
+}
+
+const struct report_writer writer_folded = { "folded", folded_writer };

@@ -21,4 +21,10 @@ void folded_free(struct folded_line *l, int n);
 /* One line each; 0, or -1 when writing failed. */
 int folded_write(FILE *f, const struct folded_line *l, int n);
 
+struct ct_snapshot;
+/* Folds a snapshot's stacks and hands them, with its flame-graph title, to
+ * emit (the folded and svg writers). */
+int folded_snapshot(FILE *f, const struct ct_snapshot *s,
+		    int (*emit)(FILE *, const struct folded_line *, int, const char *));
+
 #endif

@@ -1,27 +1,24 @@
 /* trace_run's JSON document (documented in README.md). */
 #include "common/result.h"
-#include "ledger.h"
 #include "writer.h"
 
-static void json_cmp_side(FILE *f, const struct ct_compare *c, int w)
+static void json_cmp_side(FILE *f, const struct ct_snapshot *r, int w)
 {
-	double g, p50, p99;
-	compare_stats(c, w, &g, &p50, &p99);
+	const struct ct_compare *c = r->cmp;
+	const struct ct_compare_sum *m = &r->cmp_sum;
 	fprintf(f, "{\"throughput_gbps\": %.6f, \"p50_us\": %.3f, \"p99_us\": %.3f, \"runs_gbps\": [",
-		g, p50, p99);
+		m->gbps[w], m->p50[w], m->p99[w]);
 	for (int i = 0; i < c->pairs; i++)
 		fprintf(f, "%s%.6f", i ? ", " : "", c->gbps[w][i]);
 	fprintf(f, "]}");
 }
 
 /* One function row; with a pid and comm when tracing a program. */
-static void json_row(FILE *f, const struct ct_report *r, const struct ledger_row *w)
+static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_row *w)
 {
-	const struct tracer *t = r->t;
-	const struct ct_row_info *ri = &t->rows[w->fn];
-	char lab[48];
+	const struct ct_row_info *ri = &r->info[w->fn];
 	fprintf(f, "{\"side\": ");
-	json_str(f, slot_label(r, w->side, lab, sizeof(lab)));
+	json_str(f, r->label[w->side]);
 	if (r->prog && w->side != CT_SLOT_OTHERS)
 		fprintf(f, ", \"pid\": %u", r->procs[w->side].p.tgid);
 	fprintf(f, ", \"name\": ");
@@ -44,7 +41,7 @@ static void json_row(FILE *f, const struct ct_report *r, const struct ledger_row
 	if (w->fn == FN_IOU_UBUF)
 		fprintf(f, ", \"copied_skbs\": %llu", U(w->s->aux));
 	if (w->fn == FN_TCP_SENDMSG)
-		fprintf(f, ", \"%s\": %llu", t->backend == BK_TRACEPOINT ?
+		fprintf(f, ", \"%s\": %llu", r->tracepoint ?
 			"zerocopy_bytes" : "bytes_asked", U(w->s->aux));
 	fprintf(f, ", \"hist_log2_ns\": [");
 	int last = -1;
@@ -77,15 +74,14 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 		l->inferred[LL_SEND] ? "true" : "false", l->inferred[LL_DEFERRED] ? "true" : "false");
 }
 
-static void json_processes(FILE *f, const struct ct_report *r)
+static void json_processes(FILE *f, const struct ct_snapshot *r)
 {
-	char lab[48];
 	fprintf(f, ",\n  \"processes\": [");
 	for (int i = 0; i < r->nslots; i++) {
 		int k = r->slots[i];
 		const struct ct_proc *p = &r->procs[k].p;
 		fprintf(f, "%s\n    {\"label\": ", i ? "," : "");
-		json_str(f, slot_label(r, k, lab, sizeof(lab)));
+		json_str(f, r->label[k]);
 		if (r->prog && k != CT_SLOT_OTHERS) {
 			fprintf(f, ", \"pid\": %u, \"ppid\": %u, \"comm\": ", p->tgid, p->ppid);
 			json_str(f, p->comm);
@@ -104,17 +100,15 @@ static void json_processes(FILE *f, const struct ct_report *r)
 	fprintf(f, "\n  ]");
 }
 
-static void json_conns(FILE *f, const struct ct_report *r)
+static void json_conns(FILE *f, const struct ct_snapshot *r)
 {
-	char lab[48];
 	fprintf(f, ",\n  \"connections\": [");
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i];
-		char tuple[96];
 		fprintf(f, "%s\n    {\"process\": ", i ? "," : "");
-		json_str(f, slot_label(r, (int)s->slot, lab, sizeof(lab)));
+		json_str(f, r->label[s->slot]);
 		fprintf(f, ", \"tuple\": ");
-		json_str(f, ct_tuple_str(&s->t, tuple, sizeof(tuple)));
+		json_str(f, r->conn_tuple[i]);
 		fprintf(f, ", \"sent_bytes\": %llu, \"received_bytes\": %llu, \"splice_bytes\": %llu, "
 			"\"recv_zerocopy_bytes\": %llu, \"retrans_bytes\": %llu}", U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),
@@ -123,11 +117,131 @@ static void json_conns(FILE *f, const struct ct_report *r)
 	fprintf(f, "\n  ]");
 }
 
-void report_json(FILE *f, const struct ct_report *r)
+static void json_fns(FILE *f, const struct tl_fn *v, int n, uint64_t tot)
 {
-	const struct ct_opts *o = r->o;
-	const struct tracer *t = r->t;
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		json_str(f, v[i].name);
+		fprintf(f, ", \"samples\": %llu, \"share\": %.4f}", U(v[i].samples),
+			tot ? (double)v[i].samples / tot : 0);
+	}
+}
 
+/* Tracing a program: [{"process", "pid", "samples"}] of the slots with
+ * samples in v (row < 0: all samples, else that row's). */
+static void json_by_process(FILE *f, const struct ct_snapshot *r, const int *sl, int ns, int row)
+{
+	const struct time_ledger *tl = r->tl;
+	int n = 0;
+	fprintf(f, "[");
+	for (int i = 0; i < ns; i++) {
+		uint64_t s = row < 0 ? tl->total[sl[i]] : tl->rows[row][sl[i]];
+		if (!s)
+			continue;
+		fprintf(f, "%s{\"process\": ", n++ ? ", " : "");
+		json_str(f, r->label[sl[i]]);
+		if (sl[i] != CT_SLOT_OTHERS)
+			fprintf(f, ", \"pid\": %u", r->procs[sl[i]].p.tgid);
+		fprintf(f, ", \"samples\": %llu}", U(s));
+	}
+	fprintf(f, "]");
+}
+
+static void time_json(FILE *f, const struct ct_snapshot *r)
+{
+	const struct prof_data *p = r->prof;
+	const struct time_ledger *tl = r->tl;
+	if (!p || !tl) {
+		fprintf(f, ",\n  \"time_ledger\": null");
+		return;
+	}
+	int prog = r->prog != NULL;
+	const int *sl = r->tl_slots;
+	int ns = r->ntl_slots;
+	uint64_t tot = tl->total_all;
+	fprintf(f, ",\n  \"time_ledger\": {\"event\": \"cpu-clock\", \"freq_hz\": %u, \"period_ns\": %llu, "
+		   "\"samples\": %llu, ", p->freq_hz, U(tl->period_ns), U(tot));
+	if (prog) {
+		fprintf(f, "\"samples_by_process\": ");
+		json_by_process(f, r, sl, ns, -1);
+	} else {
+		fprintf(f, "\"samples_by_side\": [%llu, %llu]", U(tl->total[0]), U(tl->total[1]));
+	}
+	fprintf(f, ", \"irq_samples\": %llu, "
+		   "\"ksoftirqd_samples_not_kept\": %llu, \"samples_seen\": %llu, \"stacks_lost\": %llu, "
+		   "\"map_full\": %llu, \"min_samples\": %d, ",
+		U(tl->irq_all), U(p->stats[PS_KSOFTIRQD]), U(p->stats[PS_SEEN]),
+		U(p->stats[PS_STACK_LOST]), U(p->stats[PS_MAP_FULL]), TL_MIN_SAMPLES);
+	const struct prof_sideband *b = &p->sb;
+	fprintf(f, "\"sideband\": {\"records\": %llu, \"kept\": %llu, \"lost\": %llu, \"processes\": %llu, "
+		   "\"images\": %llu, \"mappings\": %llu, \"dropped\": %llu}, \"cycles\": ",
+		U(b->records), U(b->kept), U(b->lost), U(b->procs), U(b->images), U(b->maps),
+		U(b->dropped));
+	if (p->cycles)
+		fprintf(f, "true");
+	else
+		json_str(f, p->cycles_why); /* why not: never a 0 as if measured */
+	fprintf(f, ",\n    \"rows\": [");
+	for (int k = 0; k < TL_COUNT; k++) {
+		uint64_t s = tl->row_all[k];
+		fprintf(f, "%s\n      {\"key\": \"%s\", \"label\": ", k ? "," : "", tl_rows[k].key);
+		json_str(f, tl_rows[k].label);
+		fprintf(f, ", \"copy\": %s, \"samples\": %llu, ", tl_rows[k].copy ? "true" : "false", U(s));
+		if (prog) {
+			fprintf(f, "\"samples_by_process\": ");
+			json_by_process(f, r, sl, ns, k);
+			fprintf(f, ", \"ms\": %.3f", s * tl->period_ns / 1e6);
+		} else {
+			fprintf(f, "\"samples_by_side\": [%llu, %llu], \"ns_per_msg\": %.1f",
+				U(tl->rows[k][0]), U(tl->rows[k][1]), snap_ns_per_msg(r, s));
+		}
+		fprintf(f, ", \"share\": %.4f, \"rel_error\": %.3f, \"few_samples\": %s}",
+			tot ? (double)s / tot : 0, tl_rel_err(s), s < TL_MIN_SAMPLES ? "true" : "false");
+	}
+	fprintf(f, "],\n    \"other_copy_callers\": [");
+	json_fns(f, tl->other, tl->nother, tot);
+	fprintf(f, "],\n    \"top_self\": [");
+	json_fns(f, tl->self, tl->nself, tot);
+	fprintf(f, "]}");
+}
+
+static void cost_json(FILE *f, const struct ct_snapshot *r)
+{
+	const struct selfcost *s = r->cost;
+	fprintf(f, ",\n  \"bpf_stats\": ");
+	if (!s) {
+		fprintf(f, "null");
+		return;
+	}
+	double msgs = (double)r->ledger.messages, cpu = r->traced_cpu_ns;
+	const uint64_t *ns = r->cost_ns, *calls = r->cost_runs;
+	fprintf(f, "{\"tracer_ns\": %llu, \"tracer_runs\": %llu, \"profiler_ns\": %llu, "
+		   "\"profiler_runs\": %llu, \"traced_cpu_ns\": ", U(ns[0]), U(calls[0]), U(ns[1]),
+		U(calls[1]));
+	if (cpu)
+		fprintf(f, "%.0f", cpu);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"tracer_ns_per_msg\": ");
+	if (msgs)
+		fprintf(f, "%.1f", ns[0] / msgs);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"programs\": [");
+	const int *v = r->cost_order;
+	int n = r->ncost;
+	for (int i = 0; i < n; i++) {
+		const struct sc_prog *p = &s->p[v[i]];
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		json_str(f, p->name);
+		fprintf(f, ", \"profiler\": %s, \"runs\": %llu, \"ns\": %llu}",
+			p->profiler ? "true" : "false", U(p->calls), U(p->ns));
+	}
+	fprintf(f, "]}");
+}
+
+static int json_write(FILE *f, const struct ct_snapshot *r)
+{
 	if (r->prog) {
 		const struct ct_program *p = r->prog;
 		fprintf(f, "{\n  \"target\": {\"mode\": \"%s\", \"what\": ", p->mode);
@@ -140,12 +254,12 @@ void report_json(FILE *f, const struct ct_report *r)
 		else
 			fprintf(f, "null");
 		fprintf(f, ", \"processes_in_others\": %llu}, \"backend\": \"%s\", \"kernel\": ",
-			p->overflow, backend_name(t->backend));
+			r->overflow, r->backend);
 	} else {
 		fprintf(f, "{\n  \"impl\": \"%s\", \"size\": %zu, \"threads\": %d, \"net\": \"%s\", "
 			   "\"mode\": \"%s\", \"backend\": \"%s\", \"kernel\": ",
-			impl_name(o->impl), o->size, o->threads, net_name(o->net), mode_name(o->mode),
-			backend_name(t->backend));
+			r->impl, r->size, r->threads, r->net, r->mode,
+			r->backend);
 	}
 	json_str(f, r->kernel);
 	if (r->run) {
@@ -158,27 +272,29 @@ void report_json(FILE *f, const struct ct_report *r)
 		json_row(f, r, &r->rows[i]);
 	}
 	fprintf(f, "\n  ],\n  \"notes\": [");
-	for (int i = 0; i < t->nnotes; i++) {
+	for (int i = 0; i < r->nnotes; i++) {
 		fprintf(f, "%s", i ? ", " : "");
-		json_str(f, t->notes[i]);
+		json_str(f, r->notes[i]);
 	}
 	fprintf(f, "],\n  \"ledger\": ");
 	json_ledger(f, &r->ledger);
 	if (r->prog) /* with --impl, the functions' "side" already splits them */
 		json_processes(f, r);
-	if (r->o->per_conn)
+	if (r->per_conn)
 		json_conns(f, r);
 	if (r->cmp && r->cmp->pairs) {
-		double pct, lo, hi, lat;
-		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);
+		const struct ct_compare_sum *c = &r->cmp_sum;
 		fprintf(f, ",\n  \"compare\": {\"pairs\": %d, \"untraced\": ", r->cmp->pairs);
-		json_cmp_side(f, r->cmp, 0);
+		json_cmp_side(f, r, 0);
 		fprintf(f, ", \"traced\": ");
-		json_cmp_side(f, r->cmp, 1);
+		json_cmp_side(f, r, 1);
 		fprintf(f, ", \"overhead_pct\": %.3f, \"overhead_spread_pct\": [%.3f, %.3f], "
-			   "\"latency_p50_overhead_pct\": %.3f}", pct, lo, hi, lat);
+			   "\"latency_p50_overhead_pct\": %.3f}", c->pct, c->lo, c->hi, c->lat_pct);
 	}
-	report_time_json(f, r);
-	report_cost_json(f, r);
+	time_json(f, r);
+	cost_json(f, r);
 	fprintf(f, "\n}\n");
+	return ferror(f) ? -1 : 0;
 }
+
+const struct report_writer writer_json = { "json", json_write };

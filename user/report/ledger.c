@@ -2,61 +2,25 @@
  * bytes of each copy, shares of kernel time, and the --compare figures. */
 #include "ledger.h"
 
-#include <arpa/inet.h>
 #include <math.h>
 #include <string.h>
 
-static void addr_str(const __u32 *a, char *buf, size_t n)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (!memcmp(a, mapped, sizeof(mapped)))
-		inet_ntop(AF_INET, &a[3], buf, (socklen_t)n);
-	else
-		inet_ntop(AF_INET6, a, buf, (socklen_t)n);
-}
-
-const char *ct_tuple_str(const struct ct_tuple *t, char *buf, size_t n)
-{
-	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
-	addr_str(t->laddr, l, sizeof(l));
-	addr_str(t->raddr, r, sizeof(r));
-	snprintf(buf, n, "%s:%u -> %s:%u", l, t->lport, r, t->rport);
-	return buf;
-}
-
-const char *slot_label(const struct ct_report *r, int slot, char *buf, size_t n)
-{
-	if (!r->prog)
-		snprintf(buf, n, "%s", slot == CT_SERVER ? "sender" : slot == CT_CLIENT ?
-			 "receiver" : "other");
-	else if (slot == CT_SLOT_OTHERS)
-		snprintf(buf, n, "others");
-	else
-		snprintf(buf, n, "%u/%.16s", r->procs[slot].p.tgid, r->procs[slot].p.comm);
-	return buf;
-}
-
-const struct ct_stat *ledger_stat(const struct ct_report *r, int side, int fn)
-{
-	return &r->stats[CT_STAT_KEY(side, fn)];
-}
-
 /* Bytes of row fn in slot (-1: every slot). */
-static uint64_t sum(const struct ct_report *r, int slot, int fn)
+static uint64_t sum(const struct ct_snapshot *r, int slot, int fn)
 {
 	if (slot >= 0)
-		return ledger_stat(r, slot, fn)->bytes;
+		return snap_stat(r, slot, fn)->bytes;
 	uint64_t b = 0;
 	for (int k = 0; k < CT_NSLOTS; k++)
-		b += ledger_stat(r, k, fn)->bytes;
+		b += snap_stat(r, k, fn)->bytes;
 	return b;
 }
 
-uint64_t ledger_send_copy(const struct ct_report *r, int side)
+uint64_t ledger_send_copy(const struct ct_snapshot *r, int side)
 {
-	return ledger_stat(r, side, FN_SEND_COPY)->bytes + ledger_stat(r, side, FN_SEND_COPY_NC)->bytes +
-	       ledger_stat(r, side, FN_SEND_COPY_CSUM)->bytes + ledger_stat(r, side, FN_SEND_COPY_FULL)->bytes +
-	       ledger_stat(r, side, FN_SEND_COPY_CHK)->bytes;
+	return snap_stat(r, side, FN_SEND_COPY)->bytes + snap_stat(r, side, FN_SEND_COPY_NC)->bytes +
+	       snap_stat(r, side, FN_SEND_COPY_CSUM)->bytes + snap_stat(r, side, FN_SEND_COPY_FULL)->bytes +
+	       snap_stat(r, side, FN_SEND_COPY_CHK)->bytes;
 }
 
 const struct ledger_line_info ledger_lines[LL_COUNT] = {
@@ -80,9 +44,9 @@ static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row
 }
 
 /* The ledger of one slot (-1: all of them). */
-static void ledger_compute(const struct ct_report *r, int slot, struct ct_ledger *l)
+static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledger *l)
 {
-	const struct ct_row_info *rows = r->t->rows;
+	const struct ct_row_info *rows = r->info;
 	memset(l, 0, sizeof(*l));
 	line(l, LL_USER, sum(r, slot, FN_GATHER), &rows[FN_GATHER], rows[FN_GATHER].present ?
 	     "uprobe" : r->prog ? "a foreign program's user-space copies: no fixed probe finds "
@@ -120,14 +84,14 @@ static void ledger_compute(const struct ct_report *r, int slot, struct ct_ledger
 	uint64_t through = 0; /* spliced bytes tcp_sendmsg counted too (6.5+) */
 	for (int k = 0; k < CT_NSLOTS; k++)
 		if (slot < 0 || k == slot)
-			through += ledger_stat(r, k, FN_SPLICE)->aux;
+			through += snap_stat(r, k, FN_SPLICE)->aux;
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
 	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC) +
 		      sum(r, slot, FN_SPLICE_OUT);
 	l->messages = r->run ? r->run->server.messages_sent : 0;
 }
 
-double median(double *v, int n)
+static double median(double *v, int n)
 {
 	for (int i = 1; i < n; i++) /* insertion sort: n is small */
 		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
@@ -140,16 +104,16 @@ double median(double *v, int n)
 
 /* Base for "share": the side's time in its send/recv system calls, or,
  * without syscall rows, in tcp_sendmsg + tcp_recvmsg. */
-static uint64_t kernel_base(const struct ct_report *r, int side)
+static uint64_t kernel_base(const struct ct_snapshot *r, int side)
 {
-	uint64_t b = ledger_stat(r, side, FN_SYS_SEND)->ns + ledger_stat(r, side, FN_SYS_RECV)->ns +
-		     ledger_stat(r, side, FN_SYS_ERRQ)->ns;
+	uint64_t b = snap_stat(r, side, FN_SYS_SEND)->ns + snap_stat(r, side, FN_SYS_RECV)->ns +
+		     snap_stat(r, side, FN_SYS_ERRQ)->ns;
 	if (!b)
-		b = ledger_stat(r, side, FN_TCP_SENDMSG)->ns + ledger_stat(r, side, FN_TCP_RECVMSG)->ns;
+		b = snap_stat(r, side, FN_TCP_SENDMSG)->ns + snap_stat(r, side, FN_TCP_RECVMSG)->ns;
 	return b;
 }
 
-static int ledger_rows(const struct ct_report *r, struct ledger_row *out)
+static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 {
 	int n = 0;
 	double msgs = r->run ? (double)r->run->server.messages_sent : 0;
@@ -157,8 +121,8 @@ static int ledger_rows(const struct ct_report *r, struct ledger_row *out)
 		int side = r->slots[i];
 		uint64_t base = kernel_base(r, side);
 		for (int fn = 0; fn < FN_COUNT; fn++) {
-			const struct ct_stat *s = ledger_stat(r, side, fn);
-			if (!r->t->rows[fn].present || !s->calls)
+			const struct ct_stat *s = snap_stat(r, side, fn);
+			if (!r->info[fn].present || !s->calls)
 				continue;
 			struct ledger_row *w = &out[n++];
 			w->side = side;
@@ -174,17 +138,19 @@ static int ledger_rows(const struct ct_report *r, struct ledger_row *out)
 
 /* A slot is reported when its process counted something (with --impl,
  * both sides always). */
-static int slot_active(const struct ct_report *r, int slot)
+static int slot_active(const struct ct_snapshot *r, int slot)
 {
 	if (!r->prog)
 		return slot <= CT_CLIENT;
 	for (int fn = 0; fn < FN_COUNT; fn++)
-		if (ledger_stat(r, slot, fn)->calls)
+		if (snap_stat(r, slot, fn)->calls)
 			return 1;
 	return 0;
 }
 
-void ledger_build(struct ct_report *r)
+static void compare_sum(const struct ct_compare *c, struct ct_compare_sum *out);
+
+void ledger_build(struct ct_snapshot *r)
 {
 	r->nslots = 0;
 	for (int k = 0; k < CT_NSLOTS; k++)
@@ -194,9 +160,11 @@ void ledger_build(struct ct_report *r)
 		}
 	r->nrows = ledger_rows(r, r->rows);
 	ledger_compute(r, -1, &r->ledger);
+	if (r->cmp && r->cmp->pairs)
+		compare_sum(r->cmp, &r->cmp_sum);
 }
 
-void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50,
+static void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50,
 			  double *p99)
 {
 	double a[CT_MAX_PAIRS];
@@ -209,7 +177,7 @@ void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50,
 }
 
 /* Throughput overhead per pair, min and max. */
-void compare_overhead(const struct ct_compare *c, double *pct, double *lo,
+static void compare_overhead(const struct ct_compare *c, double *pct, double *lo,
 			     double *hi, double *lat_pct)
 {
 	double gu, gt, pu, pt, qu, qt;
@@ -228,3 +196,10 @@ void compare_overhead(const struct ct_compare *c, double *pct, double *lo,
 	}
 }
 
+
+static void compare_sum(const struct ct_compare *c, struct ct_compare_sum *out)
+{
+	compare_stats(c, 0, &out->gbps[0], &out->p50[0], &out->p99[0]);
+	compare_stats(c, 1, &out->gbps[1], &out->p50[1], &out->p99[1]);
+	compare_overhead(c, &out->pct, &out->lo, &out->hi, &out->lat_pct);
+}

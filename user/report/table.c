@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger.h"
 #include "writer.h"
 
 static void hist_line(FILE *f, const struct ct_stat *s)
@@ -34,11 +33,9 @@ static void fmt_bytes(char *b, size_t n, double v)
 }
 
 /* The function table's rows of one slot (-1: all). */
-static void function_rows(FILE *f, const struct ct_report *r, int slot)
+static void function_rows(FILE *f, const struct ct_snapshot *r, int slot)
 {
-	const struct tracer *t = r->t;
 	int wide = r->prog != NULL;
-	char lab[48];
 	fprintf(f, "   %-*s %-28s %12s %14s %11s %10s %9s %6s  %s\n", wide ? 22 : 8,
 		wide ? "process" : "side", "function", "calls", "bytes", wide ? "" : "B/msg",
 		"total_ms", "mean_ns", "share", "hook");
@@ -46,7 +43,7 @@ static void function_rows(FILE *f, const struct ct_report *r, int slot)
 		const struct ledger_row *w = &r->rows[i];
 		if (slot >= 0 && w->side != slot)
 			continue;
-		const struct ct_row_info *ri = &t->rows[w->fn];
+		const struct ct_row_info *ri = &r->info[w->fn];
 		char share[16] = "-", tot[16] = "-", mean[16] = "-", per[24] = "";
 		if (w->share >= 0)
 			snprintf(share, sizeof(share), "%.1f%%", w->share * 100);
@@ -57,7 +54,7 @@ static void function_rows(FILE *f, const struct ct_report *r, int slot)
 		if (!wide)
 			snprintf(per, sizeof(per), "%.0f", w->per_msg);
 		fprintf(f, "   %-*s %-27s%s %12llu %14llu %11s %10s %9s %6s  %s\n", wide ? 22 : 8,
-			slot_label(r, w->side, lab, sizeof(lab)), ri->name, ri->inferred ? "*" : " ",
+			r->label[w->side], ri->name, ri->inferred ? "*" : " ",
 			U(w->s->calls), U(w->s->bytes), per, tot, mean, share, ri->hook);
 		if (w->fn == FN_ZC_CALLBACK)
 			fprintf(f, "        zerocopy ids completed %llu, of them copied %llu\n",
@@ -74,14 +71,13 @@ static void function_rows(FILE *f, const struct ct_report *r, int slot)
 }
 
 /* A ledger in whole bytes (tracing a program: no messages). */
-static void byte_ledger(FILE *f, const struct ct_report *r, const struct ct_ledger *l)
+static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
 {
-	const struct tracer *t = r->t;
 	uint64_t send_copies = 0, recv_copies = 0;
 	for (int k = 0; k < LL_COUNT; k++) {
 		if (!l->traced[k]) {
 			fprintf(f, "   %-36s %14s  not traced: %s\n", ledger_lines[k].label, "-",
-				k == LL_DEFERRED && t->zc_skipped ? "not loaded" : l->how[k]);
+				k == LL_DEFERRED && r->zc_skipped ? "not loaded" : l->how[k]);
 			continue;
 		}
 		if (k == LL_SEND || k == LL_DEFERRED)
@@ -96,18 +92,15 @@ static void byte_ledger(FILE *f, const struct ct_report *r, const struct ct_ledg
 		U(l->received), l->received ? (double)recv_copies / l->received : 0);
 }
 
-static void conn_rows(FILE *f, const struct ct_report *r)
+static void conn_rows(FILE *f, const struct ct_snapshot *r)
 {
-	char lab[48];
 	fprintf(f, "\n   connections (per 4-tuple, most bytes first)\n");
 	fprintf(f, "   %-22s %-47s %12s %12s %12s %12s %10s\n", "process", "local -> remote",
 		"sent", "received", "spliced", "mapped", "retrans");
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i];
-		char tuple[96];
-		ct_tuple_str(&s->t, tuple, sizeof(tuple));
 		fprintf(f, "   %-22s %-47s %12llu %12llu %12llu %12llu %10llu\n",
-			slot_label(r, (int)s->slot, lab, sizeof(lab)), tuple, U(s->col[CC_SENT]),
+			r->label[s->slot], r->conn_tuple[i], U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),
 			U(s->col[CC_RETRANS]));
 	}
@@ -115,26 +108,149 @@ static void conn_rows(FILE *f, const struct ct_report *r)
 		fprintf(f, "   (none with a peer)\n");
 }
 
+/* The time ledger: CPU time per copy from the profiler's samples. */
+static void sideband_line(FILE *f, const struct prof_data *p)
+{
+	const struct prof_sideband *b = &p->sb;
+	fprintf(f, "   mmap side-band (user symbols of processes started or gone during the trace): "
+		   "%llu records, %llu of traced processes, %llu lost%s; %llu processes, %llu images, "
+		   "%llu mappings kept", U(b->records), U(b->kept), U(b->lost),
+		b->lost ? " (symbols may be missing: [unknown])" : "", U(b->procs), U(b->images),
+		U(b->maps));
+	if (b->dropped)
+		fprintf(f, ", %llu dropped past the caps", U(b->dropped));
+	fputc('\n', f);
+}
+
+static void time_table(FILE *f, const struct ct_snapshot *r)
+{
+	const struct prof_data *p = r->prof;
+	const struct time_ledger *tl = r->tl;
+	int prog = r->prog != NULL;
+	if (!p || !tl) {
+		fprintf(f, "\n%stime ledger: profiler off (--sample-freq 0)\n", prog ? "" : "5. ");
+		return;
+	}
+	uint64_t tot = tl->total_all;
+	const int *sl = r->tl_slots;
+	int ns = r->ntl_slots, few = 0;
+	fprintf(f, "\n%stime ledger (cpu-clock samples at %u Hz, one per %.3f ms of CPU; traced %s: "
+		   "%llu samples = %.1f ms; +- = 1/sqrt(samples); share = of the traced CPU time)\n",
+		prog ? "" : "5. ", p->freq_hz, tl->period_ns / 1e6, prog ? "processes" : "tasks",
+		U(tot), tot * tl->period_ns / 1e6);
+	fprintf(f, "   %-34s %8s %7s %10s %6s %17s\n", "line", "samples", "share",
+		prog ? "ms" : "ns/msg", "+-", prog ? "by process" : "sender/receiver");
+	for (int k = 0; k < TL_COUNT; k++) {
+		uint64_t s = tl->row_all[k];
+		fprintf(f, "   %-34s %8llu %6.1f%% %10.*f %5.0f%% ", tl_rows[k].label, U(s),
+			tot ? 100.0 * s / tot : 0, prog ? 1 : 0,
+			prog ? s * tl->period_ns / 1e6 : snap_ns_per_msg(r, s), 100 * tl_rel_err(s));
+		if (!prog) {
+			fprintf(f, "%8llu/%-8llu", U(tl->rows[k][0]), U(tl->rows[k][1]));
+		} else {
+			int any = 0;
+			for (int i = 0; i < ns; i++)
+				if (tl->rows[k][sl[i]])
+					fprintf(f, "%s%s %llu", any++ ? ", " : "",
+						r->label[sl[i]],
+						U(tl->rows[k][sl[i]]));
+			if (!any)
+				fprintf(f, "-");
+		}
+		fprintf(f, "%s\n", s < TL_MIN_SAMPLES ? " few samples" : "");
+		few += s < TL_MIN_SAMPLES;
+	}
+	/* the default rate is low for its cost (opts.h): say how to get more */
+	if (few)
+		fprintf(f, "   few samples: under %d, +- over %.0f%%; more with a longer --duration or a "
+			   "higher --sample-freq (%u Hz now; each sample costs CPU)\n",
+			TL_MIN_SAMPLES, 100 * tl_rel_err(TL_MIN_SAMPLES), p->freq_hz);
+	if (prog) {
+		fprintf(f, "   samples by process:");
+		for (int i = 0; i < ns; i++)
+			fprintf(f, "%s %s %llu (%.1f%%)", i ? "," : "", r->label[sl[i]],
+				U(tl->total[sl[i]]), 100.0 * tl->total[sl[i]] / tot);
+		fprintf(f, "%s\n", ns ? "" : " none");
+	}
+	uint64_t irq = tl->irq_all;
+	fprintf(f, "   softirq/irq work while a traced task was current: %llu samples (%.1f%%), "
+		   "counted whatever socket it served (a perf_event program cannot see it)\n",
+		U(irq), tot ? 100.0 * irq / tot : 0);
+	fprintf(f, "   not kept: %llu samples in ksoftirqd (socket unknown); samples seen %llu, "
+		   "stacks lost %llu, dropped (map full) %llu\n", U(p->stats[PS_KSOFTIRQD]),
+		U(p->stats[PS_SEEN]), U(p->stats[PS_STACK_LOST]), U(p->stats[PS_MAP_FULL]));
+	sideband_line(f, p);
+	fprintf(f, "   hardware cycles: %s\n", p->cycles ? "sampled (cycles stacks in --folded are "
+		"cpu-clock only)" : p->cycles_why);
+	if (tl->nother) {
+		fprintf(f, "   other copies by caller:");
+		for (int i = 0; i < tl->nother; i++)
+			fprintf(f, "%s %s %llu", i ? "," : "", tl->other[i].name, U(tl->other[i].samples));
+		fputc('\n', f);
+	}
+	fprintf(f, "   top functions by self time:\n");
+	for (int i = 0; i < tl->nself; i++)
+		fprintf(f, "     %-48s %8llu %6.1f%%%s\n", tl->self[i].name, U(tl->self[i].samples),
+			tot ? 100.0 * tl->self[i].samples / tot : 0,
+			tl->self[i].samples < TL_MIN_SAMPLES ? " few samples" : "");
+}
+
+/* --bpf-stats: the tracer's own BPF run time. */
+static void cost_table(FILE *f, const struct ct_snapshot *r)
+{
+	const struct selfcost *s = r->cost;
+	if (!s)
+		return;
+	double msgs = (double)r->ledger.messages, cpu = r->traced_cpu_ns;
+	fprintf(f, "\ntracer cost (--bpf-stats: the kernel's run time of trace_run's BPF programs "
+		   "during the traced run;\n   the dispatch around them is not in it, so this is a "
+		   "floor of the cost)\n");
+	for (int prof = 0; prof < 2; prof++) {
+		uint64_t ns = r->cost_ns[prof], calls = r->cost_runs[prof];
+		if (prof && !calls && !r->prof)
+			continue;
+		fprintf(f, "   %-9s %.1f ms in %llu runs", prof ? "profiler" : "tracer", ns / 1e6,
+			U(calls));
+		if (msgs)
+			fprintf(f, ", %.0f ns per message", ns / msgs);
+		if (cpu)
+			fprintf(f, ", %.2f %% of the traced CPU time (%.2f s%s)", 100.0 * ns / cpu,
+				cpu / 1e9, r->run ? "" : ", from the profiler's samples");
+		fprintf(f, "\n");
+	}
+	if (!cpu) /* tracing a program: its CPU time is known from samples alone */
+		fprintf(f, "   (no share of CPU time: %s)\n", r->prof && r->prof->enabled ?
+			"the profiler kept no sample of the traced processes" :
+			"a program's CPU time is known from the profiler's samples, and it is off");
+	const int *v = r->cost_order;
+	int n = r->ncost;
+	fprintf(f, "   %-22s %12s %10s %10s\n", "program", "runs", "ns/run", msgs ? "ns/msg" : "ms");
+	for (int i = 0; i < n; i++) {
+		const struct sc_prog *p = &s->p[v[i]];
+		fprintf(f, "   %-22s %12llu %10.0f %10.*f\n", p->name, U(p->calls),
+			(double)p->ns / (double)p->calls, msgs ? 0 : 1,
+			msgs ? p->ns / msgs : p->ns / 1e6);
+	}
+}
+
 /* Tracing a program: per process, its functions and its ledger; then the
  * totals. */
-static void report_program(FILE *f, const struct ct_report *r)
+static void report_program(FILE *f, const struct ct_snapshot *r)
 {
 	const struct ct_program *p = r->prog;
-	const struct tracer *t = r->t;
 	fprintf(f, "copytrace: %s %s, backend %s, kernel %s\n", p->mode, p->what,
-		backend_name(t->backend), r->kernel);
+		r->backend, r->kernel);
 	fprintf(f, "   traced for %.2f s; %s", p->seconds, p->ended);
 	if (p->exit_status >= 0)
 		fprintf(f, " (exit status %d)", p->exit_status);
 	fprintf(f, "\n");
-	if (p->overflow)
+	if (r->overflow)
 		fprintf(f, "   %llu process(es) beyond the first %d share the row \"others\"\n",
-			p->overflow, CT_SLOT_OTHERS);
-	char lab[48];
+			r->overflow, CT_SLOT_OTHERS);
 	for (int i = 0; i < r->nslots; i++) {
 		int k = r->slots[i];
 		const struct ct_proc *pr = &r->procs[k].p;
-		fprintf(f, "\nprocess %s", slot_label(r, k, lab, sizeof(lab)));
+		fprintf(f, "\nprocess %s", r->label[k]);
 		if (k != CT_SLOT_OTHERS && pr->ppid)
 			fprintf(f, " (child of %u)", pr->ppid);
 		fprintf(f, "\n");
@@ -148,38 +264,34 @@ static void report_program(FILE *f, const struct ct_report *r)
 			shown |= r->slots[i] == k;
 		if (r->procs[k].used && !shown)
 			fprintf(f, "%s%s", idle++ ? ", " : "\nalso traced, no TCP work seen: ",
-				slot_label(r, k, lab, sizeof(lab)));
+				r->label[k]);
 	}
 	fprintf(f, "%s\ntotal of %d process(es) with TCP work (* = inferred, not observed; "
 		"share = of the process's data syscall time)\n", idle ? "\n" : "", r->nslots);
 	byte_ledger(f, r, &r->ledger);
-	if (r->o->per_conn)
+	if (r->per_conn)
 		conn_rows(f, r);
-	for (int i = 0; i < t->nnotes; i++)
-		fprintf(f, "   note: %s\n", t->notes[i]);
-	report_time_table(f, r);
-	report_cost_table(f, r);
+	for (int i = 0; i < r->nnotes; i++)
+		fprintf(f, "   note: %s\n", r->notes[i]);
+	time_table(f, r);
+	cost_table(f, r);
 }
 
-void report_table(FILE *f, const struct ct_report *r)
+/* The experiment (--impl): the application's figures, the function
+ * table, the ledger per message, --compare, then as a program's. */
+static void report_experiment(FILE *f, const struct ct_snapshot *r)
 {
-	if (r->prog) {
-		report_program(f, r);
-		return;
-	}
-	const struct ct_opts *o = r->o;
 	const struct run_result *run = r->run;
-	const struct tracer *t = r->t;
 	const struct ct_ledger *l = &r->ledger;
 
 	fprintf(f, "copytrace: impl %s, size %zu B, threads %d, net %s, mode %s, backend %s, kernel %s\n\n",
-		impl_name(o->impl), o->size, o->threads, net_name(o->net), mode_name(o->mode),
-		backend_name(t->backend), r->kernel);
+		r->impl, r->size, r->threads, r->net, r->mode,
+		r->backend, r->kernel);
 	fprintf(f, "1. application (as the server and client counted it)\n   ");
 	run_summary(f, run);
 	fprintf(f, "   server: %llu messages sent in %llu send calls, %llu B gathered in user space\n",
 		U(run->server.messages_sent), U(run->server.send_calls), U(run->server.gather_bytes));
-	if (o->impl == IMPL_A3)
+	if (r->impl_id == IMPL_A3)
 		fprintf(f, "   zerocopy: %llu sends, %llu notifications, %llu ids completed, %llu copied\n",
 			U(run->server.zc_sends), U(run->server.zc_notifications),
 			U(run->server.zc_completions), U(run->server.zc_copied));
@@ -187,20 +299,20 @@ void report_table(FILE *f, const struct ct_report *r)
 	fprintf(f, "\n2. per-function attribution (* = inferred, not observed; "
 		   "share = of the side's send/recv syscall time)\n");
 	function_rows(f, r, -1);
-	for (int i = 0; i < t->nnotes; i++)
-		fprintf(f, "   note: %s\n", t->notes[i]);
+	for (int i = 0; i < r->nnotes; i++)
+		fprintf(f, "   note: %s\n", r->notes[i]);
 
 	double m = l->messages ? (double)l->messages : 1;
 	char b[32];
 	fprintf(f, "\n3. copy ledger per message (%llu messages of %zu B; whole-run bytes in brackets)\n",
-		U(l->messages), o->size);
+		U(l->messages), r->size);
 	uint64_t copies = 0;
 	int untraced = 0;
 	for (int k = 0; k < LL_COUNT; k++) {
 		if (!l->traced[k]) {
 			untraced += ledger_lines[k].copy;
 			fprintf(f, "   %-34s %12s  %s%s\n", ledger_lines[k].label, "-",
-				k == LL_DEFERRED && t->zc_skipped ? "not loaded (a3/a4 only): " :
+				k == LL_DEFERRED && r->zc_skipped ? "not loaded (a3/a4 only): " :
 				"not traced on this kernel/backend: ", l->how[k]);
 			continue;
 		}
@@ -214,21 +326,31 @@ void report_table(FILE *f, const struct ct_report *r)
 	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s)\n", "bytes copied in total",
 		b, run->server.bytes_sent ? (double)copies / run->server.bytes_sent : 0,
 		untraced ? "; at least: lines not traced above" : "");
-	if (r->o->per_conn)
+	if (r->per_conn)
 		conn_rows(f, r);
 
 	if (r->cmp && r->cmp->pairs) {
-		double g[2], p50[2], p99[2], pct, lo, hi, lat;
-		compare_stats(r->cmp, 0, &g[0], &p50[0], &p99[0]);
-		compare_stats(r->cmp, 1, &g[1], &p50[1], &p99[1]);
-		compare_overhead(r->cmp, &pct, &lo, &hi, &lat);
+		const struct ct_compare_sum *c = &r->cmp_sum;
 		fprintf(f, "\n4. tracing overhead (%d untraced/traced pairs, medians)\n", r->cmp->pairs);
-		fprintf(f, "   untraced: %.3f Gbit/s, latency p50 %.1f us, p99 %.1f us\n", g[0], p50[0], p99[0]);
-		fprintf(f, "   traced:   %.3f Gbit/s, latency p50 %.1f us, p99 %.1f us\n", g[1], p50[1], p99[1]);
+		fprintf(f, "   untraced: %.3f Gbit/s, latency p50 %.1f us, p99 %.1f us\n", c->gbps[0],
+			c->p50[0], c->p99[0]);
+		fprintf(f, "   traced:   %.3f Gbit/s, latency p50 %.1f us, p99 %.1f us\n", c->gbps[1],
+			c->p50[1], c->p99[1]);
 		fprintf(f, "   overhead: %.1f %% throughput (pairs %.1f .. %.1f %%), %+.1f %% p50 latency\n",
-			pct, lo, hi, lat);
+			c->pct, c->lo, c->hi, c->lat_pct);
 	}
-	report_time_table(f, r);
-	report_cost_table(f, r);
+	time_table(f, r);
+	cost_table(f, r);
 }
+
+static int table_write(FILE *f, const struct ct_snapshot *r)
+{
+	if (r->prog)
+		report_program(f, r);
+	else
+		report_experiment(f, r);
+	return ferror(f) ? -1 : 0;
+}
+
+const struct report_writer writer_table = { "table", table_write };
 

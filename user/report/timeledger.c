@@ -184,12 +184,16 @@ int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_
 		if (s->event != PE_CLOCK || s->side < 0 || s->side >= CT_NSLOTS)
 			continue;
 		tl->total[s->side] += s->count;
+		tl->total_all += s->count;
 		int irq;
 		const char *caller;
 		int row = tl_classify(s, &irq, &caller);
-		if (row >= 0)
+		if (row >= 0) {
 			tl->rows[row][s->side] += s->count;
+			tl->row_all[row] += s->count;
+		}
 		tl->irq[s->side] += irq ? s->count : 0;
+		tl->irq_all += irq ? s->count : 0;
 		if (s->nk + s->nu)
 			rc |= tally(&self, &ns, &cs, s->frames[0], s->count);
 		if ((row == TL_USER_OTHER || row == TL_KERNEL_OTHER) && caller)
@@ -200,28 +204,4 @@ int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_
 	free(self);
 	free(other);
 	return rc;
-}
-
-uint64_t tl_row_samples(const struct time_ledger *tl, int row)
-{
-	uint64_t n = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
-		n += tl->rows[row][k];
-	return n;
-}
-
-uint64_t tl_total(const struct time_ledger *tl)
-{
-	uint64_t n = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
-		n += tl->total[k];
-	return n;
-}
-
-uint64_t tl_irq(const struct time_ledger *tl)
-{
-	uint64_t n = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
-		n += tl->irq[k];
-	return n;
 }

@@ -3,6 +3,7 @@
  * caller that holds them), and the top functions by self time. */
 #ifndef CT_TIMELEDGER_H
 #define CT_TIMELEDGER_H
+#include <math.h>
 #include <stdint.h>
 #include <linux/types.h>
 
@@ -43,6 +44,7 @@ struct time_ledger {
 	uint64_t total[CT_NSLOTS];            /* kept cpu-clock samples */
 	uint64_t rows[TL_COUNT][CT_NSLOTS];
 	uint64_t irq[CT_NSLOTS];              /* in softirq/irq on a traced task */
+	uint64_t total_all, row_all[TL_COUNT], irq_all; /* the same over all slots */
 	struct tl_fn self[TL_TOP];            /* leaf function, most samples first */
 	int nself;
 	struct tl_fn other[TL_TOP];           /* callers of the "other" copies */
@@ -57,8 +59,10 @@ int tl_frame_kind(const char *name);
 int tl_classify(const struct prof_stack *s, int *irq, const char **caller);
 /* Builds the ledger from the cpu-clock stacks. Returns -1 on no memory. */
 int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_t period_ns);
-uint64_t tl_row_samples(const struct time_ledger *tl, int row);
-uint64_t tl_total(const struct time_ledger *tl);
-uint64_t tl_irq(const struct time_ledger *tl);
+/* A row of s samples: its relative error, 1/sqrt(s) (1 for none). */
+static inline double tl_rel_err(uint64_t s)
+{
+	return s ? 1 / sqrt((double)s) : 1;
+}
 
 #endif

@@ -1,22 +1,30 @@
-/* trace_run's writers, one per --format: table, JSON, CSV. */
-#ifndef CT_REPORT_H
-#define CT_REPORT_H
+/* One interface for every output of trace_run: a writer prints one
+ * finished run (its snapshot) in one format, and nothing else reads or
+ * changes. --format picks table, json or csv for the report; --folded and
+ * --flamegraph write the profiler's stacks with the folded and svg ones. */
+#ifndef CT_WRITER_H
+#define CT_WRITER_H
 #include <stdio.h>
 
-#include "ledger.h"
+#include "snapshot.h"
 
-void report_table(FILE *f, const struct ct_report *r);
-void report_json(FILE *f, const struct ct_report *r);
-void report_csv(FILE *f, const struct ct_report *r);
-/* A CSV row's columns before "side" (report_csv.c). */
-void csv_prefix(FILE *f, const struct ct_report *r, const char *sec);
-/* The time ledger part of each (report_time.c). */
-void report_time_table(FILE *f, const struct ct_report *r);
-void report_time_json(FILE *f, const struct ct_report *r);
-void report_time_csv(FILE *f, const struct ct_report *r);
-/* The tracer's own BPF run time, --bpf-stats (report_cost.c). */
-void report_cost_table(FILE *f, const struct ct_report *r);
-void report_cost_json(FILE *f, const struct ct_report *r);
-void report_cost_csv(FILE *f, const struct ct_report *r);
+struct report_writer {
+	const char *format;
+	/* 0, or -1 when writing failed */
+	int (*write)(FILE *f, const struct ct_snapshot *s);
+};
+
+extern const struct report_writer writer_table, writer_json, writer_csv, writer_folded,
+	writer_svg;
+
+/* The writer of a --format name (table, json, csv), or NULL. */
+const struct report_writer *writer_find(const char *format);
+
+/* CPU ns per message of a time-ledger row of `samples` (0 without messages). */
+static inline double snap_ns_per_msg(const struct ct_snapshot *s, uint64_t samples)
+{
+	uint64_t m = s->ledger.messages;
+	return m ? (double)samples * (double)s->tl->period_ns / (double)m : 0;
+}
 
 #endif

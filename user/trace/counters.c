@@ -76,7 +76,7 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 		}
 	}
 	free(pc);
-	if ((t->flags & CT_TR_NO_SYSTIME) && t->backend == BK_TRACEPOINT)
+	if ((t->plan.flags & CT_TR_NO_SYSTIME) && t->plan.backend == BK_TRACEPOINT)
 		for (int side = 0; side < CT_NSLOTS; side++) {
 			/* counted as copied for want of the flags: not an observation */
 			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
@@ -84,7 +84,7 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 		}
 
 	add_leftovers(t, out);
-	if (t->zc_skipped && t->skel->bss->zc_sends_seen)
+	if (t->plan.zc_skipped && t->skel->bss->zc_sends_seen)
 		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
 			    "hooks were not loaded: zerocopy completions and the deferred copy "
 			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
@@ -110,7 +110,7 @@ void tracer_note_misses(struct tracer *t)
 	memset(t->rec_missed, 0, sizeof(t->rec_missed));
 	for (int i = 0; i < hook_count(); i++) {
 		struct bpf_program *p[2];
-		if (!hook_programs(t, i, p))
+		if (!tracer_hook_programs(t, i, p))
 			continue;
 		for (int k = 0; k < 2; k++) {
 			__u64 m = p[k] ? recursion_misses(p[k]) : 0;
@@ -127,7 +127,7 @@ void tracer_note_misses(struct tracer *t)
 	}
 	/* the tracepoint backend's tcp_sendmsg row comes from the send
 	 * syscalls before 6.3: their skipped events are its unseen calls */
-	if (t->send_from_syscall)
+	if (t->plan.send_from_syscall)
 		t->rec_missed[FN_TCP_SENDMSG] += t->rec_missed[FN_SYS_SEND];
 }
 

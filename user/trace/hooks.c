@@ -1,20 +1,17 @@
-/* The hook table and the choice of hooks for one backend: see hooks.h.
+/* The hook table and the plan of one backend on one kernel: see hooks.h.
  * Programs are named by their offset in the skeleton (P(x)), so a name
- * that does not exist is a compile error, not a run-time lookup. */
+ * that does not exist is a compile error, not a run-time lookup; nothing
+ * here touches the kernel. */
 #include "hooks.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-
 #include "copytrace.skel.h"
-#include "probe.h"
-#include "tracer.h"
 
 /* Hook flags. */
 #define HF_REQUIRED   1u  /* the backend needs at least one of its required hooks */
@@ -38,6 +35,9 @@
 #define P(x) offsetof(struct copytrace_bpf, progs.x)
 #define NARGS(x) offsetof(struct copytrace_bpf__rodata, ct_nargs_##x)
 #define NO_NARGS ((size_t)-1)
+/* the raw syscall tracepoints, by their facts' names */
+#define RAW_ENTER "raw_syscalls/sys_enter"
+#define RAW_EXIT "raw_syscalls/sys_exit"
 
 struct hook {
 	enum hook_kind kind;
@@ -171,9 +171,21 @@ const char *backend_name(enum ct_backend b)
 	return n[b];
 }
 
+static void plan_note(struct hook_plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void plan_note(struct hook_plan *p, const char *fmt, ...)
+{
+	if (p->nnotes >= CT_MAX_NOTES)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->notes[p->nnotes++], sizeof(p->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
 /* Marks the rows of hook h as filled by `hook` (several hooks feeding one
  * row are listed). */
-static void set_rows(struct tracer *t, uint32_t rows, const char *hook, int inferred,
+static void set_rows(struct hook_plan *t, uint32_t rows, const char *hook, int inferred,
 		     int timed)
 {
 	for (int fn = 0; fn < FN_COUNT; fn++) {
@@ -194,10 +206,12 @@ static void set_rows(struct tracer *t, uint32_t rows, const char *hook, int infe
 
 /* Variant of a kernel-function hook on backend b: 0 fentry, 1 kprobe, or
  * -1 with why. */
-static int kfunc_variant(enum ct_backend b, const struct hook *h, char *why, size_t n)
+static int kfunc_variant(const struct kernel_facts *kf, enum ct_backend b, const struct hook *h,
+			 char *why, size_t n)
 {
+	const struct kf_func *f = kf_func(kf, h->target);
 	if (b == BK_FENTRY) {
-		int e = probe_fentry(h->target);
+		int e = f ? f->fentry : -ENOENT;
 		if (e == 0)
 			return 0;
 		snprintf(why, n, "%s", e == -ENOENT ? "not in kernel BTF" :
@@ -206,9 +220,9 @@ static int kfunc_variant(enum ct_backend b, const struct hook *h, char *why, siz
 		return -1;
 	}
 	if (b == BK_KPROBE) {
-		if (probe_kprobe_func(h->target))
+		if (kf->kprobes && f && f->kprobe)
 			return 1;
-		snprintf(why, n, "%s", probe_kprobes() ? "cannot take a kprobe" :
+		snprintf(why, n, "%s", kf->kprobes ? "cannot take a kprobe" :
 			 "the kernel has no kprobes (no kprobe_events, no kprobe PMU)");
 		return -1;
 	}
@@ -217,25 +231,24 @@ static int kfunc_variant(enum ct_backend b, const struct hook *h, char *why, siz
 }
 
 /* Variant of a tracepoint hook: 0 tp_btf, 1 classic, or -1 with why.
- * CT_TP_CLASSIC=1 forces classic tracepoints (tests the fallback for
- * kernels without tp_btf). */
-static int tp_variant(const struct hook *h, char *why, size_t n)
+ * CT_TR_TP_CLASSIC takes the classic one wherever there is one. */
+static int tp_variant(const struct kernel_facts *kf, unsigned flags, const struct hook *h,
+		      char *why, size_t n)
 {
-	const char *name = strchr(h->target, '/') + 1;
-	if (h->prog[0][0] && probe_tp_btf(name) && (!getenv("CT_TP_CLASSIC") || !h->prog[1][0]))
+	const struct kf_tp *tp = kf_tp(kf, h->target);
+	if (h->prog[0][0] && tp && tp->btf && (!(flags & CT_TR_TP_CLASSIC) || !h->prog[1][0]))
 		return 0;
-	char cat[64];
-	snprintf(cat, sizeof(cat), "%.*s", (int)(name - 1 - h->target), h->target);
-	if (h->prog[1][0] && probe_tp(cat, name))
+	if (h->prog[1][0] && tp && tp->event)
 		return 1;
 	snprintf(why, n, "unavailable%s", h->prog[1][0] ? "" : " (needs tp_btf)");
 	return -1;
 }
 
 /* Whether hook h takes part in backend b at all (before any probing). */
-static int wanted(const struct tracer *t, enum ct_backend b, const struct hook *h)
+static int wanted(const struct kernel_facts *kf, const struct hook_plan *t, enum ct_backend b,
+		  const struct hook *h)
 {
-	if ((h->flags & (HF_CAS | HF_NOCAS)) && !!(h->flags & HF_CAS) != probe_cmpxchg())
+	if ((h->flags & (HF_CAS | HF_NOCAS)) && !!(h->flags & HF_CAS) != kf->cmpxchg)
 		return 0; /* the twin for the other kind of kernel */
 	switch (h->kind) {
 	case HK_KFUNC:
@@ -290,23 +303,25 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 }
 
 /* Variant of hook h on backend b (-1: unusable, with why). */
-static int variant_of(struct tracer *t, enum ct_backend b, const struct hook *h, char *why,
-		      size_t n)
+static int variant_of(const struct kernel_facts *kf, const struct hook_plan *t, enum ct_backend b,
+		      const struct hook *h, char *why, size_t n)
 {
 	switch (h->kind) {
 	case HK_KFUNC:
-		return kfunc_variant(b, h, why, n);
+		return kfunc_variant(kf, b, h, why, n);
 	case HK_TP:
-		return tp_variant(h, why, n);
-	case HK_RAWSYS:
-		if (!getenv("CT_TP_CLASSIC") && probe_tp_btf("sys_enter") && probe_tp_btf("sys_exit"))
+		return tp_variant(kf, t->flags, h, why, n);
+	case HK_RAWSYS: {
+		const struct kf_tp *in = kf_tp(kf, RAW_ENTER), *out = kf_tp(kf, RAW_EXIT);
+		if (!(t->flags & CT_TR_TP_CLASSIC) && in && in->btf && out && out->btf)
 			return 0;
 		return -1; /* silently: the classic syscall tracepoints stand in */
+	}
 	case HK_SYSCALL: {
 		if (t->raw_sys)
 			return -1; /* the raw hook already times these calls */
-		const char *name = strchr(h->target, '/') + 1;
-		if (probe_tp("syscalls", name))
+		const struct kf_tp *tp = kf_tp(kf, h->target);
+		if (tp && tp->event)
 			return 0;
 		snprintf(why, n, "unavailable");
 		return -1;
@@ -317,24 +332,23 @@ static int variant_of(struct tracer *t, enum ct_backend b, const struct hook *h,
 	return -1;
 }
 
-static void tp_inferred_rows(struct tracer *t);
-static void choice_notes(struct tracer *t, enum ct_backend b);
+static void tp_inferred_rows(struct hook_plan *t);
+static void choice_notes(struct hook_plan *t, enum ct_backend b);
 
-int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
+int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
+	       struct hook_plan *t, char *why, size_t wlen)
 {
 	char required_why[256] = "", copy_why[128] = "", zc_why[128] = "";
 	int required_ok = 0, copy_ok = 0, zc_cb_ok = 0;
-	memset(t->use, 0, sizeof(t->use));
-	memset(t->rows, 0, sizeof(t->rows));
-	t->nnotes = 0;
-	t->zc_skipped = 0;
-	t->raw_sys = 0;
-	t->send_from_syscall = 0;
-	t->splice_from_syscall = 0;
+	memset(t, 0, sizeof(*t));
+	t->backend = b;
+	t->flags = flags;
+	const struct kf_func *rf = kf_func(kf, "tcp_recvmsg");
+	t->recvmsg_flags_arg = rf && rf->params == 6 ? 4 : 3; /* 6 parameters before 5.19 */
 	why[0] = 0;
 	for (int i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &hooks[i];
-		if (!wanted(t, b, h))
+		if (!wanted(kf, t, b, h))
 			continue;
 		if ((h->flags & HF_ZC_ONLY) && !(t->flags & CT_TR_ZC_HOOKS)) {
 			t->zc_skipped = 1;
@@ -347,7 +361,7 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		if ((h->flags & HF_ZC_CB) && t->rows[FN_ZC_CALLBACK].present)
 			continue; /* the callback under its other name is hooked */
 		char r[128] = "";
-		int v = variant_of(t, b, h, r, sizeof(r));
+		int v = variant_of(kf, t, b, h, r, sizeof(r));
 		if (v < 0) {
 			if (h->flags & HF_REQUIRED) {
 				size_t k = strlen(required_why);
@@ -359,12 +373,16 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 			if (h->flags & HF_COPY_MAIN)
 				snprintf(copy_why, sizeof(copy_why), "%s", r);
 			else if (r[0] && !(h->flags & (HF_QUIET | HF_COPY_ALT)))
-				tracer_note(t, "%s%s%s %s, row dropped",
+				plan_note(t, "%s%s%s %s, row dropped",
 					    h->kind == HK_KFUNC ? backend_name(b) : "tracepoint",
 					    h->kind == HK_KFUNC ? "/" : " ", h->target, r);
 			continue;
 		}
 		t->use[i] = (unsigned char)(1 + v);
+		if (h->nargs != NO_NARGS) {
+			const struct kf_func *f = kf_func(kf, h->target);
+			t->ret_slot[i] = f ? f->ret_slot : -1;
+		}
 		for (int fn = 0; fn < FN_COUNT; fn++) {
 			if (!(h->rows & ROW(fn)))
 				continue;
@@ -383,13 +401,13 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 		return -1;
 	}
 	if (b != BK_TRACEPOINT && !copy_ok)
-		tracer_note(t, "%s/_copy_from_iter unavailable (%s): %s", backend_name(b),
+		plan_note(t, "%s/_copy_from_iter unavailable (%s): %s", backend_name(b),
 			    copy_why[0] ? copy_why : "not in kernel BTF",
 			    t->rows[FN_SEND_COPY_CHK].present ?
 			    "the send copy's length is inferred from __check_object_size" :
 			    "no send-copy row");
 	if (b != BK_TRACEPOINT && !zc_cb_ok && (t->flags & CT_TR_ZC_HOOKS))
-		tracer_note(t, "%s: no zerocopy completion function can be hooked "
+		plan_note(t, "%s: no zerocopy completion function can be hooked "
 			    "(__msg_zerocopy_callback: %s): zerocopy completions %s",
 			    backend_name(b), zc_why, t->rows[FN_ZC_CALLBACK].present ?
 			    "come from the inet_sk_error_report and consume_skb tracepoints "
@@ -404,7 +422,7 @@ int hooks_choose(struct tracer *t, enum ct_backend b, char *why, size_t wlen)
 
 /* sock_send_length's bytes, split by the send call's flags, stand in for
  * the copy and pin rows; zerocopy frags at receive for the deferred copy. */
-static void tp_inferred_rows(struct tracer *t)
+static void tp_inferred_rows(struct hook_plan *t)
 {
 	t->splice_from_syscall = t->rows[FN_SYS_SEND].present;
 	if (t->splice_from_syscall) {
@@ -415,7 +433,7 @@ static void tp_inferred_rows(struct tracer *t)
 	}
 	t->send_from_syscall = !t->rows[FN_TCP_SENDMSG].present && t->rows[FN_SYS_SEND].present;
 	if (t->send_from_syscall) {
-		tracer_note(t, "tracepoint backend without sock_send_length (before 6.3): sends are "
+		plan_note(t, "tracepoint backend without sock_send_length (before 6.3): sends are "
 			    "seen through the send syscalls only; io_uring's sends are not counted");
 		set_rows(t, ROW(FN_TCP_SENDMSG), "inferred: bytes returned by the send syscalls "
 			 "(no sock_send_length before 6.3)", 1, 0);
@@ -436,54 +454,74 @@ static void tp_inferred_rows(struct tracer *t)
 	}
 }
 
-static void choice_notes(struct tracer *t, enum ct_backend b)
+static void choice_notes(struct hook_plan *t, enum ct_backend b)
 {
 	if (t->zc_skipped)
-		tracer_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
+		plan_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
 			    "netif_receive_skb) are loaded for a3/a4 only; MSG_ZEROCOPY sends are "
 			    "%s", t->flags & CT_TR_NO_SYSTIME ? "not watched (--no-syscall-time)" :
 			    "still watched at syscall entry");
 	if (!(t->flags & CT_TR_NO_SYSTIME))
 		return;
-	tracer_note(t, "--no-syscall-time: no kernel time per send/recv call, syscall rows absent");
+	plan_note(t, "--no-syscall-time: no kernel time per send/recv call, syscall rows absent");
 	if (b == BK_TRACEPOINT) {
 		/* the copied/pinned split needs the send call's flags */
 		t->rows[FN_SEND_COPY].present = t->rows[FN_ZC_PIN].present = 0;
-		tracer_note(t, "--no-syscall-time: send flags (MSG_ZEROCOPY) not seen, so "
+		plan_note(t, "--no-syscall-time: send flags (MSG_ZEROCOPY) not seen, so "
 			    "the tracepoint backend cannot split sent bytes into copied "
 			    "and pinned; those rows are absent");
 	}
 }
 
-void hooks_set_nargs(const struct tracer *t)
+int hook_prog_offsets(const struct hook_plan *p, int i, size_t off[2])
 {
-	for (int i = 0; i < NHOOKS; i++)
-		if (t->use[i] && hooks[i].nargs != NO_NARGS)
-			*(int *)((char *)t->skel->rodata + hooks[i].nargs) =
-				probe_func_ret_slot(hooks[i].target);
-}
-
-int hook_programs(const struct tracer *t, int i, struct bpf_program *p[2])
-{
-	p[0] = p[1] = NULL;
-	if (!t->use[i])
+	off[0] = off[1] = 0;
+	if (!p->use[i])
 		return 0;
-	const size_t *off = hooks[i].prog[t->use[i] - 1];
-	for (int k = 0; k < 2; k++)
-		if (off[k])
-			p[k] = *(struct bpf_program **)((char *)t->skel + off[k]);
+	off[0] = hooks[i].prog[p->use[i] - 1][0];
+	off[1] = hooks[i].prog[p->use[i] - 1][1];
 	return 1;
 }
 
-int hook_required(const struct tracer *t, int i)
+size_t hook_nargs_offset(int i)
 {
-	return t->backend != BK_TRACEPOINT && (hooks[i].flags & HF_REQUIRED);
+	return hooks[i].nargs;
 }
 
-void hook_drop(struct tracer *t, int i)
+int hook_required(const struct hook_plan *p, int i)
 {
-	t->use[i] = 0;
+	return p->backend != BK_TRACEPOINT && (hooks[i].flags & HF_REQUIRED);
+}
+
+void hooks_drop(struct hook_plan *p, int i)
+{
+	p->use[i] = 0;
 	for (int fn = 0; fn < FN_COUNT; fn++)
 		if (hooks[i].rows & ROW(fn))
-			t->rows[fn].present = 0;
+			p->rows[fn].present = 0;
+}
+
+void hooks_fact_names(const char *const **funcs, int *nf, const char *const **tps, int *nt)
+{
+	static const char *f[CT_MAX_HOOKS + 1], *tp[CT_MAX_HOOKS + 3];
+	static int n_f = -1, n_tp;
+	if (n_f < 0) {
+		n_f = n_tp = 0;
+		tp[n_tp++] = RAW_ENTER;
+		tp[n_tp++] = RAW_EXIT;
+		for (int i = 0; i < NHOOKS; i++) {
+			const char **list = hooks[i].kind == HK_KFUNC ? f :
+					    hooks[i].kind == HK_TP || hooks[i].kind == HK_SYSCALL ? tp :
+					    NULL;
+			int *n = list == f ? &n_f : &n_tp, dup = 0;
+			for (int k = 0; list && k < *n; k++)
+				dup |= !strcmp(list[k], hooks[i].target);
+			if (list && !dup)
+				list[(*n)++] = hooks[i].target;
+		}
+	}
+	*funcs = f;
+	*nf = n_f;
+	*tps = tp;
+	*nt = n_tp;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/errf.h"
+#include "kfacts.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
@@ -224,4 +226,51 @@ bool probe_cmpxchg(void)
 	if (fd >= 0)
 		close(fd);
 	return known;
+}
+
+bool probe_task_storage(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+}
+
+bool probe_task_btf(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf,
+				       NULL) == 1;
+}
+
+void probe_kernel_facts(struct kernel_facts *kf, const char *const *funcs, int nf,
+			const char *const *tps, int nt)
+{
+	struct utsname u;
+	memset(kf, 0, sizeof(*kf));
+	snprintf(kf->release, sizeof(kf->release), "%s", uname(&u) == 0 ? u.release : "unknown");
+	kf->kprobes = probe_kprobes();
+	kf->cmpxchg = probe_cmpxchg();
+	kf->task_storage = probe_task_storage();
+	kf->task_btf = probe_task_btf();
+	const struct btf *btf = probe_vmlinux_btf();
+	char aff[256];
+	snprintf(aff, sizeof(aff), "%s/available_filter_functions", probe_tracefs());
+	for (int i = 0; i < nf; i++) {
+		struct kf_func *f = kf_add_func(kf, funcs[i]);
+		if (!f)
+			continue;
+		f->btf = btf && btf__find_by_name_kind(btf, funcs[i], BTF_KIND_FUNC) > 0;
+		f->ftrace = symbol_in(aff, funcs[i], 0);
+		f->fentry = probe_fentry(funcs[i]);
+		f->kprobe = probe_kprobe_func(funcs[i]);
+		f->params = probe_func_params(funcs[i]);
+		f->ret_slot = probe_func_ret_slot(funcs[i]);
+	}
+	for (int i = 0; i < nt; i++) {
+		struct kf_tp *t = kf_add_tp(kf, tps[i]);
+		const char *ev = strchr(tps[i], '/');
+		if (!t || !ev)
+			continue;
+		char cat[64];
+		snprintf(cat, sizeof(cat), "%.*s", (int)(ev - tps[i]), tps[i]);
+		t->btf = probe_tp_btf(ev + 1);
+		t->event = probe_tp(cat, ev + 1);
+	}
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct btf;
+struct kernel_facts;
 
 /* Mounts tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they
  * are missing. Returns 0, or -1 with a one-line "what is missing and how to
@@ -39,5 +40,14 @@ int probe_func_ret_slot(const char *func);
 bool probe_cmpxchg(void);
 /* Number of parameters of a kernel function in BTF, -1 if unknown. */
 int probe_func_params(const char *func);
+/* BPF_MAP_TYPE_TASK_STORAGE and bpf_get_current_task_btf exist (5.11+). */
+bool probe_task_storage(void);
+bool probe_task_btf(void);
+
+/* The running kernel's facts for the named functions and tracepoints
+ * ("category/event"), and the global ones (kfacts.h). Probes mount
+ * nothing: call probe_mounts first. */
+void probe_kernel_facts(struct kernel_facts *kf, const char *const *funcs, int nf,
+			const char *const *tps, int nt);
 
 #endif

@@ -6,8 +6,16 @@
 #include <sys/types.h>
 
 #include "common/opts.h"
-#include "report/ledger.h"
 #include "tracer.h"
+
+/* Tracing a program (not --impl): what was traced and how it ended. */
+struct ct_program {
+	const char *mode;                 /* "command", "pid", "cgroup" */
+	char what[512];                   /* the command line, pids or cgroup path */
+	double seconds;                   /* traced for */
+	int exit_status;                  /* the command's, or -1 */
+	const char *ended;                /* why the trace ended */
+};
 
 struct ct_target {
 	pid_t child;         /* -- COMMAND: the command (0: none or reaped) */

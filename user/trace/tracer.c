@@ -53,15 +53,14 @@ void tracer_note(struct tracer *t, const char *fmt, ...)
  * never sees the branch a kernel cannot run), each missing one named. */
 static void set_features(struct tracer *t)
 {
-	int ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	int ts = t->facts.task_storage;
 	t->skel->rodata->have_task_storage = ts;
-	t->skel->rodata->have_task_btf =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf, NULL) == 1;
-	t->skel->rodata->have_fn_pairs = t->backend != BK_TRACEPOINT;
-	t->skel->rodata->send_from_syscall = t->send_from_syscall;
-	t->skel->rodata->splice_from_syscall = t->splice_from_syscall;
+	t->skel->rodata->have_task_btf = t->facts.task_btf;
+	t->skel->rodata->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
+	t->skel->rodata->send_from_syscall = t->plan.send_from_syscall;
+	t->skel->rodata->splice_from_syscall = t->plan.splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
-	if (!probe_cmpxchg() && (t->flags & CT_TR_ZC_HOOKS))
+	if (!t->facts.cmpxchg && (t->plan.flags & CT_TR_ZC_HOOKS))
 		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
 			    "credited with a plain update, which two CPUs completing one "
 			    "socket's sends at once can count twice");
@@ -84,14 +83,13 @@ static unsigned pidns_level(void)
 }
 
 /* Opens the skeleton, sets the run-time constants, loads the programs of
- * the hooks chosen in t->use. 0, or -1 with why. */
+ * the hooks the plan uses. 0, or -1 with why. */
 static int load(struct tracer *t, char *why, size_t wlen)
 {
 	t->skel = copytrace_bpf__open();
 	if (!t->skel)
 		return errf(why, wlen, "opening the eBPF object failed: %s", strerror(errno));
-	int np = probe_func_params("tcp_recvmsg");
-	t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
+	t->skel->rodata->recvmsg_flags_arg = t->plan.recvmsg_flags_arg;
 	t->skel->rodata->nr_sendto = SYS_sendto;
 	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
 	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
@@ -112,14 +110,18 @@ static int load(struct tracer *t, char *why, size_t wlen)
 		t->skel->rodata->pidns_level = pidns_level();
 	}
 
-	hooks_set_nargs(t);
+	/* each used fexit finds its function's return value after the
+	 * arguments (the slot from BTF) */
+	for (int i = 0; i < hook_count(); i++)
+		if (t->plan.use[i] && hook_nargs_offset(i) != (size_t)-1)
+			*(int *)((char *)t->skel->rodata + hook_nargs_offset(i)) = t->plan.ret_slot[i];
 	set_features(t);
 
 	struct bpf_program *p, *hp[2];
 	bpf_object__for_each_program(p, t->skel->obj)
 		bpf_program__set_autoload(p, false);
 	for (int i = 0; i < hook_count(); i++)
-		if (hook_programs(t, i, hp))
+		if (tracer_hook_programs(t, i, hp))
 			for (int k = 0; k < 2; k++)
 				if (hp[k])
 					bpf_program__set_autoload(hp[k], true);
@@ -133,11 +135,9 @@ static int load(struct tracer *t, char *why, size_t wlen)
 		    libbpf_last[0] ? ": " : "", libbpf_last);
 }
 
-int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
-		size_t errlen)
+/* Root, BTF, tracefs and bpffs: what every tracer needs. */
+static int check_env(char *err, size_t errlen)
 {
-	memset(t, 0, sizeof(*t));
-	t->flags = flags;
 	libbpf_set_print(libbpf_print);
 	if (geteuid() != 0)
 		return errf(err, errlen, "must run as root (eBPF and network namespaces need "
@@ -145,11 +145,31 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0 || !probe_vmlinux_btf())
 		return errf(err, errlen, "kernel BTF missing (/sys/kernel/btf/vmlinux): boot a "
 			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	if (probe_mounts(err, errlen))
+	return probe_mounts(err, errlen);
+}
+
+int tracer_facts(struct kernel_facts *kf, char *err, size_t errlen)
+{
+	if (check_env(err, errlen))
+		return -1;
+	const char *const *fn, *const *tp;
+	int nf, nt;
+	hooks_fact_names(&fn, &nf, &tp, &nt);
+	probe_kernel_facts(kf, fn, nf, tp, nt);
+	return 0;
+}
+
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
+		size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (tracer_facts(&t->facts, err, errlen))
 		return -1;
 	t->ncpu = libbpf_num_possible_cpus();
 	if (t->ncpu <= 0)
 		return errf(err, errlen, "cannot count possible CPUs");
+	if (getenv("CT_TP_CLASSIC"))
+		flags |= CT_TR_TP_CLASSIC;
 
 	/* "auto": the first backend whose hooks exist and whose programs
 	 * load; each one passed over is named in a note with why. */
@@ -158,9 +178,11 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 	for (int b = 0; b < BK_COUNT; b++) {
 		if (!is_auto && strcmp(backend, backend_name((enum ct_backend)b)))
 			continue;
-		t->backend = (enum ct_backend)b;
-		if (hooks_choose(t, t->backend, why[b], sizeof(why[b])) ||
-		    load(t, why[b], sizeof(why[b])))
+		if (hooks_plan(&t->facts, (enum ct_backend)b, flags, &t->plan, why[b], sizeof(why[b])))
+			continue;
+		memcpy(t->notes, t->plan.notes, sizeof(t->notes));
+		t->nnotes = t->plan.nnotes;
+		if (load(t, why[b], sizeof(why[b])))
 			continue;
 		for (int k = 0; is_auto && k < b; k++)
 			tracer_note(t, "backend auto: %s unusable (%s)",
@@ -244,16 +266,16 @@ struct bpf_object *tracer_object(const struct tracer *t)
 	return t->skel ? t->skel->obj : NULL;
 }
 
-void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg)
+int tracer_hook_programs(const struct tracer *t, int i, struct bpf_program *p[2])
 {
-	memset(f, 0, sizeof(*f));
-	f->pids[CT_SERVER] = tg->server_pid;
-	f->pids[CT_CLIENT] = tg->client_pid;
-	snprintf(f->comms[CT_SERVER], sizeof(f->comms[0]), "server");
-	snprintf(f->comms[CT_CLIENT], sizeof(f->comms[0]), "client");
-	f->npids = 2;
-	f->cgroup_fd = -1;
-	f->uprobe_exe = tg->exe;
+	size_t off[2];
+	p[0] = p[1] = NULL;
+	if (!hook_prog_offsets(&t->plan, i, off))
+		return 0;
+	for (int k = 0; k < 2; k++)
+		if (off[k])
+			p[k] = *(struct bpf_program **)((char *)t->skel + off[k]);
+	return 1;
 }
 
 static int add_link(struct tracer *t, struct bpf_link *l)
@@ -298,20 +320,20 @@ int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
 
 	for (int i = 0; i < hook_count(); i++) {
 		struct bpf_program *p[2];
-		if (!hook_programs(t, i, p))
+		if (!tracer_hook_programs(t, i, p))
 			continue;
 		for (int k = 0; k < 2; k++) {
 			if (!p[k] || add_link(t, attach_one(t, i, p[k], k)) == 0)
 				continue;
 			int e = errno;
-			if (hook_required(t, i)) {
+			if (hook_required(&t->plan, i)) {
 				tracer_detach(t);
 				return errf(err, errlen, "attaching %s to %s failed: %s",
 					    bpf_program__name(p[k]), hook_target(i), strerror(e));
 			}
 			tracer_note(t, "attaching %s to %s failed (%s), row dropped",
 				    bpf_program__name(p[k]), hook_target(i), strerror(e));
-			hook_drop(t, i);
+			hooks_drop(&t->plan, i);
 			break;
 		}
 	}

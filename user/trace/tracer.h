@@ -8,45 +8,28 @@
 
 #include "copytrace.h"
 #include "hooks.h"
-#include "run/runner.h"
-
-/* What a counter row is called and which hook fills it in this run. */
-struct ct_row_info {
-	const char *name;   /* kernel (or user) function the row measures */
-	char hook[128];     /* e.g. "fentry+fexit", "tp_btf/sock_send_length" */
-	int present;        /* a program for the row is attached */
-	int inferred;       /* bytes are inferred, not observed */
-	int timed;          /* the hook measures time per call */
-};
+#include "kfacts.h"
 
 struct bpf_object;
+struct bpf_program;
 
-#define CT_MAX_NOTES 24
 #define CT_MAX_LINKS 128
 
+/* The tracer owns the kernel's facts it probed, the plan it chose from
+ * them (and may drop hooks from when an attach fails), the skeleton and
+ * its links, and the notes of this run (the plan's first). */
 struct tracer {
 	struct copytrace_bpf *skel;
-	enum ct_backend backend;
-	unsigned char use[CT_MAX_HOOKS]; /* per hook: 0 unused, else 1 + variant */
+	struct kernel_facts facts;
+	struct hook_plan plan;
 	struct bpf_link *links[CT_MAX_LINKS];
 	int nlinks;
 	int ncpu;
-	struct ct_row_info rows[FN_COUNT];
-	char notes[CT_MAX_NOTES][200];
+	char notes[CT_MAX_NOTES][CT_NOTE_LEN];
 	int nnotes;
 	char uprobe_exe[4096];
-	unsigned flags;      /* CT_TR_* given to tracer_open */
-	int zc_skipped;      /* zerocopy-only tracepoint hooks left out */
-	int raw_sys;         /* syscall time from tp_btf sys_enter/sys_exit */
-	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
-	int splice_from_syscall; /* tracepoint sendfile/splice bytes from the syscalls */
 	__u64 rec_missed[FN_COUNT]; /* events skipped by recursion protection, per row */
 };
-
-/* tracer_open flags. */
-#define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
-#define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
-#define CT_TR_NO_UPROBE   4u /* a foreign program: no ct_gather to probe */
 
 /* What to trace: processes (slot i = pids[i]), optionally their children
  * and the tasks of a cgroup. */
@@ -67,10 +50,14 @@ struct ct_proc_info {
 };
 
 
-/* Checks root, BTF, tracefs/bpffs (mounting them), picks the backend
- * ("auto" or a name), loads the programs. 0, or -1 with one line in err. */
+/* Checks root, BTF, tracefs/bpffs (mounting them), probes the kernel's
+ * facts, plans the backend ("auto": the first usable; or a name) with
+ * flags (CT_TR_*), loads its programs. 0, or -1 with one line in err. */
 int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
 		size_t errlen);
+/* Only the facts of the running kernel (trace_run --kernel-facts): 0, or
+ * -1 with one line in err. */
+int tracer_facts(struct kernel_facts *kf, char *err, size_t errlen);
 /* Clears the counters, points the filter at what f names, attaches. */
 int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 		  size_t errlen);
@@ -79,14 +66,15 @@ int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 int tracer_tasks_fd(const struct tracer *t);
 /* The loaded object (its programs, for --bpf-stats). */
 struct bpf_object *tracer_object(const struct tracer *t);
-/* The filter for one experiment of the runner: its server and client. */
-void tracer_filter_run(struct trace_filter *f, const struct run_targets *tg);
 /* The processes per slot (procs[CT_NSLOTS]); returns how many processes
  * beyond the slots were summed in the last one. */
 unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs);
 /* The traced connections with a 4-tuple, most bytes first; returns how
  * many were written (at most max). */
 int tracer_conns(struct tracer *t, struct ct_sock *out, int max);
+/* The entry and exit programs (exit may be NULL) of hook i in the plan's
+ * variant; 0 when the plan does not use hook i. */
+int tracer_hook_programs(const struct tracer *t, int i, struct bpf_program *p[2]);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose

@@ -1,0 +1,135 @@
+/* One finished run as the writers and --check read it: what ran, what the
+ * tracer's plan could see (rows and notes), the counters, and everything
+ * derived from them (the ledgers, --compare medians, the time ledger's
+ * order, the BPF self-cost sums), every label resolved. Filled once by
+ * snapshot_take (snapshot.c) after the tracer detached; read-only after. */
+#ifndef CT_SNAPSHOT_H
+#define CT_SNAPSHOT_H
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "common/result.h"
+#include "copytrace.h"
+#include "profile/stack.h"
+#include "timeledger.h"
+#include "trace/hooks.h"
+#include "trace/selfcost.h"
+#include "trace/target.h"
+
+#define CT_MAX_PAIRS 100
+#define CT_MAX_CONNS 256
+#define CT_LABEL 48
+#define U(x) ((unsigned long long)(x))
+
+/* --compare: the per-pair figures the main collects. */
+struct ct_compare {
+	int pairs;                        /* completed pairs */
+	double gbps[2][CT_MAX_PAIRS];     /* [0] untraced, [1] traced */
+	double p50_us[2][CT_MAX_PAIRS];
+	double p99_us[2][CT_MAX_PAIRS];
+};
+
+/* Their medians and the throughput overhead (percent, spread over pairs). */
+struct ct_compare_sum {
+	double gbps[2], p50[2], p99[2];   /* [0] untraced, [1] traced */
+	double pct, lo, hi, lat_pct;
+};
+
+/* The ledger's lines: where a message byte is copied (or pinned). */
+enum ledger_line { LL_USER, LL_SEND, LL_PINNED, LL_DEFERRED, LL_RECV, LL_SPLICE, LL_RECV_ZC,
+		   LL_SPLICE_OUT, LL_COUNT };
+
+/* Whole-run bytes of each ledger line (both sides summed), and whether a
+ * hook fills the line in this run: an untraced line is no measured 0. */
+struct ct_ledger {
+	uint64_t bytes[LL_COUNT];
+	int traced[LL_COUNT];
+	int inferred[LL_COUNT];
+	const char *how[LL_COUNT];        /* where the bytes come from */
+	uint64_t messages;                /* messages the server sent (--impl) */
+	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
+					   * received (receive calls + mapped + spliced out) */
+};
+
+/* One row of the function table. */
+struct ledger_row {
+	int side, fn;
+	const struct ct_stat *s;
+	double per_msg, mean_ns, share; /* share < 0: not applicable */
+};
+
+struct ct_snapshot {
+	/* what ran: the experiment (prog NULL), or a program (run NULL) */
+	const struct run_result *run;
+	const struct ct_program *prog;
+	const char *impl, *net, *mode;    /* names (--impl) */
+	enum ct_impl impl_id;
+	size_t size;
+	int threads;
+	int per_conn;                     /* --per-connection */
+	char kernel[128];
+	/* what the tracer's plan could see */
+	const char *backend;
+	int tracepoint;                   /* the tracepoint backend */
+	struct ct_row_info info[FN_COUNT]; /* per counter row: its name, hook, how */
+	char notes[CT_MAX_NOTES][CT_NOTE_LEN];
+	int nnotes;
+	int zc_skipped;                   /* zerocopy-only hooks left out */
+	int send_from_syscall;            /* tracepoint send bytes from the syscalls */
+	uint64_t rec_missed[FN_COUNT];    /* events skipped by recursion protection */
+	/* the counters */
+	struct ct_stat stats[CT_NSTATS];
+	struct ct_proc_info procs[CT_NSLOTS];
+	char label[CT_NSLOTS][CT_LABEL];  /* "sender"/"receiver", "PID/comm", "others" */
+	unsigned long long overflow;      /* processes summed in the last slot */
+	struct ct_sock conns[CT_MAX_CONNS];
+	char conn_tuple[CT_MAX_CONNS][112]; /* "local:port -> remote:port" */
+	int nconns;
+	/* derived (ledger.c) */
+	struct ledger_row rows[CT_NSTATS]; /* the function table */
+	int nrows;
+	struct ct_ledger ledger;          /* all slots */
+	struct ct_ledger slot_ledger[CT_NSLOTS]; /* each process's own (tracing a program) */
+	int slots[CT_NSLOTS], nslots;     /* the slots reported, in order */
+	/* --compare (NULL without) and its medians */
+	const struct ct_compare *cmp;
+	struct ct_compare_sum cmp_sum;
+	/* the profiler (NULL when off): samples, the time ledger, and its
+	 * slots with samples, most first */
+	const struct prof_data *prof;
+	const struct time_ledger *tl;
+	int tl_slots[CT_NSLOTS], ntl_slots;
+	char fg_title[192];               /* the flame graph's title */
+	/* --bpf-stats (NULL without): the BPF programs' own run time, the
+	 * sums of the tracer's [0] and the profiler's [1], the programs that
+	 * ran (most time first), and the traced CPU time (0: unknown) */
+	const struct selfcost *cost;
+	uint64_t cost_ns[2], cost_runs[2];
+	int cost_order[SC_MAX_PROGS], ncost;
+	double traced_cpu_ns;
+};
+
+/* The ledger line's key, label, and whether the CPU copies its bytes. */
+struct ledger_line_info {
+	const char *key;      /* JSON/CSV key, e.g. "send_copy_bytes" */
+	const char *label;    /* the table's words */
+	int copy;             /* the CPU copies these bytes (pinned ones it does not) */
+};
+extern const struct ledger_line_info ledger_lines[LL_COUNT];
+
+struct ct_opts;
+struct tracer;
+/* Takes the detached tracer's counters, processes, connections, plan rows
+ * and notes into s, whose run or prog, cmp, prof, tl and cost the caller
+ * has set, then derives the rest (snapshot_derive). */
+void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t);
+/* Derives from s's counters and o: names, labels, ledgers, medians,
+ * time-ledger order, flame-graph title, BPF cost sums. Pure. */
+void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o);
+
+static inline const struct ct_stat *snap_stat(const struct ct_snapshot *s, int slot, int fn)
+{
+	return &s->stats[CT_STAT_KEY(slot, fn)];
+}
+
+#endif
