@@ -25,12 +25,12 @@ URING_LIBS := -luring
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
 COMMON  := $(addprefix common/,errf opts result hist perfctl)
-NET     := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
+NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
-REPORT  := $(addprefix report/,snapshot ledger check timeledger writer table json csv folded \
+REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv folded \
 	     flamegraph)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
@@ -41,7 +41,7 @@ HDRS := $(wildcard user/*/*.h)
 # The user-facing tracer sits at the root; a VM build may put it under $(B).
 TRACE_RUN ?= trace_run
 # hookfloor: empty BPF programs on the tracer's hook points (make bench).
-BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor
+BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor $(B)/hookplan
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux
@@ -76,6 +76,12 @@ $(TRACE_OBJ) $(call obj,cmd/trace_run): CFLAGS += -Ibpf
 $(TRACE_RUN): $(call obj,cmd/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
 
+# hookplan: the hook plan over recorded kernel facts (the README's table)
+$(call obj,cmd/hookplan) $(call obj,trace/hooks): $(B)/copytrace.skel.h
+$(call obj,cmd/hookplan): CFLAGS += -Ibpf
+$(B)/hookplan: $(call obj,cmd/hookplan trace/hooks trace/kfacts common/errf)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(call obj,cmd/hookfloor): $(B)/hookfloor.skel.h
 $(B)/hookfloor: $(call obj,cmd/hookfloor)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lbpf $(LDLIBS)
@@ -86,6 +92,10 @@ vmlinux:
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flamegraph profile/procmaps)
+# the hook plan over the kernel facts recorded in tests/unit/kfacts/
+$(B)/tests/test_hooks: $(call obj,trace/hooks trace/kfacts)
+$(B)/tests/test_hooks: CFLAGS += -DKFACTS_DIR=\"$(CURDIR)/tests/unit/kfacts\"
+$(B)/tests/test_hooks: | $(B)/copytrace.skel.h
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""copytrace benchmarks against the tools users would pick instead (issue 6).
+"""copytrace benchmarks against the tools users would pick instead.
 
 Each comparison alternates its commands (A B A B ..., or A B C A B C ...) on
 the same topology (one fresh network namespace on its own lo), reports the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# copytrace benchmarks against iperf3, sockperf and bpftrace (issue 6).
+# copytrace benchmarks against iperf3, sockperf and bpftrace.
 # `make bench` runs this. Results go to bench-results/<timestamp>/ (ignored):
 # runs.jsonl (every run), raw/ (each tool's own output), summary.md (the
 # table, also printed on stdout). See README.md, "Benchmarks".

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Nested function rows must not be summed (review issue 10).
+"""Nested function rows must not be summed.
 
 The tracer's time rows nest: sys_sendto/sendmsg contains tcp_sendmsg, which
 contains _copy_from_iter / skb_zerocopy_iter_stream; on receive

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Analysis group: nested per-function times are not summed (review issue 10).
+# Analysis group: nested per-function times are not summed.
 # Each case of test_kernel_time.py (synthetic trace rows -> collect.py ->
 # results.csv / functions.csv / columns.md / plots) is one check. No root.
 source "$(dirname "$0")/../lib.sh"

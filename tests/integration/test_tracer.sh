@@ -69,7 +69,7 @@ done
 check "inferred rows say so (tracepoint backend)" jget "$T_TMP/a3-65536-t1-veth.json" \
 	"d['backend'] != 'tracepoint' or any(r['inferred'] and r['name'] == 'skb_copy_ubufs' for r in d['functions']) or exit(1)"
 
-# ---- review findings (issue 10) -------------------------------------------------
+# ---- a3's error-queue reads, per-notification ----------------------------------
 # The error-queue reads of a3 are their own row (their time is in "share").
 errq_row="[r for r in d['functions'] if r['name'] == 'sys_recvmsg(MSG_ERRQUEUE)' and r['side'] == 'sender' and r['calls'] >= d['app']['server']['zc_notifications'] > 0] or exit(1)"
 check "a3: sys_recvmsg(MSG_ERRQUEUE) row, one call or more per notification read" \

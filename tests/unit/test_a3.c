@@ -1,4 +1,4 @@
-/* A3 zerocopy against the real kernel (review issue 10, items 1-3): ids of
+/* A3 zerocopy against the real kernel: ids of
  * partial sends, waits that must end, buffers the kernel still holds.
  * TCP over loopback in the test's own network namespace (needs root;
  * skipped otherwise), so per-namespace sysctls such as net.core.optmem_max
@@ -91,7 +91,7 @@ static void send_ok(uint64_t seq)
 }
 
 /* Receiver: reads to EOF, checking framing and every payload byte. */
-/* Item 1 of review issue 10: a sendmsg that sends part of a message takes a
+/* A sendmsg that sends part of a message takes a
  * zerocopy id at once, and the error queue may report it while the rest of
  * the message still waits in the EAGAIN/ENOBUFS back-off.
  * Made repeatable: the receiver reads nothing at first, so once its window

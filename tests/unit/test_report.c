@@ -17,6 +17,7 @@
 #include "common/opts.h"
 #include "report/folded.h"
 #include "report/ledger.h"
+#include "report/take.h"
 #include "report/writer.h"
 #include "trace/selfcost.h"
 #include "report/timeledger.h"

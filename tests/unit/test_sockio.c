@@ -1,5 +1,5 @@
 /* Socket helpers: a send blocked on a peer that reads nothing ends when a
- * signal interrupts it after a stop request (review issue 10, item 2). */
+ * signal interrupts it after a stop request. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

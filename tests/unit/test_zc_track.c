@@ -52,7 +52,7 @@ static void bogus_ranges_rejected(void **st)
 	assert_int_equal(t.bad, 3);
 }
 
-/* Review issue 10 item 4: lo > hi with both ends outstanding is not a
+/* lo > hi with both ends outstanding is not a
  * wrapped range (it would span about 2^32 ids): rejected, not walked. */
 static void reversed_range_rejected(void **st)
 {

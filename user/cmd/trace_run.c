@@ -17,6 +17,7 @@
 #include "common/opts.h"
 #include "profile/profiler.h"
 #include "report/ledger.h"
+#include "report/take.h"
 #include "report/writer.h"
 #include "run/runner.h"
 #include "trace/selfcost.h"

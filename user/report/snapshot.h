@@ -2,7 +2,7 @@
  * tracer's plan could see (rows and notes), the counters, and everything
  * derived from them (the ledgers, --compare medians, the time ledger's
  * order, the BPF self-cost sums), every label resolved. Filled once by
- * snapshot_take (snapshot.c) after the tracer detached; read-only after. */
+ * snapshot_take (take.h) after the tracer detached; read-only after. */
 #ifndef CT_SNAPSHOT_H
 #define CT_SNAPSHOT_H
 #include <stdint.h>
@@ -116,16 +116,6 @@ struct ledger_line_info {
 	int copy;             /* the CPU copies these bytes (pinned ones it does not) */
 };
 extern const struct ledger_line_info ledger_lines[LL_COUNT];
-
-struct ct_opts;
-struct tracer;
-/* Takes the detached tracer's counters, processes, connections, plan rows
- * and notes into s, whose run or prog, cmp, prof, tl and cost the caller
- * has set, then derives the rest (snapshot_derive). */
-void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t);
-/* Derives from s's counters and o: names, labels, ledgers, medians,
- * time-ledger order, flame-graph title, BPF cost sums. Pure. */
-void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o);
 
 static inline const struct ct_stat *snap_stat(const struct ct_snapshot *s, int slot, int fn)
 {

@@ -63,7 +63,8 @@ void kfacts_write(FILE *f, const struct kernel_facts *kf)
 /* KEY=VALUE words after the name; every key must be one of keys[]. */
 static int fields(char *rest, const char *const *keys, int *vals, int n)
 {
-	for (char *w = strtok(rest, " \t\n"); w; w = strtok(NULL, " \t\n")) {
+	char *save;
+	for (char *w = strtok_r(rest, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
 		char *eq = strchr(w, '=');
 		if (!eq)
 			return -1;

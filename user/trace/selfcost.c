@@ -79,16 +79,6 @@ void selfcost_end(struct selfcost *s)
 	}
 }
 
-void selfcost_sum(const struct selfcost *s, int profiler, uint64_t *ns, uint64_t *calls)
-{
-	*ns = *calls = 0;
-	for (int i = 0; i < s->n; i++)
-		if (s->p[i].profiler == profiler) {
-			*ns += s->p[i].ns;
-			*calls += s->p[i].calls;
-		}
-}
-
 void selfcost_close(struct selfcost *s)
 {
 	if (s->stats_fd >= 0)

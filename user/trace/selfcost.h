@@ -36,8 +36,6 @@ void selfcost_begin(struct selfcost *s, struct bpf_object *tracer, struct bpf_ob
 /* ... and keeps each one's time and runs since, after detach (the last
  * begin/end pair counts: with --compare, the last traced run). */
 void selfcost_end(struct selfcost *s);
-/* Sums of the tracer's programs (profiler 0) or the profiler's (1). */
-void selfcost_sum(const struct selfcost *s, int profiler, uint64_t *ns, uint64_t *calls);
 void selfcost_close(struct selfcost *s);
 
 #endif

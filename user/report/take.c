@@ -1,7 +1,5 @@
-/* Taking the snapshot of a finished run (snapshot.h): the tracer's
- * counters and plan copied out once, then everything the writers and
- * --check need derived from them. */
-#include "snapshot.h"
+/* Taking the snapshot of a finished run (take.h). */
+#include "take.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -72,8 +70,8 @@ static void cost_sums(struct ct_snapshot *s)
 		return;
 	int *v = s->cost_order, n = 0;
 	for (int i = 0; i < c->n; i++) {
-		s->cost_ns[c->p[i].profiler] += c->p[i].ns;
-		s->cost_runs[c->p[i].profiler] += c->p[i].calls;
+		s->cost_ns[!!c->p[i].profiler] += c->p[i].ns;
+		s->cost_runs[!!c->p[i].profiler] += c->p[i].calls;
 		if (c->p[i].calls)
 			v[n++] = i;
 	}
