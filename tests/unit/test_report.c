@@ -1,8 +1,10 @@
 /* trace_run's writers on a fixed finished run: table, JSON, CSV and
  * folded, each compared byte for byte with its golden file under
  * tests/unit/golden/ (perf's tests/shell/stat+*_output.sh: one test per
- * format). Two runs: --impl a3 (with --compare, the time ledger and
- * --bpf-stats) and a traced command with three processes. To re-record
+ * format). Three runs: --impl a3 (with --compare, the time ledger and
+ * --bpf-stats), a traced command with four processes, and the same with
+ * names hostile programs chose (each output must stay printable UTF-8,
+ * CSV records whole, folded frames free of white space). To re-record
  * after an intended change of the output: CT_GOLDEN_UPDATE=1 and review
  * the diff. */
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/opts.h"
+#include "common/text.h"
 #include "report/folded.h"
 #include "report/ledger.h"
 #include "report/take.h"
@@ -115,6 +118,12 @@ static struct prof_stack stacks_a3[] = {
 	STACK(1, 60, 4, 0, NULL, "rep_movs_alternative", "_copy_to_iter", "__skb_datagram_iter",
 	      "tcp_recvmsg", "recv", "client_worker"),
 	STACK(1, 5, 0, 0, NULL, "ct_parse", "client_worker"),
+};
+
+/* Names a traced program chooses: a root frame with white space in it. */
+static struct prof_stack stacks_hostile[] = {
+	STACK(1, 9, 2, 4101, "we ird\t/4101", "rep_movs_alternative", "_copy_from_iter",
+	      "send", "ser ve;main"),
 };
 
 static struct prof_stack stacks_prog[] = {
@@ -284,6 +293,21 @@ static void setup_prog(void)
 	snapshot_derive(&rep, &opts);
 }
 
+/* The traced command, its processes named by hostile programs: a comma,
+ * a quote, a tab, a newline, "</svg>", a byte that is no UTF-8; a name
+ * that a spreadsheet would take for a formula; a command line with a
+ * terminal escape. */
+static void setup_hostile(void)
+{
+	setup_prog();
+	snprintf(prog.what, sizeof(prog.what), "sh -c 'x\x1b[2J'");
+	snprintf(rep.procs[1].p.comm, sizeof(rep.procs[1].p.comm), "a,\"\t\n</svg>\xff");
+	snprintf(rep.procs[2].p.comm, sizeof(rep.procs[2].p.comm), "=cmd|' /C calc");
+	fill_prof(stacks_hostile, NF(stacks_hostile));
+	rep.prog = &prog; /* derived again from the program as traced */
+	snapshot_derive(&rep, &opts);
+}
+
 /* ---- comparing with the golden files --------------------------------------- */
 
 static char *slurp(const char *path, size_t *n)
@@ -341,6 +365,54 @@ static void golden(const char *name, const char *out, size_t n)
 	free(g);
 }
 
+/* Every line printable UTF-8: no control character but the line ends,
+ * no byte that is not UTF-8 (text_is_clean is that test). */
+static void printable(const char *name, char *buf)
+{
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!text_is_clean(line))
+			fail_msg("%s: a line that is not printable UTF-8: %s", name, line);
+	}
+}
+
+/* Fields per CSV record, RFC 4180 quoting (records never span lines
+ * here); all equal to the header's. */
+static void csv_columns(const char *buf)
+{
+	int want = -1;
+	for (const char *p = buf; *p;) {
+		int n = 1, q = 0;
+		for (; *p && (q || *p != '\n'); p++)
+			if (*p == '"')
+				q = !q;
+			else if (*p == ',' && !q)
+				n++;
+		assert_false(q);
+		if (want < 0)
+			want = n;
+		if (n != want)
+			fail_msg("a CSV record of %d fields, the header has %d", n, want);
+		if (*p)
+			p++;
+	}
+}
+
+/* Folded: "frames COUNT", with no white space inside the frames. */
+static void folded_lines_split(const char *buf)
+{
+	for (const char *p = buf; *p;) {
+		const char *e = strchr(p, '\n'), *sp = p;
+		assert_non_null(e);
+		for (const char *q = p; q < e; q++)
+			if (*q == ' ' || *q == '\t')
+				sp = q;
+		assert_true(sp > p && *sp == ' ');
+		for (const char *q = sp + 1; q < e; q++)
+			assert_true(*q >= '0' && *q <= '9');
+		p = e + 1;
+	}
+}
+
 static void check_format(const struct report_writer *w, const char *name)
 {
 	char *buf = NULL;
@@ -350,6 +422,11 @@ static void check_format(const struct report_writer *w, const char *name)
 	assert_int_equal(w->write(f, &rep), 0);
 	assert_int_equal(fclose(f), 0);
 	golden(name, buf, n);
+	if (w == &writer_csv)
+		csv_columns(buf);
+	if (w == &writer_folded)
+		folded_lines_split(buf);
+	printable(name, buf);
 	free(buf);
 }
 
@@ -361,6 +438,10 @@ static void prog_table(void **st) { (void)st; setup_prog(); check_format(&writer
 static void prog_json(void **st) { (void)st; setup_prog(); check_format(&writer_json, "command.json"); }
 static void prog_csv(void **st) { (void)st; setup_prog(); check_format(&writer_csv, "command.csv"); }
 static void prog_folded(void **st) { (void)st; setup_prog(); check_format(&writer_folded, "command.folded"); }
+static void hostile_table(void **st) { (void)st; setup_hostile(); check_format(&writer_table, "hostile.txt"); }
+static void hostile_json(void **st) { (void)st; setup_hostile(); check_format(&writer_json, "hostile.json"); }
+static void hostile_csv(void **st) { (void)st; setup_hostile(); check_format(&writer_csv, "hostile.csv"); }
+static void hostile_folded(void **st) { (void)st; setup_hostile(); check_format(&writer_folded, "hostile.folded"); }
 
 int main(void)
 {
@@ -370,6 +451,8 @@ int main(void)
 		cmocka_unit_test(impl_csv),    cmocka_unit_test(impl_folded),
 		cmocka_unit_test(prog_table),  cmocka_unit_test(prog_json),
 		cmocka_unit_test(prog_csv),    cmocka_unit_test(prog_folded),
+		cmocka_unit_test(hostile_table), cmocka_unit_test(hostile_json),
+		cmocka_unit_test(hostile_csv), cmocka_unit_test(hostile_folded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

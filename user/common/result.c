@@ -1,7 +1,9 @@
 /* Per-side figures: collection, merging and output (summary line, JSON). */
 #include "result.h"
+#include "text.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -84,16 +86,22 @@ static void lat_json(FILE *f, const struct hist *h)
 
 void json_str(FILE *f, const char *s)
 {
+	/* clean first (text.h): the document stays valid UTF-8, whatever
+	 * bytes a traced program's name holds */
+	char small[256], *c = small;
+	size_t n = text_clean_size(s);
+	if (n > sizeof(small) && !(c = malloc(n)))
+		c = small, n = sizeof(small);
+	text_clean(c, n, s);
 	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
+	for (const char *p = c; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
 	}
 	fputc('"', f);
+	if (c != small)
+		free(c);
 }
 
 #define U(x) ((unsigned long long)(x))

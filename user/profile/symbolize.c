@@ -18,6 +18,7 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
+#include "common/text.h"
 #include "procmaps.h"
 
 struct ksym {
@@ -69,10 +70,12 @@ const char *sym_intern(struct symbolizer *s, const char *str)
 		s->pool = p;
 		s->cap = c;
 	}
-	char *d = strdup(str);
+	/* names and paths come from the traced program: cleaned (text.h) */
+	size_t n = text_clean_size(str);
+	char *d = malloc(n);
 	if (!d)
 		return "[unknown]";
-	s->pool[s->npool++] = d;
+	s->pool[s->npool++] = text_clean(d, n, str);
 	return d;
 }
 
@@ -220,7 +223,7 @@ const char *sym_user(struct symbolizer *s, pid_t pid, uint64_t addr)
 		 * nearest export) would name the wrong function: name the
 		 * file instead */
 		if (name && (sym.st_size == 0 || o < sym.st_size))
-			return name;
+			return text_is_clean(name) ? name : sym_intern(s, name);
 	}
 	const char *base = strrchr(pf->path, '/');
 	char buf[300];

@@ -1,5 +1,33 @@
 /* trace_run's CSV: one row per function, ledger line and app figure. */
+#include <string.h>
+
 #include "writer.h"
+
+#define CSV_FIELD 256
+
+/* A text field as RFC 4180 has it: quoted (quotes doubled) when it holds
+ * a comma, a quote or a line break, or always with quote set; a leading
+ * =, +, - or @ gets a ' in front, so that no spreadsheet takes a traced
+ * program's name for a formula. */
+static const char *csv_text(char *out, size_t n, const char *in, int quote)
+{
+	int lead = strchr("=+-@", in[0]) && in[0];
+	quote |= lead || in[strcspn(in, ",\"\r\n")] != 0;
+	size_t w = 0;
+	if (quote && w + 1 < n)
+		out[w++] = '"';
+	if (lead && w + 1 < n)
+		out[w++] = '\'';
+	for (const char *p = in; *p && w + 3 < n; p++) {
+		if (*p == '"')
+			out[w++] = '"';
+		out[w++] = *p;
+	}
+	if (quote)
+		out[w++] = '"';
+	out[w] = 0;
+	return out;
+}
 
 /* The columns before "side" of every row: section, then the experiment
  * (tracing a program: its mode, the experiment's columns empty). */
@@ -22,7 +50,8 @@ static void time_csv(FILE *f, const struct ct_snapshot *r)
 	int ns = r->prog ? r->ntl_slots : 0;
 	/* the total (side empty), then, tracing a program, each process's */
 	for (int i = -1; i < ns; i++) {
-		const char *side = i < 0 ? "" : r->label[sl[i]];
+		char side[CSV_FIELD];
+		csv_text(side, sizeof(side), i < 0 ? "" : r->label[sl[i]], 0);
 		for (int k = 0; k < TL_COUNT; k++) {
 			uint64_t s = i < 0 ? tl->row_all[k] : tl->rows[k][sl[i]];
 			csv_prefix(f, r, "time");
@@ -65,10 +94,12 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 	for (int i = 0; i < n; i++) {
 		const struct ledger_row *w = &rows[i];
 		const struct ct_row_info *ri = &r->info[w->fn];
+		char side[CSV_FIELD], hook[CSV_FIELD];
 		csv_prefix(f, r, "function");
-		fprintf(f, "%s,%s,\"%s\",%llu,%llu,%llu,%.1f,%.1f,",
-			r->label[w->side], ri->name,
-			ri->hook, U(w->s->calls), U(w->s->bytes), U(w->s->ns), w->per_msg, w->mean_ns);
+		fprintf(f, "%s,%s,%s,%llu,%llu,%llu,%.1f,%.1f,",
+			csv_text(side, sizeof(side), r->label[w->side], 0), ri->name,
+			csv_text(hook, sizeof(hook), ri->hook, 1), U(w->s->calls), U(w->s->bytes),
+			U(w->s->ns), w->per_msg, w->mean_ns);
 		if (w->share >= 0)
 			fprintf(f, "%.4f", w->share);
 		fprintf(f, ",%d,\n", ri->inferred);
@@ -76,7 +107,8 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 	/* the total ledger (side empty), then each process's own */
 	for (int i = -1; i < (r->prog ? r->nslots : 0); i++) {
 		const struct ct_ledger *pl = i < 0 ? l : &r->slot_ledger[r->slots[i]];
-		const char *side = i < 0 ? "" : r->label[r->slots[i]];
+		char side[CSV_FIELD];
+		csv_text(side, sizeof(side), i < 0 ? "" : r->label[r->slots[i]], 0);
 		double m = pl->messages ? (double)pl->messages : 0;
 		for (int k = 0; k < LL_COUNT; k++) {
 			csv_prefix(f, r, "ledger");
@@ -92,9 +124,10 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 	}
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i];
+		char side[CSV_FIELD], tuple[CSV_FIELD];
 		csv_prefix(f, r, "connection");
-		fprintf(f, "%s,\"%s\",,,%llu,,,,,,%llu\n", r->label[s->slot],
-			r->conn_tuple[i], U(s->col[CC_SENT]),
+		fprintf(f, "%s,%s,,,%llu,,,,,,%llu\n", csv_text(side, sizeof(side), r->label[s->slot], 0),
+			csv_text(tuple, sizeof(tuple), r->conn_tuple[i], 1), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}
 	if (r->run) /* tracing a program: no app figures */

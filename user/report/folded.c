@@ -1,6 +1,6 @@
 /* Folded-stack lines (folded.h): user frames from the root, then kernel
- * frames, leaf last; ';' and ' ' in names would break the format and are
- * replaced. */
+ * frames, leaf last; ';' and white space in names would break the format
+ * and are replaced. */
 #include "folded.h"
 #include "writer.h"
 
@@ -18,7 +18,9 @@ static int put(char *b, size_t cap, size_t len, const char *name, const char *su
 	for (const char *p = name; *p; p++) {
 		if (len + 1 >= cap)
 			return -1;
-		b[len++] = *p == ';' ? ':' : *p == ' ' ? '_' : *p;
+		/* a frame holds no ';' (the separator) and no white space
+		 * (flamegraph.pl splits the count off at the last one) */
+		b[len++] = *p == ';' ? ':' : (unsigned char)*p <= ' ' ? '_' : *p;
 	}
 	for (const char *p = suffix; *p; p++) {
 		if (len + 1 >= cap)

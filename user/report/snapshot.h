@@ -18,7 +18,7 @@
 
 #define CT_MAX_PAIRS 100
 #define CT_MAX_CONNS 256
-#define CT_LABEL 48
+#define CT_LABEL 80
 #define U(x) ((unsigned long long)(x))
 
 /* --compare: the per-pair figures the main collects. */
@@ -62,6 +62,7 @@ struct ct_snapshot {
 	/* what ran: the experiment (prog NULL), or a program (run NULL) */
 	const struct run_result *run;
 	const struct ct_program *prog;
+	struct ct_program prog_clean;     /* prog with its command line cleaned */
 	const char *impl, *net, *mode;    /* names (--impl) */
 	enum ct_impl impl_id;
 	size_t size;

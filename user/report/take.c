@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include "common/opts.h"
+#include "common/text.h"
 #include "ledger.h"
 #include "trace/tracer.h"
 
@@ -38,8 +39,13 @@ static void labels(struct ct_snapshot *s)
 				 "receiver" : "other");
 		else if (k == CT_SLOT_OTHERS)
 			snprintf(b, CT_LABEL, "others");
-		else
-			snprintf(b, CT_LABEL, "%u/%.16s", s->procs[k].p.tgid, s->procs[k].p.comm);
+		else {
+			/* a process's name is its own: cleaned (text.h) */
+			char comm[sizeof(s->procs[k].p.comm) + 1], c[4 * sizeof(comm)];
+			snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(s->procs[k].p.comm),
+				 s->procs[k].p.comm);
+			snprintf(b, CT_LABEL, "%u/%s", s->procs[k].p.tgid, text_clean(c, sizeof(c), comm));
+		}
 	}
 }
 
@@ -101,6 +107,11 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	for (int f = 0; f < FN_COUNT; f++)
 		s->info[f].name = row_name(f);
 	labels(s);
+	if (s->prog) { /* the command line or path is the user's or the program's */
+		s->prog_clean = *s->prog;
+		text_clean(s->prog_clean.what, sizeof(s->prog_clean.what), s->prog->what);
+		s->prog = &s->prog_clean;
+	}
 	for (int i = 0; i < s->nconns; i++)
 		tuple_str(&s->conns[i].t, s->conn_tuple[i], sizeof(s->conn_tuple[i]));
 	ledger_build(s);
