@@ -10,7 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "copytrace.h"
-#include "traced.bpf.h"   /* pid namespace, cur_tgid, the tasks map */
+#include "traced.bpf.h"   /* cfg, pid namespace, cur_tgid, the tasks map */
 
 #define MSG_ERRQUEUE 0x2000
 #define MSG_ZEROCOPY 0x4000000
@@ -21,28 +21,8 @@
 
 /* Set by user space before the run (mmapped .bss). */
 struct ct_filter filter = {};
-/* Kernel features, probed by user space before loading: the programs take
- * the other branch where one is missing, and the verifier never sees the
- * code (and helpers) of the branch a constant rules out. */
-const volatile bool have_task_storage = true;   /* 5.11+ */
-const volatile bool have_task_btf = true;       /* bpf_get_current_task_btf: 5.11+ */
-/* Some program records a kernel function's entry for its exit (fentry and
- * kprobe backends); without any (tracepoint backend) there is no record
- * a syscall's entry needs to drop. */
-const volatile bool have_fn_pairs = true;
-/* Tracepoint backend without sock_send_length (before 6.3): send bytes
- * from the send syscalls' return values. */
-const volatile bool send_from_syscall = false;
-/* Index of tcp_recvmsg's flags argument (3 since 5.19, 4 before). */
-const volatile int recvmsg_flags_arg = 3;
-/* Syscall numbers of this architecture (from user space's <sys/syscall.h>),
- * for the raw sys_enter hook's first check. */
-const volatile long nr_sendto = -1, nr_sendmsg = -1, nr_recvfrom = -1,
-		    nr_recvmsg = -1, nr_write = -1, nr_writev = -1, nr_read = -1,
-		    nr_readv = -1, nr_sendfile = -1, nr_splice = -1, nr_getsockopt = -1;
-/* Tracepoint backend: sendfile/splice bytes from the syscalls' return
- * values (no kernel function hook sees them). */
-const volatile bool splice_from_syscall = false;
+/* Kernel features and the backend's choices: cfg (config.bpf.h, by way
+ * of traced.bpf.h), constants to the verifier. */
 /* Processes past the CT_NSLOTS - 1 slots, summed in the last one. */
 __u64 slots_overflow = 0;
 /* Send calls of the experiment seen with MSG_ZEROCOPY in their flags
@@ -228,7 +208,7 @@ static __always_inline void count_missed(__u32 fn, const struct start_val *old)
  * system call begins, so no call of fn from before is still running. */
 static __always_inline void drop_stale(__u32 fn)
 {
-	if (!have_fn_pairs)
+	if (!cfg.have_fn_pairs)
 		return;
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
@@ -455,7 +435,7 @@ static __always_inline void conn_add(const struct sock *sk, int col, __s64 bytes
 /* This thread's syscall record, created on demand (create), or NULL. */
 static __always_inline struct sys_val *sys_slot(int create)
 {
-	if (have_task_storage) {
+	if (cfg.have_task_storage) {
 		struct task_struct *task = bpf_get_current_task_btf();
 		/* a plain lookup first: the create path is slower even when the
 		 * element exists (it is created once per thread) */

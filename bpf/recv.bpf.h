@@ -63,10 +63,10 @@ static __always_inline long kp_recvmsg_flags(struct pt_regs *regs)
 	long f4 = PT_REGS_PARM4(regs), f5 = PT_REGS_PARM5(regs);
 	barrier_var(f4);
 	barrier_var(f5);
-	return recvmsg_flags_arg == 4 ? f5 : f4;
+	return cfg.recvmsg_flags_arg == 4 ? f5 : f4;
 }
 #define RECVMSG_FLAGS() _Generic((ctx), struct pt_regs *: kp_recvmsg_flags((void *)(ctx)), \
-	default: (recvmsg_flags_arg == 4 ? (long)CT_CTX_LOAD(4) : (long)CT_CTX_LOAD(3)))
+	default: (cfg.recvmsg_flags_arg == 4 ? (long)CT_CTX_LOAD(4) : (long)CT_CTX_LOAD(3)))
 
 CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, RECVMSG_FLAGS()), struct sock *sk)
 CT_EXIT(tcp_recvmsg, tcp_recvmsg, on_recvmsg_exit((int)ret))

@@ -50,16 +50,17 @@ void tracer_note(struct tracer *t, const char *fmt, ...)
 }
 
 /* Kernel features the programs branch on (constants, so the verifier
- * never sees the branch a kernel cannot run), each missing one named. */
-static void set_features(struct tracer *t)
+ * never sees the branch a kernel cannot run), and the backend's choices,
+ * into c; each missing feature named. */
+static void set_features(struct tracer *t, struct ct_config *c)
 {
 	int ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
-	t->skel->rodata->have_task_storage = ts;
-	t->skel->rodata->have_task_btf =
+	c->have_task_storage = ts;
+	c->have_task_btf =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf, NULL) == 1;
-	t->skel->rodata->have_fn_pairs = t->backend != BK_TRACEPOINT;
-	t->skel->rodata->send_from_syscall = t->send_from_syscall;
-	t->skel->rodata->splice_from_syscall = t->splice_from_syscall;
+	c->have_fn_pairs = t->backend != BK_TRACEPOINT;
+	c->send_from_syscall = t->send_from_syscall;
+	c->splice_from_syscall = t->splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
 	if (!probe_cmpxchg() && (t->flags & CT_TR_ZC_HOOKS))
 		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
@@ -90,30 +91,34 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	t->skel = copytrace_bpf__open();
 	if (!t->skel)
 		return errf(why, wlen, "opening the eBPF object failed: %s", strerror(errno));
+	/* The run-time constants, written once below; a field not set here
+	 * keeps its default (bpf/config.bpf.h). */
+	struct ct_config c = t->skel->rodata->cfg;
 	int np = probe_func_params("tcp_recvmsg");
-	t->skel->rodata->recvmsg_flags_arg = np == 6 ? 4 : 3;
-	t->skel->rodata->nr_sendto = SYS_sendto;
-	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
-	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
-	t->skel->rodata->nr_recvmsg = SYS_recvmsg;
-	t->skel->rodata->nr_write = SYS_write;
-	t->skel->rodata->nr_writev = SYS_writev;
-	t->skel->rodata->nr_read = SYS_read;
-	t->skel->rodata->nr_readv = SYS_readv;
-	t->skel->rodata->nr_sendfile = SYS_sendfile;
-	t->skel->rodata->nr_splice = SYS_splice;
-	t->skel->rodata->nr_getsockopt = SYS_getsockopt;
+	c.recvmsg_flags_arg = np == 6 ? 4 : 3;
+	c.nr_sendto = SYS_sendto;
+	c.nr_sendmsg = SYS_sendmsg;
+	c.nr_recvfrom = SYS_recvfrom;
+	c.nr_recvmsg = SYS_recvmsg;
+	c.nr_write = SYS_write;
+	c.nr_writev = SYS_writev;
+	c.nr_read = SYS_read;
+	c.nr_readv = SYS_readv;
+	c.nr_sendfile = SYS_sendfile;
+	c.nr_splice = SYS_splice;
+	c.nr_getsockopt = SYS_getsockopt;
 	/* In a container's pid namespace the runner's pids are that
 	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
 	struct stat ns;
 	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
-		t->skel->rodata->pidns_dev = ns.st_dev;
-		t->skel->rodata->pidns_ino = ns.st_ino;
-		t->skel->rodata->pidns_level = pidns_level();
+		c.pidns_dev = ns.st_dev;
+		c.pidns_ino = ns.st_ino;
+		c.pidns_level = pidns_level();
 	}
 
 	hooks_set_nargs(t);
-	set_features(t);
+	set_features(t, &c);
+	t->skel->rodata->cfg = c;
 
 	struct bpf_program *p, *hp[2];
 	bpf_object__for_each_program(p, t->skel->obj)
