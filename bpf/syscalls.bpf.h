@@ -5,7 +5,10 @@
  * here, on every backend. */
 #ifndef CT_SYSCALLS_BPF_H
 #define CT_SYSCALLS_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
+#include "core_fixes.bpf.h" /* cur_fds, sys_slot */
 
 #define TCP_ZEROCOPY_RECEIVE 35
 #define S_IFMT 0170000
@@ -17,31 +20,12 @@ enum sys_call {
 };
 
 /* The TCP socket behind fd in the current task's file table, or NULL.
- * The walk to the file is direct loads through the task's BTF pointer
- * where the kernel has bpf_get_current_task_btf (each probe-read helper
- * call it saves is a good part of this hook's cost on every send and
- * receive); the file array's slot and the file's fields are probe reads
- * everywhere. */
+ * The file array's slot and the file's fields are probe reads. */
 static __always_inline struct sock *fd_tcp_sock(long fd)
 {
-	struct fdtable *fdt;
-	struct file **fds;
-	if (cfg.have_task_btf) {
-		struct task_struct *task = bpf_get_current_task_btf();
-		struct files_struct *files = task->files;
-		if (!files)
-			return NULL;
-		fdt = files->fdt;
-		if (fd < 0 || !fdt || fd >= fdt->max_fds)
-			return NULL;
-		fds = fdt->fd;
-	} else {
-		struct task_struct *task = (void *)bpf_get_current_task();
-		fdt = BPF_CORE_READ(task, files, fdt);
-		if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-			return NULL;
-		fds = BPF_CORE_READ(fdt, fd);
-	}
+	struct file **fds = cur_fds(fd);
+	if (!fds)
+		return NULL;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -3,7 +3,9 @@
  * reused by a new socket forgets the dead one's trace). */
 #ifndef CT_TASKS_BPF_H
 #define CT_TASKS_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "maps.bpf.h"
+#include "slots.bpf.h"
 
 /* tgid of a task as trace_run numbers it: in its pid namespace at
  * cfg.pidns_level when trace_run runs in one (the new process's own pid: a

@@ -1,9 +1,8 @@
-/* Which processes are traced, as both BPF objects see it: trace_run's pid
- * namespace, the current task's tgid in it, and the map of traced
- * processes. One definition for the tracer (common.bpf.h), which fills
- * the map, and the profiler (profile.bpf.c), which user space points at
- * the same map (bpf_map__reuse_fd); the namespace is cfg.pidns_*
- * (config.bpf.h). */
+/* Which processes are traced, as both BPF objects see it: the map of
+ * traced processes and the current task's ids (trace_run's pid namespace
+ * is cfg.pidns_*, config.bpf.h). One definition for the tracer, which
+ * fills the map (slots.bpf.h), and the profiler (profile.bpf.c), which
+ * user space points at the same map (bpf_map__reuse_fd). */
 #ifndef CT_TRACED_BPF_H
 #define CT_TRACED_BPF_H
 #include "vmlinux.h"
@@ -30,6 +29,14 @@ static __always_inline __u32 cur_tgid(void)
 		return ns.tgid;
 	}
 	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/* The current thread, as the key of per-thread maps; idle tasks (pid 0)
+ * are told apart by CPU. */
+static __always_inline __u32 cur_tid(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
 }
 
 #endif
