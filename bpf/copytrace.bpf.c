@@ -7,10 +7,10 @@
  *   kp_*  kprobe/kretprobe    (kernels with kprobes but no trampoline)
  *   tb_*  tp_btf tracepoints, tc_* classic tracepoints (fallback)
  * and in every backend:
- *   up_*  uprobe/uretprobe on the user-space gather (ct_gather)
+ *   up_*  uprobe on the user-space gather (ct_gather_probe)
  *   sr_*, sc_*  syscall tracepoints for the kernel time of send/recv calls.
  * Each fe_/kp_ pair comes from one CT_ENTRY/CT_EXIT definition
- * (common.bpf.h). User space picks the programs with
+ * (hookdef.bpf.h). User space picks the programs with
  * bpf_program__set_autoload (user/trace/hooks.c).
  *
  * Filter: the traced processes (a map of tgids: the experiment's server
@@ -20,8 +20,7 @@
  * found through the skb's socket or the connection's 4-tuple, never
  * through the current task alone.
  *
- * One object, one skeleton; the programs live by concern: */
-#include "common.bpf.h"   /* maps, filter, helpers, the two-backend macros */
+ * One object, one skeleton. The programs live by concern: */
 #include "send.bpf.h"     /* tcp_sendmsg, the user->skb copy, send tracepoints */
 #include "recv.bpf.h"     /* tcp_recvmsg, the skb->user copy, receive tracepoints */
 #include "zerocopy.bpf.h" /* pinning, completions, the deferred copy */
@@ -29,5 +28,17 @@
 #include "tasks.bpf.h"    /* forks, execs, socket births */
 #include "io_uring.bpf.h" /* io_uring submissions and notifications */
 #include "uprobes.bpf.h"  /* A1's user-space gather */
+/* and share these headers, each included where it is used:
+ *   base.bpf.h        vmlinux.h, the libbpf headers, copytrace.h, uapi #defines
+ *   config.bpf.h      cfg: the run-time constants (struct ct_config), set once
+ *   traced.bpf.h      the traced-process map and the current task's ids
+ *                     (shared with the profiler)
+ *   maps.bpf.h        every other map and .bss variable, with their value types
+ *   maps_util.bpf.h   map_lookup_or_try_init (shared with the profiler)
+ *   core_fixes.bpf.h  kernel-version shims, each naming the change it covers
+ *   calls.bpf.h       counting, and a call's records from entry to exit
+ *   slots.bpf.h       ownership: a process's slot, traced sockets, an skb's slot
+ *   hookdef.bpf.h     CT_ENTRY/CT_EXIT: fentry+kprobe pairs from one definition
+ * copytrace.h holds the types shared with user space. */
 
 char LICENSE[] SEC("license") = "GPL";

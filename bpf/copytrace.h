@@ -1,6 +1,6 @@
 /* Structs and enums shared by the eBPF programs and user space.
- * Included from bpf/copytrace.bpf.c (with vmlinux.h) and from user/tracer.c
- * (with <stdint.h>), so only fixed-width __u64/__u32 types are used. */
+ * Included from the bpf/ headers (with vmlinux.h) and from user space
+ * (with <linux/types.h>), so only fixed-width __u64/__u32 types are used. */
 #ifndef CT_COPYTRACE_H
 #define CT_COPYTRACE_H
 
@@ -106,6 +106,38 @@ static inline __attribute__((always_inline)) __u32 ct_zc_advance(__u32 done, __u
 
 #define CT_STAT_KEY(slot, fn) ((slot) * FN_COUNT + (fn))
 #define CT_NSTATS (CT_NSLOTS * FN_COUNT)
+
+/* Run-time constants: the skeleton's .rodata `cfg` (bpf/config.bpf.h,
+ * which holds the defaults), filled by user space and written once before
+ * the load. The verifier sees each field as a constant and drops the
+ * branches it rules out, so a helper or instruction a kernel lacks is
+ * never checked there. The profiler's object has the same struct and
+ * uses only pidns_*. */
+struct ct_config {
+	/* trace_run's pid namespace (device, inode) when it is not the
+	 * initial one (a container): the traced tgids are numbers in that
+	 * namespace, at nesting level pidns_level. 0: no translation. */
+	__u64 pidns_dev, pidns_ino;
+	__u32 pidns_level;
+	/* Kernel features, probed by user space. */
+	__u32 have_task_storage;    /* BPF_MAP_TYPE_TASK_STORAGE (5.11+) */
+	__u32 have_task_btf;        /* bpf_get_current_task_btf (5.11+) */
+	__s32 recvmsg_flags_arg;    /* tcp_recvmsg's flags argument: 3 since 5.19, 4 before */
+	/* The backend's choices. */
+	__u32 have_fn_pairs;        /* some program records a kernel function's entry
+				     * for its exit (fentry, kprobe); none on the
+				     * tracepoint backend */
+	__u32 send_from_syscall;    /* tracepoint backend without sock_send_length
+				     * (before 6.3): send bytes from the send
+				     * syscalls' results */
+	__u32 splice_from_syscall;  /* tracepoint backend: sendfile/splice bytes from
+				     * the syscalls' results (no hook sees them) */
+	__u32 pad;
+	/* This architecture's syscall numbers (user space's <sys/syscall.h>),
+	 * for the raw sys_enter hook's first check; -1: none. */
+	__s64 nr_sendto, nr_sendmsg, nr_recvfrom, nr_recvmsg, nr_write, nr_writev,
+	      nr_read, nr_readv, nr_sendfile, nr_splice, nr_getsockopt;
+};
 
 /* Filter, written by user space into .bss before the run starts. What is
  * traced is the set of processes in the `tasks` map (and, with cgroup

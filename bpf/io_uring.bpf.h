@@ -6,7 +6,9 @@
  * every kernel, where the tp_btf arguments changed with 6.0. */
 #ifndef CT_IO_URING_BPF_H
 #define CT_IO_URING_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
 
 #define IORING_OP_SEND_ZC 47
 #define IORING_OP_SENDMSG_ZC 48

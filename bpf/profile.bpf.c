@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include "copytrace.h"
 #include "traced.bpf.h" /* the tracer's tasks map (shared), cur_tgid */
+#include "maps_util.bpf.h"
 #include "profile.h"
 
 #define MAX_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
@@ -74,16 +75,11 @@ static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 		bpf_probe_read_user(&k.leaf_ret, sizeof(k.leaf_ret), (void *)ctx->regs.sp);
 	if ((!k.user_mode && k.kstack < 0) || k.ustack < 0)
 		stat_add(PS_STACK_LOST);
-	__u64 one = 1, *c = bpf_map_lookup_elem(&counts, &k);
-	if (c) {
+	__u64 zero = 0, *c = map_lookup_or_try_init(&counts, &k, &zero);
+	if (c)
 		__sync_fetch_and_add(c, 1);
-	} else if (bpf_map_update_elem(&counts, &k, &one, BPF_NOEXIST)) {
-		c = bpf_map_lookup_elem(&counts, &k); /* another CPU created it */
-		if (c)
-			__sync_fetch_and_add(c, 1);
-		else
-			stat_add(PS_MAP_FULL);
-	}
+	else
+		stat_add(PS_MAP_FULL);
 	return 0;
 }
 

@@ -2,7 +2,11 @@
  * the sock_recv_length and skb_copy_datagram_iovec tracepoints. */
 #ifndef CT_RECV_BPF_H
 #define CT_RECV_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
+#include "hookdef.bpf.h"
+#include "core_fixes.bpf.h" /* RECVMSG_FLAGS */
 
 static __always_inline void on_recvmsg_enter(struct sock *sk, long flags)
 {
@@ -53,20 +57,6 @@ static __always_inline void on_recv_copy_exit(long ret)
 	if (ns >= 0)
 		count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
 }
-
-/* tcp_recvmsg's flags: argument 4 before 5.19 (nonblock went), else 3.
- * fentry reads only the chosen slot (a slot past the arguments is
- * rejected, and 7.x has 4 of them); a kprobe reads both registers, then
- * chooses: a ctx offset chosen at run time would be rejected. */
-static __always_inline long kp_recvmsg_flags(struct pt_regs *regs)
-{
-	long f4 = PT_REGS_PARM4(regs), f5 = PT_REGS_PARM5(regs);
-	barrier_var(f4);
-	barrier_var(f5);
-	return recvmsg_flags_arg == 4 ? f5 : f4;
-}
-#define RECVMSG_FLAGS() _Generic((ctx), struct pt_regs *: kp_recvmsg_flags((void *)(ctx)), \
-	default: (recvmsg_flags_arg == 4 ? (long)CT_CTX_LOAD(4) : (long)CT_CTX_LOAD(3)))
 
 CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, RECVMSG_FLAGS()), struct sock *sk)
 CT_EXIT(tcp_recvmsg, tcp_recvmsg, on_recvmsg_exit((int)ret))

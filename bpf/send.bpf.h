@@ -3,9 +3,13 @@
  * and pinned by the send call's flags; retransmissions. */
 #ifndef CT_SEND_BPF_H
 #define CT_SEND_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
+#include "hookdef.bpf.h"
 
 #define MSG_SPLICE_PAGES 0x8000000 /* 6.5+: sendfile/splice hand pages over */
+#define NETIF_F_SG 1ULL             /* 1 << NETIF_F_SG_BIT (0) */
 
 /* tcp_sendmsg of a traced task (any send call, io_uring's included; since
  * 6.5 sendfile and splice too, with MSG_SPLICE_PAGES). */

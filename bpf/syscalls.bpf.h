@@ -5,7 +5,10 @@
  * here, on every backend. */
 #ifndef CT_SYSCALLS_BPF_H
 #define CT_SYSCALLS_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
+#include "core_fixes.bpf.h" /* cur_fds, sys_slot */
 
 #define TCP_ZEROCOPY_RECEIVE 35
 #define S_IFMT 0170000
@@ -17,31 +20,12 @@ enum sys_call {
 };
 
 /* The TCP socket behind fd in the current task's file table, or NULL.
- * The walk to the file is direct loads through the task's BTF pointer
- * where the kernel has bpf_get_current_task_btf (each probe-read helper
- * call it saves is a good part of this hook's cost on every send and
- * receive); the file array's slot and the file's fields are probe reads
- * everywhere. */
+ * The file array's slot and the file's fields are probe reads. */
 static __always_inline struct sock *fd_tcp_sock(long fd)
 {
-	struct fdtable *fdt;
-	struct file **fds;
-	if (have_task_btf) {
-		struct task_struct *task = bpf_get_current_task_btf();
-		struct files_struct *files = task->files;
-		if (!files)
-			return NULL;
-		fdt = files->fdt;
-		if (fd < 0 || !fdt || fd >= fdt->max_fds)
-			return NULL;
-		fds = fdt->fd;
-	} else {
-		struct task_struct *task = (void *)bpf_get_current_task();
-		fdt = BPF_CORE_READ(task, files, fdt);
-		if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-			return NULL;
-		fds = BPF_CORE_READ(fdt, fd);
-	}
+	struct file **fds = cur_fds(fd);
+	if (!fds)
+		return NULL;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
@@ -135,14 +119,14 @@ static __always_inline void sys_exit(long ret)
 	count_timed(v->side, v->fn, bytes, ns, 0, 0);
 	if (ret <= 0)
 		return;
-	if (splice_from_syscall && v->kind == SK_SPLICE_IN) {
+	if (cfg.splice_from_syscall && v->kind == SK_SPLICE_IN) {
 		/* no hook sees the pages handed to TCP: the syscall's result */
 		count(v->side, FN_SPLICE, ret, 0, 0);
 		conn_add(sk, CC_SENT, ret);
 		conn_add(sk, CC_SPLICE, ret);
-	} else if (splice_from_syscall && v->kind == SK_SPLICE_OUT) {
+	} else if (cfg.splice_from_syscall && v->kind == SK_SPLICE_OUT) {
 		count(v->side, FN_SPLICE_OUT, ret, 0, 0);
-	} else if (send_from_syscall && v->kind == SK_SEND) {
+	} else if (cfg.send_from_syscall && v->kind == SK_SEND) {
 		/* No sock_send_length (before 6.3): the bytes a send call of
 		 * ours returned stand in for tcp_sendmsg's, split by the call's
 		 * MSG_ZEROCOPY flag (the socket's SO_ZEROCOPY and route are
@@ -151,7 +135,7 @@ static __always_inline void sys_exit(long ret)
 		count(v->side, FN_TCP_SENDMSG, ret, zc ? ret : 0, 0);
 		count(v->side, zc ? FN_ZC_PIN : FN_SEND_COPY, ret, 0, 0);
 		conn_add(sk, CC_SENT, ret);
-	} else if (send_from_syscall && v->kind == SK_RECV && v->fn == FN_SYS_RECV) {
+	} else if (cfg.send_from_syscall && v->kind == SK_RECV && v->fn == FN_SYS_RECV) {
 		conn_add(sk, CC_RECV, ret);
 	}
 }
@@ -162,11 +146,11 @@ static __always_inline void sys_exit(long ret)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 {
-	int call = id == nr_sendto ? SY_SENDTO : id == nr_sendmsg ? SY_SENDMSG :
-		   id == nr_write || id == nr_writev ? SY_WRITE :
-		   id == nr_recvfrom ? SY_RECVFROM : id == nr_recvmsg ? SY_RECVMSG :
-		   id == nr_read || id == nr_readv ? SY_READ : id == nr_sendfile ? SY_SENDFILE :
-		   id == nr_splice ? SY_SPLICE : id == nr_getsockopt ? SY_GETSOCKOPT : SY_NONE;
+	int call = id == cfg.nr_sendto ? SY_SENDTO : id == cfg.nr_sendmsg ? SY_SENDMSG :
+		   id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE :
+		   id == cfg.nr_recvfrom ? SY_RECVFROM : id == cfg.nr_recvmsg ? SY_RECVMSG :
+		   id == cfg.nr_read || id == cfg.nr_readv ? SY_READ : id == cfg.nr_sendfile ? SY_SENDFILE :
+		   id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT : SY_NONE;
 	if (call == SY_NONE)
 		return 0;
 	/* regs is a BTF pointer here: direct loads, no probe-read helper */

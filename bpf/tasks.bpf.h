@@ -3,18 +3,20 @@
  * reused by a new socket forgets the dead one's trace). */
 #ifndef CT_TASKS_BPF_H
 #define CT_TASKS_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "maps.bpf.h"
+#include "slots.bpf.h"
 
 /* tgid of a task as trace_run numbers it: in its pid namespace at
- * pidns_level when trace_run runs in one (the new process's own pid: a
+ * cfg.pidns_level when trace_run runs in one (the new process's own pid: a
  * forked process leads its thread group). */
 static __always_inline __u32 task_tgid(struct task_struct *task)
 {
-	if (!pidns_ino)
+	if (!cfg.pidns_ino)
 		return BPF_CORE_READ(task, tgid);
 	struct pid *p = BPF_CORE_READ(task, thread_pid);
 	struct upid up = {};
-	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[pidns_level & 31]);
+	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[cfg.pidns_level & 31]);
 	return up.nr;
 }
 

@@ -1,17 +1,14 @@
-/* Which processes are traced, as both BPF objects see it: trace_run's pid
- * namespace, the current task's tgid in it, and the map of traced
- * processes. One definition for the tracer (common.bpf.h), which fills
- * the map, and the profiler (profile.bpf.c), which user space points at
- * the same map (bpf_map__reuse_fd). Include after vmlinux.h, the libbpf
- * headers and copytrace.h. */
+/* Which processes are traced, as both BPF objects see it: the map of
+ * traced processes and the current task's ids (trace_run's pid namespace
+ * is cfg.pidns_*, config.bpf.h). One definition for the tracer, which
+ * fills the map (slots.bpf.h), and the profiler (profile.bpf.c), which
+ * user space points at the same map (bpf_map__reuse_fd). */
 #ifndef CT_TRACED_BPF_H
 #define CT_TRACED_BPF_H
-
-/* trace_run's pid namespace (device, inode) when it is not the initial one
- * (a container): the traced tgids are numbers in that namespace, at
- * nesting level pidns_level. */
-const volatile __u64 pidns_dev = 0, pidns_ino = 0;
-const volatile __u32 pidns_level = 0;
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "copytrace.h"
+#include "config.bpf.h"
 
 /* Traced processes: tgid -> slot. */
 struct {
@@ -25,13 +22,21 @@ struct {
  * namespace, or the idle task: never traced). */
 static __always_inline __u32 cur_tgid(void)
 {
-	if (pidns_ino) { /* a constant: the other branch is not even loaded */
+	if (cfg.pidns_ino) { /* a constant: the other branch is not even loaded */
 		struct bpf_pidns_info ns = {};
-		if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
+		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
 			return 0;
 		return ns.tgid;
 	}
 	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/* The current thread, as the key of per-thread maps; idle tasks (pid 0)
+ * are told apart by CPU. */
+static __always_inline __u32 cur_tid(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
 }
 
 #endif

@@ -4,7 +4,9 @@
  * the profiler's samples (bpf/profile.bpf.c). */
 #ifndef CT_UPROBES_BPF_H
 #define CT_UPROBES_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
 
 SEC("uprobe")
 int BPF_KPROBE(up_gather, void *dst, unsigned long bytes)

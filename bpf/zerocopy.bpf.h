@@ -4,18 +4,17 @@
  * frags seen at receive). */
 #ifndef CT_ZEROCOPY_BPF_H
 #define CT_ZEROCOPY_BPF_H
-#include "common.bpf.h"
+#include "base.bpf.h"
+#include "calls.bpf.h"
+#include "slots.bpf.h"
+#include "hookdef.bpf.h"
+#include "core_fixes.bpf.h" /* zc_mark_raise, zc_uarg, skb_has_zc_frags */
 
-/* Zerocopy buffers (ubuf_info) a traced send pinned pages under, by
- * address: io_uring's callback finds its process through them (its skb
- * may have no socket by then). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, __u32);
-} uargs SEC(".maps");
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
 
+/* Pages pinned inside one of our tcp_sendmsg calls; the uarg goes into
+ * `uargs`, where io_uring's callback finds the process. */
 static __always_inline void on_zc_pin_enter(void *uarg)
 {
 	struct start_val *s = peek(FN_TCP_SENDMSG);
@@ -46,42 +45,16 @@ CT_EXIT(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_exit((int)ret))
  * per socket from 0 and every id completes, so the high-water mark hi + 1
  * counts them, and a notification or callback that was missed (kprobes are
  * skipped while another BPF program runs on the CPU) is covered by any
- * later one. Raised with compare-and-swap: callers race on two CPUs. */
+ * later one. Callers race on two CPUs: the socket's mark is inserted if
+ * absent, then raised atomically (zc_mark_raise; a plain lookup/update
+ * let two CPUs credit the same ids). */
 static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied, const int cas)
 {
 	struct zc_seen zero = {};
-	/* Insert-if-absent, then raise the mark atomically: a plain
-	 * lookup/update let two CPUs credit the same ids. */
-	bpf_map_update_elem(&zcstate, &key, &zero, BPF_NOEXIST);
-	struct zc_seen *z = bpf_map_lookup_elem(&zcstate, &key);
+	struct zc_seen *z = map_lookup_or_try_init(&zcstate, &key, &zero);
 	if (!z)
 		return;
-	/* done holds the next id expected, mod 2^32: ids wrap, so "ahead"
-	 * is decided by ct_zc_advance, not by comparing numbers. */
-	__u64 old = z->done, want = (__u32)(hi + 1);
-	__u32 ids = 0;
-	if (!cas) {
-		/* Before 5.12 BPF has no compare-and-swap (the verifier rejects
-		 * a program holding one, dead or not): a plain update, which two
-		 * CPUs racing on one socket can make credit twice (user space
-		 * says so in a note). */
-		ids = ct_zc_advance((__u32)old, hi);
-		if (ids)
-			z->done = want;
-	} else {
-#pragma unroll
-		for (int i = 0; i < 8; i++) {
-			__u32 n = ct_zc_advance((__u32)old, hi);
-			if (!n)
-				break;
-			__u64 prev = __sync_val_compare_and_swap(&z->done, old, want);
-			if (prev == old) {
-				ids = n;
-				break;
-			}
-			old = prev;
-		}
-	}
+	__u32 ids = zc_mark_raise(&z->done, hi, cas);
 	if (!ids)
 		return;
 	/* ids only: calls count the callbacks (error reports) */
@@ -92,35 +65,6 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied,
 	__sync_fetch_and_add(&s->aux, ids);
 	if (copied)
 		__sync_fetch_and_add(&s->aux2, ids);
-}
-
-/* Before 6.0 the callback took struct ubuf_info, whose (anonymous-union)
- * fields were these; CO-RE matches them by name on such kernels. */
-struct ubuf_info___pre60 {
-	__u32 id;
-	__u16 len;
-	__u16 zerocopy:1;
-	__u32 bytelen;
-} __attribute__((preserve_access_index));
-
-/* The ids [id, id + len) of one completed uarg, its bytes, and whether
- * the data went without a copy; the layout chosen by what the kernel has. */
-static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *bytelen,
-				    __u64 *zc)
-{
-	if (bpf_core_type_exists(struct ubuf_info_msgzc)) {
-		struct ubuf_info_msgzc *u = uarg;
-		*id = BPF_CORE_READ(u, id);
-		*len = BPF_CORE_READ(u, len);
-		*bytelen = BPF_CORE_READ(u, bytelen);
-		*zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
-	} else {
-		struct ubuf_info___pre60 *u = uarg;
-		*id = BPF_CORE_READ(u, id);
-		*len = BPF_CORE_READ(u, len);
-		*bytelen = BPF_CORE_READ(u, bytelen);
-		*zc = BPF_CORE_READ_BITFIELD_PROBED(u, zerocopy);
-	}
 }
 
 /* Credits the ids of a completed uarg (copied unless zerocopy && success)

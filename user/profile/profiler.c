@@ -41,10 +41,12 @@ int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, int program
 	if (!p->skel)
 		return errf(err, errlen, "profiler: opening its eBPF object failed: %s", strerror(errno));
 	struct stat ns; /* the tasks map holds tgids of trace_run's pid namespace */
+	struct ct_config c = p->skel->rodata->cfg; /* the defaults; only pidns_* is used */
 	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
-		p->skel->rodata->pidns_dev = ns.st_dev;
-		p->skel->rodata->pidns_ino = ns.st_ino;
+		c.pidns_dev = ns.st_dev;
+		c.pidns_ino = ns.st_ino;
 	}
+	p->skel->rodata->cfg = c;
 	if (bpf_map__reuse_fd(p->skel->maps.tasks, tasks_fd))
 		return errf(err, errlen, "profiler: sharing the tracer's tasks map failed: %s",
 			    strerror(errno));

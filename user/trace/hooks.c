@@ -50,7 +50,7 @@ struct hook {
 	size_t nargs;        /* HK_KFUNC with an exit: its ct_nargs_<name> in .rodata */
 };
 
-/* One kernel function, both kernel backends (bpf/common.bpf.h CT_ENTRY +
+/* One kernel function, both kernel backends (bpf/hookdef.bpf.h CT_ENTRY +
  * CT_EXIT make the four programs). */
 #define KFUNC_ROWS(name, rows, target, fl) \
 	{ HK_KFUNC, rows, target, \

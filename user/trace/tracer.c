@@ -50,15 +50,16 @@ void tracer_note(struct tracer *t, const char *fmt, ...)
 }
 
 /* Kernel features the programs branch on (constants, so the verifier
- * never sees the branch a kernel cannot run), each missing one named. */
-static void set_features(struct tracer *t)
+ * never sees the branch a kernel cannot run), and the backend's choices,
+ * into c; each missing feature named. */
+static void set_features(struct tracer *t, struct ct_config *c)
 {
 	int ts = t->facts.task_storage;
-	t->skel->rodata->have_task_storage = ts;
-	t->skel->rodata->have_task_btf = t->facts.task_btf;
-	t->skel->rodata->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
-	t->skel->rodata->send_from_syscall = t->plan.send_from_syscall;
-	t->skel->rodata->splice_from_syscall = t->plan.splice_from_syscall;
+	c->have_task_storage = ts;
+	c->have_task_btf = t->facts.task_btf;
+	c->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
+	c->send_from_syscall = t->plan.send_from_syscall;
+	c->splice_from_syscall = t->plan.splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
 	if (!t->facts.cmpxchg && (t->plan.flags & CT_TR_ZC_HOOKS))
 		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
@@ -89,25 +90,28 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	t->skel = copytrace_bpf__open();
 	if (!t->skel)
 		return errf(why, wlen, "opening the eBPF object failed: %s", strerror(errno));
-	t->skel->rodata->recvmsg_flags_arg = t->plan.recvmsg_flags_arg;
-	t->skel->rodata->nr_sendto = SYS_sendto;
-	t->skel->rodata->nr_sendmsg = SYS_sendmsg;
-	t->skel->rodata->nr_recvfrom = SYS_recvfrom;
-	t->skel->rodata->nr_recvmsg = SYS_recvmsg;
-	t->skel->rodata->nr_write = SYS_write;
-	t->skel->rodata->nr_writev = SYS_writev;
-	t->skel->rodata->nr_read = SYS_read;
-	t->skel->rodata->nr_readv = SYS_readv;
-	t->skel->rodata->nr_sendfile = SYS_sendfile;
-	t->skel->rodata->nr_splice = SYS_splice;
-	t->skel->rodata->nr_getsockopt = SYS_getsockopt;
+	/* The run-time constants, written once below; a field not set here
+	 * keeps its default (bpf/config.bpf.h). */
+	struct ct_config c = t->skel->rodata->cfg;
+	c.recvmsg_flags_arg = t->plan.recvmsg_flags_arg;
+	c.nr_sendto = SYS_sendto;
+	c.nr_sendmsg = SYS_sendmsg;
+	c.nr_recvfrom = SYS_recvfrom;
+	c.nr_recvmsg = SYS_recvmsg;
+	c.nr_write = SYS_write;
+	c.nr_writev = SYS_writev;
+	c.nr_read = SYS_read;
+	c.nr_readv = SYS_readv;
+	c.nr_sendfile = SYS_sendfile;
+	c.nr_splice = SYS_splice;
+	c.nr_getsockopt = SYS_getsockopt;
 	/* In a container's pid namespace the runner's pids are that
 	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
 	struct stat ns;
 	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
-		t->skel->rodata->pidns_dev = ns.st_dev;
-		t->skel->rodata->pidns_ino = ns.st_ino;
-		t->skel->rodata->pidns_level = pidns_level();
+		c.pidns_dev = ns.st_dev;
+		c.pidns_ino = ns.st_ino;
+		c.pidns_level = pidns_level();
 	}
 
 	/* each used fexit finds its function's return value after the
@@ -115,7 +119,8 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	for (int i = 0; i < hook_count(); i++)
 		if (t->plan.use[i] && hook_nargs_offset(i) != (size_t)-1)
 			*(int *)((char *)t->skel->rodata + hook_nargs_offset(i)) = t->plan.ret_slot[i];
-	set_features(t);
+	set_features(t, &c);
+	t->skel->rodata->cfg = c;
 
 	struct bpf_program *p, *hp[2];
 	bpf_object__for_each_program(p, t->skel->obj)
@@ -199,36 +204,86 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 		    "tracepoint: %s", why[0], why[1], why[2]);
 }
 
-static void clear_map(int fd, size_t keysz)
+/* Empties a hash or LRU map: every key deleted. */
+static int clear_map(int fd, size_t keysz)
 {
-	char key[64], next[64];
-	if (keysz > sizeof(key))
-		return;
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, keysz);
+	void *key = malloc(keysz);
+	if (!key)
+		return -1;
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
 		if (bpf_map_delete_elem(fd, key))
 			break;
-	}
+	free(key);
+	return 0;
 }
 
-static int reset_counters(struct tracer *t)
+/* Zeroes every element of an array; a per-CPU array's on every CPU. */
+static int zero_array(int fd, const struct bpf_map *m, int ncpu)
 {
-	size_t sz = sizeof(struct ct_stat) * (size_t)t->ncpu;
-	void *zero = calloc(1, sz);
+	size_t vsz = bpf_map__value_size(m);
+	if (bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY)
+		vsz = ((vsz + 7) & ~(size_t)7) * (size_t)ncpu; /* each CPU's value 8-aligned */
+	void *zero = calloc(1, vsz);
 	if (!zero)
 		return -1;
-	int fd = bpf_map__fd(t->skel->maps.stats);
-	for (__u32 k = 0; k < CT_NSTATS; k++)
-		bpf_map_update_elem(fd, &k, zero, BPF_ANY);
+	int rc = 0;
+	for (__u32 k = 0; k < bpf_map__max_entries(m) && !rc; k++)
+		rc = bpf_map_update_elem(fd, &k, zero, BPF_ANY);
 	free(zero);
-	struct bpf_map *maps[] = { t->skel->maps.starts, t->skel->maps.zcstate, t->skel->maps.tasks,
-				   t->skel->maps.claims, t->skel->maps.socks, t->skel->maps.tuples,
-				   t->skel->maps.conns_done, t->skel->maps.uargs };
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-		clear_map(bpf_map__fd(maps[i]), bpf_map__key_size(maps[i]));
-	struct ct_proc none = { 0 };
-	for (__u32 k = 0; k < CT_NSLOTS; k++)
-		bpf_map_update_elem(bpf_map__fd(t->skel->maps.procs), &k, &none, BPF_ANY);
+	return rc;
+}
+
+/* Clears the run state before a run: every map of the object but those
+ * kept below, so a map added to bpf/maps.bpf.h is reset without being
+ * named here. Hash and LRU maps lose every key (claims and tasks are
+ * refilled by fill_filter), arrays are zeroed (stats: every CPU's cells;
+ * procs: every slot unused), and a map of any other type stops the run
+ * until it is given a rule here. */
+static int reset_counters(struct tracer *t, char *err, size_t errlen)
+{
+	/* Not run state: */
+	const struct bpf_map *keep[] = {
+		/* the traced cgroup: fill_filter sets it when there is one, BPF
+		 * reads it only under filter.cgroup */
+		t->skel->maps.cgroups,
+		/* the data syscall in flight, per thread: a record, not a
+		 * counter, rewritten at the thread's next call. Task storage
+		 * cannot be walked from user space (its keys are pidfds), and
+		 * the hash that stands in for it before 5.11 is kept alike */
+		t->skel->maps.sysc,
+		t->skel->maps.sysc_h,
+	};
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, t->skel->obj) {
+		int kept = 0, fd = bpf_map__fd(m);
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			kept |= m == keep[i];
+		/* internal maps: .rodata (constants, frozen at load) and .bss
+		 * (the filter and counters, set below and by tracer_attach);
+		 * fd < 0: a map not created on this kernel (set_features) */
+		if (kept || bpf_map__is_internal(m) || fd < 0)
+			continue;
+		int rc;
+		switch (bpf_map__type(m)) {
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_LRU_HASH:
+		case BPF_MAP_TYPE_PERCPU_HASH:
+		case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+			rc = clear_map(fd, bpf_map__key_size(m));
+			break;
+		case BPF_MAP_TYPE_ARRAY:
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+			rc = zero_array(fd, m, t->ncpu);
+			break;
+		default:
+			return errf(err, errlen, "map %s (type %d) has no reset rule "
+				    "(user/trace/tracer.c reset_counters)", bpf_map__name(m),
+				    (int)bpf_map__type(m));
+		}
+		if (rc)
+			return errf(err, errlen, "clearing map %s before the run failed: %s",
+				    bpf_map__name(m), strerror(errno));
+	}
 	t->skel->bss->slots_overflow = 0;
 	return 0;
 }
@@ -304,8 +359,8 @@ int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
 		  size_t errlen)
 {
 	tracer_detach(t);
-	if (reset_counters(t))
-		return errf(err, errlen, "out of memory");
+	if (reset_counters(t, err, errlen))
+		return -1;
 	struct ct_filter *f = &t->skel->bss->filter;
 	f->enabled = 0;
 	if (fill_filter(t, tf, err, errlen))

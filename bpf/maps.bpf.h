@@ -1,0 +1,135 @@
+/* The tracer's state: its maps, with the value types BPF alone uses, and
+ * the .bss variables a run changes. The map of traced processes, `tasks`,
+ * is in traced.bpf.h (the profiler shares it). Before each run user space
+ * clears every map here but those it lists as kept (reset_counters in
+ * user/trace/tracer.c). */
+#ifndef CT_MAPS_BPF_H
+#define CT_MAPS_BPF_H
+#include "base.bpf.h"
+#include "traced.bpf.h"
+
+/* Set by user space before each run (mmapped .bss). */
+struct ct_filter filter = {};
+/* Processes past the CT_NSLOTS - 1 slots, summed in the last one. */
+__u64 slots_overflow = 0;
+/* Send calls of the experiment seen with MSG_ZEROCOPY in their flags
+ * (observed at syscall entry): user space warns when the zerocopy-only
+ * hooks were left out although the sender asked for zerocopy. */
+__u64 zc_sends_seen = 0;
+
+/* The counters: one cell per (slot, function), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_NSTATS);
+	__type(key, __u32);
+	__type(value, struct ct_stat);
+} stats SEC(".maps");
+
+/* What is traced besides the processes in `tasks`: the cgroup, the slots
+ * handed out (insert-if-absent is the claim: atomic on every kernel, where
+ * a fetch-and-add with a result needs 5.12), and per slot the process's
+ * tgid and name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CT_NSLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} claims SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CT_NSLOTS);
+	__type(key, __u32);
+	__type(value, struct ct_proc);
+} procs SEC(".maps");
+
+/* Traced sockets by address, and their connections by 4-tuple (for skbs
+ * met without a socket, on the receive path). LRU: a dead socket's entry
+ * goes when its address is reused (tasks.bpf.h) or the map is full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ct_sock);
+} socks SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ct_tuple);
+	__type(value, __u32);
+} tuples SEC(".maps");
+/* --per-connection: the counters of traced sockets whose address was
+ * reused during the run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ct_conn_key);
+	__type(value, struct ct_sock);
+} conns_done SEC(".maps");
+
+/* Entry timestamps and arguments, per thread and function. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct start_key);
+	__type(value, struct start_val);
+} starts SEC(".maps");
+
+/* The send/recv syscall in flight per thread (syscall hooks): task-local
+ * storage, so sys_exit needs no hash lookup and leaves nothing behind;
+ * before 5.11 (no task storage) a hash by thread id instead
+ * (core_fixes.bpf.h). User space creates the one it uses
+ * (bpf_map__set_autocreate). */
+enum sys_kind { SK_SEND, SK_RECV, SK_SPLICE_IN, SK_SPLICE_OUT, SK_RECV_ZC };
+struct sys_val {
+	__u64 ts;           /* 0: no call of ours in flight */
+	__u64 flags;        /* the call's flags argument */
+	__u64 sk;           /* its TCP socket */
+	__u64 uptr;         /* TCP_ZEROCOPY_RECEIVE: the user's struct */
+	__u32 fn;           /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
+	__s32 side;
+	__u32 kind;         /* enum sys_kind */
+	__u32 iou_zc;       /* io_uring: the last request submitted was a SEND_ZC */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_val);
+} sysc SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct sys_val);
+} sysc_h SEC(".maps");
+
+/* Zerocopy ids known completed per socket: the high-water mark hi + 1
+ * (mod 2^32), raised with compare-and-swap because completions of one
+ * socket race on two CPUs (a plain update before 5.12). */
+struct zc_seen {
+	__u64 done;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct zc_seen);
+} zcstate SEC(".maps");
+
+/* Zerocopy buffers (ubuf_info) a traced send pinned pages under, by
+ * address: io_uring's callback finds its process through them (its skb
+ * may have no socket by then). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u32);
+} uargs SEC(".maps");
+
+#endif
