@@ -7,12 +7,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-/* TCP_MAXSEG takes at most 32767: 7 pages + the 12-byte timestamp option. */
-#define LOOPBACK_PAGES_MSS (7 * 4096 + 12)
-
 int rxzc_set_mss(int fd)
 {
-	int mss = LOOPBACK_PAGES_MSS;
+	int mss = RXZC_MSS;
 	return setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 }
 
@@ -49,8 +46,12 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 		memset(&zc, 0, sizeof(zc));
 		zc.address = (uint64_t)(uintptr_t)z->map;
 		zc.length = (uint32_t)z->len;
-		zc.copybuf_address = (uint64_t)(uintptr_t)buf;
-		zc.copybuf_len = (int32_t)len;
+		/* No copy buffer (copybuf_len 0): given one, the kernel copies
+		 * into it everything queued when that fits (inq <= copybuf_len),
+		 * mappable pages included, and, when the mapping is full, the
+		 * next bytes of the skb it stopped in; the stream then resumes
+		 * inside a page, and the rest of that skb cannot be mapped. What
+		 * the kernel does not map is read below with recv() instead. */
 		socklen_t zl = sizeof(zc);
 		/* Also unmaps (zaps) what the previous call mapped. */
 		if (getsockopt(z->fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zl)) {
@@ -75,21 +76,11 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 			errno = -zc.err;
 			return -1;
 		}
-		if (zc.copybuf_len < 0) {
-			errno = -zc.copybuf_len;
-			return -1;
-		}
 		ssize_t total = 0;
 		if (zc.length) { /* mapped pages come first in the stream */
 			r->rx_mapped_bytes += zc.length;
 			total += zc.length;
 			if (consume(arg, z->map, zc.length))
-				return -2;
-		}
-		if (zc.copybuf_len) { /* then the leftover the kernel copied */
-			r->rx_copied_bytes += (uint64_t)zc.copybuf_len;
-			total += zc.copybuf_len;
-			if (consume(arg, buf, (size_t)zc.copybuf_len))
 				return -2;
 		}
 		if (zc.recv_skip_hint) { /* then what must be read with recv() */
@@ -102,9 +93,10 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 		if (total)
 			return total;
 		/* Nothing queued: wait as recv() would, without taking a byte
-		 * (MSG_PEEK), and so also see EOF, timeouts and signals. */
+		 * (MSG_PEEK) or copying one (MSG_TRUNC: TCP skips the copy), and
+		 * so also see EOF, timeouts and signals. */
 		char b;
-		ssize_t n = recv(z->fd, &b, 1, MSG_PEEK);
+		ssize_t n = recv(z->fd, &b, 1, MSG_PEEK | MSG_TRUNC);
 		if (n <= 0)
 			return n;
 	}
