@@ -7,6 +7,14 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+/* A stream whose last UNMAPPED calls found bytes but mapped none carries
+ * no whole pages (a1, a2, messages under a page): its calls then hand the
+ * kernel a copy buffer, which it fills with all that is queued when that
+ * fits, one call where it would take a call and a recv() per skb. Every
+ * PROBE-th call goes without, to see whether pages came back. */
+#define UNMAPPED 4
+#define PROBE 16
+
 int rxzc_set_mss(int fd)
 {
 	int mss = RXZC_MSS;
@@ -17,6 +25,7 @@ int rxzc_init(struct rxzc *z, int fd, size_t len, struct side_result *r)
 {
 	z->fd = fd;
 	z->len = len;
+	z->unmapped = 0;
 	z->map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (z->map == MAP_FAILED) {
 		z->map = NULL;
@@ -46,12 +55,18 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 		memset(&zc, 0, sizeof(zc));
 		zc.address = (uint64_t)(uintptr_t)z->map;
 		zc.length = (uint32_t)z->len;
-		/* No copy buffer (copybuf_len 0): given one, the kernel copies
-		 * into it everything queued when that fits (inq <= copybuf_len),
-		 * mappable pages included, and, when the mapping is full, the
-		 * next bytes of the skb it stopped in; the stream then resumes
-		 * inside a page, and the rest of that skb cannot be mapped. What
-		 * the kernel does not map is read below with recv() instead. */
+		/* A copy buffer only for a stream without pages (UNMAPPED):
+		 * given one, the kernel copies into it everything queued when
+		 * that fits (inq <= copybuf_len), mappable pages included, and,
+		 * when the mapping is full, the next bytes of the skb it stopped
+		 * in; the stream then resumes inside a page, and the rest of that
+		 * skb cannot be mapped. Without, what the kernel does not map is
+		 * read below with recv(). */
+		int copy = z->unmapped >= UNMAPPED && z->unmapped % PROBE;
+		if (copy) {
+			zc.copybuf_address = (uint64_t)(uintptr_t)buf;
+			zc.copybuf_len = (int32_t)len;
+		}
 		socklen_t zl = sizeof(zc);
 		/* Also unmaps (zaps) what the previous call mapped. */
 		if (getsockopt(z->fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zl)) {
@@ -76,11 +91,21 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 			errno = -zc.err;
 			return -1;
 		}
+		if (zc.copybuf_len < 0) {
+			errno = -zc.copybuf_len;
+			return -1;
+		}
 		ssize_t total = 0;
 		if (zc.length) { /* mapped pages come first in the stream */
 			r->rx_mapped_bytes += zc.length;
 			total += zc.length;
 			if (consume(arg, z->map, zc.length))
+				return -2;
+		}
+		if (zc.copybuf_len) { /* then what the kernel copied (copy) */
+			r->rx_copied_bytes += (uint64_t)zc.copybuf_len;
+			total += zc.copybuf_len;
+			if (consume(arg, buf, (size_t)zc.copybuf_len))
 				return -2;
 		}
 		if (zc.recv_skip_hint) { /* then what must be read with recv() */
@@ -90,8 +115,10 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 				return n;
 			total += n;
 		}
-		if (total)
+		if (total) {
+			z->unmapped = zc.length ? 0 : z->unmapped + 1;
 			return total;
+		}
 		/* Nothing queued: wait as recv() would, without taking a byte
 		 * (MSG_PEEK) or copying one (MSG_TRUNC: TCP skips the copy), and
 		 * so also see EOF, timeouts and signals. */
