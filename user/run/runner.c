@@ -170,19 +170,23 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 		return -1;
 	if (o->net == NET_LOOPBACK)
 		return 0;
-	/* --rx zerocopy maps segments of whole pages only: the pair then
-	 * carries the client's page MSS (jumbo frames, as a NIC would need;
-	 * at Ethernet's 1500 B TCP cuts every few pages inside one). */
-	char mtu[16];
-	snprintf(mtu, sizeof(mtu), "%d", o->rx == RX_ZEROCOPY ? RXZC_MSS + 40 : 1500);
 	/* Both ends are born inside the namespaces, so they vanish with them. */
-	if (ns_ip(s, err, len, "link", "add", "ct-srv", "mtu", mtu, "type", "veth", "peer",
-		  "name", "ct-cli", "mtu", mtu, "netns", cpid, NULL) ||
+	if (ns_ip(s, err, len, "link", "add", "ct-srv", "type", "veth", "peer", "name",
+		  "ct-cli", "netns", cpid, NULL) ||
 	    ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", "ct-srv", NULL) ||
 	    ns_ip(s, err, len, "link", "set", "ct-srv", "up", NULL) ||
 	    ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
 	    ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", "ct-cli", NULL) ||
 	    ns_ip(c, err, len, "link", "set", "ct-cli", "up", NULL))
+		return -1;
+	/* --rx zerocopy maps segments of whole pages only: the pair then
+	 * carries the client's page MSS (jumbo frames, as a NIC would need;
+	 * at Ethernet's 1500 B TCP cuts every few pages inside one). */
+	char mtu[16];
+	snprintf(mtu, sizeof(mtu), "%d", RXZC_MSS + 40);
+	if (o->rx == RX_ZEROCOPY &&
+	    (ns_ip(s, err, len, "link", "set", "ct-srv", "mtu", mtu, NULL) ||
+	     ns_ip(c, err, len, "link", "set", "ct-cli", "mtu", mtu, NULL)))
 		return -1;
 	return 0;
 }
