@@ -1206,7 +1206,7 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
 
     # 7. copies: a5's CPU copies per payload byte, from a run's ledger
     g = G.get("copies")
-    name = "a5 64 KiB loopback: CPU copies per payload byte (ledger: user + send + receive copies / the fields' bytes)"
+    name = "a5 64 KiB loopback: CPU copies per payload byte (the ledger's copy lines over the fields' bytes)"
     rs = [r for r in g.results["a5"] if "error" not in r] if g else []
     cp = med([r.get("copies_per_payload_byte") for r in rs])
     if not g:
