@@ -26,7 +26,7 @@ URING_LIBS := -luring
 # Every binary links common + net; ctrun and trace_run add run.
 COMMON  := $(addprefix common/,errf opts result hist perfctl text)
 NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
-	     sockio rx_zerocopy server client)
+	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)

@@ -53,7 +53,7 @@ COMPLETION_FRAMES = ("__msg_zerocopy_callback", "ip_recv_error", "ipv6_recv_erro
 
 # (column, description). kns_<side>_<function> columns are appended per sweep.
 COLUMNS = [
-    ("impl", "implementation: a1 two-copy send()/recv() with user gather, a2 one-copy sendmsg() iovec, a3 MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (registered buffers), a5 sendfile from memfd"),
+    ("impl", "implementation: a1 two-copy send()/recv() with user gather, a2 one-copy sendmsg() iovec, a3 MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC (registered buffers), a5 memfd pages by reference (splice) with a mapping receiver"),
     ("size", "message size in bytes (8 fields + header)"),
     ("threads", "client threads = TCP connections (the server runs one thread per client)"),
     ("net", "topology: veth (two network namespaces joined by a veth pair) or loopback"),

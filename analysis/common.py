@@ -17,7 +17,7 @@ IMPL_TABLE = [
     ("a2", "A2 one-copy (sendmsg iovec)", "A2 one-copy", "#2ca02c", False, False),
     ("a3", "A3 MSG_ZEROCOPY", "A3 zerocopy", "#d62728", True, True),
     ("a4", "A4 io_uring SENDMSG_ZC", "A4 io_uring zc", "#8c564b", True, True),
-    ("a5", "A5 sendfile from memfd", "A5 sendfile", "#ff7f0e", True, False),
+    ("a5", "A5 memfd pages by reference (splice) + mapping receiver", "A5 by reference", "#ff7f0e", True, False),
 ]
 IMPLS = [t[0] for t in IMPL_TABLE]
 IMPL_LABEL = {t[0]: t[1] for t in IMPL_TABLE}

@@ -16,6 +16,8 @@ against the reference run of the same round) with min-max.
   6. profiler                       (a1 256 B traced/untraced with defaults,
                                       profiling cost at 64 KiB from a rate scan
                                       + BPF run-time stats, time ledger)
+  7. copies                         (a5 64 KiB on loopback: CPU copies per
+                                      payload byte from trace_run's ledger)
 
 Invoked by scripts/bench.sh (see --help there). Standard library only.
 """
@@ -300,6 +302,11 @@ class BpfRunStats:
         return False
 
 
+# The ledger's lines that are CPU copies (user/report/ledger.c: copy = 1).
+COPY_LINES = ("user_copy_bytes", "send_copy_bytes", "deferred_copy_bytes", "recv_copy_bytes")
+A5_COPY_TARGET = 0.05  # CPU copies per payload byte, a5 64 KiB on loopback
+
+
 def run_trace_run(runs, name, impl, size, duration, backend=None, extra=(), prog_stats=False):
     jp = runs.path(name + ".json")
     argv = [TRACE_RUN, "--impl", impl, "--size", str(size), "--duration", str(duration),
@@ -330,6 +337,15 @@ def run_trace_run(runs, name, impl, size, duration, backend=None, extra=(), prog
         m["samples_kept"] = tl.get("samples")       # of them in the run's tasks
     elif "--sample-freq" in extra:
         m["prof_hz"] = 0
+    # the copy ledger against the payload (item 7): every line that is a
+    # CPU copy (null: not traced here, e.g. a3/a4's deferred copy)
+    led, srv, cli = d.get("ledger") or {}, d["app"].get("server", {}), d["app"].get("client", {})
+    payload = srv.get("messages_sent", 0) * (size - 32)
+    if payload:
+        m["copies_per_payload_byte"] = sum(led.get(k) or 0 for k in COPY_LINES) / payload
+    if cli.get("bytes_received"):
+        m["rx_mapped_share"] = (led.get("recv_zerocopy_bytes") or 0) / cli["bytes_received"]
+    m["pad_bytes"] = srv.get("pad_bytes")
     bs = d.get("bpf_stats")  # --bpf-stats: the tracer's programs' own run time
     if bs and m.get("messages"):
         m["tracer_bpf_ns_per_msg"] = bs["tracer_ns"] / m["messages"]
@@ -749,7 +765,7 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--budget", type=float, default=560.0,
                     help="seconds from the start (sweep included) after which remaining rounds are skipped")
-    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof)")
+    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof,copies)")
     ap.add_argument("--prof-rounds", type=int, default=8,
                     help="rounds of the profiler-cost scan (a1 64 KiB, 6 runs at 4 rates, + a2)")
     a = ap.parse_args()
@@ -841,6 +857,12 @@ def main():
                                                                                  systime=False))(size))))
             groups.append(Group(f"trace{size}", f"a2 stream {size} B traced, Gbit/s",
                                 mem, "untraced", ["gbps", "events"]))
+
+    if want("copies") and have_trace_run:
+        # one traced a5 run: its ledger's copies over the fields' bytes
+        groups.append(Group("copies", "a5 64 KiB on loopback, trace_run ledger",
+                            [("a5", lambda runs, name: run_trace_run(runs, name, "a5", 65536, D))],
+                            "a5", ["copies_per_payload_byte", "rx_mapped_share", "gbps"], reps=1))
 
     if want("prof") and have_trace_run:
         tr = lambda impl, s, extra=(), ps=False: (lambda runs, name: run_trace_run(runs, name, impl, s, D, None,
@@ -1181,6 +1203,23 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             row("6 profiler", f"{impl} 64 KiB: time-ledger share of the user-space gather",
                 ", ".join(f"{x:.3f}" for x in sh) or "n/a", "", "",
                 "> 0" if want_pos else "= 0", verdict(ok))
+
+    # 7. copies: a5's CPU copies per payload byte, from a run's ledger
+    g = G.get("copies")
+    name = "a5 64 KiB loopback: CPU copies per payload byte (the ledger's copy lines over the fields' bytes)"
+    rs = [r for r in g.results["a5"] if "error" not in r] if g else []
+    cp = med([r.get("copies_per_payload_byte") for r in rs])
+    if not g:
+        row("7 copies", name, "not run", "", "", "", "")
+    elif cp is None:
+        err = g.results["a5"][0].get("error", "no ledger") if g.results["a5"] else "budget"
+        row("7 copies", name + f" ({err[:80]})", "n/a", "", "", f"≤ {A5_COPY_TARGET}", "n/a")
+    else:
+        mp = med([r.get("rx_mapped_share") for r in rs])
+        row("7 copies", name, f"{cp:.4f}",
+            f"{fmt(100 * mp if mp is not None else None, 1)} % of the bytes received mapped; "
+            f"{fmt(med([r.get('gbps') for r in rs]))} Gbit/s traced", "",
+            f"≤ {A5_COPY_TARGET}", verdict(cp <= A5_COPY_TARGET))
 
     # 5. sweep
     for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):

@@ -48,6 +48,7 @@ rows+=('6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced'
 	'6 profiler \| a1 64 KiB: profiler at its default rate on/off'
 	'6 profiler \| a1 64 KiB: time-ledger share'
 	'6 profiler \| a2 64 KiB: time-ledger share')
+rows+=('7 copies \| a5 64 KiB loopback: CPU copies per payload byte')
 for r in "${rows[@]}"; do check "row: $r" has_row "$r"; done
 
 # Every comparison produced figures (a failed tool shows n/a in its ratio).
@@ -55,6 +56,11 @@ for r in "${rows[@]:0:8}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536
 	check "figures: $r" bash -c 'grep -E "^\| " "$1" | grep -E -- "$2" | grep -vq "| n/a |"' _ "$OUT/summary.md" "$r"
 done
 check "verdicts present" grep -Eq '\*\*(met|missed)\*\*' "$OUT/summary.md"
+# The copies row is computed from a run: a figure, the mapped share, the
+# target and a verdict from them.
+a5_copies() { grep -E '^\| 7 copies \| a5 64 KiB loopback' "$OUT/summary.md" |
+	grep -Eq '\| [0-9]+\.[0-9]{4} \| [0-9.]+ % of the bytes received mapped;.*\| ≤ 0\.05 \| \*\*(met|missed)\*\* \|$'; }
+check "a5 copies per payload byte: a figure, the mapped share, a verdict" a5_copies
 # The profiler-cost row is computed (two rounds in a smoke run): an estimate
 # with an interval and a verdict from it, the direct accounting's figures,
 # the method stated under the table; the BPF stats are as they were.

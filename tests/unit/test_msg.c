@@ -87,6 +87,28 @@ static void stamp_sets_header(void **st)
 	msg_free(&m);
 }
 
+/* a5's padding: a last page more than half full is padded to a whole one
+ * (and the header says so), a smaller tail is not; whole pages need none. */
+static void page_padding_rule(void **st)
+{
+	(void)st;
+	assert_int_equal(msg_page_pad(4064), 32);     /* --size 4096 */
+	assert_int_equal(msg_page_pad(65504), 32);    /* --size 65536 */
+	assert_int_equal(msg_page_pad(2049), 2047);
+	assert_int_equal(msg_page_pad(2048), 0);      /* half full: copied, not padded */
+	assert_int_equal(msg_page_pad(8192 + 100), 0);
+	assert_int_equal(msg_page_pad(8192), 0);
+	assert_int_equal(msg_page_pad(0), 0);
+	assert_int_equal(msg_pad_to_page(8192 + 100), 3996);
+	struct ct_msg m;
+	assert_int_equal(msg_alloc(&m, 256), 0);
+	m.hdr_flags = CT_HDR_PADDED;
+	msg_stamp(&m, 1, 2, 1);
+	assert_int_equal(m.hdr->flags, CT_HDR_PATTERN | CT_HDR_PADDED);
+	assert_int_equal(m.hdr->check, hdr_check(m.hdr));
+	msg_free(&m);
+}
+
 static void pattern_slices_agree(void **st)
 {
 	(void)st;
@@ -119,6 +141,7 @@ int main(void)
 		cmocka_unit_test(alloc_sizes_and_iov),
 		cmocka_unit_test(gather_concatenates_fields),
 		cmocka_unit_test(stamp_sets_header),
+		cmocka_unit_test(page_padding_rule),
 		cmocka_unit_test(pattern_slices_agree),
 		cmocka_unit_test(pattern_detects_corruption_and_reuse),
 	};

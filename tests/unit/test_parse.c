@@ -25,6 +25,24 @@ static uint8_t *stream_of(size_t size, int n, int pattern)
 	return buf;
 }
 
+/* The same with a5's framing: each payload followed by zeros up to a
+ * whole page (CT_HDR_PADDED); *step is the bytes per message. */
+static uint8_t *padded_stream_of(size_t size, int n, size_t *step)
+{
+	struct ct_msg m;
+	size_t pad = msg_pad_to_page(size - CT_HDR_SIZE);
+	*step = size + pad;
+	uint8_t *buf = calloc(*step, (size_t)n);
+	assert_int_equal(msg_alloc(&m, size), 0);
+	m.hdr_flags = CT_HDR_PADDED;
+	for (int i = 0; i < n; i++) {
+		msg_stamp(&m, (uint64_t)i, 1000 + (uint64_t)i, 1);
+		ct_gather(buf + *step * (size_t)i, m.iov, CT_FIELDS + 1);
+	}
+	msg_free(&m);
+	return buf;
+}
+
 static int seen;
 static void count(void *arg, const struct ct_hdr *h)
 {
@@ -52,6 +70,45 @@ static void any_chunking_parses(void **st)
 		assert_int_equal(seen, 20);
 		assert_true(parser_idle(&p));
 	}
+	free(buf);
+}
+
+/* Padding is skipped as the header announces it, in any chunking. */
+static void padded_any_chunking_parses(void **st)
+{
+	(void)st;
+	size_t step, n = 6;
+	uint8_t *buf = padded_stream_of(5000, (int)n, &step); /* 4968 B + 3224 B of zeros */
+	assert_int_equal(step, 8192 + 32);
+	size_t chunks[] = { 1, 31, 32, 4096, 4999, 5000, 5001, 8224, 100000 };
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(*chunks); c++) {
+		struct parser p;
+		parser_init(&p, 0, true);
+		seen = 0;
+		for (size_t off = 0; off < step * n; off += chunks[c]) {
+			size_t k = step * n - off < chunks[c] ? step * n - off : chunks[c];
+			parser_feed(&p, buf + off, k, count, NULL);
+		}
+		assert_int_equal(p.messages, n);
+		assert_int_equal(p.errors, 0);
+		assert_true(parser_idle(&p));
+	}
+	free(buf);
+}
+
+/* --verify checks the padding too: it must be zeros. */
+static void nonzero_padding_is_an_error(void **st)
+{
+	(void)st;
+	size_t step;
+	uint8_t *buf = padded_stream_of(5000, 3, &step);
+	buf[step + 6000] = 1; /* message 1's padding */
+	struct parser p;
+	parser_init(&p, 0, true);
+	parser_feed(&p, buf, 3 * step, NULL, NULL);
+	assert_int_equal(p.messages, 3);
+	assert_int_equal(p.errors, 1);
+	assert_non_null(strstr(p.first_error, "message 1: padding"));
 	free(buf);
 }
 
@@ -111,6 +168,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(any_chunking_parses),
+		cmocka_unit_test(padded_any_chunking_parses),
+		cmocka_unit_test(nonzero_padding_is_an_error),
 		cmocka_unit_test(flipped_payload_byte_is_an_error),
 		cmocka_unit_test(missing_message_is_out_of_sequence),
 		cmocka_unit_test(corrupt_header_loses_sync),

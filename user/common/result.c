@@ -59,6 +59,7 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->sendfile_calls += from->sendfile_calls;
 	into->sendfile_bytes += from->sendfile_bytes;
 	into->detached_bytes += from->detached_bytes;
+	into->pad_bytes += from->pad_bytes;
 	into->rx_mapped_bytes += from->rx_mapped_bytes;
 	into->rx_copied_bytes += from->rx_copied_bytes;
 	into->rx_zc_calls += from->rx_zc_calls;
@@ -117,6 +118,7 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
 		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, "
 		   "\"sendfile_calls\": %llu, \"sendfile_bytes\": %llu, \"detached_bytes\": %llu, "
+		   "\"pad_bytes\": %llu, "
 		   "\"rx_mapped_bytes\": %llu, \"rx_copied_bytes\": %llu, \"rx_zc_calls\": %llu, "
 		   "\"verify_errors\": %llu, "
 		   "\"window_bytes\": %llu, "
@@ -126,7 +128,7 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
 		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
 		U(r->zc_copied), U(r->zc_backoffs), U(r->sendfile_calls), U(r->sendfile_bytes),
-		U(r->detached_bytes), U(r->rx_mapped_bytes), U(r->rx_copied_bytes),
+		U(r->detached_bytes), U(r->pad_bytes), U(r->rx_mapped_bytes), U(r->rx_copied_bytes),
 		U(r->rx_zc_calls), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
 	fputs(", \"zc_mode\": ", f);
@@ -185,8 +187,9 @@ void run_summary(FILE *f, const struct run_result *r)
 		fprintf(f, ", io_uring zerocopy %s: %llu/%llu notifications, %llu flagged copied",
 			s->zc_mode, U(s->zc_notifications), U(s->zc_sends), U(s->zc_copied));
 	if (o->impl == IMPL_A5)
-		fprintf(f, ", sendfile %llu B in %llu calls, %llu B detached from the memfd",
-			U(s->sendfile_bytes), U(s->sendfile_calls), U(s->detached_bytes));
+		fprintf(f, ", by reference %llu B in %llu splice calls (%llu B of it padding), "
+			"%llu B detached from the memfd", U(s->sendfile_bytes), U(s->sendfile_calls),
+			U(s->pad_bytes), U(s->detached_bytes));
 	if (o->rx == RX_ZEROCOPY)
 		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
 			U(c->rx_mapped_bytes), U(c->rx_copied_bytes));

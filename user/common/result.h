@@ -21,9 +21,11 @@ struct side_result {
 	uint64_t zc_copied;         /* a3: ids completed with ZEROCOPY_COPIED */
 	uint64_t zc_backoffs;       /* a3, a4: ENOBUFS/EAGAIN waits for completions */
 	char zc_mode[128];          /* a4: registered buffers or pinned per send, and why */
-	uint64_t sendfile_calls;    /* a5: sendfile() calls that moved bytes */
-	uint64_t sendfile_bytes;    /* a5: payload bytes sent from the memfd by reference */
-	uint64_t detached_bytes;    /* a5: memfd bytes cut out of the file once sent */
+	uint64_t sendfile_calls;    /* a5: splice() calls that handed pages to the socket */
+	uint64_t sendfile_bytes;    /* a5: bytes sent from the memfd's pages by reference
+	                             * (payload + padding) */
+	uint64_t detached_bytes;    /* a5: memfd bytes cut out of the file before sending */
+	uint64_t pad_bytes;         /* a5: zero bytes that fill a payload's last page */
 	uint64_t rx_mapped_bytes;   /* client --rx zerocopy: bytes mapped, not copied */
 	uint64_t rx_copied_bytes;   /* client --rx zerocopy: the rest, copied */
 	uint64_t rx_zc_calls;       /* client --rx zerocopy: TCP_ZEROCOPY_RECEIVE calls */

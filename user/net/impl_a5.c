@@ -1,42 +1,70 @@
-/* A5, no CPU copy of the payload at the sender: the 8 fields live
- * contiguously in a memfd (written in place through a shared mapping) and
- * each message's fields go out with sendfile(), which hands the memfd's
- * page-cache pages to the socket by reference. The 32-byte header is the
- * one part the kernel copies: a send(MSG_MORE) of its own ("headers
- * aside"), so that the memfd holds only what does not change per message.
- * The client's half of A5 is --rx zerocopy (TCP_ZEROCOPY_RECEIVE), which
- * --impl a5 implies.
+/* A5, no CPU copy of the payload at either end: the 8 fields live
+ * contiguously in a memfd (written in place through a shared mapping),
+ * their pages go to the socket by reference (splice), and the client's
+ * half of A5, --rx zerocopy (TCP_ZEROCOPY_RECEIVE, implied by --impl a5),
+ * maps them instead of copying.
  *
- * Safety. sendfile gives no completion, and an ACK is no proof that the
+ * Framing: page-aligned fields. TCP_ZEROCOPY_RECEIVE maps a page only
+ * where it is a whole skb fragment (offset 0, 4096 bytes) with no
+ * page->mapping (can_map_frag). TCP fills an skb up to its size goal, a
+ * multiple of the MSS, and starts a new one after an skb marked MSG_EOR.
+ * So per message (msg.h has the flags the header announces this with):
+ *  - the 32-byte header goes alone, send(MSG_EOR): the kernel copies it
+ *    (32 B per message at each end) and MSG_EOR ends its skb, so the
+ *    fields start a fresh skb on a page boundary;
+ *  - the fields' pages follow as whole-page fragments; when their last
+ *    page is more than half full it is padded with zeros to a whole page
+ *    (CT_HDR_PADDED), so that it maps too; a tail of half a page or less
+ *    goes unpadded and is copied at the receiver (padding never costs
+ *    more bytes than the copy it spares);
+ *  - every cut TCP makes in the stream is a multiple of the MSS from an
+ *    skb's start (its size goal, the congestion window's quota), so the
+ *    pages stay whole only with an MSS that is a multiple of the page:
+ *    the client asks for 7 pages (rx_zerocopy.c), and the runner's veth
+ *    carries that for --rx zerocopy (with 1448 B, a cut falls inside a
+ *    page every few pages, as the kernel's tcp_mmap.c warns: each frame
+ *    must carry whole pages);
+ *  - in stream mode the socket is corked (TCP_CORK): an ACK-clocked push
+ *    with TCP_NODELAY cuts a segment at the receive window's edge, at any
+ *    byte, splitting a page across two skbs; corked, TCP cuts at whole
+ *    MSS. rr sends one message at a time into an open window and stays
+ *    uncorked (latency). Pushes from within the send call itself still
+ *    cut at the window's edge when the receiver falls behind (rare: well
+ *    under 1 % of the pages in the runs measured here);
+ *  - a message with no whole page (under 2 KiB of payload) has nothing to
+ *    map: no MSG_EOR and no cork, so that TCP packs many into one skb
+ *    (fewer, larger reads at the receiver, no held tail).
+ *
+ * Pages by reference, never written again. An ACK is no proof that the
  * pages are free: on loopback and veth the skbs are delivered with the
- * sender's pages in their frags, so the receive queue, and the receiver's
- * TCP_ZEROCOPY_RECEIVE mapping, keep pointing at them after the ACK
- * (SIOCOUTQ falls to 0 long before the client reads). A page the kernel
- * holds must therefore never be written again. Two cases:
- *  - fields that do not change (the default: written once, like every
- *    impl's "pre-registered" fields) are never written after the first
- *    send; sharing read-only pages between any number of skbs is safe;
- *  - fields rewritten for every message (--verify's per-message pattern,
- *    or any application with fresh data) are cut out of the memfd right
- *    after their sendfile: ftruncate(0) then ftruncate(len). Truncation
- *    removes the pages from the file (page->mapping = NULL) but every skb
- *    and receiver mapping holds its own page reference, so the old pages
- *    live on, unchanged, until the last of them is dropped; nothing can
- *    reach them to write any more. The next message's writes fault in
- *    fresh zeroed pages. No wait, no acknowledgement, no protocol change.
- * Why ftruncate to 0 and not fallocate(PUNCH_HOLE) on the range: a punch
- * that ends inside a large folio (shmem huge pages, shmem_enabled=always
- * or force) zeroes that part of the folio in place
- * (truncate_inode_partial_folio) — the very page an skb may still carry.
- * Truncating to 0 removes whole folios only, whatever their size.
- *
- * Detaching right after the send rather than right before the rewrite has
- * a second effect: TCP_ZEROCOPY_RECEIVE refuses to map page-cache pages
- * (can_map_frag: page->mapping must be NULL, since 6.8 / CVE-2024-26640)
- * and copies them instead; detached pages have no mapping and can be
- * mapped. Unchanging fields stay in the page cache, so the receiver has to
- * copy them. */
+ * sender's pages in their frags, so the receive queue and the receiver's
+ * mappings keep pointing at them after the ACK (SIOCOUTQ falls to 0 long
+ * before the client reads; tests/unit/test_a5.c shows a page rewritten
+ * after the ACK arriving rewritten). So every page is detached from the
+ * memfd before the socket sees it: spliced into pipes (page references,
+ * no copy), then cut out of the file by ftruncate(0) + ftruncate(len).
+ * Truncation removes the pages from the file (page->mapping = NULL, which
+ * is also what lets TCP_ZEROCOPY_RECEIVE map them: since 6.8,
+ * CVE-2024-26640, it copies page-cache pages instead) while the pipes,
+ * skbs and receiver mappings hold their own references; nothing can reach
+ * the old pages to write any more, and the next writes fault in fresh
+ * zeroed ones. Two cases:
+ *  - fields that do not change (the default, written once like every
+ *    impl's "pre-registered" fields): detached once; the pipes keep them
+ *    and each message tee()s them (by reference) into a spare pipe that
+ *    splice() empties into the socket;
+ *  - fields rewritten for every message (--verify's pattern): written into
+ *    the memfd, spliced into the pipes, detached, then spliced into the
+ *    socket, for every message.
+ * Why ftruncate to 0 and not fallocate(PUNCH_HOLE): a punch that ends
+ * inside a large folio (shmem huge pages) zeroes that part in place
+ * (truncate_inode_partial_folio), the very page an skb may carry;
+ * truncating to 0 drops whole folios only. Large folios would not map
+ * anyway (can_map_frag refuses compound pages): the mapping asks for
+ * small ones (MADV_NOHUGEPAGE; shmem_enabled=force overrides it). */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,24 +73,44 @@
 
 #include "impl.h"
 #include "msg.h"
+#include "pagepipe.h"
 #include "sockio.h"
 
 struct a5 {
-	struct ct_msg m; /* hdr on the heap, fields in the memfd mapping */
+	struct ct_msg m;  /* hdr on the heap; fields in the memfd mapping with a
+	                   * pattern, else (written once) held by the pipes */
 	int mfd;
 	char *map;
-	size_t maplen;   /* mapping length: plen rounded up to whole pages */
-	size_t plen;     /* payload bytes = the memfd's size */
+	size_t plen;      /* payload bytes */
+	size_t len;       /* payload + padding: the memfd's size, and what
+	                   * goes by reference per message */
+	struct pagepipes pp;
+	int paged;        /* at least one whole page: EOR, and cork the stream */
+	int corked;
 };
 
 static void a5_free(struct a5 *s)
 {
+	pp_close(&s->pp);
 	if (s->map)
-		munmap(s->map, s->maplen);
+		munmap(s->map, s->len);
 	if (s->mfd >= 0)
 		close(s->mfd);
 	free(s->m.hdr);
 	free(s);
+}
+
+static int fail(struct conn *c, struct a5 *s, const char *what, int err)
+{
+	side_error(c->r, "a5: %s: %s", what, strerror(err));
+	a5_free(s);
+	return -1;
+}
+
+/* Cuts the memfd's pages out of the file (see the top of the file). */
+static int detach(struct a5 *s)
+{
+	return ftruncate(s->mfd, 0) || ftruncate(s->mfd, (off_t)s->len) ? -errno : 0;
 }
 
 static int a5_init(struct conn *c)
@@ -76,31 +124,28 @@ static int a5_init(struct conn *c)
 	struct ct_msg *m = &s->m;
 	m->size = c->size;
 	s->plen = c->size - CT_HDR_SIZE;
+	s->len = s->plen + msg_page_pad(s->plen);
+	m->hdr_flags = s->len > s->plen ? CT_HDR_PADDED : 0;
 	msg_split(s->plen, m->flen);
 	m->hdr = calloc(1, CT_HDR_SIZE);
+	if (!m->hdr)
+		return fail(c, s, "allocating the header", ENOMEM);
 	s->mfd = memfd_create("copytrace-a5", MFD_CLOEXEC);
-	if (!m->hdr || s->mfd < 0) {
-		side_error(c->r, "a5: %s", !m->hdr ? "out of memory" : "memfd_create failed");
-		a5_free(s);
-		return -1;
+	if (s->mfd < 0)
+		return fail(c, s, "memfd_create", errno);
+	if (ftruncate(s->mfd, (off_t)s->len))
+		return fail(c, s, "sizing the memfd", errno);
+	if (s->len) {
+		s->map = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_SHARED, s->mfd, 0);
+		if (s->map == MAP_FAILED) {
+			s->map = NULL;
+			return fail(c, s, "mapping the memfd", errno);
+		}
+		madvise(s->map, s->len, MADV_NOHUGEPAGE); /* advice: no error if refused */
 	}
-	long pg = sysconf(_SC_PAGESIZE);
-	s->maplen = (s->plen ? s->plen : 1) + (size_t)pg - 1;
-	s->maplen -= s->maplen % (size_t)pg;
-	if (ftruncate(s->mfd, (off_t)s->plen)) {
-		side_error(c->r, "a5: sizing the memfd to %zu bytes: %s", s->plen, strerror(errno));
-		a5_free(s);
-		return -1;
-	}
-	s->map = mmap(NULL, s->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->mfd, 0);
-	if (s->map == MAP_FAILED) {
-		s->map = NULL;
-		side_error(c->r, "a5: mapping the memfd: %s", strerror(errno));
-		a5_free(s);
-		return -1;
-	}
-	/* The fields lie back to back in the file so that one sendfile sends
-	 * them all (no NUL between them: the NUL was never sent anyway). */
+	/* The fields lie back to back in the file so that their pages go out
+	 * in one run (no NUL between them: the NUL was never sent anyway);
+	 * the padding after them is the file's zeros. */
 	m->iov[0] = (struct iovec){ m->hdr, CT_HDR_SIZE };
 	size_t off = 0;
 	for (int i = 0; i < CT_FIELDS; i++) {
@@ -108,64 +153,97 @@ static int a5_init(struct conn *c)
 		m->iov[i + 1] = (struct iovec){ m->field[i], m->flen[i] };
 		off += m->flen[i];
 	}
-	/* Written once into the page cache; with a per-message pattern each
-	 * send overwrites them in fresh pages (see the top of the file). */
-	msg_fill_text(m);
+	const char *what = "";
+	int rc = pp_open(&s->pp, s->len, !c->pattern, &what);
+	if (rc)
+		return fail(c, s, what, -rc);
+	if (!c->pattern) {
+		/* Written once, held by the pipes from now on: the memfd and its
+		 * mapping are not needed any more. */
+		msg_fill_text(m);
+		if ((rc = pp_fill(&s->pp, s->mfd)) || (rc = detach(s)))
+			return fail(c, s, "holding the fields in pipes", -rc);
+		c->r->detached_bytes += s->len;
+		if (s->map)
+			munmap(s->map, s->len);
+		close(s->mfd);
+		s->map = NULL;
+		s->mfd = -1;
+		for (int i = 0; i < CT_FIELDS; i++)
+			m->field[i] = NULL;
+	}
+	int one = 1;
+	s->paged = s->len >= CT_PAGE;
+	if (s->paged && c->o->mode == MODE_STREAM) {
+		if (setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)))
+			return fail(c, s, "TCP_CORK", errno);
+		s->corked = 1;
+	}
 	c->priv = s;
 	return 0;
 }
 
-/* Cuts the sent pages out of the memfd (see the top of the file). */
-static int detach(struct conn *c, struct a5 *s)
+/* The header, alone in its skb when pages follow (see the top of the
+ * file). */
+static int send_header(struct conn *c, struct a5 *s, uint64_t *calls)
 {
-	if (ftruncate(s->mfd, 0) || ftruncate(s->mfd, (off_t)s->plen)) {
-		side_error(c->r, "a5: truncating the memfd: %s", strerror(errno));
-		return -1;
+	/* MSG_EOR: nothing is appended to the header's skb, the pages start
+	 * their own on a page boundary. MSG_MORE: it waits for them (it would
+	 * go alone otherwise, TCP_NODELAY). */
+	for (size_t done = 0; done < CT_HDR_SIZE;) {
+		ssize_t n = send(c->fd, (char *)s->m.hdr + done, CT_HDR_SIZE - done,
+				 MSG_NOSIGNAL | (s->paged ? MSG_EOR : 0) | (s->len ? MSG_MORE : 0));
+		if (n < 0 && errno == EINTR && !ct_stop)
+			continue;
+		if (n < 0)
+			return conn_error(c, "send", -errno);
+		(*calls)++;
+		done += (size_t)n;
 	}
-	c->r->detached_bytes += s->plen;
+	c->r->bytes_sent += CT_HDR_SIZE;
 	return 0;
 }
 
 static int a5_send(struct conn *c, uint64_t seq)
 {
 	struct a5 *s = c->priv;
-	/* With a pattern this writes the fields: into pages no skb holds,
-	 * because the previous message's were detached after its send. */
+	/* With a pattern this writes the fields: into fresh pages, the
+	 * previous message's were detached before they were sent. */
 	msg_stamp(&s->m, seq, now_ns(), c->pattern);
-	uint64_t calls = 0;
-	/* MSG_MORE: the header waits for the fields and shares their skb
-	 * (TCP_NODELAY would push it alone otherwise). */
-	for (size_t done = 0; done < CT_HDR_SIZE;) {
-		ssize_t n = send(c->fd, (char *)s->m.hdr + done, CT_HDR_SIZE - done,
-				 MSG_NOSIGNAL | (s->plen ? MSG_MORE : 0));
-		if (n < 0 && errno == EINTR && !ct_stop)
-			continue;
-		if (n < 0)
-			return conn_error(c, "send", -errno);
-		calls++;
-		done += (size_t)n;
+	uint64_t calls = 0, sp = 0;
+	if (send_header(c, s, &calls))
+		return -1;
+	if (c->pattern && s->len) {
+		int rc = pp_fill(&s->pp, s->mfd);
+		if (rc || (rc = detach(s))) {
+			side_error(c->r, "a5: detaching the message's pages: %s", strerror(-rc));
+			return -1;
+		}
+		c->r->detached_bytes += s->len;
 	}
-	c->r->bytes_sent += CT_HDR_SIZE;
-	uint64_t sf = 0;
-	ssize_t n = s->plen ? sendfile_all(c->fd, s->mfd, 0, s->plen, &sf) : 0;
-	c->r->send_calls += calls + sf;
-	c->r->sendfile_calls += sf;
+	ssize_t n = pp_send(&s->pp, c->fd, &sp);
+	c->r->send_calls += calls + sp;
+	c->r->sendfile_calls += sp;
 	if (n < 0)
-		return conn_error(c, "sendfile", n);
+		return conn_error(c, "splice", n);
 	c->r->bytes_sent += (uint64_t)n;
 	c->r->sendfile_bytes += (uint64_t)n;
+	c->r->pad_bytes += s->len - s->plen;
 	c->r->messages_sent++;
-	return c->pattern && s->plen ? detach(c, s) : 0;
+	return 0;
 }
 
-/* Nothing to wait for: unmapping and closing the memfd drops only our
- * references; pages an skb or a receiver mapping still holds stay alive
- * and are never written again (unlike a3's heap buffers, which malloc
- * would hand out again). */
+/* Uncorks (what is held goes out now) and frees. Nothing to wait for:
+ * closing the pipes and the memfd drops only our references; pages an skb
+ * or a receiver mapping still holds stay alive and are never written
+ * again (unlike a3's heap buffers, which malloc would hand out again). */
 static int a5_finish(struct conn *c)
 {
-	if (c->priv)
-		a5_free(c->priv);
+	struct a5 *s = c->priv;
+	if (s && s->corked)
+		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){ 0 }, sizeof(int));
+	if (s)
+		a5_free(s);
 	c->priv = NULL;
 	return 0;
 }

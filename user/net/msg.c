@@ -61,6 +61,11 @@ uint32_t hdr_check(const struct ct_hdr *h)
 	return x;
 }
 
+size_t msg_page_pad(size_t plen)
+{
+	return plen % CT_PAGE > CT_PAGE / 2 ? msg_pad_to_page(plen) : 0;
+}
+
 void msg_stamp(struct ct_msg *m, uint64_t seq, uint64_t now_ns, int pattern)
 {
 	struct ct_hdr *h = m->hdr;
@@ -68,7 +73,7 @@ void msg_stamp(struct ct_msg *m, uint64_t seq, uint64_t now_ns, int pattern)
 	h->len = (uint32_t)m->size;
 	h->seq = seq;
 	h->send_ns = now_ns;
-	h->flags = pattern ? CT_HDR_PATTERN : 0;
+	h->flags = (pattern ? CT_HDR_PATTERN : 0) | m->hdr_flags;
 	h->check = hdr_check(h);
 	if (pattern) {
 		size_t off = 0;

@@ -33,6 +33,15 @@ static void check_header(struct parser *p)
 		bad(p, "out-of-sequence message");
 	if (p->verify && !(h->flags & CT_HDR_PATTERN))
 		bad(p, "message carries no verification pattern");
+	p->pad = h->flags & CT_HDR_PADDED ? msg_pad_to_page(h->len - CT_HDR_SIZE) : 0;
+}
+
+static int all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
 }
 
 size_t parser_feed(struct parser *p, const uint8_t *buf, size_t n,
@@ -55,17 +64,22 @@ size_t parser_feed(struct parser *p, const uint8_t *buf, size_t n,
 				break;
 			p->pay_off = 0;
 		}
-		size_t plen = p->hdr.len - CT_HDR_SIZE;
-		size_t k = plen - p->pay_off;
+		size_t plen = p->hdr.len - CT_HDR_SIZE, end = plen + p->pad;
+		size_t k = end - p->pay_off;
 		if (k > n)
 			k = n;
+		size_t kp = p->pay_off < plen ? plen - p->pay_off : 0; /* of them payload */
+		if (kp > k)
+			kp = k;
 		if ((p->hdr.flags & CT_HDR_PATTERN) &&
-		    pattern_verify(buf, p->pay_off, k, p->hdr.seq))
+		    pattern_verify(buf, p->pay_off, kp, p->hdr.seq))
 			bad(p, "payload bytes differ from the pattern");
+		if ((p->hdr.flags & CT_HDR_PATTERN) && !all_zero(buf + kp, k - kp))
+			bad(p, "padding bytes are not zero");
 		p->pay_off += k;
 		buf += k;
 		n -= k;
-		if (p->pay_off == plen) {
+		if (p->pay_off == end) {
 			if (done)
 				done(arg, &p->hdr);
 			p->messages++;

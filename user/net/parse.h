@@ -1,6 +1,6 @@
 /* Receiver-side framing: splits a byte stream into messages chunk by chunk,
- * checks headers, sequence and (with the pattern flag) every payload byte,
- * without copying. */
+ * checks headers, sequence and (with the pattern flag) every payload byte
+ * and every padding byte, without copying. */
 #ifndef CT_PARSE_H
 #define CT_PARSE_H
 #include <stdbool.h>
@@ -11,7 +11,8 @@
 struct parser {
 	struct ct_hdr hdr;
 	size_t hdr_have;   /* header bytes collected so far */
-	size_t pay_off;    /* payload bytes seen of the current message */
+	size_t pay_off;    /* payload (then padding) bytes seen of the current message */
+	size_t pad;        /* zero bytes after its payload (CT_HDR_PADDED) */
 	uint64_t expect_seq;
 	bool msg_bad;      /* current message already counted as an error */
 	bool lost_sync;    /* bad magic/length: the rest is unparseable */

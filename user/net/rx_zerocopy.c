@@ -7,12 +7,17 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-/* TCP_MAXSEG takes at most 32767: 7 pages + the 12-byte timestamp option. */
-#define LOOPBACK_PAGES_MSS (7 * 4096 + 12)
+/* A stream whose last UNMAPPED calls found bytes but mapped none carries
+ * no whole pages (a1, a2, messages under a page): its calls then hand the
+ * kernel a copy buffer, which it fills with all that is queued when that
+ * fits, one call where it would take a call and a recv() per skb. Every
+ * PROBE-th call goes without, to see whether pages came back. */
+#define UNMAPPED 4
+#define PROBE 16
 
 int rxzc_set_mss(int fd)
 {
-	int mss = LOOPBACK_PAGES_MSS;
+	int mss = RXZC_MSS;
 	return setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 }
 
@@ -20,6 +25,7 @@ int rxzc_init(struct rxzc *z, int fd, size_t len, struct side_result *r)
 {
 	z->fd = fd;
 	z->len = len;
+	z->unmapped = 0;
 	z->map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (z->map == MAP_FAILED) {
 		z->map = NULL;
@@ -49,8 +55,18 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 		memset(&zc, 0, sizeof(zc));
 		zc.address = (uint64_t)(uintptr_t)z->map;
 		zc.length = (uint32_t)z->len;
-		zc.copybuf_address = (uint64_t)(uintptr_t)buf;
-		zc.copybuf_len = (int32_t)len;
+		/* A copy buffer only for a stream without pages (UNMAPPED):
+		 * given one, the kernel copies into it everything queued when
+		 * that fits (inq <= copybuf_len), mappable pages included, and,
+		 * when the mapping is full, the next bytes of the skb it stopped
+		 * in; the stream then resumes inside a page, and the rest of that
+		 * skb cannot be mapped. Without, what the kernel does not map is
+		 * read below with recv(). */
+		int copy = z->unmapped >= UNMAPPED && z->unmapped % PROBE;
+		if (copy) {
+			zc.copybuf_address = (uint64_t)(uintptr_t)buf;
+			zc.copybuf_len = (int32_t)len;
+		}
 		socklen_t zl = sizeof(zc);
 		/* Also unmaps (zaps) what the previous call mapped. */
 		if (getsockopt(z->fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zl)) {
@@ -86,7 +102,7 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 			if (consume(arg, z->map, zc.length))
 				return -2;
 		}
-		if (zc.copybuf_len) { /* then the leftover the kernel copied */
+		if (zc.copybuf_len) { /* then what the kernel copied (copy) */
 			r->rx_copied_bytes += (uint64_t)zc.copybuf_len;
 			total += zc.copybuf_len;
 			if (consume(arg, buf, (size_t)zc.copybuf_len))
@@ -99,12 +115,15 @@ ssize_t rxzc_recv(struct rxzc *z, uint8_t *buf, size_t len, struct side_result *
 				return n;
 			total += n;
 		}
-		if (total)
+		if (total) {
+			z->unmapped = zc.length ? 0 : z->unmapped + 1;
 			return total;
+		}
 		/* Nothing queued: wait as recv() would, without taking a byte
-		 * (MSG_PEEK), and so also see EOF, timeouts and signals. */
+		 * (MSG_PEEK) or copying one (MSG_TRUNC: TCP skips the copy), and
+		 * so also see EOF, timeouts and signals. */
 		char b;
-		ssize_t n = recv(z->fd, &b, 1, MSG_PEEK);
+		ssize_t n = recv(z->fd, &b, 1, MSG_PEEK | MSG_TRUNC);
 		if (n <= 0)
 			return n;
 	}

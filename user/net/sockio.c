@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -106,24 +105,6 @@ ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls)
 				continue;
 			return -errno;
 		}
-		(*calls)++;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-ssize_t sendfile_all(int fd, int in_fd, off_t off, size_t len, uint64_t *calls)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = sendfile(fd, in_fd, &off, len - done);
-		if (n < 0) {
-			if (errno == EINTR && !ct_stop) /* as in sendmsg_all */
-				continue;
-			return -errno;
-		}
-		if (n == 0) /* the file is shorter than we think: never spin */
-			return -EIO;
 		(*calls)++;
 		done += (size_t)n;
 	}

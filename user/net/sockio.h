@@ -40,9 +40,6 @@ ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
 		    const struct send_hooks *h, uint64_t *calls);
 /* send() until len bytes are out. Returns len or -errno. */
 ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls);
-/* sendfile() from in_fd at off until len bytes are out (a5). calls counts
- * successful calls. Returns len or -errno. */
-ssize_t sendfile_all(int fd, int in_fd, off_t off, size_t len, uint64_t *calls);
 /* recv() exactly len bytes. Returns len, 0 on clean EOF before any byte,
  * or -errno (-EPIPE for EOF mid-buffer). */
 ssize_t recv_all(int fd, void *buf, size_t len);

@@ -19,6 +19,7 @@
 #include "common/errf.h"
 #include "netns.h"
 #include "net/proto.h"
+#include "net/rx_zerocopy.h"
 #include "net/sockio.h"
 
 #define SERVER_ADDR "198.18.0.1" /* RFC 2544 benchmarking range */
@@ -177,6 +178,15 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 	    ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
 	    ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", "ct-cli", NULL) ||
 	    ns_ip(c, err, len, "link", "set", "ct-cli", "up", NULL))
+		return -1;
+	/* --rx zerocopy maps segments of whole pages only: the pair then
+	 * carries the client's page MSS (jumbo frames, as a NIC would need;
+	 * at Ethernet's 1500 B TCP cuts every few pages inside one). */
+	char mtu[16];
+	snprintf(mtu, sizeof(mtu), "%d", RXZC_MSS + 40);
+	if (o->rx == RX_ZEROCOPY &&
+	    (ns_ip(s, err, len, "link", "set", "ct-srv", "mtu", mtu, NULL) ||
+	     ns_ip(c, err, len, "link", "set", "ct-cli", "mtu", mtu, NULL)))
 		return -1;
 	return 0;
 }
