@@ -24,7 +24,7 @@ URING_LIBS := -luring
 #   report/  the ledger model, --check, the time ledger, the writers
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
-COMMON  := $(addprefix common/,errf opts result hist perfctl)
+COMMON  := $(addprefix common/,errf opts result hist perfctl identity outfile)
 NET     := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
