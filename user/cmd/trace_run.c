@@ -13,6 +13,7 @@
 
 #include "common/errf.h"
 #include "common/hist.h"
+#include "common/outfile.h"
 #include "report/flamegraph.h"
 #include "report/folded.h"
 #include "report/ledger.h"
@@ -92,9 +93,9 @@ static int prof_write(const struct ct_opts *o, const struct ct_program *prog,
 	for (int k = 0; k < 2 && !rc; k++) {
 		if (!path[k])
 			continue;
-		FILE *f = fopen(path[k], "w");
+		FILE *f = outfile_for(o, path[k], err, n); /* common/outfile.c */
 		if (!f) {
-			rc = errf(err, n, "cannot write %s: %s", path[k], strerror(errno));
+			rc = -1;
 			break;
 		}
 		char title[160];
@@ -246,10 +247,10 @@ int main(int argc, char **argv)
 		o.repeat = CT_MAX_PAIRS;
 	FILE *out = stdout;
 	if (o.output) {
-		out = fopen(o.output, "w");
+		/* created at the first write, no symlink, the user's (outfile.c) */
+		out = outfile_for(&o, o.output, err, sizeof(err));
 		if (!out) {
-			fprintf(stderr, "trace_run: cannot write --output %s: %s\n", o.output,
-				strerror(errno));
+			fprintf(stderr, "trace_run: --output: %s\n", err);
 			return 2;
 		}
 	}
