@@ -254,6 +254,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (outfile_check_opts(&o, err, sizeof(err))) {
+		fprintf(stderr, "trace_run: %s\n", err);
+		return 2;
+	}
 	runner_install_signals();
 
 	static struct tracer t;

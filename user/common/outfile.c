@@ -87,28 +87,30 @@ static int lazy_close(void *c)
 	return rc;
 }
 
-FILE *outfile_open(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+/* No symbolic link, no directory, and a directory to create it in. */
+static int check(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	if (lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode))) {
 		if (S_ISLNK(st.st_mode))
-			refuse(path, err, errlen);
-		else
-			errf(err, errlen, "cannot write %s: it is a directory", path);
-		return NULL;
+			return refuse(path, err, errlen);
+		return errf(err, errlen, "cannot write %s: it is a directory", path);
 	}
 	/* the directory must be there now, not at the end of a long trace */
 	char *dup = strdup(path);
-	if (!dup) {
-		errf(err, errlen, "out of memory");
-		return NULL;
-	}
+	if (!dup)
+		return errf(err, errlen, "out of memory");
 	int dir_ok = stat(dirname(dup), &st) == 0 && S_ISDIR(st.st_mode);
 	free(dup);
-	if (!dir_ok) {
-		errf(err, errlen, "cannot write %s: its directory does not exist", path);
+	if (!dir_ok)
+		return errf(err, errlen, "cannot write %s: its directory does not exist", path);
+	return 0;
+}
+
+FILE *outfile_open(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (check(path, err, errlen))
 		return NULL;
-	}
 	struct lazy *z = calloc(1, sizeof(*z));
 	if (!z || !(z->path = strdup(path))) {
 		free(z);
@@ -134,4 +136,14 @@ FILE *outfile_for(const struct ct_opts *o, const char *path, char *err, size_t e
 	if (identity_resolve(o->user, &id, err, errlen))
 		return NULL;
 	return outfile_open(path, id.root ? (uid_t)-1 : id.uid, id.gid, err, errlen);
+}
+
+int outfile_check_opts(const struct ct_opts *o, char *err, size_t errlen)
+{
+	const char *opt[2] = { "--folded", "--flamegraph" }, *path[2] = { o->folded, o->flamegraph };
+	char why[400];
+	for (int k = 0; k < 2; k++)
+		if (path[k] && check(path[k], why, sizeof(why)))
+			return errf(err, errlen, "%s: %s", opt[k], why);
+	return 0;
 }

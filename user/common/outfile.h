@@ -16,5 +16,8 @@ FILE *outfile_open(const char *path, uid_t uid, gid_t gid, char *err, size_t err
  * sudo user, or root (identity.h). */
 struct ct_opts;
 FILE *outfile_for(const struct ct_opts *o, const char *path, char *err, size_t errlen);
+/* The checks of outfile_open on --folded and --flamegraph, at the start
+ * (they are opened only once the samples are read). 0, or -1 with why. */
+int outfile_check_opts(const struct ct_opts *o, char *err, size_t errlen);
 
 #endif
