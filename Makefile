@@ -28,7 +28,7 @@ COMMON  := $(addprefix common/,errf opts result hist perfctl identity outfile)
 NET     := $(addprefix net/,msg parse gather impl impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
-TRACE   := $(addprefix trace/,probe hooks tracer counters target selfcost)
+TRACE   := $(addprefix trace/,probe hooks tracer counters target selfcost proctree pidwatch cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
 REPORT  := $(addprefix report/,ledger check timeledger table json csv report_time report_cost \
 	     folded flamegraph)
@@ -86,6 +86,7 @@ vmlinux:
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
 $(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flamegraph profile/procmaps)
+$(B)/tests/test_proctree: $(call obj,trace/proctree trace/pidwatch trace/cmdtree)
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"
