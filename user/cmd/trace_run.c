@@ -176,6 +176,9 @@ static int trace_program(struct tracer *t, struct profiler *pp, struct selfcost 
 	if (cost)
 		selfcost_begin(cost, tracer_object(t), profile_object(pp));
 	int rc = tracer_attach(t, &f, err, sizeof(err));
+	/* --pid: the listed processes' descendants join (target.c) */
+	if (rc == 0 && target_attached(&tg, t, err, sizeof(err)))
+		rc = -1;
 	/* the held child is in the tasks map now: its exec is recorded */
 	if (rc == 0 && pp && profile_attach(pp, f.cgroup_fd, err, sizeof(err)))
 		rc = -1;
