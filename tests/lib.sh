@@ -7,6 +7,10 @@ T_PASS=0
 T_FAIL=0
 T_TMP=$(mktemp -d /tmp/ct-test.XXXXXX)
 trap 'rm -rf "$T_TMP"' EXIT
+# Run through sudo, trace_run would run traced commands as the sudo user,
+# who cannot write the tests' root-only temporary directory; tests that
+# check that set these themselves.
+unset SUDO_UID SUDO_GID SUDO_USER
 
 pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1${2:+: $2}"; }
