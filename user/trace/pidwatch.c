@@ -14,34 +14,30 @@
 
 int pw_has(const struct pidwatch *w, pid_t pid)
 {
-	for (int i = 0; i < w->n; i++)
-		if (w->pid[i] == pid)
-			return 1;
-	return 0;
+	return pidset_has(&w->pids, pid);
 }
 
 int pw_add(struct pidwatch *w, pid_t pid)
 {
 	if (pw_has(w, pid))
 		return 0;
-	if (w->n == w->cap) {
-		int cap = w->cap ? 2 * w->cap : 32;
-		pid_t *p = realloc(w->pid, (size_t)cap * sizeof(*p));
-		if (!p)
-			return -1;
-		w->pid = p;
-		int *f = realloc(w->fd, (size_t)cap * sizeof(*f));
-		if (!f)
-			return -1;
-		w->fd = f;
-		w->cap = cap;
-	}
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0); /* close-on-exec always */
-	if (fd < 0) {
+	if (fd < 0)
 		return errno == ESRCH ? 0 : -1;
+	if (w->pids.n == w->fdcap) {
+		int cap = w->fdcap ? 2 * w->fdcap : 32, *f = realloc(w->fd, (size_t)cap * sizeof(*f));
+		if (!f) {
+			close(fd);
+			return -1;
+		}
+		w->fd = f;
+		w->fdcap = cap;
 	}
-	w->pid[w->n] = pid;
-	w->fd[w->n++] = fd;
+	if (pidset_add(&w->pids, pid) < 0) {
+		close(fd);
+		return -1;
+	}
+	w->fd[w->pids.n - 1] = fd;
 	return 1;
 }
 
@@ -50,9 +46,9 @@ int pw_alive(struct pidwatch *w, int ms)
 	struct pollfd pf[256];
 	int alive = 0;
 	/* poll in batches; only the first batch waits */
-	for (int i = 0; i < w->n;) {
+	for (int i = 0; i < w->pids.n;) {
 		int k = 0, at[256];
-		for (; i < w->n && k < 256; i++)
+		for (; i < w->pids.n && k < 256; i++)
 			if (w->fd[i] >= 0) {
 				pf[k] = (struct pollfd){ .fd = w->fd[i], .events = POLLIN };
 				at[k++] = i;
@@ -75,10 +71,10 @@ int pw_alive(struct pidwatch *w, int ms)
 
 void pw_free(struct pidwatch *w)
 {
-	for (int i = 0; i < w->n; i++)
+	for (int i = 0; i < w->pids.n; i++)
 		if (w->fd[i] >= 0)
 			close(w->fd[i]);
-	free(w->pid);
+	pidset_free(&w->pids);
 	free(w->fd);
 	memset(w, 0, sizeof(*w));
 }

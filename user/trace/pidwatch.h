@@ -6,10 +6,12 @@
 #define CT_PIDWATCH_H
 #include <sys/types.h>
 
+#include "proctree.h"
+
 struct pidwatch {
-	pid_t *pid;
-	int *fd;      /* -1 once the process has exited */
-	int n, cap;
+	struct pidset pids; /* every process watched so far */
+	int *fd;            /* per pids.v[i]: its pidfd, -1 once it has exited */
+	int fdcap;
 };
 
 /* Starts watching pid. 1 watched, 0 already watched or gone (no such
