@@ -402,6 +402,8 @@ static void wait_command(struct ct_target *tg, const struct ct_opts *o, volatile
 				"after the signal: killed%s\n", GRACE_S,
 				left ? " (some could not be, see ps)" : "");
 			killed = 1;
+		} else if (killed && now() - stopping > 3 * GRACE_S) {
+			break; /* unkillable (uninterruptible sleep): not waited for forever */
 		}
 		poll(NULL, 0, TICK_MS); /* SIGCHLD cuts it short */
 	}
