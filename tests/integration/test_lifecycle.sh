@@ -28,7 +28,6 @@ trap cleanup EXIT
 
 within() { $PY -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
 L() { jget "$1" "d['ledger']['$2']" 2>/dev/null || echo 0; }
-links() { bpftool link list 2>/dev/null | grep -c '^[0-9]'; }
 left() { pgrep -f "^sleep $1\$" | tr '\n' ' '; }
 # wait_for SECONDS CMD...: polls CMD every 0.1 s; 0 once it succeeds
 wait_for() {
@@ -44,7 +43,7 @@ have() {
 	echo "skip - $2: not possible here ($1 could not be installed: $(tail -1 "$T_TMP/deps.log"))"
 	return 1
 }
-links0=$(links) others0=$(pgrep -x trace_run)
+links_before
 
 # ---- nginx: its master's pid, its two workers doing the TCP work ------------------------
 if have nginx "nginx traced by its master's pid" && have curl "nginx traced by its master's pid"; then
@@ -268,12 +267,5 @@ alive=
 for p in "${BG[@]}"; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
 [ -z "$alive" ] && [ -z "$(left '98[0-9]')" ] && pass "every process this test started has exited" ||
 	fail "processes left" "$alive $(left '98[0-9]')"
-# links are counted machine-wide: compared only when no other trace_run ran
-sleep 0.5
-if [ -z "$others0$(pgrep -x trace_run)" ]; then
-	[ "$(links)" = "$links0" ] && pass "no BPF link left behind ($links0 before and after)" ||
-		fail "BPF links left" "$links0 before, $(links) after"
-else
-	echo "# BPF links not compared: another trace_run runs on this machine"
-fi
+links_after
 finish

@@ -16,11 +16,10 @@ cd "$T_TMP" || exit 1
 # within A B: |A - B| <= 1 % of B
 within() { $PY -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
 L() { jget "$1" "d['ledger']['$2']"; }
-links() { bpftool link list 2>/dev/null | grep -c '^[0-9]'; }
 # attached ERRFILE: waits (at most 15 s) for trace_run's "tracing ..." line, printed
 # once every probe is attached: on a loaded machine that takes over a second
 attached() { for ((i = 0; i < 150; i++)); do grep -q "^trace_run: tracing" "$1" && return; sleep 0.1; done; }
-links0=$(links) others0=$(pgrep -x trace_run)
+links_before
 
 # Untraced bulk traffic on the host for the whole test: it must never count.
 iperf3 -s -p 5421 >/dev/null 2>&1 & BG_S=$!
@@ -172,12 +171,5 @@ check "--sample-freq 0 with a program: no profiler, time_ledger null" jget off.j
 "$TR" -- /nonexistent/program >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 127 ] && [ "$(wc -l <err.txt)" = 1 ] && grep -q "cannot execute '/nonexistent/program'" err.txt &&
 	pass "a command that cannot be executed: one line, exit 127" || fail "cannot execute" "rc=$rc $(cat err.txt)"
-sleep 0.5
-# links are counted machine-wide: compared only when no other trace_run ran
-if [ -z "$others0$(pgrep -x trace_run)" ]; then
-	[ "$(links)" = "$links0" ] && pass "no BPF link left behind ($links0 before and after)" ||
-		fail "BPF links left" "$links0 before, $(links) after"
-else
-	echo "# BPF links not compared: another trace_run runs on this machine"
-fi
+links_after
 finish
