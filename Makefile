@@ -24,11 +24,12 @@ URING_LIBS := -luring
 #   report/  the ledger model, --check, the time ledger, the writers
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
-COMMON  := $(addprefix common/,errf opts result hist perfctl text)
+COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile)
 NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns)
-TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost)
+TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost proctree pidwatch \
+	     cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
 REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv folded \
 	     flamegraph)
@@ -96,6 +97,7 @@ $(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flame
 $(B)/tests/test_hooks: $(call obj,trace/hooks trace/kfacts)
 $(B)/tests/test_hooks: CFLAGS += -DKFACTS_DIR=\"$(CURDIR)/tests/unit/kfacts\"
 $(B)/tests/test_hooks: | $(B)/copytrace.skel.h
+$(B)/tests/test_proctree: $(call obj,trace/proctree trace/pidwatch trace/cmdtree)
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"

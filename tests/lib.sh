@@ -7,6 +7,10 @@ T_PASS=0
 T_FAIL=0
 T_TMP=$(mktemp -d /tmp/ct-test.XXXXXX)
 trap 'rm -rf "$T_TMP"' EXIT
+# Run through sudo, trace_run would run traced commands as the sudo user,
+# who cannot write the tests' root-only temporary directory; tests that
+# check that set these themselves.
+unset SUDO_UID SUDO_GID SUDO_USER
 
 pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1${2:+: $2}"; }
@@ -32,6 +36,22 @@ py_cases() {
 }
 # jget FILE EXPR: python3 expression over the JSON document `d`.
 jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# BPF links are counted machine-wide: links_before at the start; links_after
+# at the end passes when the count is back, compared only when no other
+# trace_run ran meanwhile (another session's would be counted too).
+links_count() { bpftool link list 2>/dev/null | grep -c '^[0-9]'; }
+links_before() { T_LINKS0=$(links_count) T_OTHERS0=$(pgrep -x trace_run); }
+links_after() {
+	sleep 0.5
+	if [ -n "$T_OTHERS0$(pgrep -x trace_run)" ]; then
+		echo "# BPF links not compared: another trace_run runs on this machine"
+		return
+	fi
+	local n; n=$(links_count)
+	[ "$n" = "$T_LINKS0" ] && pass "no BPF link left behind ($n before and after)" ||
+		fail "BPF links left" "$T_LINKS0 before, $n after"
+}
 
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "not ok - $0 needs root"; echo "RESULT passed=0 failed=1"; exit 1; }; }
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -149,13 +150,80 @@ static void trace_targets(void **st)
 	assert_non_null(strstr(err, "--impl runs the built-in experiment"));
 	assert_int_equal(PARSE(ROLE_TRACE, "--check", "--", "true"), -1);
 	assert_non_null(strstr(err, "--check needs --impl"));
-	assert_int_equal(PARSE(ROLE_TRACE, "--duration", "1", "--", "true"), -1);
+	/* a command may be bounded too: what is left is stopped at the end */
+	assert_int_equal(PARSE(ROLE_TRACE, "--duration", "1", "--", "true"), 0);
+	assert_true(o.duration_given);
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "12x"), -1);
-	assert_string_equal(err, "--pid must be PID[,PID...], not '12x'");
+	assert_string_equal(err, "--pid must be PID[,PID...] with each PID 1..4194304, not '12x'");
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", ""), -1);
 	/* the other binaries take no command and no program target */
 	assert_int_equal(PARSE(ROLE_RUNNER, "--", "true"), -1);
 	assert_int_equal(PARSE(ROLE_RUNNER, "--pid", "1"), -1);
+}
+
+/* A suffix that would push a value past 64 bits is refused, not wrapped
+ * (18014398509481985K was 1024: 2^54 + 1 shifted by 10). */
+static void suffix_overflow(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_RUNNER, "--port", "18014398509481985K"), -1);
+	assert_string_equal(err, "--port must be 1..65535, not '18014398509481985K'");
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "17592186044416M"), -1); /* 2^44 M = 2^64 */
+	assert_non_null(strstr(err, "not a byte count"));
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "17179869184G"), -1);   /* 2^34 G = 2^64 */
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "99999999999999999999"), -1);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", " -5"), -1); /* strtoull wraps it */
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "+5"), -1);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--threads", "1K"), 0); /* 1024: the limit */
+	assert_int_equal(PARSE(ROLE_RUNNER, "--threads", "2k"), -1);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "16777215G"), -1); /* fits; above 64 MiB */
+	assert_non_null(strstr(err, "above the 64 MiB limit"));
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "64M"), 0);
+	assert_int_equal(o.size, 64u << 20);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "1k"), 0);
+	assert_int_equal(o.size, 1024);
+	assert_int_equal(PARSE(ROLE_TRACE, "--sample-freq", "18446744073709551616"), -1);
+	assert_null(strchr(err, '\n'));
+}
+
+/* --pid: the whole list is checked, never cut: at most CT_MAX_PIDS
+ * entries, each a pid, no empty one; and --user names a user. */
+static void pid_list_and_user(void **st)
+{
+	(void)st;
+	char list[4096] = "";
+	size_t n = 0;
+	for (int i = 1; i <= CT_MAX_PIDS; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%d", i > 1 ? "," : "", 4000000 + i);
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), 0);
+	snprintf(list + n, sizeof(list) - n, ",4000099");
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), -1);
+	assert_string_equal(err, "--pid lists more than 31 processes (each listed one has its own "
+			    "row; their children are traced anyway)");
+	/* longer than 1023 characters: refused in one line, not cut */
+	char lng[1200];
+	memset(lng, '0', sizeof(lng) - 3);
+	memcpy(lng + sizeof(lng) - 3, "12", 3);
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", lng), 0); /* leading zeros: pid 12 */
+	lng[0] = '1';
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", lng), -1);
+	assert_null(strchr(err, '\n'));
+	assert_true(strlen(err) < 200);
+	const char *bad[] = { "1,,2", ",1", "1,", "0", "4194305", "1,x", "-1", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		if (PARSE(ROLE_TRACE, "--pid", (char *)bad[i]) != -1)
+			fail_msg("--pid '%s' accepted", bad[i]);
+		assert_non_null(strstr(err, "--pid must be PID[,PID...]"));
+	}
+	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "1,4194304"), 0);
+
+	assert_int_equal(PARSE(ROLE_TRACE, "--user", "root", "--", "id"), 0);
+	assert_string_equal(o.user, "root");
+	assert_int_equal(PARSE(ROLE_TRACE, "--user", "0", "--", "id"), 0);
+	assert_int_equal(PARSE(ROLE_TRACE, "--user", "no-such-user-ct", "--", "id"), -1);
+	assert_string_equal(err, "--user: no user 'no-such-user-ct' on this system");
+	assert_int_equal(PARSE(ROLE_RUNNER, "--user", "root"), -1);
+	assert_non_null(strstr(err, "not valid here"));
 }
 
 int main(void)
@@ -165,6 +233,8 @@ int main(void)
 		cmocka_unit_test(bad_inputs_named),
 		cmocka_unit_test(perf_ctl),
 		cmocka_unit_test(trace_targets),
+		cmocka_unit_test(suffix_overflow),
+		cmocka_unit_test(pid_list_and_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

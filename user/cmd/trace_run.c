@@ -15,6 +15,7 @@
 #include "common/errf.h"
 #include "common/hist.h"
 #include "common/opts.h"
+#include "common/outfile.h"
 #include "profile/profiler.h"
 #include "report/ledger.h"
 #include "report/take.h"
@@ -112,10 +113,10 @@ static int write_stacks(struct session *s)
 	for (int k = 0; k < 2; k++) {
 		if (!path[k] || !s->snap.prof)
 			continue;
-		FILE *f = fopen(path[k], "w");
+		/* created at the first write, no symlink, the user's (outfile.c) */
+		FILE *f = outfile_for(&s->o, path[k], s->err, sizeof(s->err));
 		if (!f)
-			return errf(s->err, sizeof(s->err), "cannot write %s: %s", path[k],
-				    strerror(errno));
+			return -1;
 		int bad = w[k]->write(f, &s->snap);
 		if (fclose(f) || bad)
 			return errf(s->err, sizeof(s->err), "writing %s failed", path[k]);
@@ -153,6 +154,8 @@ static int trace_program(struct session *s)
 	if (s->cp)
 		selfcost_begin(s->cp, tracer_object(&s->t), profile_object(s->pp));
 	if (tracer_attach(&s->t, &f, s->err, sizeof(s->err)) ||
+	    /* --pid: the listed processes' descendants join */
+	    target_attached(&tg, &s->t, s->err, sizeof(s->err)) ||
 	    /* the held child is in the tasks map now: its exec is recorded */
 	    (s->pp && profile_attach(s->pp, f.cgroup_fd, s->err, sizeof(s->err)))) {
 		rc = 1;
@@ -269,9 +272,15 @@ int main(int argc, char **argv)
 	if (s.o.compare && s.o.repeat > CT_MAX_PAIRS)
 		s.o.repeat = CT_MAX_PAIRS;
 	s.out = stdout;
-	if (s.o.output && !(s.out = fopen(s.o.output, "w"))) {
-		fprintf(stderr, "trace_run: cannot write --output %s: %s\n", s.o.output,
-			strerror(errno));
+	/* created at the first write, no symlink, the user's (outfile.c) */
+	if (s.o.output && !(s.out = outfile_for(&s.o, s.o.output, s.err, sizeof(s.err)))) {
+		fprintf(stderr, "trace_run: --output: %s\n", s.err);
+		return 2;
+	}
+	if (outfile_check_opts(&s.o, s.err, sizeof(s.err))) {
+		fprintf(stderr, "trace_run: %s\n", s.err);
+		if (s.out != stdout)
+			fclose(s.out);
 		return 2;
 	}
 	runner_install_signals();

@@ -1,8 +1,11 @@
 /* Command-line parsing shared by every binary; errors are one line. */
 #include "opts.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,27 +29,52 @@ const char *net_name(enum ct_net n)
 	return s[n];
 }
 
-/* strtoull with full-string and range checks; accepts K/M suffixes. */
+/* strtoull with full-string and range checks; accepts K/M/G suffixes.
+ * Digits only (strtoull would take " -5" as a huge number), and a value
+ * the suffix would push past 64 bits is refused, not wrapped. */
 static int parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
 	errno = 0;
-	if (!s || !*s || *s == '-')
+	if (!s || !isdigit((unsigned char)*s))
 		return -1;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
-	if (*end == 'k' || *end == 'K') {
-		v <<= 10;
-		end++;
-	} else if (*end == 'm' || *end == 'M') {
-		v <<= 20;
+	static const char suf[] = "kmg";
+	const char *k = *end ? strchr(suf, tolower((unsigned char)*end)) : NULL;
+	if (k) {
+		unsigned shift = 10u * (unsigned)(k - suf + 1);
+		if (v > ULLONG_MAX >> shift)
+			return -1;
+		v <<= shift;
 		end++;
 	}
 	if (*end)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* --pid PID[,PID...]: every entry a process id, at most CT_MAX_PIDS of
+ * them; the whole list is checked (never cut). */
+static int check_pids(const char *a, char *err, size_t errlen)
+{
+	int n = 0;
+	for (const char *s = a;; s++) {
+		char *end;
+		errno = 0;
+		unsigned long v = isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : 0;
+		if (!v || errno || v > CT_PID_MAX || (*end && *end != ','))
+			return errf(err, errlen, "--pid must be PID[,PID...] with each PID 1..%d, not "
+				    "'%.40s%s'", CT_PID_MAX, a, strlen(a) > 40 ? "..." : "");
+		if (++n > CT_MAX_PIDS)
+			return errf(err, errlen, "--pid lists more than %d processes (each listed one "
+				    "has its own row; their children are traced anyway)", CT_MAX_PIDS);
+		s = end;
+		if (!*s)
+			return 0;
+	}
 }
 
 static int parse_double(const char *s, double *out)
@@ -66,6 +94,7 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
+	O_USER,
 };
 
 static const struct option all_opts[] = {
@@ -100,6 +129,7 @@ static const struct option all_opts[] = {
 	{ "folded", required_argument, 0, O_FOLDED },
 	{ "flamegraph", required_argument, 0, O_FLAMEGRAPH },
 	{ "kernel-facts", no_argument, 0, O_KERNEL_FACTS },
+	{ "user", required_argument, 0, O_USER },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -131,6 +161,7 @@ static int allowed(enum ct_role role, int id)
 	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
 	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 	case O_KERNEL_FACTS:
+	case O_USER:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -174,9 +205,6 @@ static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 	if (o->compare || o->check)
 		return errf(err, errlen, "--%s needs --impl (it compares against the "
 			    "experiment's own counts)", o->compare ? "compare" : "check");
-	if (o->cmd && o->duration_given)
-		return errf(err, errlen, "--duration does not apply to -- COMMAND: the trace "
-			    "ends when the command exits (or on Ctrl-C)");
 	return 0;
 }
 
@@ -307,9 +335,14 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			o->check = true;
 			break;
 		case O_PID:
-			if (!*a || strspn(a, "0123456789,") != strlen(a))
-				return errf(err, errlen, "--pid must be PID[,PID...], not '%s'", a);
+			if (check_pids(a, err, errlen))
+				return -1;
 			o->pids = a;
+			break;
+		case O_USER: /* a name, or a number with a passwd entry */
+			if (!getpwnam(a) && (parse_u64(a, &u) || u > UINT_MAX || !getpwuid((uid_t)u)))
+				return errf(err, errlen, "--user: no user '%s' on this system", a);
+			o->user = a;
 			break;
 		case O_CGROUP:
 			o->cgroup = a;
@@ -388,7 +421,8 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --quiet             no summary line\n");
 	if (role != ROLE_SERVER)
 		printf("  --duration SECONDS  how long the client receives (default %s)\n",
-		       role == ROLE_TRACE ? "3; with --pid/--cgroup: until Ctrl-C" : "5");
+		       role == ROLE_TRACE ? "3; with --pid/--cgroup: until Ctrl-C;\n"
+		       "                      with -- COMMAND: until what it started has exited" : "5");
 	if (role == ROLE_SERVER)
 		printf("  --bind ADDRESS      listen address (default 0.0.0.0)\n"
 		       "  --ready-fd FD       write one byte to FD once listening\n");
@@ -427,11 +461,21 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "                      kprobes, tracepoints of every hooked function) and exit\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"
-		       "  -- COMMAND [ARG...] run COMMAND and trace it and its children until it exits\n"
-		       "                      (its exit status is passed on)\n"
-		       "  --pid PID[,PID...]  trace running processes (all threads and children) for\n"
-		       "                      --duration seconds, or until they exit or Ctrl-C\n"
+		       "  -- COMMAND [ARG...] run COMMAND as the invoking user (sudo's SUDO_UID) in a\n"
+		       "                      process group of its own; trace it and every process it\n"
+		       "                      starts, daemons too (trace_run is their subreaper), until\n"
+		       "                      the last has exited, --duration, or a signal: SIGINT,\n"
+		       "                      SIGTERM, SIGHUP are passed on, and whatever is left 5 s\n"
+		       "                      later is killed (the command's exit status is passed on)\n"
+		       "  --user NAME         run the command as NAME (root: as root); NAME also owns\n"
+		       "                      the files of --output, --folded, --flamegraph\n"
+		       "  --pid PID[,PID...]  trace running processes (up to %d) with all their threads\n"
+		       "                      and descendants, those that exist and those born during\n"
+		       "                      the trace; for --duration seconds, until Ctrl-C, or until\n"
+		       "                      every listed process and its descendants have exited\n"
 		       "  --cgroup PATH       trace every task of a cgroup v2 (a path under\n"
-		       "                      /sys/fs/cgroup, or relative to it), like --pid\n",
-		       CT_SAMPLE_MAX_HZ, CT_SAMPLE_HZ);
+		       "                      /sys/fs/cgroup, or relative to it), like --pid\n"
+		       "Output files are created once tracing has started, never through a symbolic\n"
+		       "link, and belong to the invoking user (or --user).\n",
+		       CT_SAMPLE_MAX_HZ, CT_SAMPLE_HZ, CT_MAX_PIDS);
 }

@@ -17,6 +17,10 @@ struct perfctl;
 #define CT_MIN_SIZE ((size_t)32)
 #define CT_MAX_THREADS 1024
 #define CT_DEFAULT_PORT 5301
+/* --pid: each listed process has a slot of its own in the tracer's
+ * per-process rows (CT_NSLOTS - 1 in bpf/copytrace.h; target.c checks). */
+#define CT_MAX_PIDS 31
+#define CT_PID_MAX 4194304 /* the kernel's PID_MAX_LIMIT on 64-bit */
 
 struct ct_opts {
 	enum ct_impl impl;
@@ -53,6 +57,7 @@ struct ct_opts {
 	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */
 	const char *pids;    /* --pid PID[,PID...] */
 	const char *cgroup;  /* --cgroup PATH */
+	const char *user;    /* --user NAME: runs the command, owns the output files */
 	bool per_conn;       /* --per-connection */
 	/* the sampling profiler (--impl only so far) */
 	unsigned sample_hz;  /* --sample-freq (0: off) */

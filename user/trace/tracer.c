@@ -333,6 +333,57 @@ int tracer_hook_programs(const struct tracer *t, int i, struct bpf_program *p[2]
 	return 1;
 }
 
+int tracer_add_process(struct tracer *t, int tgid, int ppid, const char *comm)
+{
+	int claims = bpf_map__fd(t->skel->maps.claims), procs = bpf_map__fd(t->skel->maps.procs);
+	__u32 key = (__u32)tgid, slot = CT_SLOT_OTHERS;
+	/* the claims map decides between us and a BPF fork on another CPU:
+	 * BPF_NOEXIST both ways, as claim_slot does */
+	for (__u32 i = 0; i < CT_SLOT_OTHERS; i++)
+		if (bpf_map_update_elem(claims, &i, &key, BPF_NOEXIST) == 0) {
+			slot = i;
+			break;
+		}
+	struct ct_proc p = { .tgid = key, .ppid = (__u32)ppid };
+	if (slot == CT_SLOT_OTHERS)
+		__sync_fetch_and_add(&t->skel->bss->slots_overflow, 1);
+	else
+		snprintf(p.comm, sizeof(p.comm), "%s", comm);
+	if (slot != CT_SLOT_OTHERS && bpf_map_update_elem(procs, &slot, &p, BPF_ANY))
+		return -1;
+	struct ct_task task = { .slot = slot };
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &task, BPF_NOEXIST) == 0)
+		return 1;
+	int e = errno;
+	if (slot != CT_SLOT_OTHERS) { /* traced already: the slot goes back */
+		struct ct_proc none = { 0 };
+		bpf_map_update_elem(procs, &slot, &none, BPF_ANY);
+		bpf_map_delete_elem(claims, &slot);
+	} else {
+		__sync_fetch_and_sub(&t->skel->bss->slots_overflow, 1);
+	}
+	errno = e;
+	return e == EEXIST ? 0 : -1;
+}
+
+int tracer_is_traced(const struct tracer *t, int tgid)
+{
+	__u32 key = (__u32)tgid;
+	struct ct_task task;
+	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tasks), &key, &task) == 0;
+}
+
+int tracer_traced_pids(const struct tracer *t, int *out, int max)
+{
+	int fd = bpf_map__fd(t->skel->maps.tasks), n = 0;
+	__u32 key, next;
+	for (void *prev = NULL; n < max && !bpf_map_get_next_key(fd, prev, &next); prev = &key) {
+		key = next;
+		out[n++] = (int)key;
+	}
+	return n;
+}
+
 static int add_link(struct tracer *t, struct bpf_link *l)
 {
 	if (!l || t->nlinks >= CT_MAX_LINKS) {

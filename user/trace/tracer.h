@@ -75,6 +75,15 @@ int tracer_conns(struct tracer *t, struct ct_sock *out, int max);
 /* The entry and exit programs (exit may be NULL) of hook i in the plan's
  * variant; 0 when the plan does not use hook i. */
 int tracer_hook_programs(const struct tracer *t, int i, struct bpf_program *p[2]);
+/* After attach: traces process tgid (a child of ppid, named comm until
+ * an exec renames it) as the BPF fork hook traces a child, in a free slot
+ * or the shared last one. 1 added, 0 traced already, -1 with errno. */
+int tracer_add_process(struct tracer *t, int tgid, int ppid, const char *comm);
+/* Whether tgid is in the traced set now. */
+int tracer_is_traced(const struct tracer *t, int tgid);
+/* The traced processes now (the tasks map), at most max into out;
+ * returns how many. */
+int tracer_traced_pids(const struct tracer *t, int *out, int max);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose
