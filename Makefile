@@ -31,7 +31,7 @@ RUN     := $(addprefix run/,runner netns)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost proctree pidwatch \
 	     cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
-REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv folded \
+REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv csvtext interval folded \
 	     flamegraph)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))

@@ -8,9 +8,13 @@
  * One life cycle: parse, open (tracer, profiler, self-cost), trace, take
  * the snapshot, write it, close everything on one path. */
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/errf.h"
 #include "common/hist.h"
@@ -25,6 +29,23 @@
 #include "trace/target.h"
 #include "trace/tracer.h"
 
+/* --interval: a thread that, every S seconds of the wall clock (at its
+ * multiples of S, so intervals line up with other per-second logs), takes
+ * a snapshot of the running tracer and prints its difference from the
+ * one before. The main stops it before it detaches, then prints the last
+ * interval from the final read: the intervals add up to the total. */
+struct ticker {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started, stop;
+	long index;
+	double prev_t;
+	const struct ct_program *prog; /* tracing a program: its labels */
+	struct ct_snapshot prev, cur, delta;
+	struct ct_interval iv;
+};
+
 /* Everything one trace_run owns, closed in one place. */
 struct session {
 	struct ct_opts o;
@@ -38,8 +59,99 @@ struct session {
 	struct ct_snapshot snap;
 	struct prof_data pd;
 	struct time_ledger tl;
+	struct ticker tick;
 	char err[768];
 };
+
+static double now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Prints the interval from the previous take to cur, taken at time t. */
+static void tick_print(struct session *s, struct ct_snapshot *cur, double t, int last)
+{
+	struct ticker *k = &s->tick;
+	memset(&k->iv, 0, sizeof(k->iv));
+	k->iv.index = ++k->index;
+	k->iv.start = k->prev_t;
+	k->iv.end = t;
+	k->iv.last = last;
+	snapshot_delta(&k->delta, cur, &k->prev, &k->iv, &s->o);
+	writer_find(s->o.format)->write_interval(s->out, &k->delta);
+	fflush(s->out);
+	if (cur != &k->prev)
+		memcpy(&k->prev, cur, sizeof(k->prev));
+	k->prev_t = t;
+}
+
+static void *tick_main(void *arg)
+{
+	struct session *s = arg;
+	struct ticker *k = &s->tick;
+	double S = s->o.interval;
+	/* wake on time on a busy host (the lowest real-time priority: it
+	 * sleeps almost always); without the privilege, as it comes */
+	struct sched_param sp = { .sched_priority = 1 };
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		double next = (floor(now_real() / S) + 1) * S;
+		struct timespec dl = { (time_t)next, (long)((next - floor(next)) * 1e9) };
+		while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &dl) != ETIMEDOUT)
+			;
+		if (k->stop)
+			break;
+		/* the interval ends where the read starts: what is sent while the
+		 * cells are read falls on either side, as a per-CPU read must */
+		double t = now_real();
+		k->cur.prog = k->prog;
+		snapshot_take_live(&k->cur, &s->o, &s->t);
+		tick_print(s, &k->cur, t, 0);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* Right after attach: the first take (all zero but the processes), then
+ * the thread. 0, or -1 with why. */
+static int tick_start(struct session *s, const struct ct_program *prog)
+{
+	struct ticker *k = &s->tick;
+	if (!s->o.interval)
+		return 0;
+	k->prog = prog;
+	k->prev.prog = prog;
+	snapshot_take_live(&k->prev, &s->o, &s->t);
+	k->prev_t = now_real();
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_REALTIME);
+	pthread_cond_init(&k->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	k->stop = 0;
+	if (pthread_create(&k->th, NULL, tick_main, s))
+		return errf(s->err, sizeof(s->err), "--interval: cannot start its thread");
+	k->started = 1;
+	return 0;
+}
+
+/* Before detach: stops the thread (an interval being printed finishes). */
+static void tick_stop(struct session *s)
+{
+	struct ticker *k = &s->tick;
+	if (!k->started)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->th, NULL);
+	k->started = 0;
+}
 
 /* The runner's hooks: attach right before the sides start, detach after. */
 static int before_start(void *arg, const struct run_targets *tg)
@@ -59,11 +171,12 @@ static int before_start(void *arg, const struct run_targets *tg)
 		tracer_detach(&s->t);
 		return -1;
 	}
-	return 0;
+	return tick_start(s, NULL);
 }
 
 static void detach_all(struct session *s)
 {
+	tick_stop(s);
 	tracer_detach(&s->t);
 	if (s->pp)
 		profile_detach(s->pp);
@@ -124,15 +237,39 @@ static int write_stacks(struct session *s)
 	return 0;
 }
 
+/* The whole run's report; with --interval --format json on one line, so
+ * that the output stays JSON Lines (the writer's line breaks are all
+ * outside strings, which escape theirs). */
+static void write_report(struct session *s)
+{
+	const struct report_writer *w = writer_find(s->o.format);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	if (!s->o.interval || strcmp(s->o.format, "json") || !(m = open_memstream(&buf, &len))) {
+		w->write(s->out, &s->snap);
+		return;
+	}
+	w->write(m, &s->snap);
+	fclose(m);
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != '\n')
+			fputc(buf[i], s->out);
+	fputc('\n', s->out);
+	free(buf);
+}
+
 /* Snapshot, profiler, report; 0, or -1 (the report is written even when
  * the profiler's part failed, as it always was). */
 static int report(struct session *s)
 {
 	int bad = profile_finish(s);
 	snapshot_take(&s->snap, &s->o, &s->t);
+	if (s->tick.index || s->tick.prev_t) /* --interval: the last one, to the end */
+		tick_print(s, &s->snap, now_real(), 1);
 	if (!bad)
 		bad = write_stacks(s);
-	writer_find(s->o.format)->write(s->out, &s->snap);
+	write_report(s);
 	fflush(s->out);
 	return bad ? -1 : 0;
 }
@@ -158,6 +295,10 @@ static int trace_program(struct session *s)
 	    target_attached(&tg, &s->t, s->err, sizeof(s->err)) ||
 	    /* the held child is in the tasks map now: its exec is recorded */
 	    (s->pp && profile_attach(s->pp, f.cgroup_fd, s->err, sizeof(s->err)))) {
+		rc = 1;
+		goto out;
+	}
+	if (tick_start(s, &prog)) {
 		rc = 1;
 		goto out;
 	}

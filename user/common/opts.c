@@ -94,7 +94,7 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
-	O_USER,
+	O_USER, O_INTERVAL, O_COUNT,
 };
 
 static const struct option all_opts[] = {
@@ -130,6 +130,8 @@ static const struct option all_opts[] = {
 	{ "flamegraph", required_argument, 0, O_FLAMEGRAPH },
 	{ "kernel-facts", no_argument, 0, O_KERNEL_FACTS },
 	{ "user", required_argument, 0, O_USER },
+	{ "interval", required_argument, 0, O_INTERVAL },
+	{ "count", required_argument, 0, O_COUNT },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -162,6 +164,7 @@ static int allowed(enum ct_role role, int id)
 	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 	case O_KERNEL_FACTS:
 	case O_USER:
+	case O_INTERVAL: case O_COUNT:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -188,6 +191,38 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 
 /* trace_run: one target (an experiment, a command, pids or a cgroup), and
  * only the options that make sense for it. */
+static int parse_interval(struct ct_opts *o, const char *a, char *err, size_t errlen)
+{
+	if (parse_double(a, &o->interval) || !(o->interval >= 0.1) || o->interval > 86400)
+		return errf(err, errlen, "--interval must be 0.1..86400 seconds, not '%s'", a);
+	return 0;
+}
+
+static int parse_count(struct ct_opts *o, const char *a, char *err, size_t errlen)
+{
+	unsigned long long u;
+	if (parse_u64(a, &u) || u < 1 || u > 1000000)
+		return errf(err, errlen, "--count must be 1..1000000 intervals, not '%s'", a);
+	o->count = (long)u;
+	return 0;
+}
+
+/* --count needs --interval; N intervals of S seconds are --duration N x S
+ * unless --duration is given; --compare's many runs have no one timeline. */
+static int interval_check(struct ct_opts *o, char *err, size_t errlen)
+{
+	if (o->count && !o->interval)
+		return errf(err, errlen, "--count needs --interval (or a bare trailing INTERVAL COUNT)");
+	if (o->interval && o->compare)
+		return errf(err, errlen, "--interval reports one traced run; it cannot be combined "
+			    "with --compare");
+	if (o->count && !o->duration_given) {
+		o->duration = o->interval * (double)o->count;
+		o->duration_given = true;
+	}
+	return 0;
+}
+
 static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 {
 	if ((o->folded || o->flamegraph) && !o->sample_hz)
@@ -369,6 +404,14 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_FOLDED:
 			o->folded = a;
 			break;
+		case O_INTERVAL:
+			if (parse_interval(o, a, err, errlen))
+				return -1;
+			break;
+		case O_COUNT:
+			if (parse_count(o, a, err, errlen))
+				return -1;
+			break;
 		case O_FLAMEGRAPH:
 			o->flamegraph = a;
 			break;
@@ -391,9 +434,16 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		if (optind == argc)
 			return errf(err, errlen, "'--' must be followed by a command to trace");
 		o->cmd = argv + optind;
+	} else if (role == ROLE_TRACE && optind < argc && !o->interval && argc - optind <= 2) {
+		/* bcc's bare trailing "INTERVAL [COUNT]" */
+		if (parse_interval(o, argv[optind], err, errlen) ||
+		    (optind + 1 < argc && parse_count(o, argv[optind + 1], err, errlen)))
+			return -1;
 	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	}
+	if (role == ROLE_TRACE && interval_check(o, err, errlen))
+		return -1;
 	/* A5 is the pair "sendfile sender + mapping receiver": the client
 	 * maps unless told --rx copy (the server has no --rx). */
 	if (o->impl == IMPL_A5 && !o->rx_given && role != ROLE_SERVER)
@@ -459,6 +509,11 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --flamegraph FILE   write a flame graph (SVG) of the sampled stacks\n"
 		       "  --kernel-facts      print what this kernel offers the tracer (BTF, ftrace sites,\n"
 		       "                      kprobes, tracepoints of every hooked function) and exit\n"
+		       "  --interval S        also print the ledger and function rows of every S seconds\n"
+		       "                      (0.1..86400; the bytes of that interval, not running\n"
+		       "                      totals); bare trailing \"S [N]\" too. The report at the end\n"
+		       "                      is the whole run's\n"
+		       "  --count N           with --interval: trace N x S seconds (as --duration)\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"
 		       "  -- COMMAND [ARG...] run COMMAND as the invoking user (sudo's SUDO_UID) in a\n"

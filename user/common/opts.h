@@ -64,6 +64,11 @@ struct ct_opts {
 	bool sample_given;
 	const char *folded;  /* --folded FILE */
 	const char *flamegraph; /* --flamegraph FILE */
+	/* --interval S [--count N] (or bare trailing S [N]): the ledger of
+	 * every S seconds while tracing; 0: off. --count N ends the trace
+	 * after N x S seconds (as --duration would). */
+	double interval;
+	long count;
 };
 
 /* 99 Hz per CPU (bpftrace's and perf flame-graph custom; bcc profile: 49):

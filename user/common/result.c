@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 void side_init(struct side_result *r)
 {
@@ -37,8 +38,39 @@ void side_rusage(struct side_result *r)
 	r->ctx_invol = ru.ru_nivcsw;
 }
 
+void side_sent(struct side_result *r, uint64_t n)
+{
+	struct timespec ts;
+	r->bytes_sent += n;
+	if (clock_gettime(CLOCK_REALTIME, &ts) || ts.tv_sec <= 0)
+		return;
+	if (!r->sent_first_s)
+		r->sent_first_s = (uint64_t)ts.tv_sec;
+	uint64_t i = (uint64_t)ts.tv_sec - r->sent_first_s;
+	if (i < CT_SENT_SECS) /* seconds before the first are not possible on one clock */
+		r->sent_per_s[i] += n;
+}
+
+/* Adds from's per-second bytes into into's, on the same seconds. */
+static void merge_seconds(struct side_result *into, const struct side_result *from)
+{
+	if (!from->sent_first_s)
+		return;
+	if (!into->sent_first_s || from->sent_first_s < into->sent_first_s) {
+		uint64_t shift = into->sent_first_s ? into->sent_first_s - from->sent_first_s : 0;
+		for (int i = CT_SENT_SECS - 1; i >= 0; i--)
+			into->sent_per_s[i] = (uint64_t)i >= shift ?
+				into->sent_per_s[i - shift] : 0;
+		into->sent_first_s = from->sent_first_s;
+	}
+	uint64_t off = from->sent_first_s - into->sent_first_s;
+	for (uint64_t i = 0; i + off < CT_SENT_SECS; i++)
+		into->sent_per_s[i + off] += from->sent_per_s[i];
+}
+
 void side_merge(struct side_result *into, const struct side_result *from)
 {
+	merge_seconds(into, from);
 	if (!from->ok && into->ok)
 		side_error(into, "%s", from->error);
 	into->bytes_sent += from->bytes_sent;
@@ -135,6 +167,15 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 	json_str(f, r->zc_mode);
 	fputs(", \"latency_us\": ", f);
 	lat_json(f, &r->lat);
+	if (r->sent_first_s) { /* only a side that sent, so recorded runs read as before */
+		int n = CT_SENT_SECS;
+		while (n > 0 && !r->sent_per_s[n - 1])
+			n--;
+		fprintf(f, ", \"sent_per_s\": {\"first_s\": %llu, \"bytes\": [", U(r->sent_first_s));
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s%llu", i ? ", " : "", U(r->sent_per_s[i]));
+		fputs("]}", f);
+	}
 	fputc('}', f);
 }
 

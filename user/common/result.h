@@ -6,6 +6,9 @@
 #include "hist.h"
 #include "opts.h"
 
+/* Seconds of per-second sent bytes a side keeps (--interval's check). */
+#define CT_SENT_SECS 600
+
 struct side_result {
 	int ok;               /* 1 when the side finished without error */
 	char error[160];      /* first error, one line */
@@ -36,6 +39,11 @@ struct side_result {
 	double cpu_user_s, cpu_sys_s;
 	long ctx_vol, ctx_invol;
 	struct hist lat;            /* client: latency, ns */
+	/* bytes_sent per second of CLOCK_REALTIME: sent_per_s[i] in second
+	 * sent_first_s + i (0: nothing sent yet); what the application sent
+	 * in each of trace_run --interval's whole-second intervals */
+	uint64_t sent_first_s;
+	uint64_t sent_per_s[CT_SENT_SECS];
 };
 
 struct run_result {
@@ -47,6 +55,8 @@ void side_init(struct side_result *r);
 void side_error(struct side_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void side_rusage(struct side_result *r);
+/* Counts n bytes sent now: bytes_sent and its second's share. */
+void side_sent(struct side_result *r, uint64_t n);
 void side_merge(struct side_result *into, const struct side_result *from);
 double run_gbps(const struct side_result *client);
 

@@ -33,7 +33,7 @@ static int a1_send(struct conn *c, uint64_t seq)
 	ssize_t n = send_all(c->fd, s->buf, s->m.size, &c->r->send_calls);
 	if (n < 0)
 		return conn_error(c, "send", n);
-	c->r->bytes_sent += (uint64_t)n;
+	side_sent(c->r, (uint64_t)n);
 	c->r->messages_sent++;
 	return 0;
 }

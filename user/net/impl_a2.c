@@ -27,7 +27,7 @@ static int a2_send(struct conn *c, uint64_t seq)
 				&c->r->send_calls);
 	if (n < 0)
 		return conn_error(c, "sendmsg", n);
-	c->r->bytes_sent += (uint64_t)n;
+	side_sent(c->r, (uint64_t)n);
 	c->r->messages_sent++;
 	return 0;
 }

@@ -205,7 +205,7 @@ static int a3_send(struct conn *c, uint64_t seq)
 	s->next = (s->next + 1) % s->nslots;
 	c->r->send_calls += calls;
 	c->r->zc_sends += calls;
-	c->r->bytes_sent += (uint64_t)n;
+	side_sent(c->r, (uint64_t)n);
 	c->r->messages_sent++;
 	/* Completions are read when a slot is needed; reading them here too
 	 * would cost a syscall per message, so only do it once half the ring

@@ -354,7 +354,7 @@ static int a4_send(struct conn *c, uint64_t seq)
 		return conn_error(c, "io_uring sendmsg_zc", res ? res : -EPIPE);
 	}
 	s->next = (s->next + 1) % s->nslots;
-	c->r->bytes_sent += done;
+	side_sent(c->r, done);
 	c->r->messages_sent++;
 	/* Collect notifications that are already there (no syscall). */
 	return reap(c, s, 0) < 0 ? -1 : 0;

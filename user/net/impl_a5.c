@@ -200,7 +200,7 @@ static int send_header(struct conn *c, struct a5 *s, uint64_t *calls)
 		(*calls)++;
 		done += (size_t)n;
 	}
-	c->r->bytes_sent += CT_HDR_SIZE;
+	side_sent(c->r, CT_HDR_SIZE);
 	return 0;
 }
 
@@ -226,7 +226,7 @@ static int a5_send(struct conn *c, uint64_t seq)
 	c->r->sendfile_calls += sp;
 	if (n < 0)
 		return conn_error(c, "splice", n);
-	c->r->bytes_sent += (uint64_t)n;
+	side_sent(c->r, (uint64_t)n);
 	c->r->sendfile_bytes += (uint64_t)n;
 	c->r->pad_bytes += s->len - s->plen;
 	c->r->messages_sent++;

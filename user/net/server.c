@@ -58,7 +58,7 @@ static int send_ready(struct conn *c)
 	ssize_t n = send_all(c->fd, &rd, sizeof(rd), &calls);
 	if (n < 0)
 		return conn_error(c, "send", n);
-	c->r->bytes_sent += sizeof(rd);
+	side_sent(c->r, sizeof(rd));
 	return 0;
 }
 

@@ -1,33 +1,11 @@
 /* trace_run's CSV: one row per function, ledger line and app figure. */
 #include <string.h>
 
+#include "csvtext.h"
+#include "interval.h"
 #include "writer.h"
 
 #define CSV_FIELD 256
-
-/* A text field as RFC 4180 has it: quoted (quotes doubled) when it holds
- * a comma, a quote or a line break, or always with quote set; a leading
- * =, +, - or @ gets a ' in front, so that no spreadsheet takes a traced
- * program's name for a formula. */
-static const char *csv_text(char *out, size_t n, const char *in, int quote)
-{
-	int lead = strchr("=+-@", in[0]) && in[0];
-	quote |= lead || in[strcspn(in, ",\"\r\n")] != 0;
-	size_t w = 0;
-	if (quote && w + 1 < n)
-		out[w++] = '"';
-	if (lead && w + 1 < n)
-		out[w++] = '\'';
-	for (const char *p = in; *p && w + 3 < n; p++) {
-		if (*p == '"')
-			out[w++] = '"';
-		out[w++] = *p;
-	}
-	if (quote)
-		out[w++] = '"';
-	out[w] = 0;
-	return out;
-}
 
 /* The columns before "side" of every row: section, then the experiment
  * (tracing a program: its mode, the experiment's columns empty). */
@@ -137,7 +115,7 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 	return ferror(f) ? -1 : 0;
 }
 
-const struct report_writer writer_csv = { "csv", csv_write };
+const struct report_writer writer_csv = { "csv", csv_write, interval_csv };
 
 /* The application's figures and --compare's (--impl). */
 static void app_csv(FILE *f, const struct ct_snapshot *r)

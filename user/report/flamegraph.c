@@ -221,4 +221,4 @@ static int svg_writer(FILE *f, const struct ct_snapshot *s)
 	return folded_snapshot(f, s, flamegraph_write);
 }
 
-const struct report_writer writer_svg = { "svg", svg_writer };
+const struct report_writer writer_svg = { "svg", svg_writer, NULL };

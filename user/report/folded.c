@@ -113,4 +113,4 @@ static int folded_writer(FILE *f, const struct ct_snapshot *s)
 	return folded_snapshot(f, s, folded_emit);
 }
 
-const struct report_writer writer_folded = { "folded", folded_writer };
+const struct report_writer writer_folded = { "folded", folded_writer, NULL };

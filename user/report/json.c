@@ -1,5 +1,6 @@
 /* trace_run's JSON document (documented in README.md). */
 #include "common/result.h"
+#include "interval.h"
 #include "writer.h"
 
 static void json_cmp_side(FILE *f, const struct ct_snapshot *r, int w)
@@ -297,4 +298,4 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 	return ferror(f) ? -1 : 0;
 }
 
-const struct report_writer writer_json = { "json", json_write };
+const struct report_writer writer_json = { "json", json_write, interval_json };

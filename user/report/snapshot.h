@@ -51,6 +51,17 @@ struct ct_ledger {
 					   * received (receive calls + mapped + spliced out) */
 };
 
+/* --interval: a snapshot that is one interval of a running trace, its
+ * counters the difference of two reads (take.h). */
+enum proc_state { PS_RUNNING, PS_NEW, PS_EXITED, PS_NEW_EXITED };
+struct ct_interval {
+	long index;                       /* 1, 2, ... */
+	double start, end;                /* CLOCK_REALTIME seconds */
+	int last;                         /* the interval the trace ended in */
+	unsigned char state[CT_NSLOTS];   /* enum proc_state of each slot's process */
+};
+extern const char *const proc_state_names[4];
+
 /* One row of the function table. */
 struct ledger_row {
 	int side, fn;
@@ -81,6 +92,8 @@ struct ct_snapshot {
 	/* the counters */
 	struct ct_stat stats[CT_NSTATS];
 	struct ct_proc_info procs[CT_NSLOTS];
+	unsigned char alive[CT_NSLOTS];   /* the slot's process existed when taken */
+	const struct ct_interval *iv;     /* NULL: the whole run; else one interval */
 	char label[CT_NSLOTS][CT_LABEL];  /* "sender"/"receiver", "PID/comm", "others" */
 	unsigned long long overflow;      /* processes summed in the last slot */
 	struct ct_sock conns[CT_MAX_CONNS];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interval.h"
 #include "writer.h"
 
 static void hist_line(FILE *f, const struct ct_stat *s)
@@ -352,5 +353,5 @@ static int table_write(FILE *f, const struct ct_snapshot *r)
 	return ferror(f) ? -1 : 0;
 }
 
-const struct report_writer writer_table = { "table", table_write };
+const struct report_writer writer_table = { "table", table_write, interval_table };
 

@@ -2,6 +2,8 @@
 #include "take.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -125,6 +127,62 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	cost_sums(s);
 }
 
+const char *const proc_state_names[4] = { "running", "new", "exited", "new+exited" };
+
+/* Which slots' processes exist now (a zombie counts: not yet reaped). */
+static void take_alive(struct ct_snapshot *s)
+{
+	for (int k = 0; k < CT_NSLOTS; k++) {
+		int pid = (int)s->procs[k].p.tgid;
+		s->alive[k] = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	}
+}
+
+void snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
+{
+	struct utsname u;
+	snprintf(s->kernel, sizeof(s->kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
+	tracer_read_live(t, s->stats);
+	s->overflow = tracer_procs(t, s->procs);
+	take_alive(s);
+	s->nconns = 0;
+	s->backend = backend_name(t->plan.backend);
+	s->tracepoint = t->plan.backend == BK_TRACEPOINT;
+	memcpy(s->info, t->plan.rows, sizeof(s->info));
+	s->nnotes = 0;
+	s->zc_skipped = t->plan.zc_skipped;
+	s->send_from_syscall = t->plan.send_from_syscall;
+	snapshot_derive(s, o);
+}
+
+void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
+		    const struct ct_snapshot *prev, struct ct_interval *iv,
+		    const struct ct_opts *o)
+{
+	memcpy(d, cur, sizeof(*d));
+	d->prog = cur->prog;
+	/* every column of a cell is a monotonic count (hist slots too) */
+	for (int k = 0; k < CT_NSTATS; k++) {
+		__u64 *a = (__u64 *)&d->stats[k];
+		const __u64 *b = (const __u64 *)&prev->stats[k];
+		for (size_t i = 0; i < sizeof(struct ct_stat) / sizeof(__u64); i++)
+			a[i] -= b[i];
+	}
+	for (int k = 0; k < CT_NSLOTS; k++) {
+		int born = cur->procs[k].p.tgid && cur->procs[k].p.tgid != prev->procs[k].p.tgid;
+		int gone = cur->procs[k].p.tgid && !cur->alive[k] && (born || prev->alive[k]);
+		iv->state[k] = (unsigned char)(born ? (gone ? PS_NEW_EXITED : PS_NEW) :
+					       gone ? PS_EXITED : PS_RUNNING);
+	}
+	d->iv = iv;
+	d->cmp = NULL;
+	d->prof = NULL;
+	d->tl = NULL;
+	d->cost = NULL;
+	d->nconns = 0;
+	snapshot_derive(d, o);
+}
+
 void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
 {
 	struct utsname u;
@@ -132,6 +190,7 @@ void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer
 	tracer_read(t, s->stats);
 	tracer_note_misses(t);
 	s->overflow = tracer_procs(t, s->procs);
+	take_alive(s);
 	if (o->per_conn)
 		s->nconns = tracer_conns(t, s->conns, CT_MAX_CONNS);
 	/* the plan's rows as attached, and every note so far */

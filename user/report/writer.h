@@ -12,6 +12,8 @@ struct report_writer {
 	const char *format;
 	/* 0, or -1 when writing failed */
 	int (*write)(FILE *f, const struct ct_snapshot *s);
+	/* --interval: one interval's snapshot (s->iv set); NULL: no such output */
+	int (*write_interval)(FILE *f, const struct ct_snapshot *s);
 };
 
 extern const struct report_writer writer_table, writer_json, writer_csv, writer_folded,

@@ -53,7 +53,9 @@ static void note_missed(struct tracer *t, const struct ct_stat *out)
 	}
 }
 
-int tracer_read(struct tracer *t, struct ct_stat *out)
+/* Each counter cell's per-CPU values, each summed once: the cells only
+ * grow, so a later read minus an earlier one is what happened between. */
+static int sum_cpus(struct tracer *t, struct ct_stat *out)
 {
 	memset(out, 0, sizeof(*out) * CT_NSTATS);
 	struct ct_stat *pc = calloc((size_t)t->ncpu, sizeof(*pc));
@@ -82,7 +84,18 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
 			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
 		}
+	return 0;
+}
 
+int tracer_read_live(struct tracer *t, struct ct_stat *out)
+{
+	return sum_cpus(t, out);
+}
+
+int tracer_read(struct tracer *t, struct ct_stat *out)
+{
+	if (sum_cpus(t, out))
+		return -1;
 	add_leftovers(t, out);
 	if (t->plan.zc_skipped && t->skel->bss->zc_sends_seen)
 		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "

@@ -89,6 +89,10 @@ void tracer_detach(struct tracer *t);
 /* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose
  * exit was missed (counters.c). */
 int tracer_read(struct tracer *t, struct ct_stat *out);
+/* The same sums while attached (--interval, --exporter): no leftover
+ * entries (calls in flight then), no notes; safe from a second thread,
+ * as it only reads the maps. */
+int tracer_read_live(struct tracer *t, struct ct_stat *out);
 void tracer_close(struct tracer *t);
 /* Adds a note for every program that missed events (recursion_misses). */
 void tracer_note_misses(struct tracer *t);
