@@ -14,6 +14,10 @@ BPF_LIBS := -lbpf -ldw -lelf -lz -lm
 # (server, client, ctrun, trace_run, the unit tests) needs liburing; the
 # BPF tools and analysis do not.
 URING_LIBS := -luring
+# --exporter's HTTP server; EXPORTER=0 builds trace_run without it (the VM's
+# static build: Debian ships no static p11-kit/libunistring for libmicrohttpd)
+EXPORTER ?= 1
+HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 
 # Objects by folder, each layer using only the ones above it:
 #   common/  options, results, histogram, errors
@@ -32,7 +36,7 @@ TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost
 	     cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
 REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv csvtext interval folded \
-	     flamegraph)
+	     flamegraph prom exporter)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))
 RUN_OBJ   := $(call obj,$(RUN))
@@ -74,8 +78,9 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 $(TRACE_OBJ) $(call obj,cmd/trace_run): $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(TRACE_OBJ) $(call obj,cmd/trace_run): CFLAGS += -Ibpf
+$(call obj,report/exporter): CFLAGS += $(if $(filter 1,$(EXPORTER)),,-DCT_NO_EXPORTER)
 $(TRACE_RUN): $(call obj,cmd/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(URING_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(HTTP_LIBS) $(URING_LIBS) $(LDLIBS)
 
 # hookplan: the hook plan over recorded kernel facts (the README's table)
 $(call obj,cmd/hookplan) $(call obj,trace/hooks): $(B)/copytrace.skel.h
@@ -101,7 +106,7 @@ $(B)/tests/test_proctree: $(call obj,trace/proctree trace/pidwatch trace/cmdtree
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"
-$(B)/tests/test_report: LDLIBS += $(BPF_LIBS)
+$(B)/tests/test_report: LDLIBS += $(BPF_LIBS) $(HTTP_LIBS)
 $(B)/tests/test_report: | $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)

@@ -170,7 +170,7 @@ T2=$(date +%s.%N)
 targets=()
 for b in "${VM_BINS[@]}"; do targets+=("$VM_B/$b"); done
 log "building static ${VM_BINS[*]} into $VM_B"
-make -k --no-print-directory -s B="$VM_B" TRACE_RUN="$VM_B/trace_run" LDFLAGS=-static \
+make -k --no-print-directory -s B="$VM_B" TRACE_RUN="$VM_B/trace_run" LDFLAGS=-static EXPORTER=0 \
 	BPF_LIBS="$VM_BPF_LIBS" "${targets[@]}" >"$VM_B/build.log" 2>&1
 mrc=$?
 for b in "${VM_BINS[@]}"; do

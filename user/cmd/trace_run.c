@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "common/opts.h"
 #include "common/outfile.h"
 #include "profile/profiler.h"
+#include "report/exporter.h"
 #include "report/ledger.h"
 #include "report/take.h"
 #include "report/writer.h"
@@ -44,7 +46,14 @@ struct ticker {
 	const struct ct_program *prog; /* tracing a program: its labels */
 	struct ct_snapshot prev, cur, delta;
 	struct ct_interval iv;
+	double gone_since[CT_NSLOTS];  /* --exporter: when a slot's process was first seen gone */
 };
+
+/* --exporter: a process gone this long has its series dropped (Prometheus
+ * has scraped its last values; the label set stays bounded). */
+#define EXPORTER_GRACE_S 60.0
+/* --exporter: the published snapshot's age at most */
+#define EXPORTER_TICK_S 1.0
 
 /* Everything one trace_run owns, closed in one place. */
 struct session {
@@ -60,6 +69,8 @@ struct session {
 	struct prof_data pd;
 	struct time_ledger tl;
 	struct ticker tick;
+	struct exporter exp;
+	int exp_opened;
 	char err[768];
 };
 
@@ -87,11 +98,39 @@ static void tick_print(struct session *s, struct ct_snapshot *cur, double t, int
 	k->prev_t = t;
 }
 
+/* --exporter: the tracer's own figures, processes gone past the grace
+ * period hidden, then the copy published (retried shortly while a scrape
+ * holds the last one). */
+static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
+{
+	struct ticker *k = &s->tick;
+	uint64_t missed = 0;
+	for (int i = 0; i < CT_NSTATS; i++)
+		missed += c->stats[i].missed;
+	c->dropped_events = missed + tracer_recursion_total(&s->t);
+	c->bpf_stats_on = s->cp != NULL;
+	c->bpf_run_ns = s->cp ? selfcost_now_ns(s->cp) : 0;
+	c->by_comm = s->o.by_comm;
+	for (int i = 0; i < CT_NSLOTS; i++) {
+		if (!c->procs[i].p.tgid || c->alive[i] || i == CT_SLOT_OTHERS)
+			k->gone_since[i] = 0;
+		else if (!k->gone_since[i])
+			k->gone_since[i] = t;
+		c->hidden[i] = k->gone_since[i] && t - k->gone_since[i] > EXPORTER_GRACE_S;
+	}
+	for (int n = 0; n < 20 && exporter_publish(&s->exp, c) && !k->stop; n++) {
+		pthread_mutex_unlock(&k->mu);
+		struct timespec ms10 = { 0, 10000000 };
+		nanosleep(&ms10, NULL);
+		pthread_mutex_lock(&k->mu);
+	}
+}
+
 static void *tick_main(void *arg)
 {
 	struct session *s = arg;
 	struct ticker *k = &s->tick;
-	double S = s->o.interval;
+	double S = s->o.exporter ? EXPORTER_TICK_S : s->o.interval;
 	/* wake on time on a busy host (the lowest real-time priority: it
 	 * sleeps almost always); without the privilege, as it comes */
 	struct sched_param sp = { .sched_priority = 1 };
@@ -109,7 +148,10 @@ static void *tick_main(void *arg)
 		double t = now_real();
 		k->cur.prog = k->prog;
 		snapshot_take_live(&k->cur, &s->o, &s->t);
-		tick_print(s, &k->cur, t, 0);
+		if (s->o.exporter)
+			tick_publish(s, &k->cur, t);
+		else
+			tick_print(s, &k->cur, t, 0);
 	}
 	pthread_mutex_unlock(&k->mu);
 	return NULL;
@@ -120,12 +162,15 @@ static void *tick_main(void *arg)
 static int tick_start(struct session *s, const struct ct_program *prog)
 {
 	struct ticker *k = &s->tick;
-	if (!s->o.interval)
+	if (!s->o.interval && !s->o.exporter)
 		return 0;
 	k->prog = prog;
 	k->prev.prog = prog;
 	snapshot_take_live(&k->prev, &s->o, &s->t);
-	k->prev_t = now_real();
+	if (s->o.exporter) /* a scrape right after the start has its series */
+		tick_publish(s, &k->prev, now_real());
+	else
+		k->prev_t = now_real();
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -133,7 +178,13 @@ static int tick_start(struct session *s, const struct ct_program *prog)
 	pthread_cond_init(&k->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	k->stop = 0;
-	if (pthread_create(&k->th, NULL, tick_main, s))
+	/* the thread leaves every signal to the main (target_wait's handlers) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int bad = pthread_create(&k->th, NULL, tick_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (bad)
 		return errf(s->err, sizeof(s->err), "--interval: cannot start its thread");
 	k->started = 1;
 	return 0;
@@ -176,6 +227,9 @@ static int before_start(void *arg, const struct run_targets *tg)
 
 static void detach_all(struct session *s)
 {
+	if (s->exp_opened) /* no scrape is served once this returns */
+		exporter_close(&s->exp);
+	s->exp_opened = 0;
 	tick_stop(s);
 	tracer_detach(&s->t);
 	if (s->pp)
@@ -265,7 +319,7 @@ static int report(struct session *s)
 {
 	int bad = profile_finish(s);
 	snapshot_take(&s->snap, &s->o, &s->t);
-	if (s->tick.index || s->tick.prev_t) /* --interval: the last one, to the end */
+	if (s->o.interval && s->tick.prev_t) /* --interval: the last one, to the end */
 		tick_print(s, &s->snap, now_real(), 1);
 	if (!bad)
 		bad = write_stacks(s);
@@ -288,6 +342,15 @@ static int trace_program(struct session *s)
 		rc = 2;
 		goto out;
 	}
+	/* --exporter: listening before anything attaches, so that a busy
+	 * port costs nothing */
+	if (s->o.exporter) {
+		if (exporter_open(&s->exp, s->o.exp_addr, s->o.exp_port, s->err, sizeof(s->err))) {
+			rc = 1;
+			goto out;
+		}
+		s->exp_opened = 1;
+	}
 	if (s->cp)
 		selfcost_begin(s->cp, tracer_object(&s->t), profile_object(s->pp));
 	if (tracer_attach(&s->t, &f, s->err, sizeof(s->err)) ||
@@ -306,7 +369,12 @@ static int trace_program(struct session *s)
 		rc = 127;
 		goto out;
 	}
-	if (!s->o.cmd)
+	if (s->o.exporter)
+		fprintf(stderr, "trace_run: tracing %s %s, metrics on http://%s%s%s:%u/metrics; "
+			"Ctrl-C to stop\n", s->o.all ? "every process" : prog.mode,
+			s->o.all ? "(--all)" : prog.what, strchr(s->o.exp_addr, ':') ? "[" : "",
+			s->o.exp_addr, strchr(s->o.exp_addr, ':') ? "]" : "", s->o.exp_port);
+	else if (!s->o.cmd)
 		fprintf(stderr, "trace_run: tracing %s %s%s; Ctrl-C to stop\n", prog.mode, prog.what,
 			s->o.duration_given ? " for --duration" : "");
 	target_wait(&tg, &s->o, &runner_stop, &prog);

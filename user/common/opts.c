@@ -94,7 +94,7 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
-	O_USER, O_INTERVAL, O_COUNT,
+	O_USER, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY,
 };
 
 static const struct option all_opts[] = {
@@ -132,6 +132,9 @@ static const struct option all_opts[] = {
 	{ "user", required_argument, 0, O_USER },
 	{ "interval", required_argument, 0, O_INTERVAL },
 	{ "count", required_argument, 0, O_COUNT },
+	{ "exporter", required_argument, 0, O_EXPORTER },
+	{ "all", no_argument, 0, O_ALL },
+	{ "by", required_argument, 0, O_BY },
 	{ "help", no_argument, 0, O_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -164,7 +167,7 @@ static int allowed(enum ct_role role, int id)
 	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 	case O_KERNEL_FACTS:
 	case O_USER:
-	case O_INTERVAL: case O_COUNT:
+	case O_INTERVAL: case O_COUNT: case O_EXPORTER: case O_ALL: case O_BY:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -204,6 +207,49 @@ static int parse_count(struct ct_opts *o, const char *a, char *err, size_t errle
 	if (parse_u64(a, &u) || u < 1 || u > 1000000)
 		return errf(err, errlen, "--count must be 1..1000000 intervals, not '%s'", a);
 	o->count = (long)u;
+	return 0;
+}
+
+/* --exporter [ADDR:]PORT: an IPv4 address, [IPv6], or none (127.0.0.1:
+ * only this host can scrape unless asked). */
+static int parse_exporter(struct ct_opts *o, const char *a, char *err, size_t errlen)
+{
+	unsigned long long u;
+	const char *colon = strrchr(a, ':'), *port = colon ? colon + 1 : a;
+	size_t n = colon ? (size_t)(colon - a) : 0;
+	if (n >= 2 && a[0] == '[' && a[n - 1] == ']') /* [::1]:9435 */
+		a++, n -= 2;
+	if (n >= sizeof(o->exp_addr))
+		return errf(err, errlen, "--exporter: address too long");
+	snprintf(o->exp_addr, sizeof(o->exp_addr), "%.*s", (int)n, a);
+	if (!n)
+		snprintf(o->exp_addr, sizeof(o->exp_addr), "127.0.0.1");
+	if (parse_u64(port, &u) || u < 1 || u > 65535)
+		return errf(err, errlen, "--exporter: port must be 1..65535, not '%s'", port);
+	o->exp_port = (uint16_t)u;
+	o->exporter = a;
+	return 0;
+}
+
+/* --exporter serves a running trace of processes until a signal: not the
+ * built-in experiment, which ends by itself. */
+static int exporter_check(struct ct_opts *o, char *err, size_t errlen)
+{
+	if (o->all && (o->cmd || o->pids || o->cgroup))
+		return errf(err, errlen, "--all traces every process; give it without -- COMMAND, "
+			    "--pid or --cgroup");
+	if (o->all)
+		o->cgroup = "/"; /* the root cgroup holds every task */
+	if (!o->exporter)
+		return o->by_comm ? errf(err, errlen, "--by applies to --exporter") : 0;
+	if (o->impl_given)
+		return errf(err, errlen, "--exporter traces running processes (--pid, --cgroup or "
+			    "--all), not the built-in experiment (--impl)");
+	if (!o->pids && !o->cgroup && !o->cmd)
+		return errf(err, errlen, "--exporter needs what to trace: --pid, --cgroup or --all");
+	if (o->interval || o->check || o->compare)
+		return errf(err, errlen, "--exporter cannot be combined with --%s", o->interval ?
+			    "interval" : o->check ? "check" : "compare");
 	return 0;
 }
 
@@ -412,6 +458,18 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			if (parse_count(o, a, err, errlen))
 				return -1;
 			break;
+		case O_EXPORTER:
+			if (parse_exporter(o, a, err, errlen))
+				return -1;
+			break;
+		case O_ALL:
+			o->all = true;
+			break;
+		case O_BY:
+			if (strcmp(a, "pid") && strcmp(a, "comm"))
+				return errf(err, errlen, "--by must be pid or comm, not '%s'", a);
+			o->by_comm = !strcmp(a, "comm");
+			break;
 		case O_FLAMEGRAPH:
 			o->flamegraph = a;
 			break;
@@ -442,7 +500,7 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	}
-	if (role == ROLE_TRACE && interval_check(o, err, errlen))
+	if (role == ROLE_TRACE && (interval_check(o, err, errlen) || exporter_check(o, err, errlen)))
 		return -1;
 	/* A5 is the pair "sendfile sender + mapping receiver": the client
 	 * maps unless told --rx copy (the server has no --rx). */
@@ -514,6 +572,11 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "                      totals); bare trailing \"S [N]\" too. The report at the end\n"
 		       "                      is the whole run's\n"
 		       "  --count N           with --interval: trace N x S seconds (as --duration)\n"
+		       "  --exporter [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		       "                      (default address 127.0.0.1) until SIGINT/SIGTERM; with\n"
+		       "                      --pid, --cgroup or --all\n"
+		       "  --all               trace every process of the host (the root cgroup)\n"
+		       "  --by pid|comm       --exporter: series per process (default) or per name\n"
 		       "\n"
 		       "Instead of the built-in experiment (--impl), trace any program:\n"
 		       "  -- COMMAND [ARG...] run COMMAND as the invoking user (sudo's SUDO_UID) in a\n"

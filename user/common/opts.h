@@ -69,6 +69,12 @@ struct ct_opts {
 	 * after N x S seconds (as --duration would). */
 	double interval;
 	long count;
+	/* --exporter [ADDR:]PORT: serve /metrics until a signal (NULL: off) */
+	const char *exporter;
+	char exp_addr[64];   /* the address part (default 127.0.0.1) */
+	uint16_t exp_port;
+	bool all;            /* --all: every process of the host (the root cgroup) */
+	bool by_comm;        /* --by comm: the exporter's series per name, not per pid */
 };
 
 /* 99 Hz per CPU (bpftrace's and perf flame-graph custom; bcc profile: 49):

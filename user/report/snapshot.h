@@ -94,6 +94,15 @@ struct ct_snapshot {
 	struct ct_proc_info procs[CT_NSLOTS];
 	unsigned char alive[CT_NSLOTS];   /* the slot's process existed when taken */
 	const struct ct_interval *iv;     /* NULL: the whole run; else one interval */
+	/* --exporter: processes gone longer than the grace period (their
+	 * series dropped), --by comm, events the tracer did not see (calls
+	 * whose exit was missed + runs skipped by recursion protection), and
+	 * the BPF programs' run time so far (bpf_run_ns valid with --bpf-stats) */
+	unsigned char hidden[CT_NSLOTS];
+	int by_comm;
+	uint64_t dropped_events;
+	int bpf_stats_on;
+	uint64_t bpf_run_ns;
 	char label[CT_NSLOTS][CT_LABEL];  /* "sender"/"receiver", "PID/comm", "others" */
 	unsigned long long overflow;      /* processes summed in the last slot */
 	struct ct_sock conns[CT_MAX_CONNS];

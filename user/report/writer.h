@@ -17,7 +17,7 @@ struct report_writer {
 };
 
 extern const struct report_writer writer_table, writer_json, writer_csv, writer_folded,
-	writer_svg;
+	writer_svg, writer_prom, writer_openmetrics;
 
 /* The writer of a --format name (table, json, csv), or NULL. */
 const struct report_writer *writer_find(const char *format);

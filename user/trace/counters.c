@@ -116,6 +116,18 @@ static __u64 recursion_misses(struct bpf_program *p)
 	return info.recursion_misses;
 }
 
+unsigned long long tracer_recursion_total(const struct tracer *t)
+{
+	unsigned long long m = 0;
+	for (int i = 0; t->skel && i < hook_count(); i++) {
+		struct bpf_program *p[2];
+		if (tracer_hook_programs(t, i, p))
+			for (int k = 0; k < 2; k++)
+				m += p[k] ? recursion_misses(p[k]) : 0;
+	}
+	return m;
+}
+
 void tracer_note_misses(struct tracer *t)
 {
 	if (!t->skel)

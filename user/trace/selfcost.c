@@ -79,6 +79,17 @@ void selfcost_end(struct selfcost *s)
 	}
 }
 
+uint64_t selfcost_now_ns(const struct selfcost *s)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < s->n; i++) {
+		uint64_t ns, calls;
+		if (!s->p[i].profiler && !prog_stats(s->p[i].fd, &ns, &calls))
+			sum += ns - s->p[i].ns0;
+	}
+	return sum;
+}
+
 void selfcost_close(struct selfcost *s)
 {
 	if (s->stats_fd >= 0)

@@ -36,6 +36,9 @@ void selfcost_begin(struct selfcost *s, struct bpf_object *tracer, struct bpf_ob
 /* ... and keeps each one's time and runs since, after detach (the last
  * begin/end pair counts: with --compare, the last traced run). */
 void selfcost_end(struct selfcost *s);
+/* While attached (--exporter): the tracer's programs' run time since
+ * begin, ns; read only. */
+uint64_t selfcost_now_ns(const struct selfcost *s);
 void selfcost_close(struct selfcost *s);
 
 #endif

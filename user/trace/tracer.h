@@ -94,6 +94,8 @@ int tracer_read(struct tracer *t, struct ct_stat *out);
  * as it only reads the maps. */
 int tracer_read_live(struct tracer *t, struct ct_stat *out);
 void tracer_close(struct tracer *t);
+/* The events every program missed so far (recursion_misses), read only. */
+unsigned long long tracer_recursion_total(const struct tracer *t);
 /* Adds a note for every program that missed events (recursion_misses). */
 void tracer_note_misses(struct tracer *t);
 void tracer_note(struct tracer *t, const char *fmt, ...)
