@@ -239,7 +239,7 @@ static int exporter_check(struct ct_opts *o, char *err, size_t errlen)
 		return errf(err, errlen, "--all traces every process; give it without -- COMMAND, "
 			    "--pid or --cgroup");
 	if (o->all)
-		o->cgroup = "/"; /* the root cgroup holds every task */
+		o->cgroup = "."; /* the cgroup v2 mount itself: the root holds every task */
 	if (!o->exporter)
 		return o->by_comm ? errf(err, errlen, "--by applies to --exporter") : 0;
 	if (o->impl_given)

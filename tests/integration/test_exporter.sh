@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# trace_run --exporter: a real Prometheus (Debian's, on loopback, 1 s
+# scrapes, its own storage in the test's directory) scrapes it while
+# iperf3 runs over loopback; the receive copy PromQL reads back equals
+# iperf3's own received bytes within 1 %; promtool accepts the exposition;
+# OpenMetrics on request; only GET /metrics and /; bad input; Ctrl-C in
+# the middle of scrapes leaves no BPF link and no listener.
+source "$(dirname "$0")/../lib.sh"
+need_root
+TR=${CT_TEST_TRACE_RUN:-$ROOT/trace_run}
+PY=/usr/bin/python3
+[ -x "$TR" ] || { fail "trace_run is built" "run make first"; finish; exit 1; }
+for c in prometheus promtool iperf3 curl; do
+	command -v $c >/dev/null || { fail "$c is installed" "scripts/install-deps.sh"; finish; exit 1; }
+done
+cd "$T_TMP" || exit 1
+EXP=19435 PROM=19436 IP=5481
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+wait_for() { # SECONDS CMD...: polls CMD every 0.1 s
+	local n=$(($1 * 10)); shift
+	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+links_before
+
+# ---- iperf3 under --exporter, scraped by Prometheus ---------------------------
+iperf3 -s -p $IP >/dev/null 2>&1 & SRV=$!; PIDS+=($SRV)
+wait_for 5 bash -c "ss -ltn | grep -q ':$IP '"
+"$TR" --exporter $EXP --pid $SRV --sample-freq 0 >report.txt 2>err.txt & TRP=$!; PIDS+=($TRP)
+check "the exporter answers /metrics" wait_for 10 curl -sf http://127.0.0.1:$EXP/metrics
+cat >prom.yml <<YML
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: copytrace
+    static_configs: [ { targets: ['127.0.0.1:$EXP'] } ]
+YML
+prometheus --config.file=prom.yml --storage.tsdb.path="$T_TMP/tsdb" \
+	--web.listen-address=127.0.0.1:$PROM >prom.log 2>&1 & PRP=$!; PIDS+=($PRP)
+check "Prometheus is ready" wait_for 20 curl -sf http://127.0.0.1:$PROM/-/ready
+iperf3 -c 127.0.0.1 -p $IP -t 3 -J >iperf.json 2>&1
+sleep 3 # the last counts scraped
+q() { curl -sf --data-urlencode "query=$1" http://127.0.0.1:$PROM/api/v1/query |
+	$PY -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")'; }
+got=$(q 'sum(copytrace_copied_bytes_total{line="recv_copy",comm="iperf3"})')
+want=$($PY -c 'import json,sys; print(json.load(open("iperf.json"))["end"]["sum_received"]["bytes"])')
+check "PromQL recv_copy ($got) = iperf3's received bytes ($want) within 1 %" \
+	$PY -c "import sys; a,b=float('$got'),float('$want'); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)"
+up=$(q 'up{job="copytrace"}')
+check "Prometheus scraped the target (up = $up)" test "$up" = 1
+curl -sf http://127.0.0.1:$EXP/metrics >metrics.txt
+check "promtool check metrics accepts the exposition" promtool check metrics <metrics.txt
+check "every family has HELP and TYPE" $PY -c '
+import re, sys
+fams = {re.sub(r"[{ ].*", "", l.strip()) for l in open("metrics.txt") if not l.startswith("#")}
+help = {l.split()[2] for l in open("metrics.txt") if l.startswith("# HELP")}
+typ = {l.split()[2] for l in open("metrics.txt") if l.startswith("# TYPE")}
+sys.exit(0 if fams and fams <= help and fams <= typ else 1)'
+curl -sf -D hdr.txt -H 'Accept: application/openmetrics-text; version=1.0.0' \
+	http://127.0.0.1:$EXP/metrics >om.txt
+check "OpenMetrics when asked: its content type" grep -qi 'content-type: application/openmetrics-text' hdr.txt
+check "OpenMetrics: ends with # EOF, families without _total" \
+	bash -c "tail -1 om.txt | grep -qx '# EOF' && grep -q '^# TYPE copytrace_copied_bytes counter' om.txt"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check "POST /metrics -> 405" test "$(code -X POST http://127.0.0.1:$EXP/metrics)" = 405
+check "GET /other -> 404" test "$(code http://127.0.0.1:$EXP/other)" = 404
+check "GET / -> a link to /metrics" bash -c "curl -sf http://127.0.0.1:$EXP/ | grep -q 'href=\"/metrics\"'"
+
+# ---- Ctrl-C while scrapes run -------------------------------------------------
+( for _ in $(seq 200); do curl -s -o /dev/null http://127.0.0.1:$EXP/metrics; done ) & LOOP=$!
+sleep 0.3
+kill -INT $TRP
+wait $TRP; rc=$?
+kill $LOOP 2>/dev/null; wait $LOOP 2>/dev/null
+check "SIGINT during scrapes: trace_run exits 0 ($rc)" test $rc = 0
+check "nothing listens on the exporter's port afterwards" bash -c "! ss -ltn | grep -q ':$EXP '"
+kill $PRP 2>/dev/null; wait $PRP 2>/dev/null
+
+# ---- bad input: one line, non-zero --------------------------------------------
+bad() { # WANT-RC ARGS...
+	local want=$1; shift
+	timeout 20 "$TR" "$@" >out.txt 2>err.txt
+	local rc=$?
+	check "bad: $* -> exit $want, one line ($(head -c 90 err.txt))" \
+		test "$rc" = "$want" -a "$(wc -l <err.txt)" = 1
+}
+$PY -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",19437)); s.listen(); time.sleep(30)' & BUSY=$!
+PIDS+=($BUSY)
+wait_for 5 bash -c "ss -ltn | grep -q ':19437 '"
+bad 1 --exporter 19437 --all
+kill $BUSY
+bad 2 --exporter 70000 --all
+bad 2 --exporter 0 --all
+bad 2 --exporter 19438 --impl a2
+bad 2 --exporter 19438
+bad 2 --exporter 19438 --all --interval 1
+bad 1 --exporter 203.0.113.9:19438 --all
+bad 2 --by comm --all
+links_after
+finish
