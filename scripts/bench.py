@@ -145,6 +145,59 @@ def run_ctrun(runs, name, impl, size, threads, mode, duration):
     return m
 
 
+# Item 8: the exporter's cost. trace_run --exporter --all runs (every
+# process of the host traced) while the a2 stream runs, scraped once per
+# second like Prometheus would; against the same stream without it.
+EXPORTER_PORT = 19499
+EXPORTER_TARGET = 0.98
+
+
+def run_ctrun_exporter(runs, name, duration):
+    import threading
+    import urllib.request
+    url = f"http://127.0.0.1:{EXPORTER_PORT}/metrics"
+    log_f = open(runs.path(name + ".exporter.log"), "w")
+    tr = subprocess.Popen([TRACE_RUN, "--exporter", str(EXPORTER_PORT), "--all", "--sample-freq", "0"],
+                          stdout=subprocess.DEVNULL, stderr=log_f)
+    scrapes, stop = [0], threading.Event()
+
+    def scrape():
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                r.read()
+            return True
+        except OSError:
+            return False
+
+    def scraper():
+        while not stop.wait(1.0):
+            scrapes[0] += scrape()
+    try:
+        for _ in range(100):  # until it serves (attached)
+            if tr.poll() is not None or scrape():
+                break
+            time.sleep(0.1)
+        if tr.poll() is not None:
+            return {"error": f"trace_run --exporter exit {tr.returncode}"}
+        th = threading.Thread(target=scraper, daemon=True)
+        th.start()
+        m = run_ctrun(runs, name, "a2", 65536, 1, "stream", duration)
+        stop.set()
+        th.join()
+        m["scrapes"] = scrapes[0]
+        return m
+    finally:
+        stop.set()
+        if tr.poll() is None:
+            tr.send_signal(signal.SIGINT)
+            try:
+                tr.wait(30)
+            except subprocess.TimeoutExpired:
+                tr.kill()
+                tr.wait()
+        log_f.close()
+
+
 # Shell run inside `unshare -n`: bring lo up, start the server in the
 # background, wait until it listens, run the client, stop the server.
 NETNS_SH = r'''
@@ -765,7 +818,7 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--budget", type=float, default=560.0,
                     help="seconds from the start (sweep included) after which remaining rounds are skipped")
-    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof,copies)")
+    ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof,copies,exporter)")
     ap.add_argument("--prof-rounds", type=int, default=8,
                     help="rounds of the profiler-cost scan (a1 64 KiB, 6 runs at 4 rates, + a2)")
     a = ap.parse_args()
@@ -863,6 +916,12 @@ def main():
         groups.append(Group("copies", "a5 64 KiB on loopback, trace_run ledger",
                             [("a5", lambda runs, name: run_trace_run(runs, name, "a5", 65536, D))],
                             "a5", ["copies_per_payload_byte", "rx_mapped_share", "gbps"], reps=1))
+
+    if want("exporter") and have_trace_run:
+        groups.append(Group("exporter", "a2 stream 64 KiB with trace_run --exporter --all scraped every second",
+                            [("untraced", ct("a2", 65536, 1, "stream", max(D, 2.0))),
+                             ("exporter --all", lambda runs, name: run_ctrun_exporter(runs, name, max(D, 2.0)))],
+                            "untraced", ["gbps", "scrapes"], rotate=True))
 
     if want("prof") and have_trace_run:
         tr = lambda impl, s, extra=(), ps=False: (lambda runs, name: run_trace_run(runs, name, impl, s, D, None,
@@ -1220,6 +1279,18 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             f"{fmt(100 * mp if mp is not None else None, 1)} % of the bytes received mapped; "
             f"{fmt(med([r.get('gbps') for r in rs]))} Gbit/s traced", "",
             f"≤ {A5_COPY_TARGET}", verdict(cp <= A5_COPY_TARGET))
+
+    # 8. the exporter's cost
+    g = G.get("exporter")
+    name = "a2 64 KiB: throughput with `trace_run --exporter --all` scraped once per second / without"
+    rs = g.ratios("exporter --all", "gbps") if g else []
+    if not rs:
+        row("8 exporter", name, "not run" if not g else "n/a", "", "", f"≥ {EXPORTER_TARGET}", "n/a")
+    else:
+        row("8 exporter", name + f" ({fmt(med(g.values('exporter --all', 'scrapes')), 0)} scrapes per run)",
+            f"{fmt(med(g.values('exporter --all', 'gbps')))} Gbit/s",
+            f"{fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs),
+            f"≥ {EXPORTER_TARGET}", verdict(statistics.median(rs) >= EXPORTER_TARGET))
 
     # 5. sweep
     for k, lab in (("quick", "`run_experiments.sh --quick`"), ("full", "`run_experiments.sh` (default)")):

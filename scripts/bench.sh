@@ -19,7 +19,7 @@ usage: $0 [options]
   --rr-duration S  whole seconds per rr / sockperf run (default 2)
   --no-sweep       skip the experiment sweep timing (item 5)
   --full-sweep     also time the default sweep (up to 15 min; not in make bench)
-  --only LIST      subset of: tput,rr,trace,prof,sweep,copies (comma-separated)
+  --only LIST      subset of: tput,rr,trace,prof,sweep,copies,exporter (comma-separated)
   --out DIR        output folder (default bench-results/<timestamp>)
   --budget S       seconds for the comparisons before rounds are cut (default 560)
 Default (make bench): 5 rounds of every comparison plus run_experiments.sh
