@@ -443,6 +443,50 @@ static void hostile_json(void **st) { (void)st; setup_hostile(); check_format(&w
 static void hostile_csv(void **st) { (void)st; setup_hostile(); check_format(&writer_csv, "hostile.csv"); }
 static void hostile_folded(void **st) { (void)st; setup_hostile(); check_format(&writer_folded, "hostile.folded"); }
 
+static void prog_prom(void **st) { (void)st; setup_prog(); check_format(&writer_prom, "command.prom"); }
+static void prog_openmetrics(void **st) { (void)st; setup_prog(); check_format(&writer_openmetrics, "command.om"); }
+static void hostile_prom(void **st) { (void)st; setup_hostile(); check_format(&writer_prom, "hostile.prom"); }
+
+/* --interval: a delta of two takes is every counter's difference, and
+ * the interval's ledger adds to the earlier take's into the later one's. */
+static void interval_delta(void **st)
+{
+	(void)st;
+	static struct ct_snapshot cur, prev, d;
+	static struct ct_interval iv;
+	setup_prog();
+	cur = rep;
+	cur.prog = &prog;
+	prev = cur;
+	for (int k = 0; k < CT_NSTATS; k++) {
+		__u64 *a = (__u64 *)&prev.stats[k];
+		for (size_t i = 0; i < sizeof(struct ct_stat) / sizeof(__u64); i++)
+			a[i] /= 3;
+	}
+	prev.procs[2].p.tgid = 0; /* slot 2's process is new in the interval */
+	cur.alive[2] = 1;
+	prev.alive[0] = 1;           /* slot 0's exited in it */
+	cur.alive[0] = 0;
+	prev.alive[1] = cur.alive[1] = 1; /* slot 1's runs on */
+	snapshot_derive(&prev, &opts);
+	snapshot_derive(&cur, &opts);
+	iv.index = 1;
+	snapshot_delta(&d, &cur, &prev, &iv, &opts);
+	for (int k = 0; k < CT_NSTATS; k++) {
+		assert_int_equal(d.stats[k].bytes + prev.stats[k].bytes, cur.stats[k].bytes);
+		assert_int_equal(d.stats[k].calls + prev.stats[k].calls, cur.stats[k].calls);
+		assert_int_equal(d.stats[k].hist[3] + prev.stats[k].hist[3], cur.stats[k].hist[3]);
+	}
+	for (int l = 0; l < LL_COUNT; l++)
+		assert_int_equal(d.ledger.bytes[l] + prev.ledger.bytes[l], cur.ledger.bytes[l]);
+	assert_int_equal(d.ledger.sent + prev.ledger.sent, cur.ledger.sent);
+	assert_true(cur.procs[0].p.tgid && cur.procs[1].p.tgid && cur.procs[2].p.tgid);
+	assert_int_equal(iv.state[0], PS_EXITED);
+	assert_int_equal(iv.state[1], PS_RUNNING);
+	assert_int_equal(iv.state[2], PS_NEW);
+	assert_ptr_equal(d.iv, &iv);
+}
+
 int main(void)
 {
 	unsetenv("CT_HIST"); /* the table's optional histogram lines */
@@ -453,6 +497,8 @@ int main(void)
 		cmocka_unit_test(prog_csv),    cmocka_unit_test(prog_folded),
 		cmocka_unit_test(hostile_table), cmocka_unit_test(hostile_json),
 		cmocka_unit_test(hostile_csv), cmocka_unit_test(hostile_folded),
+		cmocka_unit_test(prog_prom),   cmocka_unit_test(prog_openmetrics),
+		cmocka_unit_test(hostile_prom), cmocka_unit_test(interval_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
