@@ -63,11 +63,13 @@ static __always_inline void on_set_state(const struct sock *sk, int newstate)
 		if (c) {
 			if (filter.per_conn) {
 				struct ct_conn_key ck = { .sk = key, .born = c->born };
-				bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY);
+				if (bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY))
+					__sync_fetch_and_add(&map_stat[MS_CONNS_FULL], 1);
 			}
-			if (c->has_tuple)
-				bpf_map_delete_elem(&tuples, &c->t);
-			bpf_map_delete_elem(&socks, &key);
+			if (c->has_tuple && bpf_map_delete_elem(&tuples, &c->t) == 0)
+				__sync_fetch_and_add(&map_stat[MS_TUPLES_DEL], 1);
+			if (bpf_map_delete_elem(&socks, &key) == 0)
+				__sync_fetch_and_add(&map_stat[MS_SOCKS_DEL], 1);
 		}
 		if (newstate == 2)
 			sk_mark(sk, task_slot());

@@ -325,6 +325,7 @@ cleanup:
 		fprintf(stderr, "trace_run: %s\n", s.err);
 	if (s.cost_opened)
 		selfcost_close(s.cp);
+	snapshot_free(&s.snap);
 	if (s.prof_opened) {
 		prof_data_free(&s.pd);
 		profile_close(s.pp);
