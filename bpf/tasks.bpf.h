@@ -8,13 +8,14 @@
 #include "slots.bpf.h"
 
 /* tgid of a task as trace_run numbers it: in its pid namespace at
- * cfg.pidns_level when trace_run runs in one (the new process's own pid: a
- * forked process leads its thread group). */
+ * cfg.pidns_level when trace_run runs in one. That is the pid of the
+ * thread group's leader: a new thread's own pid would make every thread
+ * of a program a process of its own. */
 static __always_inline __u32 task_tgid(struct task_struct *task)
 {
 	if (!cfg.pidns_ino)
 		return BPF_CORE_READ(task, tgid);
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
 	struct upid up = {};
 	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[cfg.pidns_level & 31]);
 	return up.nr;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # --per-connection on a program of many short connections: every connection
 # is kept and sorted (all in JSON and CSV, the --top N heaviest in the table
-# with the rest summed in one "N more" line), and names that traced
-# programs choose cannot break any format. No cap is silent.
+# with the rest summed in one "N more" line); a program's threads take no
+# process slots, in a pid namespace too; names that traced programs choose
+# cannot break any format. No cap is silent.
 source "$(dirname "$0")/../lib.sh"
 need_root
 TR="$ROOT/trace_run"
@@ -27,6 +28,12 @@ check "the connections' bytes are the ledger's (sent)" \
 check "the table shows --top 5 and sums the other 595 in one line" \
 	sh -c "grep -A7 'connections (per 4-tuple' top.txt | grep -c '127.0.0.1' | grep -qx 5 && grep -q '595 more' top.txt"
 check_fails "--top 0 is refused in one line" "^trace_run: --top must be" "$TR" --top 0 --impl a2
+
+# ---- threads are threads, also when trace_run runs in a pid namespace -----------------
+unshare -p -f --mount-proc "$TR" --format json --sample-freq 0 --output thr.json -- \
+	$PY "$ROOT/tests/integration/programs/threads_send.py" 40 2>thr.err
+check "40 threads in a container's pid namespace: one process, no slot taken by a thread" \
+	jget thr.json "len(d['processes']) == 1 and d['target']['processes_in_others'] == 0 and d['ledger']['sent_bytes'] == 40000 or exit(1)"
 
 # ---- a program whose name is hostile ---------------------------------------------------
 # started through a file name (its comm) with a comma, a quote, a tab, a
