@@ -128,6 +128,7 @@ static int write_stacks(struct session *s)
  * the profiler's part failed, as it always was). */
 static int report(struct session *s)
 {
+	s->snap.cost = s->cp;
 	int bad = profile_finish(s);
 	snapshot_take(&s->snap, &s->o, &s->t);
 	if (!bad)
