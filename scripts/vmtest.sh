@@ -63,7 +63,9 @@
 #                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
 #                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
 #                      single keeps 2 guest CPUs but runs them on one host thread
-#   VM_TESTS           all (default) | smoke (environment checks only)
+#   VM_TESTS           all (default) | smoke (environment checks only) | nic (the
+#                      NIC runs of every backend, their veth controls and the 64 KiB
+#                      loopback/veth ledgers of the first backend)
 #   VM_NIC             1 (default): each guest gets two virtio-net NICs on taps
 #                      bridged in a private network namespace of the host (made
 #                      per guest, removed afterwards whatever happens; needs root)

@@ -12,7 +12,10 @@
 # into build/vm/VERSION/guest-facts.txt and the facts table.
 # Knobs (kernel command line words NAME=VALUE reach init as environment):
 #   CT_DURATION  seconds per traced run (default 0.5; TCG is slow)
-#   CT_TESTS     "all" (default) or "smoke" (environment checks only)
+#   CT_TESTS     "all" (default), "smoke" (environment checks only) or "nic"
+#                (environment, the NIC runs with their veth controls, and the
+#                64 KiB loopback/veth runs of the first backend for the ledger
+#                table: the NIC path alone, in a third of the time)
 #   CT_BACKENDS  backends of the traced matrix (default "fentry kprobe tracepoint";
 #                comma- or space-separated)
 #   CT_RUN_TMO   seconds before one traced run is killed (default 90)
@@ -493,11 +496,50 @@ tracer_tests() {
 	done
 }
 
-if [ "${CT_TESTS:-all}" = smoke ]; then
-	echo "# CT_TESTS=smoke: tracer checks not run"
-else
-	tracer_tests
-fi
+# CT_TESTS=nic: the NIC runs, their controls and the ledger table's runs only
+nic_only_tests() {
+	BACKENDS=$(echo "${CT_BACKENDS:-fentry kprobe tracepoint}" | tr ',' ' ')
+	if [ ! -x "$CT_BIN/trace_run" ] || [ "${CT_NIC:-0}" != 1 ]; then
+		fail "guest: CT_TESTS=nic needs trace_run and the NICs (CT_NIC=1)"
+		return 0
+	fi
+	L=$CT_OUT/runs.list
+	: >"$L"
+	first=${BACKENDS%% *}
+	for be in $BACKENDS; do
+		for net in loopback veth; do
+			for impl in $IMPLS a5; do
+				[ "$be" = "$first" ] || [ "$impl-$net" = a3-veth ] || continue
+				echo "$be-$impl-65536-$net json --backend $be --impl $impl --size 65536 --net $net" >>"$L"
+			done
+		done
+	done
+	run_list "$L"
+	while read -r _n _f _a; do
+		set -- $_a
+		result "$_n" "$2 $4 65536 B ${8}" "$2"
+	done <"$L"
+	nic_tests
+	sleep 2
+	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
+	for be in $BACKENDS; do
+		for net in loopback veth nic; do
+			for impl in $IMPLS a5; do
+				[ -s "$CT_OUT/$be-$impl-65536-$net.out" ] || continue
+				echo "CT-LEDGER-BEGIN $be-$impl-65536-$net"
+				cat "$CT_OUT/$be-$impl-65536-$net.out"
+				echo
+				echo "CT-LEDGER-END"
+			done
+		done
+	done
+}
+
+case ${CT_TESTS:-all} in
+smoke) echo "# CT_TESTS=smoke: tracer checks not run" ;;
+nic) nic_only_tests ;;
+*) tracer_tests ;;
+esac
 
 # VM_EXTRA on the host: an extra file sourced here (debugging a guest problem)
 if [ -r /ct/extra.sh ]; then
