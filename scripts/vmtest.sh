@@ -65,7 +65,8 @@
 #                      single keeps 2 guest CPUs but runs them on one host thread
 #   VM_TESTS           all (default) | smoke (environment checks only) | nic (the
 #                      NIC runs of every backend, their veth controls and the 64 KiB
-#                      loopback/veth ledgers of the first backend)
+#                      veth ledgers of the first backend; VM_APPEND=CT_NIC_NETS="loopback
+#                      veth" adds loopback)
 #   VM_NIC             1 (default): each guest gets two virtio-net NICs on taps
 #                      bridged in a private network namespace of the host (made
 #                      per guest, removed afterwards whatever happens; needs root)

@@ -14,8 +14,8 @@
 #   CT_DURATION  seconds per traced run (default 0.5; TCG is slow)
 #   CT_TESTS     "all" (default), "smoke" (environment checks only) or "nic"
 #                (environment, the NIC runs with their veth controls, and the
-#                64 KiB loopback/veth runs of the first backend for the ledger
-#                table: the NIC path alone, in a third of the time)
+#                64 KiB runs of the first backend over CT_NIC_NETS, default
+#                veth, for the ledger table: the NIC path alone)
 #   CT_BACKENDS  backends of the traced matrix (default "fentry kprobe tracepoint";
 #                comma- or space-separated)
 #   CT_RUN_TMO   seconds before one traced run is killed (default 90)
@@ -506,8 +506,10 @@ nic_only_tests() {
 	L=$CT_OUT/runs.list
 	: >"$L"
 	first=${BACKENDS%% *}
+	# CT_NIC_NETS: the topologies of the table besides the NIC (default veth;
+	# loopback copies as veth does, and TCG under load is slow)
 	for be in $BACKENDS; do
-		for net in loopback veth; do
+		for net in ${CT_NIC_NETS:-veth}; do
 			for impl in $IMPLS a5; do
 				[ "$be" = "$first" ] || [ "$impl-$net" = a3-veth ] || continue
 				echo "$be-$impl-65536-$net json --backend $be --impl $impl --size 65536 --net $net" >>"$L"
