@@ -325,6 +325,23 @@ program_tests() {
 	sleep 2
 }
 
+# emit_ledgers: the ledgers the lead pastes, 64 KiB, every backend and
+# topology run; JSON here, the host renders them as tables
+# (build/vm/VERSION/ledgers.txt)
+emit_ledgers() {
+	for be in $BACKENDS; do
+		for net in loopback veth nic; do
+			for impl in $IMPLS a5; do
+				[ -s "$CT_OUT/$be-$impl-65536-$net.out" ] || continue
+				echo "CT-LEDGER-BEGIN $be-$impl-65536-$net"
+				cat "$CT_OUT/$be-$impl-65536-$net.out"
+				echo
+				echo "CT-LEDGER-END"
+			done
+		done
+	done
+}
+
 # app FILE KEY: the server's own count KEY (the "server" object of the JSON)
 app() { tr -d ' \t\r\n' <"$1" | sed -n "s/.*\"server\":{[^}]*\"$2\":\([0-9][0-9]*\).*/\1/p" | head -n 1; }
 
@@ -481,19 +498,7 @@ tracer_tests() {
 	program_tests
 	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
 
-	# the ledgers the lead pastes: 64 KiB, veth (the default topology), every
-	# backend; JSON here, the host renders them as tables (build/vm/VERSION/ledgers.txt)
-	for be in $BACKENDS; do
-		for net in loopback veth nic; do
-			for impl in $IMPLS a5; do
-				[ -s "$CT_OUT/$be-$impl-65536-$net.out" ] || continue
-				echo "CT-LEDGER-BEGIN $be-$impl-65536-$net"
-				cat "$CT_OUT/$be-$impl-65536-$net.out"
-				echo
-				echo "CT-LEDGER-END"
-			done
-		done
-	done
+	emit_ledgers
 }
 
 # CT_TESTS=nic: the NIC runs, their controls and the ledger table's runs only
@@ -524,17 +529,7 @@ nic_only_tests() {
 	nic_tests
 	sleep 2
 	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
-	for be in $BACKENDS; do
-		for net in loopback veth nic; do
-			for impl in $IMPLS a5; do
-				[ -s "$CT_OUT/$be-$impl-65536-$net.out" ] || continue
-				echo "CT-LEDGER-BEGIN $be-$impl-65536-$net"
-				cat "$CT_OUT/$be-$impl-65536-$net.out"
-				echo
-				echo "CT-LEDGER-END"
-			done
-		done
-	done
+	emit_ledgers
 }
 
 case ${CT_TESTS:-all} in
