@@ -109,9 +109,10 @@ def answers(docs):
         if c1 is None or ci is None:
             out.append("- E5 (%s vs a1): not answerable from these runs (a line not observable, or no a1 run)." % i)
         else:
+            how = "fewer" if ci < c1 else "more" if ci > c1 else "as many"
             out.append("- E5 (%s vs a1): over the NIC the CPU copied %.0f B per message for %s against %.0f B for "
-                       "a1 (two-copy). Fewer bytes copied, not a faster send: no timing comes from this VM." % (
-                           i, ci, i, c1))
+                       "a1 (two-copy): %s bytes copied, which says nothing of speed: no timing comes from this "
+                       "VM." % (i, ci, i, c1, how))
     a5n, a5l = docs.get(("a5", "nic")), docs.get(("a5", "loopback"))
     if a5n:
         mn, rn = per_msg(a5n, "recv_zerocopy_bytes"), per_msg(a5n, "recv_copy_bytes")
