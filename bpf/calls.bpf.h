@@ -108,8 +108,10 @@ static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr,
 	if (bpf_map_update_elem(&starts, &k, &v, BPF_NOEXIST) == 0)
 		return;
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
-	if (!old)
+	if (!old) { /* the table is full: this call goes unseen, and is counted */
+		__sync_fetch_and_add(&map_stat[MS_STARTS_FULL], 1);
 		return;
+	}
 	count_missed(fn, old);
 	*old = v;
 }

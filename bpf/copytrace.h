@@ -186,6 +186,17 @@ struct ct_conn_key {
 	__u64 sk, born;
 };
 
+/* What the tables dropped (.bss map_stat): the LRU tables (`socks`,
+ * `tuples`) evict without a word, so their inserts and deletes are
+ * counted and user space finds evictions as inserted - deleted - present;
+ * a full hash table counts its refusals. */
+enum ct_map_stat {
+	MS_SOCKS_IN, MS_SOCKS_DEL, MS_TUPLES_IN, MS_TUPLES_DEL,
+	MS_CONNS_FULL,      /* --per-connection: finished connections not kept */
+	MS_STARTS_FULL,     /* function entries not recorded (their calls unseen) */
+	MS_COUNT
+};
+
 /* A traced socket (the `socks` map, key: its struct sock address). */
 struct ct_sock {
 	__u32 slot;         /* the process that first used it */

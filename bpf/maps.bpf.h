@@ -16,6 +16,8 @@ __u64 slots_overflow = 0;
  * (observed at syscall entry): user space warns when the zerocopy-only
  * hooks were left out although the sender asked for zerocopy. */
 __u64 zc_sends_seen = 0;
+/* What the tables dropped or evicted (enum ct_map_stat). */
+__u64 map_stat[MS_COUNT] = {};
 
 /* The counters: one cell per (slot, function), per CPU. */
 struct {
@@ -64,10 +66,13 @@ struct {
 	__type(value, __u32);
 } tuples SEC(".maps");
 /* --per-connection: the counters of traced sockets whose address was
- * reused during the run. */
+ * reused during the run. Allocated as used (a server's hour of short
+ * connections fills it, an a2 run holds two); what does not fit is
+ * counted (map_stat). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
 	__type(key, struct ct_conn_key);
 	__type(value, struct ct_sock);
 } conns_done SEC(".maps");

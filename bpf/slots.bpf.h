@@ -99,7 +99,12 @@ static __always_inline void sk_learn_tuple(const struct sock *sk, struct ct_sock
 		return;
 	c->has_tuple = 1;
 	__u32 slot = c->slot;
-	bpf_map_update_elem(&tuples, &c->t, &slot, BPF_ANY);
+	/* a new entry is counted (LRU evictions are found from the counts);
+	 * an old one of the same 4-tuple is replaced */
+	if (bpf_map_update_elem(&tuples, &c->t, &slot, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&map_stat[MS_TUPLES_IN], 1);
+	else
+		bpf_map_update_elem(&tuples, &c->t, &slot, BPF_ANY);
 }
 
 /* Marks sk, a TCP socket the current (traced) task uses, as traced by
@@ -119,7 +124,8 @@ static __always_inline int sk_mark(const struct sock *sk, int slot)
 		if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
 			return 0;
 		struct ct_sock v = { .slot = slot, .born = bpf_ktime_get_ns() };
-		bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST);
+		if (bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST) == 0)
+			__sync_fetch_and_add(&map_stat[MS_SOCKS_IN], 1);
 		c = bpf_map_lookup_elem(&socks, &key);
 		if (!c)
 			return 0;

@@ -8,13 +8,14 @@
 #include "slots.bpf.h"
 
 /* tgid of a task as trace_run numbers it: in its pid namespace at
- * cfg.pidns_level when trace_run runs in one (the new process's own pid: a
- * forked process leads its thread group). */
+ * cfg.pidns_level when trace_run runs in one. That is the pid of the
+ * thread group's leader: a new thread's own pid would make every thread
+ * of a program a process of its own. */
 static __always_inline __u32 task_tgid(struct task_struct *task)
 {
 	if (!cfg.pidns_ino)
 		return BPF_CORE_READ(task, tgid);
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
 	struct upid up = {};
 	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[cfg.pidns_level & 31]);
 	return up.nr;
@@ -63,11 +64,13 @@ static __always_inline void on_set_state(const struct sock *sk, int newstate)
 		if (c) {
 			if (filter.per_conn) {
 				struct ct_conn_key ck = { .sk = key, .born = c->born };
-				bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY);
+				if (bpf_map_update_elem(&conns_done, &ck, c, BPF_ANY))
+					__sync_fetch_and_add(&map_stat[MS_CONNS_FULL], 1);
 			}
-			if (c->has_tuple)
-				bpf_map_delete_elem(&tuples, &c->t);
-			bpf_map_delete_elem(&socks, &key);
+			if (c->has_tuple && bpf_map_delete_elem(&tuples, &c->t) == 0)
+				__sync_fetch_and_add(&map_stat[MS_TUPLES_DEL], 1);
+			if (bpf_map_delete_elem(&socks, &key) == 0)
+				__sync_fetch_and_add(&map_stat[MS_SOCKS_DEL], 1);
 		}
 		if (newstate == 2)
 			sk_mark(sk, task_slot());

@@ -58,7 +58,9 @@ z=$(led a4 zerocopy_bytes); dc=$(led a4 deferred_copy_bytes); sent=$(app a4 byte
 check "a4: one io_uring notification row call per notification the application counted" \
 	jget "$T_TMP/a4-65536-t1-veth.json" "[r for r in d['functions'] if r['name'] == 'io_uring zc notifications' and r['calls'] == d['app']['server']['zc_notifications'] > 0 and r['zc_copied_flagged'] == d['app']['server']['zc_copied']] or exit(1)"
 # a5: the sender copies only what it sent by send() (headers, the ready
-# message), its pages go by reference, and the receiver maps them: at most
+# message; the ledger's total also holds the client's few bytes of
+# handshake, hence 64 B on top of the 1 %: a loaded machine's short run
+# sends few headers), its pages go by reference, and the receiver maps them: at most
 # 0.05 CPU copies per payload byte (every copy line of the ledger over the
 # fields' bytes), at least 95 % of the bytes received mapped
 A5COPIES="sum(d['ledger'][k] or 0 for k in ('user_copy_bytes', 'send_copy_bytes', 'deferred_copy_bytes', 'recv_copy_bytes')) / (d['app']['server']['messages_sent'] * (d['size'] - 32))"
@@ -66,7 +68,7 @@ A5MAPPED="d['ledger']['recv_zerocopy_bytes'] / d['app']['client']['bytes_receive
 for net in veth loopback; do
 	f="$T_TMP/a5-65536-t1-$net.json"
 	check "a5 64 KiB $net: send copy = bytes sent by send(), splice = bytes by reference (1 %)" jget "$f" \
-		"abs(d['ledger']['send_copy_bytes'] - (d['app']['server']['bytes_sent'] - d['app']['server']['sendfile_bytes'])) <= 0.01 * d['ledger']['send_copy_bytes'] and abs(d['ledger']['splice_bytes'] - d['app']['server']['sendfile_bytes']) <= 0.01 * d['ledger']['splice_bytes'] and d['ledger']['send_copy_bytes'] > 0 or exit(1)"
+		"abs(d['ledger']['send_copy_bytes'] - (d['app']['server']['bytes_sent'] - d['app']['server']['sendfile_bytes'])) <= 0.01 * d['ledger']['send_copy_bytes'] + 64 and abs(d['ledger']['splice_bytes'] - d['app']['server']['sendfile_bytes']) <= 0.01 * d['ledger']['splice_bytes'] and d['ledger']['send_copy_bytes'] > 0 or exit(1)"
 	got=$(jget "$f" "'%.4f copies per payload byte, %.1f %% mapped' % ($A5COPIES, 100 * $A5MAPPED)" 2>/dev/null)
 	check "a5 64 KiB $net: <= 0.05 copies per payload byte, >= 95 % received mapped ($got)" jget "$f" \
 		"$A5COPIES <= 0.05 and $A5MAPPED >= 0.95 or exit(1)"

@@ -253,12 +253,14 @@ static void setup_a3(void)
 	rep.cmp = &cmp;
 	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
 	fill_stats(stats_a3, NF(stats_a3));
+	static struct ct_conn conns[2];
+	rep.conns = conns;
 	rep.nconns = 2;
-	rep.conns[0] = (struct ct_sock){ .slot = 0, .has_tuple = 1,
+	rep.conns[0].s = (struct ct_sock){ .slot = 0, .has_tuple = 1,
 		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
 		       5301, 40000 },
 		.col = { 65536000, 8, 0, 0, 131072 } };
-	rep.conns[1] = (struct ct_sock){ .slot = 1, .has_tuple = 1,
+	rep.conns[1].s = (struct ct_sock){ .slot = 1, .has_tuple = 1,
 		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
 		       40000, 5301 },
 		.col = { 8, 65536000, 0, 0, 0 } };

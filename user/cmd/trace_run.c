@@ -128,6 +128,7 @@ static int write_stacks(struct session *s)
  * the profiler's part failed, as it always was). */
 static int report(struct session *s)
 {
+	s->snap.cost = s->cp;
 	int bad = profile_finish(s);
 	snapshot_take(&s->snap, &s->o, &s->t);
 	if (!bad)
@@ -325,6 +326,7 @@ cleanup:
 		fprintf(stderr, "trace_run: %s\n", s.err);
 	if (s.cost_opened)
 		selfcost_close(s.cp);
+	snapshot_free(&s.snap);
 	if (s.prof_opened) {
 		prof_data_free(&s.pd);
 		profile_close(s.pp);

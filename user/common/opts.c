@@ -94,7 +94,7 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
-	O_USER,
+	O_USER, O_TOP,
 };
 
 static const struct option all_opts[] = {
@@ -123,6 +123,7 @@ static const struct option all_opts[] = {
 	{ "pid", required_argument, 0, O_PID },
 	{ "cgroup", required_argument, 0, O_CGROUP },
 	{ "per-connection", no_argument, 0, O_PER_CONN },
+	{ "top", required_argument, 0, O_TOP },
 	{ "no-syscall-time", no_argument, 0, O_NO_SYSTIME },
 	{ "bpf-stats", no_argument, 0, O_BPF_STATS },
 	{ "sample-freq", required_argument, 0, O_SAMPLE_FREQ },
@@ -161,7 +162,7 @@ static int allowed(enum ct_role role, int id)
 	case O_OUTPUT: case O_CHECK: case O_PID: case O_CGROUP: case O_PER_CONN:
 	case O_NO_SYSTIME: case O_BPF_STATS: case O_SAMPLE_FREQ: case O_FOLDED: case O_FLAMEGRAPH:
 	case O_KERNEL_FACTS:
-	case O_USER:
+	case O_USER: case O_TOP:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -179,6 +180,7 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 	o->port = CT_DEFAULT_PORT;
 	o->ready_fd = -1;
 	o->repeat = 3;
+	o->top = 20;
 	o->backend = "auto";
 	o->format = "table";
 	o->sample_hz = role == ROLE_TRACE ? CT_SAMPLE_HZ : 0;
@@ -348,6 +350,11 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_CGROUP:
 			o->cgroup = a;
 			break;
+		case O_TOP:
+			if (parse_u64(a, &u) || u < 1 || u > 1000000)
+				return errf(err, errlen, "--top must be 1..1000000, not '%s'", a);
+			o->top = (int)u;
+			break;
 		case O_PER_CONN:
 			o->per_conn = true;
 			break;
@@ -454,7 +461,9 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --no-syscall-time   no syscall hooks: less overhead, no kernel time per call\n"
 		       "  --bpf-stats         the tracer's own cost: the kernel's run time of each of its\n"
 		       "                      BPF programs during the run (BPF_ENABLE_STATS, 5.8+)\n"
-		       "  --per-connection    add a row per connection (4-tuple)\n"
+		       "  --per-connection    add a row per connection (4-tuple): every one in JSON and\n"
+		       "                      CSV, the --top N with the most bytes in the table\n"
+		       "  --top N             connections the table shows (default 20; the rest summed)\n"
 		       "  --sample-freq HZ    CPU profiler samples per second and CPU, 1..%d, 0: off\n"
 		       "                      (default %d; also tracing a program: its processes and\n"
 		       "                      the ones it starts, symbols from an mmap side-band)\n"

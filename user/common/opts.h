@@ -59,6 +59,7 @@ struct ct_opts {
 	const char *cgroup;  /* --cgroup PATH */
 	const char *user;    /* --user NAME: runs the command, owns the output files */
 	bool per_conn;       /* --per-connection */
+	int top;             /* --top: connections in the table */
 	/* the sampling profiler (--impl only so far) */
 	unsigned sample_hz;  /* --sample-freq (0: off) */
 	bool sample_given;

@@ -104,11 +104,11 @@ static void json_conns(FILE *f, const struct ct_snapshot *r)
 {
 	fprintf(f, ",\n  \"connections\": [");
 	for (int i = 0; i < r->nconns; i++) {
-		const struct ct_sock *s = &r->conns[i];
+		const struct ct_sock *s = &r->conns[i].s;
 		fprintf(f, "%s\n    {\"process\": ", i ? "," : "");
 		json_str(f, r->label[s->slot]);
 		fprintf(f, ", \"tuple\": ");
-		json_str(f, r->conn_tuple[i]);
+		json_str(f, r->conns[i].tuple);
 		fprintf(f, ", \"sent_bytes\": %llu, \"received_bytes\": %llu, \"splice_bytes\": %llu, "
 			"\"recv_zerocopy_bytes\": %llu, \"retrans_bytes\": %llu}", U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),

@@ -17,7 +17,6 @@
 #include "trace/target.h"
 
 #define CT_MAX_PAIRS 100
-#define CT_MAX_CONNS 256
 #define CT_LABEL 80
 #define U(x) ((unsigned long long)(x))
 
@@ -58,6 +57,12 @@ struct ledger_row {
 	double per_msg, mean_ns, share; /* share < 0: not applicable */
 };
 
+/* A connection of --per-connection and its "local:port -> remote:port". */
+struct ct_conn {
+	struct ct_sock s;
+	char tuple[112];
+};
+
 struct ct_snapshot {
 	/* what ran: the experiment (prog NULL), or a program (run NULL) */
 	const struct run_result *run;
@@ -83,9 +88,9 @@ struct ct_snapshot {
 	struct ct_proc_info procs[CT_NSLOTS];
 	char label[CT_NSLOTS][CT_LABEL];  /* "sender"/"receiver", "PID/comm", "others" */
 	unsigned long long overflow;      /* processes summed in the last slot */
-	struct ct_sock conns[CT_MAX_CONNS];
-	char conn_tuple[CT_MAX_CONNS][112]; /* "local:port -> remote:port" */
+	struct ct_conn *conns;            /* every connection, most bytes first */
 	int nconns;
+	int top;                          /* the table shows this many (--top) */
 	/* derived (ledger.c) */
 	struct ledger_row rows[CT_NSTATS]; /* the function table */
 	int nrows;

@@ -97,12 +97,25 @@ static void conn_rows(FILE *f, const struct ct_snapshot *r)
 	fprintf(f, "\n   connections (per 4-tuple, most bytes first)\n");
 	fprintf(f, "   %-22s %-47s %12s %12s %12s %12s %10s\n", "process", "local -> remote",
 		"sent", "received", "spliced", "mapped", "retrans");
+	uint64_t more[CC_COUNT] = { 0 };
 	for (int i = 0; i < r->nconns; i++) {
-		const struct ct_sock *s = &r->conns[i];
+		const struct ct_sock *s = &r->conns[i].s;
+		if (i >= r->top) { /* the rest summed: every one is in JSON and CSV */
+			for (int c = 0; c < CC_COUNT; c++)
+				more[c] += s->col[c];
+			continue;
+		}
 		fprintf(f, "   %-22s %-47s %12llu %12llu %12llu %12llu %10llu\n",
-			r->label[s->slot], r->conn_tuple[i], U(s->col[CC_SENT]),
+			r->label[s->slot], r->conns[i].tuple, U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),
 			U(s->col[CC_RETRANS]));
+	}
+	if (r->nconns > r->top) {
+		char n[48];
+		snprintf(n, sizeof(n), "%d more (--top N shows them)", r->nconns - r->top);
+		fprintf(f, "   %-22s %-47s %12llu %12llu %12llu %12llu %10llu\n", "", n,
+			U(more[CC_SENT]), U(more[CC_RECV]), U(more[CC_SPLICE]), U(more[CC_RECV_ZC]),
+			U(more[CC_RETRANS]));
 	}
 	if (!r->nconns)
 		fprintf(f, "   (none with a peer)\n");

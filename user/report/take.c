@@ -2,6 +2,7 @@
 #include "take.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -112,8 +113,9 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 		text_clean(s->prog_clean.what, sizeof(s->prog_clean.what), s->prog->what);
 		s->prog = &s->prog_clean;
 	}
+	s->top = o->top;
 	for (int i = 0; i < s->nconns; i++)
-		tuple_str(&s->conns[i].t, s->conn_tuple[i], sizeof(s->conn_tuple[i]));
+		tuple_str(&s->conns[i].s.t, s->conns[i].tuple, sizeof(s->conns[i].tuple));
 	ledger_build(s);
 	tl_order(s);
 	if (s->prof && s->prog)
@@ -125,6 +127,13 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	cost_sums(s);
 }
 
+void snapshot_free(struct ct_snapshot *s)
+{
+	free(s->conns);
+	s->conns = NULL;
+	s->nconns = 0;
+}
+
 void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
 {
 	struct utsname u;
@@ -132,8 +141,16 @@ void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer
 	tracer_read(t, s->stats);
 	tracer_note_misses(t);
 	s->overflow = tracer_procs(t, s->procs);
-	if (o->per_conn)
-		s->nconns = tracer_conns(t, s->conns, CT_MAX_CONNS);
+	struct ct_sock *socks = NULL;
+	int n = o->per_conn ? tracer_conns(t, &socks) : 0;
+	if (n > 0 && (s->conns = calloc((size_t)n, sizeof(*s->conns)))) {
+		for (int i = 0; i < n; i++)
+			s->conns[i].s = socks[i];
+		s->nconns = n;
+	} else if (n) { /* no memory: said, never an empty table as if measured */
+		tracer_note(t, "--per-connection: out of memory reading the connections: none shown");
+	}
+	free(socks);
 	/* the plan's rows as attached, and every note so far */
 	s->backend = backend_name(t->plan.backend);
 	s->tracepoint = t->plan.backend == BK_TRACEPOINT;

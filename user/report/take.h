@@ -15,5 +15,7 @@ void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer
 /* Derives from s's counters and o: names, labels, ledgers, medians,
  * time-ledger order, flame-graph title, BPF cost sums. Pure. */
 void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o);
+/* Frees what snapshot_take allocated (the connections). */
+void snapshot_free(struct ct_snapshot *s);
 
 #endif

@@ -53,6 +53,52 @@ static void note_missed(struct tracer *t, const struct ct_stat *out)
 	}
 }
 
+static __u64 entries(const struct bpf_map *m)
+{
+	unsigned char key[64], next[64];
+	__u64 n = 0;
+	int fd = bpf_map__fd(m);
+	size_t ks = bpf_map__key_size(m);
+	if (ks > sizeof(key))
+		return 0;
+	void *prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, ks);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/* What the tables dropped, each said (never a silent under-count): LRU
+ * evictions found as inserted - deleted - present, refusals of full
+ * tables as BPF counted them. */
+static void note_drops(struct tracer *t)
+{
+	const __u64 *ms = t->skel->bss->map_stat;
+	struct { const struct bpf_map *m; __u64 in, del; const char *what; } lru[] = {
+		{ t->skel->maps.socks, ms[MS_SOCKS_IN], ms[MS_SOCKS_DEL],
+		  "traced socket(s) evicted from the socket table: their later work is not attributed" },
+		{ t->skel->maps.tuples, ms[MS_TUPLES_IN], ms[MS_TUPLES_DEL],
+		  "4-tuple(s) evicted from the connection table: receive work found by them is not "
+		  "attributed" },
+	};
+	for (size_t i = 0; i < sizeof(lru) / sizeof(lru[0]); i++) {
+		__u64 left = lru[i].in - lru[i].del, now = entries(lru[i].m);
+		if (lru[i].in >= lru[i].del && left > now)
+			tracer_note(t, "%llu %s (%u entries, LRU)", (unsigned long long)(left - now),
+				    lru[i].what, bpf_map__max_entries(lru[i].m));
+	}
+	if (ms[MS_CONNS_FULL])
+		tracer_note(t, "--per-connection: %llu finished connection(s) not kept (a table of %u "
+			    "is full): the connections listed are not all", (unsigned long long)ms[MS_CONNS_FULL],
+			    bpf_map__max_entries(t->skel->maps.conns_done));
+	if (ms[MS_STARTS_FULL])
+		tracer_note(t, "%llu function entries not recorded (a table of %u is full): those calls "
+			    "are unseen", (unsigned long long)ms[MS_STARTS_FULL],
+			    bpf_map__max_entries(t->skel->maps.starts));
+}
+
 int tracer_read(struct tracer *t, struct ct_stat *out)
 {
 	memset(out, 0, sizeof(*out) * CT_NSTATS);
@@ -89,6 +135,7 @@ int tracer_read(struct tracer *t, struct ct_stat *out)
 			    "hooks were not loaded: zerocopy completions and the deferred copy "
 			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
 	note_missed(t, out);
+	note_drops(t);
 	return 0;
 }
 
@@ -141,11 +188,21 @@ unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs)
 			procs[k].used = procs[k].p.tgid != 0;
 	return t->skel->bss->slots_overflow;
 }
-static void add_conn(struct ct_sock *out, int *n, int max, const struct ct_sock *s)
+/* Appends a connection that has a peer, growing the array; -1 on no memory. */
+static int add_conn(struct ct_sock **out, int *n, int *cap, const struct ct_sock *s)
 {
-	if (!s->has_tuple || *n >= max)
-		return;
-	out[(*n)++] = *s;
+	if (!s->has_tuple)
+		return 0;
+	if (*n == *cap) {
+		int c = *cap ? *cap * 2 : 256;
+		struct ct_sock *v = realloc(*out, (size_t)c * sizeof(*v));
+		if (!v)
+			return -1;
+		*out = v;
+		*cap = c;
+	}
+	(*out)[(*n)++] = *s;
+	return 0;
 }
 
 static int conn_cmp(const void *a, const void *b)
@@ -155,26 +212,33 @@ static int conn_cmp(const void *a, const void *b)
 	return u < v ? 1 : u > v ? -1 : 0;
 }
 
-int tracer_conns(struct tracer *t, struct ct_sock *out, int max)
+int tracer_conns(struct tracer *t, struct ct_sock **out)
 {
-	int n = 0;
+	int n = 0, cap = 0, bad = 0;
 	struct ct_sock s;
 	__u64 key, next, *prev = NULL;
+	*out = NULL;
 	int fd = bpf_map__fd(t->skel->maps.socks);
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (!bad && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &s) == 0)
-			add_conn(out, &n, max, &s);
+			bad = add_conn(out, &n, &cap, &s);
 	}
 	struct ct_conn_key ck, cnext, *cprev = NULL;
 	fd = bpf_map__fd(t->skel->maps.conns_done);
-	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
+	while (!bad && bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
 		ck = cnext;
 		cprev = &ck;
 		if (bpf_map_lookup_elem(fd, &ck, &s) == 0)
-			add_conn(out, &n, max, &s);
+			bad = add_conn(out, &n, &cap, &s);
 	}
-	qsort(out, (size_t)n, sizeof(*out), conn_cmp);
+	if (bad) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	if (n)
+		qsort(*out, (size_t)n, sizeof(**out), conn_cmp);
 	return n;
 }

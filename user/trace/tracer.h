@@ -69,9 +69,9 @@ struct bpf_object *tracer_object(const struct tracer *t);
 /* The processes per slot (procs[CT_NSLOTS]); returns how many processes
  * beyond the slots were summed in the last one. */
 unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs);
-/* The traced connections with a 4-tuple, most bytes first; returns how
- * many were written (at most max). */
-int tracer_conns(struct tracer *t, struct ct_sock *out, int max);
+/* Every traced connection with a 4-tuple, most bytes first, into *out (to
+ * free); returns how many, or -1 on no memory. */
+int tracer_conns(struct tracer *t, struct ct_sock **out);
 /* The entry and exit programs (exit may be NULL) of hook i in the plan's
  * variant; 0 when the plan does not use hook i. */
 int tracer_hook_programs(const struct tracer *t, int i, struct bpf_program *p[2]);
