@@ -26,8 +26,9 @@
 # package depending on them.
 #
 # Cache: $VM_CACHE/<image package>_<version>/ holds vmlinuz, config,
-# modules/*.ko + modules/order (veth and its dependencies, decompressed for
-# busybox insmod) and .complete ("SUITE PACKAGE VERSION RELEASE"); the .debs
+# modules/*.ko + modules/order (veth, virtio_net, virtio_pci and their
+# dependencies, decompressed for busybox insmod; modules/wanted names the set,
+# and a cache made for another set has its modules fetched again) and .complete ("SUITE PACKAGE VERSION RELEASE"); the .debs
 # are deleted after extraction. $VM_CACHE/suites/SUITE remembers the last
 # resolution, so that an offline machine (or VM_OFFLINE=1) boots the kernel it
 # has. Package lists are refreshed when older than VM_APT_MAX_AGE minutes
@@ -138,57 +139,81 @@ suite_alias() {
 }
 
 # ---- extraction ----------------------------------------------------------------
+# The modules the guest loads: veth (the veth topology) and the virtio NIC
+# driver of the NIC topology (virtio_pci only where it is a module: 5.10, 6.1).
+VM_MODULES="veth virtio_net virtio_pci"
+# extract_modules DIR PKG DEB...: DIR/modules/*.ko + order (VM_MODULES and
+# their dependencies, decompressed for busybox insmod) + wanted (VM_MODULES,
+# so that a cache made for fewer modules is refreshed)
+extract_modules() {
+	local dir=$1 pkg=$2 deb
+	shift 2
+	local root="$dir/modroot" out="$dir/modules.new"
+	rm -rf "$root" "$out"
+	mkdir -p "$root" "$out" || return 1
+	# dependencies breadth first; load order = reverse discovery order
+	local order=() queue m f dep
+	read -r -a queue <<<"$VM_MODULES"
+	while [ ${#queue[@]} -gt 0 ]; do
+		m=${queue[0]}
+		queue=("${queue[@]:1}")
+		f=$(find "$root" -name "$m.ko*" | head -n 1)
+		if [ -z "$f" ]; then
+			for deb in "$@"; do
+				dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" --wildcards "*/modules/*/kernel/*/$m.ko*" 2>/dev/null
+			done
+			f=$(find "$root" -name "$m.ko*" | head -n 1)
+		fi
+		[ -n "$f" ] || { log "module $m not in $pkg (built in?)"; continue; }
+		case $f in
+		*.ko.xz) xz -dc "$f" >"$out/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$out/$m.ko" ;;
+		*.ko.gz) gzip -dc "$f" >"$out/$m.ko" ;;
+		*) cp "$f" "$out/$m.ko" ;;
+		esac || { rm -rf "$root" "$out"; log "cannot unpack module $f"; return 1; }
+		# a module met again moves before its later dependant
+		local kept=()
+		for dep in "${order[@]}"; do [ "$dep" = "$m" ] || kept+=("$dep"); done
+		order=("$m" "${kept[@]}")
+		command -v modinfo >/dev/null || continue
+		for dep in $(modinfo -F depends "$out/$m.ko" 2>/dev/null | tr ',' ' '); do
+			queue+=("$dep")
+		done
+	done
+	: >"$out/order"
+	for m in "${order[@]}"; do echo "$m.ko" >>"$out/order"; done
+	echo "$VM_MODULES" >"$out/wanted"
+	rm -rf "$root" "$dir/modules" && mv "$out" "$dir/modules"
+}
+# modules_current DIR: DIR's modules were extracted for today's VM_MODULES
+modules_current() { [ "$(cat "$1/modules/wanted" 2>/dev/null)" = "$VM_MODULES" ]; }
+
 # extract DIR SUITE PKG VER DEB...: the cache folder DIR from the package files
 extract() {
 	local dir=$1 suite=$2 pkg=$3 ver=$4
 	shift 4
 	local tmp="$dir.tmp" deb
-	mkdir -p "$tmp/root" "$tmp/modules" || die "cannot create $tmp"
+	mkdir -p "$tmp/root" || die "cannot create $tmp"
 	for deb in "$@"; do
 		# vmlinuz/config in /boot (one-package layout) or in /usr/lib/modules/REL (split layout)
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/root" --wildcards \
 			'./boot/vmlinuz-*' './boot/config-*' '*/modules/*/vmlinuz' '*/modules/*/config' \
-			'*/modules/*/kernel/drivers/net/veth.ko*' 2>/dev/null
+			2>/dev/null
 	done
 	local vmlinuz config
 	vmlinuz=$(find "$tmp/root" -path '*/boot/vmlinuz-*' -o -path '*/modules/*/vmlinuz' | head -n 1)
 	config=$(find "$tmp/root" -path '*/boot/config-*' -o -path '*/modules/*/config' | head -n 1)
 	[ -n "$vmlinuz" ] || { rm -rf "$tmp"; die "no vmlinuz in $*"; }
+	local rel
+	rel=$(basename "$vmlinuz" | sed -n 's/^vmlinuz-//p')
+	[ -n "$rel" ] || rel=$(basename "$(dirname "$vmlinuz")")
 	mv "$vmlinuz" "$tmp/vmlinuz"
 	if [ -n "$config" ]; then mv "$config" "$tmp/config"; else log "no kernel config in $pkg"; fi
 
-	# veth and its dependencies (none on Debian so far), breadth first;
-	# load order = reverse discovery order
-	local order=() queue=(veth) m f dep
-	while [ ${#queue[@]} -gt 0 ]; do
-		m=${queue[0]}
-		queue=("${queue[@]:1}")
-		f=$(find "$tmp/root" -name "$m.ko*" | head -n 1)
-		if [ -z "$f" ]; then
-			for deb in "$@"; do
-				dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/root" --wildcards "*/modules/*/kernel/*/$m.ko*" 2>/dev/null
-			done
-			f=$(find "$tmp/root" -name "$m.ko*" | head -n 1)
-		fi
-		[ -n "$f" ] || { log "module $m not in $pkg (built in?)"; continue; }
-		case $f in
-		*.ko.xz) xz -dc "$f" >"$tmp/modules/$m.ko" ;;
-		*.ko.zst) zstd -qdc "$f" >"$tmp/modules/$m.ko" ;;
-		*.ko.gz) gzip -dc "$f" >"$tmp/modules/$m.ko" ;;
-		*) cp "$f" "$tmp/modules/$m.ko" ;;
-		esac || { rm -rf "$tmp"; die "cannot unpack module $f"; }
-		case " ${order[*]} " in *" $m "*) continue ;; esac
-		order=("$m" "${order[@]}")
-		command -v modinfo >/dev/null || continue
-		for dep in $(modinfo -F depends "$tmp/modules/$m.ko" 2>/dev/null | tr ',' ' '); do
-			queue+=("$dep")
-		done
-	done
-	: >"$tmp/modules/order"
-	for m in "${order[@]}"; do echo "$m.ko" >>"$tmp/modules/order"; done
-	local rel
-	rel=$(file -b "$tmp/vmlinuz" 2>/dev/null | sed -n 's/.*version \([^ ]*\).*/\1/p')
-	[ -n "$rel" ] || rel=$(basename "$(dirname "$(find "$tmp/root" -name 'veth.ko*' | head -n 1)" 2>/dev/null)")
+	extract_modules "$tmp" "$pkg" "$@" || { rm -rf "$tmp"; die "cannot unpack the modules of $pkg"; }
+	local frel
+	frel=$(file -b "$tmp/vmlinuz" 2>/dev/null | sed -n 's/.*version \([^ ]*\).*/\1/p')
+	[ -n "$frel" ] && rel=$frel
 	rm -rf "$tmp/root"
 	echo "$suite $pkg $ver ${rel:-?}" >"$tmp/.complete"
 	rm -rf "$dir" && mv "$tmp" "$dir" || die "cannot move $tmp into place"
@@ -251,7 +276,16 @@ fetch() {
 		die "$spec: cannot resolve a kernel package (${pkg:-the dependency of linux-image-amd64}) and nothing is cached for it"
 	fi
 	dir="$VM_CACHE/${pkg}_${ver}"
-	if [ -e "$dir/.complete" ]; then
+	local stale=0
+	if [ -e "$dir/.complete" ] && ! modules_current "$dir"; then
+		# cached before the NIC modules were wanted: fetch again for them
+		if [ "$VM_OFFLINE" = 1 ]; then
+			log "$spec: cached without the modules '$VM_MODULES' and VM_OFFLINE=1: the NIC tests will fail"
+		else
+			stale=1
+		fi
+	fi
+	if [ -e "$dir/.complete" ] && [ $stale = 0 ]; then
 		echo "$dir" >"$key"
 		echo "$dir"
 		return 0
@@ -272,7 +306,11 @@ fetch() {
 		rm -rf "$dl"
 		die "$spec: apt-get download ${args[*]} failed"
 	fi
-	extract "$dir" "$suite" "$pkg" "$ver" "$dl"/*.deb
+	if [ $stale = 1 ]; then
+		extract_modules "$dir" "$pkg" "$dl"/*.deb || { rm -rf "$dl"; die "$spec: cannot unpack the modules"; }
+	else
+		extract "$dir" "$suite" "$pkg" "$ver" "$dl"/*.deb
+	fi
 	rm -rf "$dl"
 	echo "$dir" >"$key"
 	log "$spec: cached $pkg $ver in $dir ($(du -sh "$dir" | cut -f1))"

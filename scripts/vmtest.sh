@@ -63,7 +63,14 @@
 #                      (MTTCG) the guest's live patching of fentry/ftrace sites hung a
 #                      vCPU at a patched function entry (soft lockup) twice in 3 runs;
 #                      single keeps 2 guest CPUs but runs them on one host thread
-#   VM_TESTS           all (default) | smoke (environment checks only)
+#   VM_TESTS           all (default) | smoke (environment checks only) | nic (the
+#                      NIC runs of every backend, their veth controls and the 64 KiB
+#                      veth ledgers of the first backend; VM_APPEND=CT_NIC_NETS="loopback
+#                      veth" adds loopback)
+#   VM_NIC             1 (default): each guest gets two virtio-net NICs on taps
+#                      bridged in a private network namespace of the host (made
+#                      per guest, removed afterwards whatever happens; needs root)
+#                      and runs the --net nic tests; 0: -nic none, no NIC tests
 #   VM_QUIET=1         do not stream the guest consoles (they are still logged)
 #   VM_BPF_LIBS        libraries for the static trace_run link (default -lbpf -ldw -lelf
 #                      -lz -llzma -lbz2 -lm: libdw for the profiler's symbols)
@@ -90,6 +97,7 @@ VM_SMP=${VM_SMP:-2}
 VM_DURATION=${VM_DURATION:-0.5}
 VM_TESTS=${VM_TESTS:-all}
 VM_JOBS=${VM_JOBS:-1}
+VM_NIC=${VM_NIC:-1}
 VM_BACKENDS=$(echo "${VM_BACKENDS:-fentry kprobe tracepoint}" | tr ' ' ',')
 VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -ldw -lelf -lz -llzma -lbz2 -lm}
 # Binaries the guest tests use; trace_run is the one under test.
@@ -122,6 +130,10 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 [ -n "$BUSYBOX" ] && [ -x "$BUSYBOX" ] || die "busybox not found" "apt-get install busybox-static"
 if LC_ALL=C ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "$BUSYBOX is dynamically linked" "apt-get install busybox-static (the initramfs needs a static busybox)"
+fi
+if [ "$VM_NIC" = 1 ]; then
+	[ "$(id -u)" -eq 0 ] || die "VM_NIC=1 needs root (taps and a bridge in a network namespace)" "run as root, or VM_NIC=0 for the runs without a NIC"
+	command -v ip >/dev/null || die "ip not found" "apt-get install iproute2"
 fi
 for t in cpio gzip xz dpkg-deb tar timeout apt-get; do
 	command -v "$t" >/dev/null || die "$t not found" "apt-get install cpio xz-utils dpkg tar coreutils apt"
@@ -251,16 +263,59 @@ esac
 # trampoline detach) is most of a traced run's fixed cost under TCG; ~25 % faster.
 # softlockup_panic=1: a guest kernel lockup panics (backtrace on the console)
 # and QEMU exits at once (-no-reboot) instead of burning the time limit.
-APPEND="console=ttyS0 quiet panic=-1 softlockup_panic=1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS CT_BACKENDS=$VM_BACKENDS ${VM_APPEND:-}"
+APPEND="console=ttyS0 quiet panic=-1 softlockup_panic=1 rcupdate.rcu_expedited=1 CT_DURATION=$VM_DURATION CT_TESTS=$VM_TESTS CT_JOBS=$VM_JOBS CT_BACKENDS=$VM_BACKENDS CT_NIC=$VM_NIC ${VM_APPEND:-}"
+
+# The NIC topology: per guest a network namespace of the host, NSPFX-INDEX,
+# holding two taps (vnet_hdr: the guest's virtio-net then offers scatter-
+# gather and checksum offload) on a bridge; QEMU runs inside it, so the
+# guest's frames never reach the host's own network. Removed after each boot
+# and, whatever happens, on exit.
+NSPFX="ctvm$$"
+nic_cleanup() {
+	local n
+	for n in $(ip netns list 2>/dev/null | awk -v p="$NSPFX-" 'index($1, p) == 1 { print $1 }'); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+}
+if [ "$VM_NIC" = 1 ]; then
+	trap nic_cleanup EXIT
+	trap 'nic_cleanup; exit 130' INT TERM
+fi
+# nic_setup INDEX: the namespace of guest INDEX; prints QEMU's NIC arguments
+nic_setup() {
+	local ns="$NSPFX-$1" t
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link add br0 type bridge || return 1
+	for t in tap0 tap1; do
+		ip -n "$ns" tuntap add dev "$t" mode tap vnet_hdr &&
+			ip -n "$ns" link set "$t" master br0 && ip -n "$ns" link set "$t" up || return 1
+	done
+	ip -n "$ns" link set br0 up || return 1
+	echo "-netdev tap,id=n0,ifname=tap0,vnet_hdr=on,script=no,downscript=no -device virtio-net-pci,netdev=n0" \
+		"-netdev tap,id=n1,ifname=tap1,vnet_hdr=on,script=no,downscript=no -device virtio-net-pci,netdev=n1"
+}
 
 # boot_one INDEX: boots one kernel; console in VM_B/TAG/console.log, QEMU's exit
 # status and wall time in VM_B/TAG/qemu.rc / wall
 boot_one() {
 	local kd=${KDIRS[$1]} tag=${TAGS[$1]}
 	local o="$VM_B/$tag" t0 rc
+	local netns=() nics=(-nic none) a
 	t0=$(date +%s.%N)
-	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
-		-nographic -no-reboot -monitor none -serial stdio -nic none \
+	if [ "$VM_NIC" = 1 ]; then
+		if ! a=$(nic_setup "$1"); then
+			echo "vmtest: cannot make the NIC namespace $NSPFX-$1 (tap, bridge)" >"$o/console.log"
+			echo 1 >"$o/qemu.rc"
+			elapsed "$t0" >"$o/wall"
+			ip netns del "$NSPFX-$1" 2>/dev/null
+			return
+		fi
+		read -r -a nics <<<"$a"
+		netns=(ip netns exec "$NSPFX-$1")
+	fi
+	"${netns[@]}" timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" \
+		-nographic -no-reboot -monitor none -serial stdio "${nics[@]}" \
 		-kernel "$kd/vmlinuz" -initrd "$o/initramfs.cpio.gz" -append "$APPEND" </dev/null 2>&1 |
 		sed -u 's/\r//g' | tee "$o/console.log" |
 		if [ "${VM_QUIET:-0}" = 1 ]; then cat >/dev/null; else
@@ -268,6 +323,7 @@ boot_one() {
 			sed -u -e '/CT-LEDGER-BEGIN/,/CT-LEDGER-END/d' -e '/^CT-FACT /d' -e '/^CT-KFACTS /d' -e "s/^/[$tag] /"
 		fi
 	rc=${PIPESTATUS[0]}
+	[ "$VM_NIC" = 1 ] && ip netns del "$NSPFX-$1" 2>/dev/null
 	echo "$rc" >"$o/qemu.rc"
 	elapsed "$t0" >"$o/wall"
 }
@@ -287,13 +343,14 @@ wait
 T_BOOT=$(elapsed "$T3")
 
 # ---- 5. verdicts ------------------------------------------------------------------
-# The guest prints the JSON of its 64 KiB veth runs between CT-LEDGER-BEGIN
+# The guest prints the JSON of its 64 KiB runs (loopback, veth, nic) between CT-LEDGER-BEGIN
 # NAME / CT-LEDGER-END; keep each as VM_B/TAG/ledger-NAME.json and render the
 # ones of each backend as a table (VM_B/TAG/ledgers.txt).
 render_ledgers() {
 	python3 - "$@" <<'PY'
 import json, sys
 rows = [("user_copy_bytes", "user-space gather"), ("send_copy_bytes", "kernel send copy"),
+        ("splice_bytes", "spliced by reference"),
         ("zerocopy_bytes", "zerocopy pinned"), ("deferred_copy_bytes", "deferred copy (skb_copy_ubufs)"),
         ("recv_copy_bytes", "kernel receive copy")]
 docs = []
@@ -352,9 +409,11 @@ verdict() {
 	: >"$o/ledgers.txt"
 	if command -v python3 >/dev/null; then
 		for g in "${GROUPS_ORDER[@]}"; do
-			local ls=()
-			for i in a1 a2 a3; do [ -s "$o/ledger-$g-$i-65536-veth.json" ] && ls+=("$o/ledger-$g-$i-65536-veth.json"); done
-			[ ${#ls[@]} -gt 0 ] && { render_ledgers "${ls[@]}"; echo; } >>"$o/ledgers.txt"
+			for net in loopback veth nic; do
+				local ls=()
+				for i in a1 a2 a3 a4 a5; do [ -s "$o/ledger-$g-$i-65536-$net.json" ] && ls+=("$o/ledger-$g-$i-65536-$net.json"); done
+				[ ${#ls[@]} -gt 0 ] && { render_ledgers "${ls[@]}"; echo; } >>"$o/ledgers.txt"
+			done
 		done
 	fi
 	note=
@@ -424,7 +483,7 @@ if command -v python3 >/dev/null && command -v bpftool >/dev/null; then
 	fi
 fi
 for i in "${!KDIRS[@]}"; do
-	[ -s "$VM_B/${TAGS[$i]}/ledgers.txt" ] && log "ledgers of ${TAGS[$i]} (64 KiB, veth, per backend): $VM_B/${TAGS[$i]}/ledgers.txt"
+	[ -s "$VM_B/${TAGS[$i]}/ledgers.txt" ] && log "ledgers of ${TAGS[$i]} (64 KiB, loopback/veth/nic, per backend): $VM_B/${TAGS[$i]}/ledgers.txt"
 done
 
 echo

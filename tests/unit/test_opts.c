@@ -36,6 +36,9 @@ static void defaults_and_values(void **st)
 	assert_int_equal(o.net, NET_VETH);
 	assert_true(o.verify);
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "64M"), 0);
+	assert_int_equal(PARSE(ROLE_TRACE, "--net", "nic"), 0);
+	assert_int_equal(o.net, NET_NIC);
+	assert_string_equal(net_name(o.net), "nic");
 	assert_int_equal(PARSE(ROLE_RUNNER, "--help"), 1);
 }
 
@@ -64,7 +67,7 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--rx", "mmap", "--rx must be copy or zerocopy" },
 		{ ROLE_SERVER, "--rx", "zerocopy", "'--rx' is not valid here" },
 		{ ROLE_RUNNER, "--mode", "bulk", "--mode must be stream or rr" },
-		{ ROLE_RUNNER, "--net", "wifi", "--net must be veth or loopback" },
+		{ ROLE_RUNNER, "--net", "wifi", "--net must be veth, loopback or nic" },
 		{ ROLE_RUNNER, "--port", "70000", "--port must be" },
 		{ ROLE_RUNNER, "--port", "0", "--port must be" },
 		{ ROLE_SERVER, "--net", "veth", "option '--net' is not valid here" },

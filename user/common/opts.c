@@ -25,7 +25,7 @@ const char *rx_name(enum ct_rx r) { return r == RX_ZEROCOPY ? "zerocopy" : "copy
 
 const char *net_name(enum ct_net n)
 {
-	static const char *s[] = { "veth", "loopback", "host" };
+	static const char *s[] = { "veth", "loopback", "host", "nic" };
 	return s[n];
 }
 
@@ -355,7 +355,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		case O_NET:
 			if (!strcmp(a, "veth")) o->net = NET_VETH;
 			else if (!strcmp(a, "loopback")) o->net = NET_LOOPBACK;
-			else return errf(err, errlen, "--net must be veth or loopback, not '%s'", a);
+			else if (!strcmp(a, "nic")) o->net = NET_NIC;
+			else return errf(err, errlen, "--net must be veth, loopback or nic, not '%s'", a);
 			break;
 		case O_PORT:
 			if (parse_u64(a, &u) || u < 1 || u > 65535)
@@ -550,7 +551,10 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "                      TCP_ZEROCOPY_RECEIVE (default copy; with --impl a5 zerocopy)\n");
 
 	if (role == ROLE_RUNNER || role == ROLE_TRACE)
-		printf("  --net veth|loopback two namespaces joined by veth, or one namespace's lo\n"
+		printf("  --net veth|loopback|nic\n"
+		       "                      two namespaces joined by veth, one namespace's lo, or\n"
+		       "                      two namespaces with a NIC each (eth0 server, eth1\n"
+		       "                      client, wired together outside: the VM test's taps)\n"
 		       "                      (default veth)\n");
 	if (role == ROLE_RUNNER)
 		printf("  --perf-ctl CTL,ACK  under perf stat -D -1 --control fifo:CTL,ACK: count only\n"

@@ -8,7 +8,7 @@
 enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4 };
 enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
-enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2 };
+enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2, NET_NIC = 3 };
 enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
 struct perfctl;
 

@@ -18,6 +18,7 @@
 
 #include "common/errf.h"
 #include "netns.h"
+#include "nicdev.h"
 #include "net/proto.h"
 #include "net/rx_zerocopy.h"
 #include "net/sockio.h"
@@ -28,6 +29,7 @@
 #define STOP_GRACE_MS 15000
 #define CLIENT_FIRST_MS 2000 /* Ctrl-C: the client's head start on the server */
 #define SLACK_S 60 /* beyond --duration before a run counts as hung */
+#define NIC_RETURN_MS 20000 /* a freed namespace hands its NIC back (TCG: slow) */
 
 volatile int runner_stop;
 
@@ -92,13 +94,13 @@ static void child_main(const struct ct_opts *o, int is_server, int join_fd,
 		_exit(1); /* the runner gave up before start */
 	if (is_server) {
 		snprintf(mine.addr, sizeof(mine.addr), "%s",
-			 o->net == NET_VETH ? SERVER_ADDR : "127.0.0.1");
+			 o->net == NET_LOOPBACK ? "127.0.0.1" : SERVER_ADDR);
 		mine.ready_fd = ready_w;
 		mine.perf = NULL; /* --perf-ctl is the client's: its window */
 		server_run(&mine, &r);
 	} else {
 		snprintf(mine.addr, sizeof(mine.addr), "%s",
-			 o->net == NET_VETH ? SERVER_ADDR : "127.0.0.1");
+			 o->net == NET_LOOPBACK ? "127.0.0.1" : SERVER_ADDR);
 		client_run(&mine, &r);
 	}
 	write_full(res_w, &r, sizeof(r));
@@ -162,6 +164,31 @@ static int start_child(struct child *ch, const struct ct_opts *o, int is_server,
 	return 0;
 }
 
+/* --net nic: one NIC into each namespace. A device moved into a network
+ * namespace goes back to the initial one when the namespace dies, so no
+ * exit path strands it; the next run waits for it to come back. */
+static int setup_nic(pid_t s, pid_t c, char *err, size_t len)
+{
+	char spid[16], cpid[16];
+	snprintf(spid, sizeof(spid), "%d", (int)s);
+	snprintf(cpid, sizeof(cpid), "%d", (int)c);
+	if (nic_wait(NIC_SERVER_DEV, NIC_RETURN_MS, err, len) ||
+	    nic_wait(NIC_CLIENT_DEV, NIC_RETURN_MS, err, len) ||
+	    nic_check_offloads(NIC_SERVER_DEV, err, len) ||
+	    nic_check_offloads(NIC_CLIENT_DEV, err, len))
+		return -1;
+	/* the MTU stays the NIC's (1500): --rx zerocopy then maps only what
+	 * GRO coalesces into whole pages, as on a real Ethernet NIC */
+	pid_t me = getpid();
+	return ns_ip(me, err, len, "link", "set", "dev", NIC_SERVER_DEV, "netns", spid, NULL) ||
+	       ns_ip(me, err, len, "link", "set", "dev", NIC_CLIENT_DEV, "netns", cpid, NULL) ||
+	       ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", NIC_SERVER_DEV, NULL) ||
+	       ns_ip(s, err, len, "link", "set", NIC_SERVER_DEV, "up", NULL) ||
+	       ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
+	       ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", NIC_CLIENT_DEV, NULL) ||
+	       ns_ip(c, err, len, "link", "set", NIC_CLIENT_DEV, "up", NULL) ? -1 : 0;
+}
+
 static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_t len)
 {
 	char cpid[16];
@@ -170,6 +197,8 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 		return -1;
 	if (o->net == NET_LOOPBACK)
 		return 0;
+	if (o->net == NET_NIC)
+		return setup_nic(s, c, err, len);
 	/* Both ends are born inside the namespaces, so they vanish with them. */
 	if (ns_ip(s, err, len, "link", "add", "ct-srv", "type", "veth", "peer", "name",
 		  "ct-cli", "netns", cpid, NULL) ||
