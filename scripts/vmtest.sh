@@ -51,7 +51,8 @@
 #                      host thread, see VM_TCG_THREAD)
 #   VM_CACHE           cache folder (default .cache/vm)
 #   VM_B               build folder (default build/vm; per kernel VM_B/VERSION/)
-#   VM_TIMEOUT         seconds per kernel for boot + tests + poweroff (default 900)
+#   VM_TIMEOUT         seconds per kernel for boot + tests + poweroff (default 1500: 7.2's guest
+#                      took 712 s before the NIC runs were added, on an idle host)
 #   VM_MEM, VM_SMP     guest memory (MiB, default 1024) and CPUs (default 2)
 #   VM_DURATION        seconds per traced run inside the guest (default 0.5)
 #   VM_JOBS            traced runs at a time inside the guest (default 1)
@@ -91,7 +92,7 @@ export VM_CACHE=${VM_CACHE:-$ROOT/.cache/vm}
 VM_B=${VM_B:-build/vm}
 VM_KERNELS=${VM_KERNELS:-bullseye bookworm trixie sid}
 VM_PARALLEL=${VM_PARALLEL:-2}
-VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_TIMEOUT=${VM_TIMEOUT:-1500}
 VM_MEM=${VM_MEM:-1024}
 VM_SMP=${VM_SMP:-2}
 VM_DURATION=${VM_DURATION:-0.5}
