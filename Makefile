@@ -97,7 +97,8 @@ vmlinux:
 
 # --- tests ------------------------------------------------------------------
 $(B)/tests/test_%: CFLAGS += -Ibpf
-$(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flamegraph profile/procmaps)
+$(B)/tests/test_profile: $(call obj,report/timeledger report/folded report/flamegraph profile/procmaps profile/symbolize)
+$(B)/tests/test_profile: LDLIBS += -ldw -lelf
 # the hook plan over the kernel facts recorded in tests/unit/kfacts/
 $(B)/tests/test_hooks: $(call obj,trace/hooks trace/kfacts)
 $(B)/tests/test_hooks: CFLAGS += -DKFACTS_DIR=\"$(CURDIR)/tests/unit/kfacts\"

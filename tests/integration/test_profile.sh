@@ -178,15 +178,16 @@ fi
 
 # a binary deleted, one overwritten in place, and one whose build id
 # changed (same layout and symbols, another build) before the trace ends:
-# their frames are [file+0xOFF], libc's still named, nothing crashes; an
-# intact copy (pyok) is named
+# the deleted one is still named (its file was held from its first mmap,
+# the inode the process ran), the other two are [file+0xOFF], never their
+# old symbols; libc's still named, nothing crashes; an intact copy is named
 for b in pydel pyrepl pybid pyok; do cp "$(readlink -f $PY)" "$T_TMP/$b"; done
 "$TR" "${PF[@]}" --format json --output "$T_TMP/gone.json" --folded "$T_TMP/gone.folded" -- sh -c \
 	"for b in pydel pyrepl pybid pyok; do $T_TMP/\$b $SENDER 1; done; rm $T_TMP/pydel; cat /bin/true > $T_TMP/pyrepl;
 	 $PY $ROOT/tests/integration/programs/flip_build_id.py $T_TMP/pybid" \
 	>"$T_TMP/gone.out" 2>"$T_TMP/gone.err"
 rc=$?
-check "a deleted, an overwritten and a rebuilt binary: [file+0x..] frames, never its old symbols, libc's memcpy named; an intact copy named" /usr/bin/python3 -c '
+check "a deleted binary named from the file held since its mmap; an overwritten and a rebuilt one: [file+0x..] frames, never their old symbols; libc's memcpy named; an intact copy named" /usr/bin/python3 -c '
 import re, sys
 t = open(sys.argv[1]).read()
 py = re.compile(r";(_PyEval_EvalFrameDefault|PyBytes_FromStringAndSize|PyBuffer_ToContiguous|_PyObject_\w+)[; ]")
@@ -194,11 +195,69 @@ for b in ("pydel", "pyrepl", "pybid", "pyok"):
     lines = [l for l in t.splitlines() if l.startswith(b + "/")]
     assert lines, b
     assert any(re.search(r";(__memmove|__memcpy|memcpy)", l) for l in lines), b + ": libc not named"
-    if b == "pyok":
-        assert any(py.search(l) for l in lines), "pyok: python symbols not named"
+    if b in ("pyok", "pydel"):
+        assert any(py.search(l) for l in lines), b + ": python symbols not named"
         continue
     assert any(re.search(r";\[" + b + r"\+0x[0-9a-f]+\]", l) for l in lines), b + ": no [file+0x] frame"
     assert not any(py.search(l) for l in lines), b + ": named by a file that is no longer the mapped one"
 ' "$T_TMP/gone.folded"
 [ $rc -eq 0 ] || fail "deleted/overwritten binaries: trace_run exit status" "rc=$rc $(head -2 "$T_TMP/gone.err")"
+
+# A mapped file replaced by a FIFO, and one by a symbolic link to a
+# device, while the program runs: the report comes out (opening the FIFO
+# by its path would block for ever) and names their frames from the
+# files held since their mmap (the unit tests cover a file never held)
+for b in pyfifo pydev; do cp "$(readlink -f $PY)" "$T_TMP/$b"; done
+timeout 60 "$TR" "${PF[@]}" --format json --output "$T_TMP/fifo.json" --folded "$T_TMP/fifo.folded" -- sh -c \
+	"$T_TMP/pyfifo $SENDER 1 & $T_TMP/pydev $SENDER 1 & sleep 0.5
+	 rm $T_TMP/pyfifo; mkfifo $T_TMP/pyfifo; rm $T_TMP/pydev; ln -s /dev/null $T_TMP/pydev; wait" \
+	>"$T_TMP/fifo.out" 2>"$T_TMP/fifo.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -Eq '^pyfifo/[0-9]+;.*;(_PyEval_EvalFrameDefault|PyBytes_FromStringAndSize)' "$T_TMP/fifo.folded" &&
+   grep -Eq '^pydev/[0-9]+;.*;(_PyEval_EvalFrameDefault|PyBytes_FromStringAndSize)' "$T_TMP/fifo.folded"; then
+	pass "binaries replaced by a FIFO and a link to a device while running: the report comes out, their frames named from the files held since mmap"
+else
+	fail "a mapped file replaced by a FIFO or a device link" "rc=$rc (124: hung) $(head -2 "$T_TMP/fifo.err")"
+fi
+
+# A program in a container of its own (mount and pid namespaces, a
+# private root with its own copy of the loader and libc, the program at
+# a path that does not exist outside): its frames are named from the
+# container's files, not looked up at the same path on the host
+CR=$T_TMP/croot
+mkdir -p "$CR/app" "$CR/proc"
+cat >"$T_TMP/spin.c" <<'CEOF'
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+static char a[1 << 16], b[1 << 16];
+__attribute__((noinline)) void ct_container_spin(void)
+{
+	for (int i = 0; i < 64; i++)
+		memcpy(a, b, sizeof(a)), b[i] ^= a[i + 1];
+}
+int main(void)
+{
+	time_t end = time(NULL) + 2;
+	while (time(NULL) < end)
+		ct_container_spin();
+	return a[0] == 42;
+}
+CEOF
+if cc -O1 -fno-omit-frame-pointer -o "$CR/app/spin" "$T_TMP/spin.c"; then
+	for l in $(ldd "$CR/app/spin" | grep -o '/[^ ]*'); do
+		mkdir -p "$CR$(dirname "$l")" && cp "$l" "$CR$l"
+	done
+	"$TR" "${PF[@]}" --format json --output "$T_TMP/ctr.json" --folded "$T_TMP/ctr.folded" -- \
+		unshare --mount --pid --fork --root="$CR" /app/spin >"$T_TMP/ctr.out" 2>"$T_TMP/ctr.err"
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q ';ct_container_spin' "$T_TMP/ctr.folded" &&
+	   grep -Eq 'ct_container_spin;(__memmove|__memcpy|memcpy)' "$T_TMP/ctr.folded"; then
+		pass "a program in its own mount namespace and root: its function and its libc's memcpy named ($(grep -c ';ct_container_spin' "$T_TMP/ctr.folded") stacks)"
+	else
+		fail "a containerised program's symbols" "rc=$rc $(grep -o 'spin/[0-9]*;[^ ]*' "$T_TMP/ctr.folded" | head -2) $(head -2 "$T_TMP/ctr.err")"
+	fi
+else
+	fail "the container test program compiles" "cc failed"
+fi
 finish

@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "report/flamegraph.h"
 #include "report/folded.h"
 #include "profile/procmaps.h"
+#include "profile/symbolize.h"
 #include "report/timeledger.h"
 
 /* A stack from frames leaf first: nk kernel frames, then user frames. */
@@ -262,6 +265,40 @@ static void svg_is_complete_and_escaped(void **st)
 	free(buf);
 }
 
+/* A mapped file the symbolizer was never handed a handle for (its
+ * process gone before the side-band was read) and whose path now names a
+ * FIFO or a device: it is not opened (a FIFO would block for ever, a
+ * device open can act), the frame keeps its file offset, and the refusal
+ * is counted. */
+static void symbolizer_never_opens_a_fifo_or_device(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/ct-sym-XXXXXX", fifo[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/lib.so", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	struct stat sf, sd;
+	assert_int_equal(stat(fifo, &sf), 0);
+	assert_int_equal(stat("/dev/null", &sd), 0);
+	const pid_t gone = 4194000; /* above any pid_max in use: no /proc entry */
+	struct procmaps *pm = pm_new();
+	assert_non_null(pm);
+	assert_int_equal(pm_track(pm, gone), 0);
+	pm_mmap(pm, gone, 0x10000, 0x1000, 0, fifo, sf.st_ino, NULL, 0);
+	pm_mmap(pm, gone, 0x20000, 0x1000, 0, "/dev/null", sd.st_ino, NULL, 0);
+	struct symbolizer *s = sym_new(pm);
+	assert_non_null(s);
+	alarm(20); /* a blocking open would hang here: SIGALRM fails the test */
+	assert_string_equal(sym_user(s, gone, 0x10010), "[lib.so+0x10]");
+	assert_string_equal(sym_user(s, gone, 0x20010), "[null+0x10]");
+	alarm(0);
+	assert_int_equal(sym_files_refused(s), 2);
+	sym_free(s);
+	pm_free(pm);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +308,7 @@ int main(void)
 		cmocka_unit_test(folded_merges_and_orders_frames),
 		cmocka_unit_test(program_stacks_by_process),
 		cmocka_unit_test(procmaps_follow_fork_exec_mmap),
+		cmocka_unit_test(symbolizer_never_opens_a_fifo_or_device),
 		cmocka_unit_test(layout_widths_follow_samples),
 		cmocka_unit_test(svg_is_complete_and_escaped),
 	};

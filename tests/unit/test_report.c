@@ -189,7 +189,7 @@ static void fill_prof(struct prof_stack *st, int n)
 	pd.stats[PS_SEEN] = 400;
 	pd.stats[PS_KEPT] = 130;
 	pd.stats[PS_KSOFTIRQD] = 4;
-	pd.sb = (struct prof_sideband){ 12, 6, 0, 3, 4, 20, 0 };
+	pd.sb = (struct prof_sideband){ 12, 6, 0, 3, 4, 20, 0, 2 };
 	snprintf(pd.cycles_why, sizeof(pd.cycles_why), "no hardware PMU (cycles event: ENOENT)");
 	pd.st = st;
 	pd.n = n;

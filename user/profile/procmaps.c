@@ -3,10 +3,15 @@
  * so memory stays bounded whatever the traced programs do. */
 #include "procmaps.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct pm_map {
 	uint64_t start, end, pgoff;
@@ -36,6 +41,7 @@ struct procmaps {
 	size_t nfiles, fcap;
 	uint32_t *fhash;
 	struct pm_stats st;  /* the *_dropped counters */
+	size_t npinned;      /* files[].fd held */
 };
 
 struct procmaps *pm_new(void)
@@ -59,8 +65,11 @@ void pm_free(struct procmaps *pm)
 	for (size_t i = 0; i < pm->nprocs; i++)
 		for (int k = 0; k < pm->procs[i].nimg; k++)
 			free(pm->procs[i].img[k].m);
-	for (size_t i = 0; i < pm->nfiles; i++)
+	for (size_t i = 0; i < pm->nfiles; i++) {
 		free(pm->files[i].path);
+		if (pm->files[i].fd >= 0)
+			close(pm->files[i].fd);
+	}
 	free(pm->procs);
 	free(pm->files);
 	free(pm->phash);
@@ -195,6 +204,36 @@ static uint32_t fhash_of(const char *path, uint64_t ino, const unsigned char *bi
 	return h % FHASH;
 }
 
+/* path resolved inside pid's root (openat2 RESOLVE_IN_ROOT, 5.6+: a
+ * symbolic link in a container cannot lead out of it), O_PATH. */
+static int open_in_root(pid_t pid, const char *path)
+{
+	char root[48];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, rfd, path + 1, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(rfd, path + 1, O_PATH | O_CLOEXEC);
+	close(rfd);
+	return fd;
+}
+
+int pm_file_open(const struct pm_file *pf)
+{
+	if (pf->path[0] != '/')
+		return -1;
+	if (pf->fd >= 0)
+		return fcntl(pf->fd, F_DUPFD_CLOEXEC, 0);
+	int fd = pf->pid > 0 ? open_in_root(pf->pid, pf->path) : -1;
+	if (fd >= 0 || (!pf->ino && !pf->bid_len))
+		return fd;
+	return open(pf->path, O_PATH | O_CLOEXEC);
+}
+
 /* The index of a file (path, identity), added when new; -1 when full. */
 static int64_t file_id(struct procmaps *pm, const char *path, uint64_t ino,
 		       const unsigned char *bid, int bid_len)
@@ -224,6 +263,7 @@ static int64_t file_id(struct procmaps *pm, const char *path, uint64_t ino,
 	memset(f, 0, sizeof(*f));
 	if (!(f->path = strdup(path)))
 		return -1;
+	f->fd = -1;
 	f->ino = ino;
 	f->bid_len = (uint8_t)bid_len;
 	if (bid_len)
@@ -291,6 +331,13 @@ void pm_mmap(struct procmaps *pm, pid_t pid, uint64_t start, uint64_t len, uint6
 		pm->st.maps_dropped++;
 		return;
 	}
+	struct pm_file *pf = &pm->files[f];
+	pf->pid = pid;
+	/* the file as this process sees it, while it still lives: a
+	 * container's files are not at the same path in ours */
+	if (pf->fd < 0 && pf->path[0] == '/' && pm->npinned < PM_MAX_PINNED &&
+	    (pf->fd = open_in_root(pid, pf->path)) >= 0)
+		pm->npinned++;
 	struct pm_image *im = cur_image(pm, p);
 	map_insert(pm, im, (struct pm_map){ start, start + len, pgoff, (uint32_t)f });
 }

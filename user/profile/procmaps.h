@@ -17,13 +17,18 @@
 #define PM_MAX_MAPS   4096  /* executable file mappings per image */
 #define PM_MAX_FILES  65536 /* distinct files (path + identity) */
 #define PM_BUILD_ID   20
+#define PM_MAX_PINNED 1024  /* files held open (O_PATH) from their first mmap */
 
 struct procmaps;
 
 /* A mapped file as the kernel saw it at mmap time: the identity lets a
  * reader check that the file at path is still that one. */
 struct pm_file {
-	char *path;
+	char *path;          /* in the mapping process's mount namespace */
+	pid_t pid;           /* the latest process that mapped it: its
+			      * /proc/PID/root is where path resolves */
+	int fd;              /* O_PATH handle taken when first seen (that
+			      * process alive), -1: none (see pm_file_open) */
 	uint64_t ino;        /* 0: unknown */
 	uint8_t bid_len;     /* build id length, 0: none recorded */
 	unsigned char bid[PM_BUILD_ID];
@@ -65,6 +70,12 @@ int pm_seed(struct procmaps *pm, pid_t pid);
  * address, which the new image rarely maps). 0, or -1: none. */
 int pm_find(const struct procmaps *pm, pid_t pid, uint64_t addr, struct pm_hit *hit);
 const struct pm_file *pm_file_at(const struct procmaps *pm, uint32_t file);
+/* An O_PATH descriptor (the caller closes it) of the file as its process
+ * saw it: the handle taken at its first mmap, else path resolved inside
+ * the process's root while it lives, else path in our own namespace when
+ * there is an identity (inode or build id) to check it against; -1 when
+ * none. O_PATH opens nothing: no FIFO blocks, no device is opened. */
+int pm_file_open(const struct pm_file *pf);
 size_t pm_nfiles(const struct procmaps *pm);
 /* pid's latest name, or NULL when unknown. */
 const char *pm_comm_of(const struct procmaps *pm, pid_t pid);

@@ -291,7 +291,7 @@ int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errl
 		pm_get_stats(p->pm, &ps);
 	d->sb = (struct prof_sideband){ ss.records, ss.kept, ss.lost, ps.procs, ps.images, ps.maps,
 					ps.procs_dropped + ps.images_dropped + ps.maps_dropped +
-					ps.files_dropped };
+					ps.files_dropped, sym_files_refused(p->sym) };
 	return 0;
 oom:
 	prof_data_free(d);

@@ -28,6 +28,9 @@ struct prof_sideband {
 	uint64_t procs, images, maps;         /* tracked */
 	uint64_t dropped;                     /* processes, images, mappings,
 					       * files past the caps */
+	uint64_t files_refused;               /* mapped files not read: not a
+					       * regular file, or not the one
+					       * that was mapped */
 };
 
 struct prof_data {

@@ -44,6 +44,7 @@ struct symbolizer {
 	struct symfile *f;   /* per procmaps file index */
 	size_t nf;
 	char **pool; /* names made here ("[module+0x..]") */
+	uint64_t refused; /* files not opened: not regular, or not the one mapped */
 	size_t npool, cap;
 };
 
@@ -130,20 +131,30 @@ const char *sym_kernel(struct symbolizer *s, uint64_t addr)
 	return lo ? s->k[lo - 1].name : "[unknown]";
 }
 
-/* Opens file id's ELF, if it is still the file that was mapped. */
-static void open_file(struct symfile *sf, const struct pm_file *pf)
+/* Opens file id's ELF, if it is still the file that was mapped: a
+ * regular file (never a FIFO or a device a traced process names), the
+ * same inode (or, checked later, the same build id). */
+static void open_file(struct symbolizer *s, struct symfile *sf, const struct pm_file *pf)
 {
 	sf->state = -1;
 	if (pf->path[0] != '/')
 		return; /* [vdso] and the like: no file */
-	int fd = open(pf->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int pfd = pm_file_open(pf);
+	if (pfd < 0)
 		return; /* deleted (or "... (deleted)" already at mmap time) */
 	struct stat st;
-	if (!pf->bid_len && pf->ino && (fstat(fd, &st) || (uint64_t)st.st_ino != pf->ino)) {
-		close(fd); /* replaced since it was mapped */
+	if (fstat(pfd, &st) || !S_ISREG(st.st_mode) ||
+	    (!pf->bid_len && pf->ino && (uint64_t)st.st_ino != pf->ino)) {
+		close(pfd); /* not a file, or replaced since it was mapped */
+		s->refused++;
 		return;
 	}
+	char self[48];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	close(pfd);
+	if (fd < 0)
+		return;
 	Dwfl *d = dwfl_begin(&file_cb);
 	if (!d) {
 		close(fd);
@@ -167,6 +178,7 @@ static void open_file(struct symfile *sf, const struct pm_file *pf)
 	int n = pf->bid_len ? dwfl_module_build_id(m, &bits, &va) : 0;
 	if (!e || (pf->bid_len && (n != pf->bid_len || memcmp(bits, pf->bid, (size_t)n)))) {
 		dwfl_end(d); /* a different build: its symbols would lie */
+		s->refused += e != NULL;
 		return;
 	}
 	dwfl_module_getsymtab(m); /* load the symbols now */
@@ -185,7 +197,7 @@ static struct symfile *symfile(struct symbolizer *s, uint32_t id)
 		s->nf = n;
 	}
 	if (!s->f[id].state)
-		open_file(&s->f[id], pm_file_at(s->pm, id));
+		open_file(s, &s->f[id], pm_file_at(s->pm, id));
 	return &s->f[id];
 }
 
@@ -251,4 +263,9 @@ void sym_free(struct symbolizer *s)
 		free(s->pool[i]);
 	free(s->pool);
 	free(s);
+}
+
+uint64_t sym_files_refused(const struct symbolizer *s)
+{
+	return s ? s->refused : 0;
 }

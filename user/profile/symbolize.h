@@ -19,6 +19,9 @@ struct symbolizer *sym_new(const struct procmaps *pm);
  * mapping known). Strings live as long as s. */
 const char *sym_kernel(struct symbolizer *s, uint64_t addr);
 const char *sym_user(struct symbolizer *s, pid_t pid, uint64_t addr);
+/* Mapped files left unread because they were not regular files, or not
+ * the file that was mapped (their frames stay "[file+0xOFFSET]"). */
+uint64_t sym_files_refused(const struct symbolizer *s);
 /* A copy of str that lives as long as s. */
 const char *sym_intern(struct symbolizer *s, const char *str);
 void sym_free(struct symbolizer *s);

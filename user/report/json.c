@@ -175,9 +175,10 @@ static void time_json(FILE *f, const struct ct_snapshot *r)
 		U(p->stats[PS_STACK_LOST]), U(p->stats[PS_MAP_FULL]), TL_MIN_SAMPLES);
 	const struct prof_sideband *b = &p->sb;
 	fprintf(f, "\"sideband\": {\"records\": %llu, \"kept\": %llu, \"lost\": %llu, \"processes\": %llu, "
-		   "\"images\": %llu, \"mappings\": %llu, \"dropped\": %llu}, \"cycles\": ",
+		   "\"images\": %llu, \"mappings\": %llu, \"dropped\": %llu, \"files_refused\": %llu}, "
+		   "\"cycles\": ",
 		U(b->records), U(b->kept), U(b->lost), U(b->procs), U(b->images), U(b->maps),
-		U(b->dropped));
+		U(b->dropped), U(b->files_refused));
 	if (p->cycles)
 		fprintf(f, "true");
 	else

@@ -133,6 +133,10 @@ static void sideband_line(FILE *f, const struct prof_data *p)
 		U(b->maps));
 	if (b->dropped)
 		fprintf(f, ", %llu dropped past the caps", U(b->dropped));
+	if (b->files_refused)
+		fprintf(f, "; %llu mapped file(s) not read (not a regular file, or not the file "
+			   "that was mapped): their frames show as [file+0xOFFSET]",
+			U(b->files_refused));
 	fputc('\n', f);
 }
 
