@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(make gcc clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev liblzma-dev libbz2-dev libcmocka-dev
       liburing-dev libmicrohttpd-dev pkg-config
       iproute2 procps psmisc python3 python3-matplotlib
-      iperf3 sockperf bpftrace nginx redis-server redis-tools curl prometheus
+      iperf3 sockperf bpftrace nginx redis-server redis-tools curl prometheus postgresql
       qemu-system-x86 busybox-static cpio kmod)
 # Packages whose name differs between Debian and Ubuntu: first that exists wins.
 ALTS=("bpftool|linux-tools-common" "linux-perf|linux-tools-common")
