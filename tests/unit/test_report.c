@@ -472,7 +472,10 @@ static void interval_delta(void **st)
 	prev.alive[1] = cur.alive[1] = 1; /* slot 1's runs on */
 	snapshot_derive(&prev, &opts);
 	snapshot_derive(&cur, &opts);
-	iv.index = 1;
+	iv.index = 2;
+	iv.start = 1795000000.25; /* 2026-11-18T11:06:40.250Z, one second */
+	iv.end = 1795000001.25;
+	iv.last = 1;
 	snapshot_delta(&d, &cur, &prev, &iv, &opts);
 	for (int k = 0; k < CT_NSTATS; k++) {
 		assert_int_equal(d.stats[k].bytes + prev.stats[k].bytes, cur.stats[k].bytes);
@@ -487,6 +490,27 @@ static void interval_delta(void **st)
 	assert_int_equal(iv.state[1], PS_RUNNING);
 	assert_int_equal(iv.state[2], PS_NEW);
 	assert_ptr_equal(d.iv, &iv);
+	/* each format's interval record of that delta, against its golden */
+	static const struct {
+		const struct report_writer *w;
+		const char *name;
+	} fmts[] = { { &writer_table, "interval.txt" }, { &writer_json, "interval.json" },
+		     { &writer_csv, "interval.csv" } };
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&buf, &n);
+		assert_non_null(f);
+		assert_non_null(fmts[i].w->write_interval);
+		assert_int_equal(fmts[i].w->write_interval(f, &d), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_true(n > 0);
+		golden(fmts[i].name, buf, n);
+		if (fmts[i].w == &writer_csv)
+			csv_columns(buf);
+		printable(fmts[i].name, buf);
+		free(buf);
+	}
 }
 
 int main(void)
