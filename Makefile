@@ -28,7 +28,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 #   report/  the ledger model, --check, the time ledger, the writers
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
-COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile)
+COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile version)
 NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
@@ -49,12 +49,24 @@ TRACE_RUN ?= trace_run
 BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor $(B)/hookplan
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux
+.PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux docs install uninstall
 all: $(BINS) $(UNIT)
 
 $(B)/obj/%.o: user/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The release (VERSION) and, in a git checkout, the commit built; the
+# header changes only when they do, so a build does not redo version.o.
+CT_VERSION := $(shell v=$$(cat VERSION 2>/dev/null || echo 0); \
+	g=$$(git describe --always --dirty --exclude '*' 2>/dev/null); echo "$$v$${g:++g$$g}")
+$(B)/ct_version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define CT_VERSION "$(CT_VERSION)"' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/obj/common/version.o: $(B)/ct_version.h
+.PHONY: FORCE
+FORCE:
 
 $(B)/server: $(call obj,cmd/server) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS)
@@ -85,11 +97,11 @@ $(TRACE_RUN): $(call obj,cmd/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 # hookplan: the hook plan over recorded kernel facts (the README's table)
 $(call obj,cmd/hookplan) $(call obj,trace/hooks): $(B)/copytrace.skel.h
 $(call obj,cmd/hookplan): CFLAGS += -Ibpf
-$(B)/hookplan: $(call obj,cmd/hookplan trace/hooks trace/kfacts common/errf)
+$(B)/hookplan: $(call obj,cmd/hookplan trace/hooks trace/kfacts common/errf common/version)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(call obj,cmd/hookfloor): $(B)/hookfloor.skel.h
-$(B)/hookfloor: $(call obj,cmd/hookfloor)
+$(B)/hookfloor: $(call obj,cmd/hookfloor common/version)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lbpf $(LDLIBS)
 
 vmlinux:
@@ -139,6 +151,60 @@ bench: deps all
 
 experiments: deps all
 	scripts/run_experiments.sh
+
+# --- man pages, completion, install -----------------------------------------
+# Both come from each binary's own --help (help2man, scripts/gen-completion.sh):
+# one source for the options, nothing to keep in step by hand.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+MANS := $(B)/man/trace_run.8 $(B)/man/ctrun.1 $(B)/man/copytrace-server.1 $(B)/man/copytrace-client.1
+COMPS := $(B)/completion/trace_run $(B)/completion/ctrun
+man_name = $(if $(filter trace_run,$(1)),trace and account for every byte a TCP send copies,\
+	$(if $(filter ctrun,$(1)),run copytrace's server and client in network namespaces,\
+	copytrace's $(subst copytrace-,,$(1)) of the message model))
+$(B)/man/trace_run.8: $(TRACE_RUN)
+$(B)/man/ctrun.1: $(B)/ctrun
+$(B)/man/copytrace-server.1: $(B)/server
+$(B)/man/copytrace-client.1: $(B)/client
+$(MANS):
+	@mkdir -p $(@D)
+	help2man --no-info --no-discard-stderr --section $(subst .,,$(suffix $@)) \
+		--name "$(call man_name,$(basename $(@F)))" --version-string "$(CT_VERSION)" \
+		--output $@ ./$<
+$(B)/completion/trace_run: $(TRACE_RUN) scripts/gen-completion.sh
+$(B)/completion/ctrun: $(B)/ctrun scripts/gen-completion.sh
+$(COMPS):
+	@mkdir -p $(@D)
+	scripts/gen-completion.sh ./$< $(@F) >$@
+docs: $(MANS) $(COMPS)
+
+# Installed layout (make uninstall removes exactly these):
+INST_SBIN  := $(DESTDIR)$(PREFIX)/sbin
+INST_BIN   := $(DESTDIR)$(PREFIX)/bin
+INST_MAN   := $(DESTDIR)$(PREFIX)/share/man
+INST_COMP  := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INST_SHARE := $(DESTDIR)$(PREFIX)/share/copytrace
+INST_DOC   := $(DESTDIR)$(PREFIX)/share/doc/copytrace
+ANALYSIS   := $(wildcard analysis/*.py) analysis/report
+install: all docs
+	install -d $(INST_SBIN) $(INST_BIN) $(INST_MAN)/man1 $(INST_MAN)/man8 $(INST_COMP) \
+		$(INST_SHARE)/analysis $(INST_SHARE)/contrib $(INST_DOC)
+	install -m 755 $(TRACE_RUN) $(INST_SBIN)/trace_run
+	install -m 755 $(B)/ctrun $(INST_BIN)/ctrun
+	install -m 755 $(B)/server $(INST_BIN)/copytrace-server
+	install -m 755 $(B)/client $(INST_BIN)/copytrace-client
+	install -m 644 $(B)/man/trace_run.8 $(INST_MAN)/man8/
+	install -m 644 $(B)/man/ctrun.1 $(B)/man/copytrace-server.1 $(B)/man/copytrace-client.1 $(INST_MAN)/man1/
+	install -m 644 $(COMPS) $(INST_COMP)/
+	install -m 755 $(ANALYSIS) $(INST_SHARE)/analysis/
+	install -m 644 contrib/* $(INST_SHARE)/contrib/
+	install -m 644 README.md LICENSE $(INST_DOC)/
+uninstall:
+	rm -f $(INST_SBIN)/trace_run $(INST_BIN)/ctrun $(INST_BIN)/copytrace-server \
+		$(INST_BIN)/copytrace-client $(INST_MAN)/man8/trace_run.8 \
+		$(addprefix $(INST_MAN)/man1/,ctrun.1 copytrace-server.1 copytrace-client.1) \
+		$(addprefix $(INST_COMP)/,trace_run ctrun)
+	rm -rf $(INST_SHARE) $(INST_DOC)
 
 clean:
 	rm -rf $(B) $(TRACE_RUN)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "common/opts.h"
+#include "common/version.h"
 #include "net/proto.h"
 #include "net/sockio.h"
 #include "common/result.h"
@@ -13,6 +14,10 @@ int main(int argc, char **argv)
 	int rc = opts_parse(&rr.opts, ROLE_CLIENT, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_CLIENT, argv[0]);
+		return 0;
+	}
+	if (rc == 2) {
+		version_print(stdout, "client");
 		return 0;
 	}
 	if (rc) {

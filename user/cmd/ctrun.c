@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "common/opts.h"
+#include "common/version.h"
 #include "common/perfctl.h"
 #include "run/runner.h"
 
@@ -15,6 +16,10 @@ int main(int argc, char **argv)
 	int rc = opts_parse(&o, ROLE_RUNNER, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_RUNNER, argv[0]);
+		return 0;
+	}
+	if (rc == 2) {
+		version_print(stdout, "ctrun");
 		return 0;
 	}
 	if (rc) {

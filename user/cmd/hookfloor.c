@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "hookfloor.skel.h"
 
 #define MAX_TP 8
@@ -41,6 +42,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			version_print(stdout, "hookfloor");
 			return 0;
 		}
 		int is_tp = !strcmp(argv[i], "--tp");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/version.h"
 #include "trace/hooks.h"
 #include "trace/kfacts.h"
 
@@ -43,6 +44,10 @@ int main(int argc, char **argv)
 	/* the plan of a traced program: every hook a foreign program can use */
 	unsigned flags = CT_TR_ZC_HOOKS | CT_TR_NO_UPROBE;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			version_print(stdout, "hookplan");
+			return 0;
+		}
 		if (!strcmp(argv[i], "--markdown")) {
 			md = 1;
 			continue;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "common/opts.h"
+#include "common/version.h"
 #include "net/proto.h"
 #include "net/sockio.h"
 #include "common/result.h"
@@ -14,6 +15,10 @@ int main(int argc, char **argv)
 	int rc = opts_parse(&o, ROLE_SERVER, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		opts_usage(ROLE_SERVER, argv[0]);
+		return 0;
+	}
+	if (rc == 2) {
+		version_print(stdout, "server");
 		return 0;
 	}
 	if (rc) {

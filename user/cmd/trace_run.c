@@ -15,18 +15,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "common/errf.h"
 #include "common/hist.h"
 #include "common/opts.h"
 #include "common/outfile.h"
+#include "common/version.h"
 #include "profile/profiler.h"
 #include "report/exporter.h"
 #include "report/ledger.h"
 #include "report/take.h"
 #include "report/writer.h"
 #include "run/runner.h"
+#include "trace/hooks.h"
+#include "trace/kfacts.h"
 #include "trace/selfcost.h"
 #include "trace/target.h"
 #include "trace/tracer.h"
@@ -452,6 +459,37 @@ static int print_facts(struct session *s)
 	return 0;
 }
 
+/* --version: the build, the libbpf it runs with, and (as root) which
+ * backends this kernel offers, each with why not when not. */
+static int print_version(void)
+{
+	static struct kernel_facts kf;
+	static struct hook_plan plan;
+	char why[256];
+	struct utsname u;
+	version_print(stdout, "trace_run");
+	printf("libbpf %s\n", libbpf_version_string());
+	const char *rel = uname(&u) ? "?" : u.release;
+	if (geteuid()) {
+		printf("kernel %s: BTF %s; backends: run as root to probe them\n", rel,
+		       access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes");
+		return 0;
+	}
+	if (tracer_facts(&kf, why, sizeof(why))) {
+		printf("kernel %s: %s\n", rel, why);
+		return 0;
+	}
+	printf("kernel %s: BTF %s; backends:", rel,
+	       access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes");
+	for (int b = 0; b < BK_COUNT; b++) {
+		int ok = !hooks_plan(&kf, (enum ct_backend)b, 0, &plan, why, sizeof(why));
+		printf("\n  %-10s %s%s", backend_name((enum ct_backend)b), ok ? "usable" : "not usable: ",
+		       ok ? "" : why);
+	}
+	printf("\n");
+	return 0;
+}
+
 static void usage(const char *prog)
 {
 	opts_usage(ROLE_TRACE, prog);
@@ -475,6 +513,8 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 		return 0;
 	}
+	if (rc == 2)
+		return print_version();
 	if (rc) {
 		fprintf(stderr, "trace_run: %s\n", s.err);
 		return 2;

@@ -94,7 +94,7 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
-	O_USER, O_TOP, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY,
+	O_USER, O_TOP, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY, O_VERSION,
 };
 
 static const struct option all_opts[] = {
@@ -137,6 +137,7 @@ static const struct option all_opts[] = {
 	{ "all", no_argument, 0, O_ALL },
 	{ "by", required_argument, 0, O_BY },
 	{ "help", no_argument, 0, O_HELP },
+	{ "version", no_argument, 0, O_VERSION },
 	{ 0, 0, 0, 0 },
 };
 
@@ -145,7 +146,7 @@ static int allowed(enum ct_role role, int id)
 {
 	switch (id) {
 	case O_IMPL: case O_SIZE: case O_THREADS: case O_PORT: case O_HELP: case O_MODE:
-	case O_VERIFY:
+	case O_VERIFY: case O_VERSION:
 		return 1;
 	case O_JSON: case O_QUIET: /* trace_run has --format and --output */
 		return role != ROLE_TRACE;
@@ -316,6 +317,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 		switch (c) {
 		case O_HELP:
 			return 1;
+		case O_VERSION:
+			return 2;
 		case O_IMPL:
 			if (!strcmp(a, "a1")) o->impl = IMPL_A1;
 			else if (!strcmp(a, "a2")) o->impl = IMPL_A2;
@@ -609,4 +612,7 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "Output files are created once tracing has started, never through a symbolic\n"
 		       "link, and belong to the invoking user (or --user).\n",
 		       CT_SAMPLE_MAX_HZ, CT_SAMPLE_HZ, CT_MAX_PIDS);
+	printf("  --version           print the version%s and exit\n",
+	       role == ROLE_TRACE ? ", the libbpf version and what this kernel offers" : "");
+	printf("  --help              print this help and exit\n");
 }

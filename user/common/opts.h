@@ -92,8 +92,8 @@ const char *net_name(enum ct_net n);
 const char *rx_name(enum ct_rx r);
 
 /* Parses argv for the given role. On error returns -1 and writes a
- * one-line message (no trailing newline) into err. Returns 1 when --help
- * was printed, 0 on success. */
+ * one-line message (no trailing newline) into err. Returns 1 for --help,
+ * 2 for --version (the caller prints them), 0 otherwise. */
 int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	       char *err, size_t errlen);
 void opts_usage(enum ct_role role, const char *prog);
