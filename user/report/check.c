@@ -186,9 +186,17 @@ int ledger_check(const struct ct_snapshot *r, FILE *err, int *skipped)
 	/* over a NIC with scatter-gather and checksum offload (ctrun checks
 	 * both) the pinned pages leave as they are: nothing is copied later */
 	int nic = run->opts.net == NET_NIC;
-	if (pins && nic && s->zc_copied)
-		FAIL("%s over a NIC: the kernel flagged %llu of %llu completions COPIED", r->impl,
-		     U(s->zc_copied), U(r->impl_id == IMPL_A4 ? s->zc_notifications : s->zc_completions));
+	uint64_t ncompl = r->impl_id == IMPL_A4 ? s->zc_notifications : s->zc_completions;
+	/* A notification is flagged COPIED when any of its bytes took the copy
+	 * path. Over virtio-net on 6.1 and 6.12, 1 of ~670 io_uring sends is:
+	 * its first 32 B were appended, copied, to a partly filled skb (a send
+	 * copy of 32 B, no deferred copy). A few such, their bytes copied at
+	 * send where the ledger shows them, is what a NIC does; more than 1 %,
+	 * or COPIED with no send copy at all, is not. */
+	if (pins && nic && s->zc_copied &&
+	    (s->zc_copied * 100 > ncompl || (l->traced[LL_SEND] && !iou_blind && !sc)))
+		FAIL("%s over a NIC: the kernel flagged %llu of %llu completions COPIED (send copy "
+		     "%llu B)", r->impl, U(s->zc_copied), U(ncompl), U(sc));
 	if (pins && !iou_blind) {
 		/* loopback and veth copy zerocopy pages at receive: the send
 		 * copy is deferred, not gone. */
