@@ -676,6 +676,11 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --ready-fd FD       write one byte to FD once listening\n");
 	if (role == ROLE_CLIENT)
 		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
+	if (role == ROLE_SERVER || role == ROLE_CLIENT)
+		printf("  --peer-timeout S    %s; a peer gone\n"
+		       "                      silent fails the run after S s (default %s)\n",
+		       role == ROLE_SERVER ? "wait S seconds for the clients to connect" :
+		       "retry connecting for S seconds", role == ROLE_SERVER ? "30" : "5 s to connect, no\n                      silence limit");
 	if (role != ROLE_CLIENT)
 		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
 	if (role != ROLE_SERVER)
@@ -691,6 +696,24 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_RUNNER)
 		printf("  --perf-ctl CTL,ACK  under perf stat -D -1 --control fifo:CTL,ACK: count only\n"
 		       "                      the client's measuring window (enable/disable on CTL)\n");
+	if (role == ROLE_TRACE)
+		printf("  --role server|client  one side of the experiment on this host, traced, its\n"
+		       "                      peer on another (two hosts, one command each): server\n"
+		       "                      sends to a remote build/client, client receives from a\n"
+		       "                      remote build/server (or trace_run --role server). Both\n"
+		       "                      ends need the same --impl --size --mode --threads\n"
+		       "                      --verify, or the hello is refused in one line. The\n"
+		       "                      report has this side's ledger lines; the peer's are\n"
+		       "                      \"not on this host\"\n"
+		       "  --listen [ADDR:]PORT  --role server: listen there (default 0.0.0.0:%d)\n"
+		       "  --connect ADDR[:PORT] --role client: the server ([IPv6]:PORT; port default\n"
+		       "                      --port)\n"
+		       "  --peer-timeout S    --role: wait S s for the peer (server: to connect;\n"
+		       "                      client: retrying to connect), then fail; a peer gone\n"
+		       "                      silent mid-run fails the run after S s (default %d).\n"
+		       "                      --role server then traces --duration s of traffic (the\n"
+		       "                      client's window is the shorter of both --duration)\n",
+		       CT_DEFAULT_PORT, CT_PEER_TIMEOUT_S);
 	if (role == ROLE_TRACE)
 		printf("  --backend B         auto|fentry|kprobe|tracepoint (default auto)\n"
 		       "  --compare           alternate untraced and traced runs, report overhead\n"
