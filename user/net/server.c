@@ -24,7 +24,7 @@ struct worker {
 	pthread_t tid;
 	struct conn c;
 	struct side_result r;
-	int refused; /* its client's hello did not match: the whole run ends */
+	int refused; /* its client's hello failed or did not match: the run ends */
 };
 
 /* The client's hello, checked against ours (hello.h). A mismatch is
@@ -61,7 +61,6 @@ static int read_hello(struct worker *w)
 		    send_all(c->fd, &mine, sizeof(mine), &calls) == sizeof(mine))
 			side_sent(c->r, sizeof(rf) + sizeof(mine));
 		side_error(c->r, "%s", why);
-		__atomic_store_n(&w->refused, 1, __ATOMIC_RELEASE);
 		return -1;
 	}
 	c->pattern = c->o->verify; /* the client's --verify is the same */
@@ -136,7 +135,9 @@ static void *worker_main(void *arg)
 	struct conn *c = &w->c;
 	const struct impl_ops *im = impl_get(c->o->impl);
 
-	if (read_hello(w) == 0) {
+	if (read_hello(w)) {
+		__atomic_store_n(&w->refused, 1, __ATOMIC_RELEASE); /* no more waiting */
+	} else {
 		if (im->init(c) == 0 && send_ready(c) == 0) {
 			if (c->o->mode == MODE_STREAM)
 				serve_stream(c, im);

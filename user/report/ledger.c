@@ -154,9 +154,11 @@ static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 }
 
 /* A slot is reported when its process counted something (with --impl,
- * both sides always). */
+ * both sides always; with --role, the one on this host). */
 static int slot_active(const struct ct_snapshot *r, int slot)
 {
+	if (!r->prog && r->host_role)
+		return slot == (r->host_role == HOST_SERVER ? CT_SERVER : CT_CLIENT);
 	if (!r->prog)
 		return slot <= CT_CLIENT;
 	for (int fn = 0; fn < FN_COUNT; fn++)
