@@ -29,7 +29,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
 COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile version)
-NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
+NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost proctree pidwatch \

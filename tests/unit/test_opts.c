@@ -229,6 +229,146 @@ static void pid_list_and_user(void **st)
 	assert_non_null(strstr(err, "not valid here"));
 }
 
+/* --listen [ADDR:]PORT and --connect ADDR[:PORT]: every accepted form,
+ * and each bad one named in one line. */
+static void host_port(void **st)
+{
+	(void)st;
+	char a[64];
+	uint16_t port;
+	const struct {
+		const char *in;
+		int need_port;
+		const char *addr;
+		unsigned port; /* 0: none given (untouched) */
+	} good[] = {
+		{ "5301", 1, "", 5301 },
+		{ ":5302", 1, "", 5302 },
+		{ "10.0.0.1:5303", 1, "10.0.0.1", 5303 },
+		{ "[::]:5304", 1, "::", 5304 },
+		{ "[fe80::1%eth0]:9", 1, "fe80::1%eth0", 9 },
+		{ "hostA", 0, "hostA", 0 },
+		{ "host-b.example.net:65535", 0, "host-b.example.net", 65535 },
+		{ "198.18.0.1", 0, "198.18.0.1", 0 },
+		{ "::1", 0, "::1", 0 },     /* a bare IPv6 address: no port */
+		{ "[::1]", 0, "::1", 0 },
+		{ "[2001:db8::2]:1", 0, "2001:db8::2", 1 },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		port = 7;
+		if (opts_hostport("--x", good[i].in, good[i].need_port, a, sizeof(a), &port, err,
+				  sizeof(err)))
+			fail_msg("'%s' refused: %s", good[i].in, err);
+		assert_string_equal(a, good[i].addr);
+		assert_int_equal(port, good[i].port ? good[i].port : 7);
+	}
+	const struct {
+		const char *in;
+		int need_port;
+		const char *says;
+	} bad[] = {
+		{ "", 1, "port must be 1..65535" },
+		{ "0", 1, "port must be 1..65535, not '0'" },
+		{ "65536", 1, "port must be 1..65535, not '65536'" },
+		{ "host:", 0, "port must be 1..65535, not ''" },
+		{ "host:http", 0, "port must be 1..65535, not 'http'" },
+		{ "host:-1", 0, "port must be 1..65535" },
+		{ "host", 1, "port must be 1..65535, not 'host'" },
+		{ "::1", 1, "an IPv6 address goes in brackets" },
+		{ "[::1", 0, "is not ADDR[:PORT]" },
+		{ "[]:5301", 1, "is not [ADDR:]PORT" },
+		{ "[::1]5301", 0, "is not ADDR[:PORT]" },
+		{ "[::1]:", 0, "is not ADDR[:PORT]" },
+		{ "", 0, "is not a host name or address" },
+		{ ":5301", 0, "is not a host name or address" },
+		{ "a b:1", 0, "is not a host name or address" },
+		{ "h/x", 0, "is not a host name or address" },
+		{ "[::1]", 1, "has no port" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		if (opts_hostport("--x", bad[i].in, bad[i].need_port, a, sizeof(a), &port, err,
+				  sizeof(err)) != -1 || !strstr(err, bad[i].says))
+			fail_msg("'%s' (need_port %d): '%s', wanted '%s'", bad[i].in, bad[i].need_port,
+				 err, bad[i].says);
+		assert_null(strchr(err, '\n'));
+	}
+	char lng[100];
+	memset(lng, 'h', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = 0;
+	assert_int_equal(opts_hostport("--x", lng, 0, a, sizeof(a), &port, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too long"));
+}
+
+/* trace_run --role: one side of the experiment, and only its options. */
+static void host_roles(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_TRACE, "--impl", "a3"), 0);
+	assert_int_equal(o.host_role, HOST_BOTH);
+	assert_true(o.peer_timeout == 0);
+	assert_int_equal(PARSE(ROLE_TRACE, "--impl", "a3", "--role", "server"), 0);
+	assert_int_equal(o.host_role, HOST_SERVER);
+	assert_string_equal(o.addr, "0.0.0.0");
+	assert_int_equal(o.port, CT_DEFAULT_PORT);
+	assert_int_equal(o.net, NET_HOST);
+	assert_true(o.peer_timeout == CT_PEER_TIMEOUT_S);
+	assert_int_equal(PARSE(ROLE_TRACE, "--role", "server", "--listen", "[::]:6000", "--peer-timeout",
+			       "2.5"), 0);
+	assert_string_equal(o.addr, "::");
+	assert_int_equal(o.port, 6000);
+	assert_true(o.peer_timeout == 2.5);
+	assert_int_equal(PARSE(ROLE_TRACE, "--role", "client", "--connect", "hostA:6001", "--rx",
+			       "zerocopy"), 0);
+	assert_int_equal(o.host_role, HOST_CLIENT);
+	assert_string_equal(o.addr, "hostA");
+	assert_int_equal(o.port, 6001);
+	assert_int_equal(PARSE(ROLE_TRACE, "--role", "client", "--connect", "hostA", "--port", "6002"), 0);
+	assert_int_equal(o.port, 6002);
+	/* the peers: --peer-timeout, and the client's --connect stays a plain address */
+	assert_int_equal(PARSE(ROLE_CLIENT, "--connect", "::1", "--peer-timeout", "3"), 0);
+	assert_string_equal(o.addr, "::1");
+	assert_true(o.peer_timeout == 3);
+	assert_int_equal(PARSE(ROLE_SERVER, "--peer-timeout", "60"), 0);
+	assert_int_equal(o.host_role, HOST_BOTH);
+
+	const struct {
+		enum ct_role role;
+		const char *args[6];
+		const char *says;
+	} bad[] = {
+		{ ROLE_TRACE, { "--role", "peer" }, "--role must be server or client, not 'peer'" },
+		{ ROLE_TRACE, { "--role", "client" }, "--role client needs --connect ADDR[:PORT]" },
+		{ ROLE_TRACE, { "--role", "server", "--connect", "h" }, "--connect is --role client's" },
+		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--listen", "1" },
+		  "--listen is --role server's" },
+		{ ROLE_TRACE, { "--listen", "5301" }, "--listen needs --role server" },
+		{ ROLE_TRACE, { "--connect", "h" }, "--connect needs --role client" },
+		{ ROLE_TRACE, { "--peer-timeout", "1" }, "--peer-timeout needs --role" },
+		{ ROLE_TRACE, { "--role", "server", "--net", "loopback" }, "--net picks the topology" },
+		{ ROLE_TRACE, { "--role", "server", "--compare" }, "--compare runs untraced" },
+		{ ROLE_TRACE, { "--role", "server", "--rx", "zerocopy" }, "--rx is the receiver's" },
+		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--slots", "4" },
+		  "--slots is the sender's" },
+		{ ROLE_TRACE, { "--role", "server", "--pid", "1" }, "--role runs one side" },
+		{ ROLE_TRACE, { "--role", "server", "--peer-timeout", "0" }, "--peer-timeout must be" },
+		{ ROLE_TRACE, { "--role", "client", "--connect", "h:0" }, "port must be 1..65535" },
+		{ ROLE_RUNNER, { "--peer-timeout", "1" }, "not valid here" },
+		{ ROLE_RUNNER, { "--role", "server" }, "not valid here" },
+		{ ROLE_SERVER, { "--listen", "1" }, "not valid here" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *av[8] = { "prog" };
+		int ac = 1;
+		while (ac < 7 && bad[i].args[ac - 1])
+			av[ac] = (char *)bad[i].args[ac - 1], ac++;
+		av[ac] = NULL;
+		int rc = opts_parse(&o, bad[i].role, ac, av, err, sizeof(err));
+		if (rc != -1 || !strstr(err, bad[i].says))
+			fail_msg("case %zu: rc %d, '%s', wanted '%s'", i, rc, err, bad[i].says);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +378,8 @@ int main(void)
 		cmocka_unit_test(trace_targets),
 		cmocka_unit_test(suffix_overflow),
 		cmocka_unit_test(pid_list_and_user),
+		cmocka_unit_test(host_port),
+		cmocka_unit_test(host_roles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

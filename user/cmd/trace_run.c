@@ -251,10 +251,25 @@ static void after_end(void *arg)
 		selfcost_end(s->cp);
 }
 
+/* --role server at a terminal: where the peer is to connect. Not when
+ * stderr is a file: a failure there stays one line. */
+static void listening(void *arg)
+{
+	struct session *s = arg;
+	const struct ct_opts *o = &s->o;
+	if (o->host_role != HOST_SERVER || !isatty(2))
+		return;
+	fprintf(stderr, "trace_run: listening on %s port %u for %g s; on the peer: build/client "
+		"--connect THIS-HOST --port %u --impl %s --size %zu --mode %s --threads %d%s\n",
+		o->addr, o->port, o->peer_timeout, o->port, impl_name(o->impl), o->size,
+		mode_name(o->mode), o->threads, o->verify ? " --verify" : "");
+}
+
 /* One traced run of the experiment; 0, or -1 with why in s->err. */
 static int traced_run(struct session *s, struct run_result *r)
 {
-	struct run_hooks hooks = { before_start, after_end, s };
+	struct run_hooks hooks = { .before_start = before_start, .after_end = after_end, .arg = s,
+				   .listening = listening };
 	char err[512];
 	s->err[0] = 0;
 	int rc = runner_run(&s->o, &hooks, r, err, sizeof(err));
@@ -425,7 +440,10 @@ static int trace_experiment(struct session *s)
 	}
 	if (!s->o.compare)
 		rc = traced_run(s, &run);
-	if (runner_stop) {
+	/* --role: Ctrl-C ends the side cleanly (the client drains, the server
+	 * finishes its message), and its traffic so far is reported */
+	int stopped = runner_stop && s->o.host_role && !rc;
+	if (runner_stop && !stopped) {
 		snprintf(s->err, sizeof(s->err), "interrupted; every program detached and every "
 			 "child reaped");
 		return 130;
@@ -443,6 +461,11 @@ static int trace_experiment(struct session *s)
 	if (rc)
 		return 1;
 	s->err[0] = 0;
+	if (stopped && !bad) {
+		snprintf(s->err, sizeof(s->err), "interrupted; the report covers the traffic until "
+			 "then");
+		return 130;
+	}
 	if (bad)
 		snprintf(s->err, sizeof(s->err), "--check: %d invariant(s) failed", bad);
 	return bad ? 3 : 0;
@@ -502,7 +525,12 @@ static void usage(const char *prog)
 	       "  sudo ./trace_run -- iperf3 -c 10.0.0.2 -Z    # any program, its children too\n"
 	       "  sudo ./trace_run --pid 1234 --duration 10   # a running process\n"
 	       "  sudo ./trace_run --cgroup system.slice/nginx.service --per-connection\n"
-	       "  sudo ./trace_run --kernel-facts             # what this kernel lets it see\n");
+	       "  sudo ./trace_run --kernel-facts             # what this kernel lets it see\n"
+	       "\nTwo hosts, one command on each (the side here is traced, its peer is not):\n"
+	       "  hostA$ sudo ./trace_run --impl a3 --role server --listen 5301 --duration 10 --check\n"
+	       "  hostB$ build/client --connect hostA --port 5301 --impl a3 --duration 10\n"
+	       "  hostA$ build/server --port 5301 --impl a3\n"
+	       "  hostB$ sudo ./trace_run --impl a3 --role client --connect hostA:5301 --check\n");
 }
 
 int main(int argc, char **argv)

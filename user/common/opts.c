@@ -94,7 +94,8 @@ enum {
 	O_BIND = 256, O_CONNECT, O_SLOTS, O_READY_FD, O_QUIET, O_BACKEND, O_COMPARE,
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
-	O_USER, O_TOP, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY, O_VERSION,
+	O_USER, O_TOP, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY, O_VERSION, O_ROLE, O_LISTEN,
+	O_PEER_TIMEOUT,
 };
 
 static const struct option all_opts[] = {
@@ -136,6 +137,9 @@ static const struct option all_opts[] = {
 	{ "exporter", required_argument, 0, O_EXPORTER },
 	{ "all", no_argument, 0, O_ALL },
 	{ "by", required_argument, 0, O_BY },
+	{ "role", required_argument, 0, O_ROLE },
+	{ "listen", required_argument, 0, O_LISTEN },
+	{ "peer-timeout", required_argument, 0, O_PEER_TIMEOUT },
 	{ "help", no_argument, 0, O_HELP },
 	{ "version", no_argument, 0, O_VERSION },
 	{ 0, 0, 0, 0 },
@@ -159,7 +163,9 @@ static int allowed(enum ct_role role, int id)
 	case O_BIND: case O_READY_FD:
 		return role == ROLE_SERVER;
 	case O_CONNECT:
-		return role == ROLE_CLIENT;
+		return role == ROLE_CLIENT || role == ROLE_TRACE;
+	case O_PEER_TIMEOUT:
+		return role != ROLE_RUNNER;
 	case O_NET:
 		return role == ROLE_RUNNER || role == ROLE_TRACE;
 	case O_PERF_CTL:
@@ -170,6 +176,7 @@ static int allowed(enum ct_role role, int id)
 	case O_KERNEL_FACTS:
 	case O_USER: case O_TOP:
 	case O_INTERVAL: case O_COUNT: case O_EXPORTER: case O_ALL: case O_BY:
+	case O_ROLE: case O_LISTEN:
 		return role == ROLE_TRACE;
 	}
 	return 0;
@@ -292,9 +299,105 @@ static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* What an address may hold: a name, IPv4, IPv6 (with a %scope). */
+static int addr_chars(const char *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)a[i]) && !strchr(".-:%_", a[i]))
+			return 0;
+	return 1;
+}
+
+int opts_hostport(const char *what, const char *a, int need_port, char *addr, size_t addrlen,
+		  uint16_t *port, char *err, size_t errlen)
+{
+	const char *host = a, *ps = NULL, *colon = strchr(a, ':');
+	size_t n;
+	unsigned long long u;
+	if (a[0] == '[') { /* [IPv6] or [IPv6]:PORT */
+		const char *end = strchr(a, ']');
+		if (!end || end == a + 1 || (end[1] && (end[1] != ':' || !end[2])))
+			return errf(err, errlen, "%s '%.80s' is not %s", what, a, need_port ?
+				    "[ADDR:]PORT ([IPv6]:PORT)" : "ADDR[:PORT] ([IPv6]:PORT)");
+		host = a + 1;
+		n = (size_t)(end - host);
+		ps = end[1] ? end + 2 : NULL;
+	} else if (colon && strchr(colon + 1, ':')) { /* a bare IPv6 address: no port */
+		if (need_port)
+			return errf(err, errlen, "%s '%.80s': an IPv6 address goes in brackets, "
+				    "[ADDR]:PORT", what, a);
+		n = strlen(a);
+	} else if (colon) {
+		n = (size_t)(colon - a);
+		ps = colon + 1;
+	} else if (need_port) { /* PORT alone */
+		n = 0;
+		ps = a;
+	} else {
+		n = strlen(a);
+	}
+	if ((!need_port && !n) || !addr_chars(host, n))
+		return errf(err, errlen, "%s '%.80s': '%.*s' is not a host name or address", what,
+			    a, (int)(n > 80 ? 80 : n), host);
+	if (n >= addrlen)
+		return errf(err, errlen, "%s: address '%.40s...' is too long", what, host);
+	if (ps && (parse_u64(ps, &u) || u < 1 || u > 65535))
+		return errf(err, errlen, "%s '%.80s': port must be 1..65535, not '%.20s'", what, a, ps);
+	if (need_port && !ps)
+		return errf(err, errlen, "%s '%.80s' has no port: [ADDR:]PORT", what, a);
+	snprintf(addr, addrlen, "%.*s", (int)n, host);
+	if (ps)
+		*port = (uint16_t)u;
+	return 0;
+}
+
+/* trace_run --role: one side of the experiment here, the peer elsewhere;
+ * only what that side can use. given: bit 0 --listen, 1 --connect, 2
+ * --peer-timeout, 3 --net. */
+static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errlen)
+{
+	if (!o->host_role) {
+		if (given & 7)
+			return errf(err, errlen, "--%s needs --role %s", given & 1 ? "listen" : given & 2 ?
+				    "connect" : "peer-timeout", given & 1 ? "server" : given & 2 ?
+				    "client" : "server or client");
+		return 0;
+	}
+	int server = o->host_role == HOST_SERVER;
+	if (o->cmd || o->pids || o->cgroup || o->exporter || o->all)
+		return errf(err, errlen, "--role runs one side of the built-in experiment (--impl); it "
+			    "cannot be combined with -- COMMAND, --pid, --cgroup, --all or --exporter");
+	if (given & 8)
+		return errf(err, errlen, "--net picks the topology of a run with both sides here; "
+			    "with --role the hosts' own network carries it");
+	if (o->compare)
+		return errf(err, errlen, "--compare runs untraced and traced pairs; with --role the "
+			    "peer runs once");
+	if (server && (given & 2))
+		return errf(err, errlen, "--connect is --role client's; --role server takes --listen "
+			    "[ADDR:]PORT");
+	if (!server && (given & 1))
+		return errf(err, errlen, "--listen is --role server's; --role client takes --connect "
+			    "ADDR[:PORT]");
+	if (!server && !(given & 2))
+		return errf(err, errlen, "--role client needs --connect ADDR[:PORT] (where build/server "
+			    "or trace_run --role server listens)");
+	if (server && o->rx_given)
+		return errf(err, errlen, "--rx is the receiver's: give it to the peer's build/client");
+	if (!server && o->slots)
+		return errf(err, errlen, "--slots is the sender's: give it to the peer's build/server");
+	if (server && !(given & 1))
+		snprintf(o->addr, sizeof(o->addr), "0.0.0.0");
+	if (!(given & 4))
+		o->peer_timeout = CT_PEER_TIMEOUT_S;
+	o->net = NET_HOST;
+	return 0;
+}
+
 int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	       char *err, size_t errlen)
 {
+	unsigned given = 0; /* role_check's bits */
 	unsigned long long u;
 	int c, idx;
 
@@ -360,13 +463,41 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			else if (!strcmp(a, "loopback")) o->net = NET_LOOPBACK;
 			else if (!strcmp(a, "nic")) o->net = NET_NIC;
 			else return errf(err, errlen, "--net must be veth, loopback or nic, not '%s'", a);
+			given |= 8;
+			break;
+		case O_ROLE:
+			if (!strcmp(a, "server")) o->host_role = HOST_SERVER;
+			else if (!strcmp(a, "client")) o->host_role = HOST_CLIENT;
+			else return errf(err, errlen, "--role must be server or client, not '%s'", a);
+			break;
+		case O_LISTEN:
+			if (opts_hostport("--listen", a, 1, o->addr, sizeof(o->addr), &o->port, err, errlen))
+				return -1;
+			if (!o->addr[0])
+				snprintf(o->addr, sizeof(o->addr), "0.0.0.0");
+			given |= 1;
+			break;
+		case O_PEER_TIMEOUT:
+			if (parse_double(a, &o->peer_timeout) || !(o->peer_timeout >= 0.1) ||
+			    o->peer_timeout > 86400)
+				return errf(err, errlen, "--peer-timeout must be 0.1..86400 seconds, not '%s'", a);
+			given |= 4;
 			break;
 		case O_PORT:
 			if (parse_u64(a, &u) || u < 1 || u > 65535)
 				return errf(err, errlen, "--port must be 1..65535, not '%s'", a);
 			o->port = (uint16_t)u;
 			break;
-		case O_BIND: case O_CONNECT:
+		case O_CONNECT:
+			if (role == ROLE_TRACE) { /* ADDR[:PORT] */
+				if (opts_hostport("--connect", a, 0, o->addr, sizeof(o->addr), &o->port,
+						  err, errlen))
+					return -1;
+				given |= 2;
+				break;
+			}
+			/* fall through - the client's plain address */
+		case O_BIND:
 			if (strlen(a) >= sizeof(o->addr))
 				return errf(err, errlen, "address '%s' is too long", a);
 			snprintf(o->addr, sizeof(o->addr), "%s", a);
@@ -511,7 +642,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	}
-	if (role == ROLE_TRACE && (interval_check(o, err, errlen) || exporter_check(o, err, errlen)))
+	if (role == ROLE_TRACE && (interval_check(o, err, errlen) || exporter_check(o, err, errlen) ||
+				   role_check(o, given, err, errlen)))
 		return -1;
 	/* A5 is the pair "sendfile sender + mapping receiver": the client
 	 * maps unless told --rx copy (the server has no --rx). */
@@ -547,6 +679,11 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "  --ready-fd FD       write one byte to FD once listening\n");
 	if (role == ROLE_CLIENT)
 		printf("  --connect ADDRESS   server address (default 127.0.0.1)\n");
+	if (role == ROLE_SERVER || role == ROLE_CLIENT)
+		printf("  --peer-timeout S    %s; a peer gone\n"
+		       "                      silent fails the run after S s (default %s)\n",
+		       role == ROLE_SERVER ? "wait S seconds for the clients to connect" :
+		       "retry connecting for S seconds", role == ROLE_SERVER ? "30" : "5 s to connect, no\n                      silence limit");
 	if (role != ROLE_CLIENT)
 		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
 	if (role != ROLE_SERVER)
@@ -562,6 +699,24 @@ void opts_usage(enum ct_role role, const char *prog)
 	if (role == ROLE_RUNNER)
 		printf("  --perf-ctl CTL,ACK  under perf stat -D -1 --control fifo:CTL,ACK: count only\n"
 		       "                      the client's measuring window (enable/disable on CTL)\n");
+	if (role == ROLE_TRACE)
+		printf("  --role server|client  one side of the experiment on this host, traced, its\n"
+		       "                      peer on another (two hosts, one command each): server\n"
+		       "                      sends to a remote build/client, client receives from a\n"
+		       "                      remote build/server (or trace_run --role server). Both\n"
+		       "                      ends need the same --impl --size --mode --threads\n"
+		       "                      --verify, or the hello is refused in one line. The\n"
+		       "                      report has this side's ledger lines; the peer's are\n"
+		       "                      \"not on this host\"\n"
+		       "  --listen [ADDR:]PORT  --role server: listen there (default 0.0.0.0:%d)\n"
+		       "  --connect ADDR[:PORT] --role client: the server ([IPv6]:PORT; port default\n"
+		       "                      --port)\n"
+		       "  --peer-timeout S    --role: wait S s for the peer (server: to connect;\n"
+		       "                      client: retrying to connect), then fail; a peer gone\n"
+		       "                      silent mid-run fails the run after S s (default %d).\n"
+		       "                      --role server then traces --duration s of traffic (the\n"
+		       "                      client's window is the shorter of both --duration)\n",
+		       CT_DEFAULT_PORT, CT_PEER_TIMEOUT_S);
 	if (role == ROLE_TRACE)
 		printf("  --backend B         auto|fentry|kprobe|tracepoint (default auto)\n"
 		       "  --compare           alternate untraced and traced runs, report overhead\n"

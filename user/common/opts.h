@@ -10,6 +10,9 @@ enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2, NET_NIC = 3 };
 enum ct_role { ROLE_SERVER, ROLE_CLIENT, ROLE_RUNNER, ROLE_TRACE };
+/* trace_run --role: both sides here (the runner's namespaces), or one side
+ * on this host against a peer elsewhere (two real hosts). */
+enum ct_host_role { HOST_BOTH = 0, HOST_SERVER = 1, HOST_CLIENT = 2 };
 struct perfctl;
 
 #define CT_MAX_SIZE (64u << 20)
@@ -17,6 +20,8 @@ struct perfctl;
 #define CT_MIN_SIZE ((size_t)32)
 #define CT_MAX_THREADS 1024
 #define CT_DEFAULT_PORT 5301
+/* trace_run --role: how long a peer may take to show up (default) */
+#define CT_PEER_TIMEOUT_S 30
 /* --pid: each listed process has a slot of its own in the tracer's
  * per-process rows (CT_NSLOTS - 1 in bpf/copytrace.h; target.c checks). */
 #define CT_MAX_PIDS 31
@@ -30,7 +35,11 @@ struct ct_opts {
 	enum ct_mode mode;
 	enum ct_net net;
 	uint16_t port;
-	char addr[64];      /* --bind (server) or --connect (client) */
+	char addr[64];      /* --bind (server) or --connect (client); trace_run
+	                     * --role: --listen's or --connect's address */
+	enum ct_host_role host_role; /* trace_run --role (HOST_BOTH: the runner's pair) */
+	double peer_timeout; /* --peer-timeout: server: wait for the clients this long;
+	                      * client: retry connecting this long (0: the defaults) */
 	bool verify;
 	int slots;          /* a3, a4: message slots in flight (0 = auto) */
 	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
@@ -97,5 +106,11 @@ const char *rx_name(enum ct_rx r);
 int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	       char *err, size_t errlen);
 void opts_usage(enum ct_role role, const char *prog);
+/* [ADDR:]PORT (need_port) or ADDR[:PORT], ADDR an IPv4 address, a name, or
+ * an IPv6 address (in brackets when a port follows). Fills addr (empty when
+ * none is given) and *port (untouched when none is given). 0, or -1 with
+ * one line in err naming what. */
+int opts_hostport(const char *what, const char *a, int need_port, char *addr, size_t addrlen,
+		  uint16_t *port, char *err, size_t errlen);
 
 #endif

@@ -179,48 +179,75 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 	fputc('}', f);
 }
 
+/* trace_run --role: the figures of the side that ran elsewhere are the
+ * peer's, written as null, never as a measured 0. */
+static void u64_or_null(FILE *f, int here, uint64_t v)
+{
+	if (here)
+		fprintf(f, "%llu", U(v));
+	else
+		fputs("null", f);
+}
+
 void run_json(FILE *f, const struct run_result *r, int ind)
 {
 	const struct ct_opts *o = &r->opts;
 	const struct side_result *s = &r->server, *c = &r->client;
+	int hs = o->host_role != HOST_CLIENT, hc = o->host_role != HOST_SERVER;
+	/* one-way delivery latency needs one clock: both sides here */
+	int lat = hc && (o->mode == MODE_RR || hs);
 	fprintf(f, "{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
 		   "\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
 		   "\"verify\": %s, \"rx\": \"%s\",\n",
 		ind + 2, "", impl_name(o->impl), o->size, o->threads, mode_name(o->mode),
 		net_name(o->net), o->duration, o->verify ? "true" : "false", rx_name(o->rx));
-	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": %.6f, "
-		   "\"messages_per_s\": %.1f, \"latency_kind\": \"%s\", \"latency_us\": ",
-		ind + 2, "", s->ok && c->ok ? "true" : "false", run_gbps(c),
-		c->window_s > 0 ? (double)c->lat.count / c->window_s : 0,
+	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": ", ind + 2, "",
+		(!hs || s->ok) && (!hc || c->ok) ? "true" : "false");
+	if (hc)
+		fprintf(f, "%.6f", run_gbps(c));
+	else
+		fputs("null", f);
+	/* messages in the window: one latency sample each, or (--role client,
+	 * stream: no one-way latency) the messages received */
+	double msgs = lat ? (double)c->lat.count : (double)c->messages_received;
+	fprintf(f, ", \"messages_per_s\": ");
+	if (hc)
+		fprintf(f, "%.1f", c->window_s > 0 ? msgs / c->window_s : 0);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"latency_kind\": \"%s\", \"latency_us\": ",
 		o->mode == MODE_RR ? "round_trip" : "one_way_delivery");
-	lat_json(f, &c->lat);
-	fprintf(f, ",\n%*s\"bytes_sent\": %llu, \"bytes_received\": %llu, "
-		   "\"messages\": %llu, \"zc_completions\": %llu, \"zc_copied\": %llu, "
-		   "\"verify_errors\": %llu,\n",
-		ind + 2, "", U(s->bytes_sent), U(c->bytes_received),
-		U(c->messages_received), U(s->zc_completions), U(s->zc_copied),
-		U(c->verify_errors));
-	side_json(f, "server", s, ind + 2);
+	if (lat)
+		lat_json(f, &c->lat);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n%*s\"bytes_sent\": ", ind + 2, "");
+	u64_or_null(f, hs, s->bytes_sent);
+	fputs(", \"bytes_received\": ", f);
+	u64_or_null(f, hc, c->bytes_received);
+	fprintf(f, ", \"messages\": %llu, \"zc_completions\": ",
+		U(hc ? c->messages_received : s->messages_sent));
+	u64_or_null(f, hs, s->zc_completions);
+	fputs(", \"zc_copied\": ", f);
+	u64_or_null(f, hs, s->zc_copied);
+	fputs(", \"verify_errors\": ", f);
+	u64_or_null(f, hc, c->verify_errors);
 	fputs(",\n", f);
-	side_json(f, "client", c, ind + 2);
+	if (hs)
+		side_json(f, "server", s, ind + 2);
+	else
+		fprintf(f, "%*s\"server\": null", ind + 2, "");
+	fputs(",\n", f);
+	if (hc)
+		side_json(f, "client", c, ind + 2);
+	else
+		fprintf(f, "%*s\"client\": null", ind + 2, "");
 	fprintf(f, "\n%*s}", ind, "");
 }
 
-void run_summary(FILE *f, const struct run_result *r)
+/* The sender's own figures of the summary line (a3, a4, a5). */
+static void sender_summary(FILE *f, const struct ct_opts *o, const struct side_result *s)
 {
-	const struct ct_opts *o = &r->opts;
-	const struct side_result *s = &r->server, *c = &r->client;
-	const struct hist *h = &c->lat;
-	fprintf(f, "%s %s size=%zu threads=%d net=%s: %.3f Gbit/s, %.0f msg/s, "
-		   "%s latency p50 %.1f p99 %.1f p99.9 %.1f max %.1f us, "
-		   "sent %llu B, received %llu B",
-		impl_name(o->impl), mode_name(o->mode), o->size, o->threads,
-		net_name(o->net), run_gbps(c),
-		c->window_s > 0 ? (double)h->count / c->window_s : 0,
-		o->mode == MODE_RR ? "round-trip" : "delivery",
-		hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3,
-		hist_quantile(h, .999) / 1e3, h->count ? h->max / 1e3 : 0,
-		U(s->bytes_sent), U(c->bytes_received));
 	if (o->impl == IMPL_A3)
 		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied",
 			U(s->zc_completions), U(s->zc_sends), U(s->zc_copied));
@@ -231,6 +258,58 @@ void run_summary(FILE *f, const struct run_result *r)
 		fprintf(f, ", by reference %llu B in %llu splice calls (%llu B of it padding), "
 			"%llu B detached from the memfd", U(s->sendfile_bytes), U(s->sendfile_calls),
 			U(s->pad_bytes), U(s->detached_bytes));
+}
+
+/* trace_run --role: this host's side only, and who its peer was. */
+static void role_summary(FILE *f, const struct run_result *r)
+{
+	const struct ct_opts *o = &r->opts;
+	int server = o->host_role == HOST_SERVER;
+	const struct side_result *me = server ? &r->server : &r->client;
+	fprintf(f, "%s %s size=%zu threads=%d, role %s, peer %s (not traced here): ",
+		impl_name(o->impl), mode_name(o->mode), o->size, o->threads,
+		server ? "server" : "client", me->peer[0] ? me->peer : "none");
+	if (server) {
+		fprintf(f, "sent %llu B in %llu messages", U(me->bytes_sent), U(me->messages_sent));
+		sender_summary(f, o, me);
+	} else {
+		const struct hist *h = &me->lat;
+		fprintf(f, "%.3f Gbit/s, %.0f msg/s, ", run_gbps(me),
+			me->window_s > 0 ? (double)me->messages_received / me->window_s : 0);
+		if (o->mode == MODE_RR)
+			fprintf(f, "round-trip latency p50 %.1f p99 %.1f us, ", hist_quantile(h, .5) / 1e3,
+				hist_quantile(h, .99) / 1e3);
+		fprintf(f, "received %llu B in %llu messages", U(me->bytes_received),
+			U(me->messages_received));
+		if (o->rx == RX_ZEROCOPY)
+			fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
+				U(me->rx_mapped_bytes), U(me->rx_copied_bytes));
+		if (o->verify)
+			fprintf(f, ", %llu verify errors", U(me->verify_errors));
+	}
+	fputc('\n', f);
+}
+
+void run_summary(FILE *f, const struct run_result *r)
+{
+	const struct ct_opts *o = &r->opts;
+	const struct side_result *s = &r->server, *c = &r->client;
+	const struct hist *h = &c->lat;
+	if (o->host_role) {
+		role_summary(f, r);
+		return;
+	}
+	fprintf(f, "%s %s size=%zu threads=%d net=%s: %.3f Gbit/s, %.0f msg/s, "
+		   "%s latency p50 %.1f p99 %.1f p99.9 %.1f max %.1f us, "
+		   "sent %llu B, received %llu B",
+		impl_name(o->impl), mode_name(o->mode), o->size, o->threads,
+		net_name(o->net), run_gbps(c),
+		c->window_s > 0 ? (double)h->count / c->window_s : 0,
+		o->mode == MODE_RR ? "round-trip" : "delivery",
+		hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3,
+		hist_quantile(h, .999) / 1e3, h->count ? h->max / 1e3 : 0,
+		U(s->bytes_sent), U(c->bytes_received));
+	sender_summary(f, o, s);
 	if (o->rx == RX_ZEROCOPY)
 		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
 			U(c->rx_mapped_bytes), U(c->rx_copied_bytes));

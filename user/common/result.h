@@ -11,7 +11,8 @@
 
 struct side_result {
 	int ok;               /* 1 when the side finished without error */
-	char error[160];      /* first error, one line */
+	char error[256];      /* first error, one line */
+	char peer[64];        /* --role: the peer's address:port as this side saw it */
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 	uint64_t messages_sent;

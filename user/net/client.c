@@ -48,8 +48,10 @@ static void on_message(void *arg, const struct ct_hdr *h)
 {
 	struct cworker *w = arg;
 	/* One-way delivery latency: sender's stamp to full receipt, valid when
-	 * both ends share a clock (same host). */
-	if (w->in_window && w->o->mode == MODE_STREAM && w->now > h->send_ns)
+	 * both ends share a clock (same host; not under trace_run --role,
+	 * whose peer is another host's). */
+	if (w->in_window && w->o->mode == MODE_STREAM && w->now > h->send_ns &&
+	    w->o->host_role != HOST_CLIENT)
 		hist_add(&w->r.lat, w->now - h->send_ns);
 }
 
@@ -138,6 +140,9 @@ static void run_stream(struct cworker *w, uint8_t *buf)
 {
 	set_timeout(w->fd, SO_RCVTIMEO, POLL_S);
 	w->in_window = 1;
+	/* --peer-timeout: a server gone without a word (no FIN, no reset)
+	 * ends the run that long after its last byte */
+	uint64_t last = now_ns(), quiet = (uint64_t)(w->o->peer_timeout * 1e9);
 	for (;;) {
 		ssize_t n = rx_once(w, buf, NULL);
 		w->now = now_ns();
@@ -149,6 +154,13 @@ static void run_stream(struct cworker *w, uint8_t *buf)
 			return;
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			io_error(w, "recv", errno);
+			return;
+		}
+		if (n > 0)
+			last = w->now;
+		else if (quiet && w->now - last > quiet) {
+			side_error(&w->r, "no data from the server for %g s (--peer-timeout)",
+				   w->o->peer_timeout);
 			return;
 		}
 		if (w->now >= w->deadline || ct_stop)
@@ -233,9 +245,40 @@ static void *cworker_main(void *arg)
 	return NULL;
 }
 
-/* Connects (retrying while the server is not up yet) and says hello. */
+/* The server's answer to our hello: ready (its duration cap into *cap_ms,
+ * the smallest so far), or a refusal naming what differs. 0 or -1. */
+static int read_answer(int fd, const struct hello *h, struct side_result *r, uint64_t *ready_bytes,
+		       uint32_t *cap_ms)
+{
+	struct ready rd;
+	set_timeout(fd, SO_RCVTIMEO, READY_TIMEOUT_S);
+	ssize_t n = recv_all(fd, &rd, sizeof(rd));
+	if (n == sizeof(rd) && rd.magic == REFUSED_MAGIC) {
+		struct hello srv;
+		char why[200];
+		memset(&srv, 0, sizeof(srv));
+		n = recv_all(fd, &srv, sizeof(srv));
+		if (n != sizeof(srv) || srv.magic != HELLO_MAGIC || !hello_match(&srv, h, 0, why,
+										 sizeof(why)))
+			snprintf(why, sizeof(why), "it sent no reason");
+		side_error(r, "server refused: %s", why);
+		return -1;
+	}
+	if (n != sizeof(rd) || rd.magic != READY_MAGIC) {
+		side_error(r, "server refused the connection or is not a copytrace server%s%s",
+			   n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
+		return -1;
+	}
+	*ready_bytes += sizeof(rd);
+	if (rd.cap_ms && (!*cap_ms || rd.cap_ms < *cap_ms))
+		*cap_ms = rd.cap_ms;
+	return 0;
+}
+
+/* Connects (retrying while the server is not up yet, each attempt bounded
+ * by the time left) and says hello. */
 static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *hello_bytes,
-		     uint64_t *ready_bytes)
+		     uint64_t *ready_bytes, uint32_t *cap_ms)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -243,7 +286,8 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 		side_error(r, "cannot resolve server address '%s'", o->addr);
 		return -1;
 	}
-	uint64_t give_up = now_ns() + CONNECT_RETRY_S * 1000000000ull;
+	double wait_s = o->peer_timeout > 0 ? o->peer_timeout : CONNECT_RETRY_S;
+	uint64_t give_up = now_ns() + (uint64_t)(wait_s * 1e9);
 	for (;;) {
 		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
@@ -256,10 +300,19 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 			close(fd);
 			return -1;
 		}
+		/* connect() gives up when SO_SNDTIMEO runs out (EINPROGRESS) */
+		uint64_t now = now_ns();
+		set_timeout(fd, SO_SNDTIMEO, now < give_up ? (double)(give_up - now) / 1e9 + 0.05 : 0.05);
 		if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+			set_timeout(fd, SO_SNDTIMEO, 0);
 			set_nodelay(fd); /* requests must not wait on Nagle */
-			struct hello h = { HELLO_MAGIC, PROTO_VERSION, (uint32_t)o->mode,
-					   o->verify ? HELLO_VERIFY : 0, o->size };
+			set_user_timeout(fd, o->peer_timeout > 0 ? o->peer_timeout : CT_PEER_TIMEOUT_S);
+			if (!r->peer[0])
+				addr_text((struct sockaddr *)&ss, len, r->peer, sizeof(r->peer));
+			/* a client not told --impl takes any (build/client); trace_run
+			 * --role client reports the impl it names, so that must match */
+			struct hello h;
+			hello_make(&h, o, !o->impl_given && o->host_role != HOST_CLIENT);
 			uint64_t calls = 0;
 			if (send_all(fd, &h, sizeof(h), &calls) != sizeof(h)) {
 				side_error(r, "sending hello: %s", strerror(errno));
@@ -268,22 +321,22 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 			}
 			*hello_bytes += sizeof(h);
 			/* Wait until the server is set up, so setup is not measured. */
-			struct ready rd;
-			set_timeout(fd, SO_RCVTIMEO, READY_TIMEOUT_S);
-			ssize_t n = recv_all(fd, &rd, sizeof(rd));
-			if (n != sizeof(rd) || rd.magic != READY_MAGIC) {
-				side_error(r, "server refused the connection or is not a copytrace server%s%s",
-					   n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
+			if (read_answer(fd, &h, r, ready_bytes, cap_ms)) {
 				close(fd);
 				return -1;
 			}
-			*ready_bytes += sizeof(rd);
 			return fd;
 		}
 		int e = errno;
 		close(fd);
+		if (e == EINPROGRESS || e == EAGAIN) {
+			side_error(r, "cannot connect to %s port %u: no answer within %g s", o->addr,
+				   o->port, wait_s);
+			return -1;
+		}
 		if ((e != ECONNREFUSED && e != EINTR) || now_ns() > give_up || ct_stop) {
-			side_error(r, "cannot connect to %s port %u: %s", o->addr, o->port, strerror(e));
+			side_error(r, "cannot connect to %s port %u: %s%s", o->addr, o->port, strerror(e),
+				   e == ECONNREFUSED ? " (nothing listening there)" : "");
 			return -1;
 		}
 		usleep(20000);
@@ -296,13 +349,14 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 	struct cworker *w = calloc((size_t)o->threads, sizeof(*w));
 	int opened = 0, started = 0;
 	uint64_t hello = 0, ready = 0, t0 = now_ns();
+	uint32_t cap_ms = 0; /* the server's --duration (trace_run --role server) */
 	if (!w) {
 		side_error(out, "out of memory");
 		return -1;
 	}
 	/* Connect everyone first so all connections measure the same window. */
 	for (; opened < o->threads; opened++)
-		if ((w[opened].fd = open_conn(o, out, &hello, &ready)) < 0)
+		if ((w[opened].fd = open_conn(o, out, &hello, &ready, &cap_ms)) < 0)
 			break;
 	/* The window starts: perf (--perf-ctl) counts from here. */
 	int go = opened == o->threads;
@@ -310,6 +364,7 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 		side_error(out, "%s", o->perf->err);
 		go = 0;
 	}
+	double dur = cap_ms && cap_ms / 1e3 < o->duration ? cap_ms / 1e3 : o->duration;
 	if (go) {
 		uint64_t start = now_ns();
 		for (; started < o->threads; started++) {
@@ -317,7 +372,7 @@ int client_run(const struct ct_opts *o, struct side_result *out)
 			side_init(&k->r);
 			k->o = o;
 			k->start = start;
-			k->deadline = start + (uint64_t)(o->duration * 1e9);
+			k->deadline = start + (uint64_t)(dur * 1e9);
 			if (pthread_create(&k->tid, NULL, cworker_main, k)) {
 				side_error(out, "pthread_create failed");
 				break;

@@ -5,23 +5,9 @@
 #include "common/opts.h"
 #include "common/result.h"
 
-#define HELLO_MAGIC 0x43544849u /* "CTHI" */
+#include "hello.h"
+
 #define REQ_MAGIC 0x43545251u   /* "CTRQ" */
-#define READY_MAGIC 0x43545244u /* "CTRD" */
-#define PROTO_VERSION 1u
-#define HELLO_VERIFY 1u
-
-/* Client -> server once per connection: what it expects to receive. */
-struct hello {
-	uint32_t magic, version, mode, flags;
-	uint64_t size;
-};
-
-/* Server -> client once its implementation is set up (zerocopy slots can
- * take a while): the client's measuring window starts only after this. */
-struct ready {
-	uint32_t magic, pad;
-};
 
 /* Client -> server per transaction in rr mode. */
 struct request {

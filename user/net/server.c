@@ -2,6 +2,7 @@
  * messages through the selected implementation until the client is done. */
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,37 +24,55 @@ struct worker {
 	pthread_t tid;
 	struct conn c;
 	struct side_result r;
+	int refused; /* its client's hello failed or did not match: the run ends */
 };
 
-static int read_hello(struct conn *c)
+/* The client's hello, checked against ours (hello.h). A mismatch is
+ * answered with a refusal carrying ours, so that the client names what
+ * differs too. The magic and version come first: any version's hello is
+ * read that far. */
+static int read_hello(struct worker *w)
 {
-	struct hello h;
+	struct conn *c = &w->c;
+	struct hello h, mine;
+	const size_t head = offsetof(struct hello, mode);
+	memset(&h, 0, sizeof(h));
 	set_timeout(c->fd, SO_RCVTIMEO, HELLO_TIMEOUT_S);
-	ssize_t n = recv_all(c->fd, &h, sizeof(h));
+	ssize_t n = recv_all(c->fd, &h, head);
+	if (n > 0 && h.magic == HELLO_MAGIC && h.version == PROTO_VERSION)
+		n = recv_all(c->fd, (char *)&h + head, sizeof(h) - head);
 	set_timeout(c->fd, SO_RCVTIMEO, 0);
 	if (n <= 0) {
 		side_error(c->r, "no hello from client: %s", n == 0 ? "connection closed" :
 			   strerror((int)-n));
 		return -1;
 	}
-	c->r->bytes_received += sizeof(h);
-	if (h.magic != HELLO_MAGIC || h.version != PROTO_VERSION) {
+	c->r->bytes_received += h.version == PROTO_VERSION ? sizeof(h) : head;
+	if (h.magic != HELLO_MAGIC) {
 		side_error(c->r, "peer is not a copytrace client (bad hello)");
 		return -1;
 	}
-	if (h.size != c->o->size || h.mode != (uint32_t)c->o->mode) {
-		side_error(c->r, "client wants %s of %llu-byte messages, server is set to %s of %zu (use the same --mode/--size)",
-			   mode_name((enum ct_mode)h.mode), (unsigned long long)h.size,
-			   mode_name(c->o->mode), c->o->size);
+	char why[200];
+	hello_make(&mine, c->o, 0);
+	if (hello_match(&mine, &h, 1, why, sizeof(why))) {
+		struct ready rf = { REFUSED_MAGIC, 0 };
+		uint64_t calls = 0;
+		if (send_all(c->fd, &rf, sizeof(rf), &calls) == sizeof(rf) &&
+		    send_all(c->fd, &mine, sizeof(mine), &calls) == sizeof(mine))
+			side_sent(c->r, sizeof(rf) + sizeof(mine));
+		side_error(c->r, "%s", why);
 		return -1;
 	}
-	c->pattern = c->o->verify || (h.flags & HELLO_VERIFY);
+	c->pattern = c->o->verify; /* the client's --verify is the same */
 	return 0;
 }
 
 static int send_ready(struct conn *c)
 {
-	struct ready rd = { READY_MAGIC, 0 };
+	/* trace_run --role server traces --duration seconds of traffic: the
+	 * client's window is the shorter of its own and this */
+	struct ready rd = { READY_MAGIC, c->o->host_role == HOST_SERVER ?
+			    (uint32_t)(c->o->duration * 1000 + 0.5) : 0 };
 	uint64_t calls = 0;
 	ssize_t n = send_all(c->fd, &rd, sizeof(rd), &calls);
 	if (n < 0)
@@ -116,7 +135,9 @@ static void *worker_main(void *arg)
 	struct conn *c = &w->c;
 	const struct impl_ops *im = impl_get(c->o->impl);
 
-	if (read_hello(c) == 0) {
+	if (read_hello(w)) {
+		__atomic_store_n(&w->refused, 1, __ATOMIC_RELEASE); /* no more waiting */
+	} else {
 		if (im->init(c) == 0 && send_ready(c) == 0) {
 			if (c->o->mode == MODE_STREAM)
 				serve_stream(c, im);
@@ -215,7 +236,9 @@ int server_run(const struct ct_opts *o, struct side_result *out)
 	if (lfd < 0)
 		return -1;
 
-	uint64_t t0 = now_ns(), deadline = t0 + ACCEPT_TIMEOUT_S * 1000000000ull;
+	double wait_s = o->peer_timeout > 0 ? o->peer_timeout : ACCEPT_TIMEOUT_S;
+	uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_s * 1e9);
+	int refused = 0;
 	struct worker *w = calloc((size_t)o->threads, sizeof(*w));
 	int started = 0;
 	if (!w) {
@@ -223,21 +246,31 @@ int server_run(const struct ct_opts *o, struct side_result *out)
 		close(lfd);
 		return -1;
 	}
-	while (started < o->threads && !ct_stop) {
+	while (started < o->threads && !ct_stop && !refused) {
 		uint64_t now = now_ns();
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		if (now >= deadline) {
-			side_error(out, "only %d of %d clients connected within %d s", started,
-				   o->threads, ACCEPT_TIMEOUT_S);
+			side_error(out, "only %d of %d clients connected within %g s%s", started,
+				   o->threads, wait_s, o->peer_timeout > 0 ? " (--peer-timeout)" : "");
 			break;
 		}
-		int n = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
-		if (n <= 0)
+		/* in slices: a refused client ends the wait for the others */
+		uint64_t left_ms = (deadline - now) / 1000000 + 1;
+		int n = poll(&p, 1, left_ms > 100 ? 100 : (int)left_ms);
+		for (int i = 0; i < started; i++)
+			refused |= __atomic_load_n(&w[i].refused, __ATOMIC_ACQUIRE);
+		if (n <= 0 || refused)
 			continue;
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		struct sockaddr_storage pa;
+		socklen_t plen = sizeof(pa);
+		int fd = accept4(lfd, (struct sockaddr *)&pa, &plen, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
+		if (!out->peer[0])
+			addr_text((struct sockaddr *)&pa, plen, out->peer, sizeof(out->peer));
 		set_nodelay(fd); /* no message may wait on Nagle + delayed ACK */
+		/* a client gone without a reset fails a blocked send, in time */
+		set_user_timeout(fd, o->peer_timeout > 0 ? o->peer_timeout : CT_PEER_TIMEOUT_S);
 		struct worker *k = &w[started];
 		side_init(&k->r);
 		k->c = (struct conn){ .fd = fd, .o = o, .size = o->size, .r = &k->r };

@@ -134,6 +134,23 @@ int set_nodelay(int fd)
 	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+int set_user_timeout(int fd, double seconds)
+{
+	unsigned ms = (unsigned)(seconds * 1000);
+	return setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+}
+
+void addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t n)
+{
+	char h[NI_MAXHOST], p[NI_MAXSERV];
+	if (getnameinfo(sa, len, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(buf, n, "?");
+		return;
+	}
+	int v6 = sa->sa_family == AF_INET6 && strchr(h, ':');
+	snprintf(buf, n, "%s%s%s:%s", v6 ? "[" : "", h, v6 ? "]" : "", p);
+}
+
 int set_timeout(int fd, int optname, double seconds)
 {
 	struct timeval tv = { .tv_sec = (time_t)seconds,

@@ -45,6 +45,12 @@ ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls);
 ssize_t recv_all(int fd, void *buf, size_t len);
 
 int set_nodelay(int fd);
+/* TCP_USER_TIMEOUT: a connection whose sent data stays unacknowledged
+ * this long (a peer gone without a reset) fails with ETIMEDOUT instead of
+ * blocking a send for good. */
+int set_user_timeout(int fd, double seconds);
+/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of a socket address, numeric. */
+void addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);
 int set_timeout(int fd, int optname, double seconds);
 /* Resolves host:port for IPv4 or IPv6. */
 int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,

@@ -91,7 +91,8 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 		for (int k = 0; k < LL_COUNT; k++) {
 			csv_prefix(f, r, "ledger");
 			if (!pl->traced[k]) { /* an untraced line is empty, not 0 */
-				fprintf(f, "%s,%s,,,,,,,,,\n", side, ledger_lines[k].key);
+				fprintf(f, "%s,%s,%s,,,,,,,,\n", side, ledger_lines[k].key,
+					pl->remote[k] ? "not on this host" : "");
 				continue;
 			}
 			fprintf(f, "%s,%s,,,%llu,,", side, ledger_lines[k].key, U(pl->bytes[k]));
@@ -121,13 +122,28 @@ const struct report_writer writer_csv = { "csv", csv_write, interval_csv };
 static void app_csv(FILE *f, const struct ct_snapshot *r)
 {
 	const struct run_result *run = r->run;
-	csv_prefix(f, r, "app");
-	fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));
-	csv_prefix(f, r, "app");
-	fprintf(f, ",bytes_sent,,,%llu,,,,,,%llu\n", U(run->server.bytes_sent), U(run->server.bytes_sent));
-	csv_prefix(f, r, "app");
-	fprintf(f, ",bytes_received,,,%llu,,,,,,%llu\n", U(run->client.bytes_received),
-		U(run->client.bytes_received));
+	int hs = r->host_role != HOST_CLIENT, hc = r->host_role != HOST_SERVER;
+	if (r->host_role) { /* side: the role here; hook: the peer */
+		char peer[CSV_FIELD];
+		csv_prefix(f, r, "app");
+		fprintf(f, "%s,peer,%s,,,,,,,,\n", hs ? "server" : "client",
+			csv_text(peer, sizeof(peer), r->peer, 1));
+	}
+	/* --role: the peer's figures are its own, not rows of 0 */
+	if (hc) {
+		csv_prefix(f, r, "app");
+		fprintf(f, ",throughput_gbps,,,,,,,,,%.6f\n", run_gbps(&run->client));
+	}
+	if (hs) {
+		csv_prefix(f, r, "app");
+		fprintf(f, ",bytes_sent,,,%llu,,,,,,%llu\n", U(run->server.bytes_sent),
+			U(run->server.bytes_sent));
+	}
+	if (hc) {
+		csv_prefix(f, r, "app");
+		fprintf(f, ",bytes_received,,,%llu,,,,,,%llu\n", U(run->client.bytes_received),
+			U(run->client.bytes_received));
+	}
 	if (r->cmp && r->cmp->pairs) {
 		const double *g = r->cmp_sum.gbps, pct = r->cmp_sum.pct;
 		csv_prefix(f, r, "compare");

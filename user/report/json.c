@@ -71,8 +71,13 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 			fprintf(f, "%s%.1f", k ? ", " : "", l->bytes[k] / m);
 		else
 			fprintf(f, "%snull", k ? ", " : "");
-	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s}",
+	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s",
 		l->inferred[LL_SEND] ? "true" : "false", l->inferred[LL_DEFERRED] ? "true" : "false");
+	int n = 0; /* --role: the lines that are the peer host's (null above) */
+	for (int k = 0; k < LL_COUNT; k++)
+		if (l->remote[k])
+			fprintf(f, "%s\"%s\"", n++ ? ", " : ", \"not_on_this_host\": [", ledger_lines[k].key);
+	fprintf(f, "%s}", n ? "]" : "");
 }
 
 static void json_processes(FILE *f, const struct ct_snapshot *r)
@@ -264,6 +269,11 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 			r->backend);
 	}
 	json_str(f, r->kernel);
+	if (!r->prog && r->host_role) { /* one side here; who its peer was */
+		fprintf(f, ", \"role\": \"%s\", \"peer\": ",
+			r->host_role == HOST_SERVER ? "server" : "client");
+		json_str(f, r->peer);
+	}
 	if (r->run) {
 		fprintf(f, ",\n  \"app\": ");
 		run_json(f, r->run, 2);

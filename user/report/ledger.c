@@ -24,14 +24,16 @@ uint64_t ledger_send_copy(const struct ct_snapshot *r, int side)
 }
 
 const struct ledger_line_info ledger_lines[LL_COUNT] = {
-	[LL_USER] = { "user_copy_bytes", "user-space gather (ct_gather)", 1 },
-	[LL_SEND] = { "send_copy_bytes", "kernel send copy (user->skb)", 1 },
-	[LL_PINNED] = { "zerocopy_bytes", "zerocopy pinned (no copy)", 0 },
-	[LL_DEFERRED] = { "deferred_copy_bytes", "deferred copy (skb_copy_ubufs)", 1 },
-	[LL_RECV] = { "recv_copy_bytes", "kernel receive copy (skb->user)", 1 },
-	[LL_SPLICE] = { "splice_bytes", "sendfile/splice (pages referenced)", 0 },
-	[LL_RECV_ZC] = { "recv_zerocopy_bytes", "TCP_ZEROCOPY_RECEIVE (mapped)", 0 },
-	[LL_SPLICE_OUT] = { "splice_out_bytes", "splice out of socket (referenced)", 0 },
+	[LL_USER] = { "user_copy_bytes", "user-space gather (ct_gather)", 1, 1 },
+	[LL_SEND] = { "send_copy_bytes", "kernel send copy (user->skb)", 1, 1 },
+	[LL_PINNED] = { "zerocopy_bytes", "zerocopy pinned (no copy)", 0, 1 },
+	/* skb_copy_ubufs runs on the sending host, where the skb turns back
+	 * (loopback, veth) or meets a device that cannot take its pages */
+	[LL_DEFERRED] = { "deferred_copy_bytes", "deferred copy (skb_copy_ubufs)", 1, 1 },
+	[LL_RECV] = { "recv_copy_bytes", "kernel receive copy (skb->user)", 1, 0 },
+	[LL_SPLICE] = { "splice_bytes", "sendfile/splice (pages referenced)", 0, 1 },
+	[LL_RECV_ZC] = { "recv_zerocopy_bytes", "TCP_ZEROCOPY_RECEIVE (mapped)", 0, 0 },
+	[LL_SPLICE_OUT] = { "splice_out_bytes", "splice out of socket (referenced)", 0, 0 },
 };
 
 static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row_info *ri,
@@ -41,6 +43,14 @@ static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row
 	l->traced[k] = ri->present;
 	l->inferred[k] = ri->inferred;
 	l->how[k] = how;
+}
+
+uint64_t ledger_messages(const struct ct_snapshot *r)
+{
+	if (!r->run)
+		return 0;
+	return r->host_role == HOST_CLIENT ? r->run->client.messages_received :
+	       r->run->server.messages_sent;
 }
 
 /* The ledger of one slot (-1: all of them). */
@@ -88,7 +98,14 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
 	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC) +
 		      sum(r, slot, FN_SPLICE_OUT);
-	l->messages = r->run ? r->run->server.messages_sent : 0;
+	l->messages = ledger_messages(r);
+	/* --role: the peer host's lines were not traced here, and are no 0 */
+	for (int k = 0; r->host_role && k < LL_COUNT; k++)
+		if (ledger_lines[k].sender != (r->host_role == HOST_SERVER)) {
+			l->remote[k] = 1;
+			l->traced[k] = 0;
+			l->bytes[k] = 0;
+		}
 }
 
 static double median(double *v, int n)
@@ -116,7 +133,7 @@ static uint64_t kernel_base(const struct ct_snapshot *r, int side)
 static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 {
 	int n = 0;
-	double msgs = r->run ? (double)r->run->server.messages_sent : 0;
+	double msgs = (double)ledger_messages(r);
 	for (int i = 0; i < r->nslots; i++) {
 		int side = r->slots[i];
 		uint64_t base = kernel_base(r, side);
@@ -137,9 +154,11 @@ static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 }
 
 /* A slot is reported when its process counted something (with --impl,
- * both sides always). */
+ * both sides always; with --role, the one on this host). */
 static int slot_active(const struct ct_snapshot *r, int slot)
 {
+	if (!r->prog && r->host_role)
+		return slot == (r->host_role == HOST_SERVER ? CT_SERVER : CT_CLIENT);
 	if (!r->prog)
 		return slot <= CT_CLIENT;
 	for (int fn = 0; fn < FN_COUNT; fn++)

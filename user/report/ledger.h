@@ -11,6 +11,9 @@
 
 /* Bytes side copied user->skb, whichever copy function did it. */
 uint64_t ledger_send_copy(const struct ct_snapshot *s, int side);
+/* The messages a run's ledger is per: the server's sent, or under --role
+ * client the client's received (0 tracing a program). */
+uint64_t ledger_messages(const struct ct_snapshot *s);
 /* Fills s->rows (the rows with a hook and at least one call), s->slots,
  * the ledgers and the --compare medians from s->stats. */
 void ledger_build(struct ct_snapshot *s);

@@ -44,6 +44,7 @@ struct ct_ledger {
 	uint64_t bytes[LL_COUNT];
 	int traced[LL_COUNT];
 	int inferred[LL_COUNT];
+	int remote[LL_COUNT];             /* --role: the line is the peer host's (not traced) */
 	const char *how[LL_COUNT];        /* where the bytes come from */
 	uint64_t messages;                /* messages the server sent (--impl) */
 	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
@@ -84,6 +85,8 @@ struct ct_snapshot {
 	size_t size;
 	int threads;
 	int per_conn;                     /* --per-connection */
+	enum ct_host_role host_role;      /* trace_run --role: one side here, its peer elsewhere */
+	char peer[64];                    /* --role: the peer as this side saw it */
 	char kernel[128];
 	/* what the tracer's plan could see */
 	const char *backend;
@@ -142,6 +145,7 @@ struct ledger_line_info {
 	const char *key;      /* JSON/CSV key, e.g. "send_copy_bytes" */
 	const char *label;    /* the table's words */
 	int copy;             /* the CPU copies these bytes (pinned ones it does not) */
+	int sender;           /* the sending host's line (else the receiving host's) */
 };
 extern const struct ledger_line_info ledger_lines[LL_COUNT];
 

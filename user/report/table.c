@@ -302,14 +302,23 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	const struct run_result *run = r->run;
 	const struct ct_ledger *l = &r->ledger;
 
-	fprintf(f, "copytrace: impl %s, size %zu B, threads %d, net %s, mode %s, backend %s, kernel %s\n\n",
-		r->impl, r->size, r->threads, r->net, r->mode,
-		r->backend, r->kernel);
-	fprintf(f, "1. application (as the server and client counted it)\n   ");
+	int server_here = r->host_role != HOST_CLIENT;
+	if (r->host_role) /* one side here, its peer on another host */
+		fprintf(f, "copytrace: impl %s, size %zu B, threads %d, role %s, peer %s (not traced "
+			"here), mode %s, backend %s, kernel %s\n\n", r->impl, r->size, r->threads,
+			server_here ? "server (the sender)" : "client (the receiver)", r->peer, r->mode,
+			r->backend, r->kernel);
+	else
+		fprintf(f, "copytrace: impl %s, size %zu B, threads %d, net %s, mode %s, backend %s, kernel %s\n\n",
+			r->impl, r->size, r->threads, r->net, r->mode,
+			r->backend, r->kernel);
+	fprintf(f, "1. application (as the %s counted it)\n   ", !r->host_role ? "server and client" :
+		server_here ? "server here" : "client here");
 	run_summary(f, run);
-	fprintf(f, "   server: %llu messages sent in %llu send calls, %llu B gathered in user space\n",
-		U(run->server.messages_sent), U(run->server.send_calls), U(run->server.gather_bytes));
-	if (r->impl_id == IMPL_A3)
+	if (server_here)
+		fprintf(f, "   server: %llu messages sent in %llu send calls, %llu B gathered in user space\n",
+			U(run->server.messages_sent), U(run->server.send_calls), U(run->server.gather_bytes));
+	if (r->impl_id == IMPL_A3 && server_here)
 		fprintf(f, "   zerocopy: %llu sends, %llu notifications, %llu ids completed, %llu copied\n",
 			U(run->server.zc_sends), U(run->server.zc_notifications),
 			U(run->server.zc_completions), U(run->server.zc_copied));
@@ -327,6 +336,12 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	uint64_t copies = 0;
 	int untraced = 0;
 	for (int k = 0; k < LL_COUNT; k++) {
+		if (l->remote[k]) {
+			fprintf(f, "   %-34s %12s  not on this host: the %s's line (the peer %s)\n",
+				ledger_lines[k].label, "-", ledger_lines[k].sender ? "sender" : "receiver",
+				r->peer);
+			continue;
+		}
 		if (!l->traced[k]) {
 			untraced += ledger_lines[k].copy;
 			fprintf(f, "   %-34s %12s  %s%s\n", ledger_lines[k].label, "-",
@@ -341,9 +356,12 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 			U(l->bytes[k]), l->how[k]);
 	}
 	fmt_bytes(b, sizeof(b), copies / m);
-	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s)\n", "bytes copied in total",
-		b, run->server.bytes_sent ? (double)copies / run->server.bytes_sent : 0,
-		untraced ? "; at least: lines not traced above" : "");
+	/* --role client: per byte received (it sent none of them) */
+	uint64_t base = server_here ? run->server.bytes_sent : run->client.bytes_received;
+	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s%s)\n",
+		r->host_role ? "bytes copied on this host" : "bytes copied in total", b,
+		base ? (double)copies / base : 0, untraced ? "; at least: lines not traced above" : "",
+		r->host_role ? "; the peer's copies are its own" : "");
 	if (r->per_conn)
 		conn_rows(f, r);
 

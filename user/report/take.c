@@ -107,6 +107,12 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	s->size = o->size;
 	s->threads = o->threads;
 	s->per_conn = o->per_conn;
+	s->host_role = o->host_role;
+	if (s->run && o->host_role) {
+		const struct side_result *me = o->host_role == HOST_SERVER ? &s->run->server :
+					       &s->run->client;
+		snprintf(s->peer, sizeof(s->peer), "%s", me->peer[0] ? me->peer : "none");
+	}
 	for (int f = 0; f < FN_COUNT; f++)
 		s->info[f].name = row_name(f);
 	labels(s);

@@ -1,7 +1,8 @@
 /* Runner: server and client as forked children, each in a network
  * namespace made with unshare(CLONE_NEWNET). The namespaces (and the veth
  * pair inside them) die with the children, so no exit path can leave one
- * behind; PR_SET_PDEATHSIG kills the children if the runner dies. */
+ * behind; PR_SET_PDEATHSIG kills the children if the runner dies. With
+ * --role, one side only, in this host's own namespace, its peer elsewhere. */
 #include "runner.h"
 
 #include <errno.h>
@@ -30,6 +31,10 @@
 #define CLIENT_FIRST_MS 2000 /* Ctrl-C: the client's head start on the server */
 #define SLACK_S 60 /* beyond --duration before a run counts as hung */
 #define NIC_RETURN_MS 20000 /* a freed namespace hands its NIC back (TCG: slow) */
+
+/* child_main's join_fd besides a namespace to join */
+#define NS_NEW (-1)  /* a fresh one */
+#define NS_HOST (-2) /* stay in this host's (--role) */
 
 volatile int runner_stop;
 
@@ -85,22 +90,23 @@ static void child_main(const struct ct_opts *o, int is_server, int join_fd,
 	 * which stops the client first (collect), not all three at once. */
 	setpgid(0, 0);
 	side_signals();
-	if (join_fd >= 0 ? setns(join_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET))
+	if (join_fd == NS_HOST)
+		;
+	else if (join_fd >= 0 ? setns(join_fd, CLONE_NEWNET) : unshare(CLONE_NEWNET))
 		e = (char)errno;
 	if (write(sync_w, e ? &e : "k", 1) != 1 || e)
 		_exit(1);
 	char go;
 	if (read(go_r, &go, 1) != 1)
 		_exit(1); /* the runner gave up before start */
-	if (is_server) {
+	if (!o->host_role) /* --role: --listen's or --connect's address */
 		snprintf(mine.addr, sizeof(mine.addr), "%s",
 			 o->net == NET_LOOPBACK ? "127.0.0.1" : SERVER_ADDR);
+	if (is_server) {
 		mine.ready_fd = ready_w;
 		mine.perf = NULL; /* --perf-ctl is the client's: its window */
 		server_run(&mine, &r);
 	} else {
-		snprintf(mine.addr, sizeof(mine.addr), "%s",
-			 o->net == NET_LOOPBACK ? "127.0.0.1" : SERVER_ADDR);
 		client_run(&mine, &r);
 	}
 	write_full(res_w, &r, sizeof(r));
@@ -223,14 +229,16 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 /* Waits for both results; forwards a stop request; kills on a hang. */
 static int collect(struct child ch[2], const struct ct_opts *o, char *err, size_t len)
 {
-	uint64_t deadline = now_ns() + (uint64_t)((o->duration + SLACK_S) * 1e9);
+	/* --role: the peer may take --peer-timeout to come */
+	uint64_t deadline = now_ns() + (uint64_t)((o->duration + SLACK_S + o->peer_timeout) * 1e9);
 	int server_told = 0;
 	uint64_t told_client = 0; /* when the stop request went to the client */
 	while (!ch[0].done || !ch[1].done) {
 		if (runner_stop && !told_client) {
 			told_client = now_ns();
 			deadline = told_client + STOP_GRACE_MS * 1000000ull;
-			kill(ch[1].pid, SIGINT); /* the client ends the run cleanly */
+			if (ch[1].pid > 0) /* absent under --role server */
+				kill(ch[1].pid, SIGINT); /* the client ends the run cleanly */
 		}
 		/* The server only once the client is done (its half-close ends
 		 * the server too) or stuck: stopped at once, the server could
@@ -239,7 +247,8 @@ static int collect(struct child ch[2], const struct ct_opts *o, char *err, size_
 		if (told_client && !server_told &&
 		    (ch[1].done || now_ns() - told_client > CLIENT_FIRST_MS * 1000000ull)) {
 			server_told = 1;
-			kill(ch[0].pid, SIGINT);
+			if (ch[0].pid > 0)
+				kill(ch[0].pid, SIGINT);
 		}
 		if (now_ns() > deadline)
 			return errf(err, len, "run did not finish in time; killed");
@@ -279,17 +288,21 @@ int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 {
 	struct child ch[2];
 	int rc = -1, hooked = 0;
+	/* which sides run here: both, or --role's one (the other is done) */
+	int here[2] = { o->host_role != HOST_CLIENT, o->host_role != HOST_SERVER };
 	memset(ch, 0, sizeof(ch));
 	memset(out, 0, sizeof(*out));
 	out->opts = *o;
 	side_init(&out->server);
 	side_init(&out->client);
 	err[0] = 0;
+	for (int i = 0; i < 2; i++)
+		ch[i].done = !here[i];
 
-	if (start_child(&ch[0], o, 1, -1, err, errlen))
+	if (here[0] && start_child(&ch[0], o, 1, o->host_role ? NS_HOST : NS_NEW, err, errlen))
 		goto done;
-	int join = -1;
-	if (o->net == NET_LOOPBACK) {
+	int join = o->host_role ? NS_HOST : NS_NEW;
+	if (o->net == NET_LOOPBACK && !o->host_role) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ch[0].pid);
 		join = open(path, O_RDONLY | O_CLOEXEC);
@@ -298,15 +311,17 @@ int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 			goto done;
 		}
 	}
-	int e = start_child(&ch[1], o, 0, join, err, errlen);
+	int e = here[1] ? start_child(&ch[1], o, 0, join, err, errlen) : 0;
 	if (join >= 0)
 		close(join);
-	if (e || setup_net(o, ch[0].pid, ch[1].pid, err, errlen))
+	if (e || (!o->host_role && setup_net(o, ch[0].pid, ch[1].pid, err, errlen)))
 		goto done;
 
+	/* --role: the absent side's pid is 0, its namespace this host's */
+	pid_t any = here[0] ? ch[0].pid : ch[1].pid;
 	struct run_targets t = { .server_pid = ch[0].pid, .client_pid = ch[1].pid,
-				 .server_netns = ns_inode(ch[0].pid),
-				 .client_netns = ns_inode(ch[1].pid), .port = o->port };
+				 .server_netns = ns_inode(here[0] ? ch[0].pid : any),
+				 .client_netns = ns_inode(here[1] ? ch[1].pid : any), .port = o->port };
 	ssize_t n = readlink("/proc/self/exe", t.exe, sizeof(t.exe) - 1);
 	t.exe[n > 0 ? n : 0] = 0;
 	if (h && h->before_start && h->before_start(h->arg, &t)) {
@@ -321,24 +336,30 @@ int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 
 	/* Server first; the client starts once the server listens. */
 	char b;
-	if (write(ch[0].go_w, "g", 1) != 1)
-		goto done;
-	struct pollfd p = { .fd = ch[0].ready_r, .events = POLLIN };
-	if (poll(&p, 1, 10000) != 1 || read(ch[0].ready_r, &b, 1) != 1) {
-		if (read_full(ch[0].res_r, &out->server, sizeof(out->server)) == 0) {
-			ch[0].done = 1;
-			errf(err, errlen, "server: %s", out->server.error);
-		} else {
-			errf(err, errlen, "server did not start listening");
+	if (here[0]) {
+		if (write(ch[0].go_w, "g", 1) != 1)
+			goto done;
+		struct pollfd p = { .fd = ch[0].ready_r, .events = POLLIN };
+		if (poll(&p, 1, 10000) != 1 || read(ch[0].ready_r, &b, 1) != 1) {
+			if (read_full(ch[0].res_r, &out->server, sizeof(out->server)) == 0) {
+				ch[0].done = 1;
+				errf(err, errlen, "server: %s", out->server.error);
+			} else {
+				errf(err, errlen, "server did not start listening");
+			}
+			goto done;
 		}
-		goto done;
+		if (h && h->listening)
+			h->listening(h->arg);
 	}
-	if (write(ch[1].go_w, "g", 1) != 1)
+	if (here[1] && write(ch[1].go_w, "g", 1) != 1)
 		goto done;
 	if (collect(ch, o, err, errlen))
 		goto done;
-	out->server = ch[0].res;
-	out->client = ch[1].res;
+	if (here[0])
+		out->server = ch[0].res;
+	if (here[1])
+		out->client = ch[1].res;
 	if (!out->server.ok && !out->client.ok)
 		errf(err, errlen, "server: %s; client: %s", out->server.error, out->client.error);
 	else if (!out->server.ok)

@@ -9,7 +9,7 @@
 
 /* What a tracer needs to filter on the experiment. */
 struct run_targets {
-	pid_t server_pid, client_pid;
+	pid_t server_pid, client_pid;        /* 0: not on this host (--role) */
 	uint64_t server_netns, client_netns; /* netns inode numbers (equal for loopback) */
 	uint16_t port;                       /* server's TCP port */
 	char exe[4096];                      /* binary holding ct_gather (this program) */
@@ -22,10 +22,15 @@ struct run_hooks {
 	/* Called after both sides have exited. */
 	void (*after_end)(void *arg);
 	void *arg;
+	/* Called once the server listens (may be NULL). */
+	void (*listening)(void *arg);
 };
 
-/* Returns 0 on success. On failure returns -1 with a one-line message in
- * err; children and namespaces are gone either way. */
+/* Runs both sides here, or with o->host_role (trace_run --role) the one
+ * side in this host's network namespace against a peer elsewhere (the
+ * other side's result stays empty). Returns 0 on success. On failure
+ * returns -1 with a one-line message in err; children and namespaces are
+ * gone either way. */
 int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 	       struct run_result *out, char *err, size_t errlen);
 

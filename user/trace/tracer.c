@@ -294,6 +294,8 @@ static int fill_filter(struct tracer *t, const struct trace_filter *f, char *err
 {
 	for (int i = 0; i < f->npids; i++) {
 		__u32 slot = i, tgid = (__u32)f->pids[i];
+		if (!tgid) /* a slot left empty (trace_run --role): never pid 0, the idle task */
+			continue;
 		struct ct_task task = { .slot = slot };
 		struct ct_proc p = { .tgid = tgid };
 		snprintf(p.comm, sizeof(p.comm), "%s", f->comms[i]);
