@@ -49,8 +49,10 @@ TRACE_RUN ?= trace_run
 BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor $(B)/hookplan
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test unit integration vmtest bench experiments demo vmlinux docs install uninstall
+.PHONY: all programs clean deps test unit integration vmtest bench experiments demo vmlinux docs install uninstall
 all: $(BINS) $(UNIT)
+# the binaries alone (the Debian package builds these, not the tests)
+programs: $(BINS)
 
 $(B)/obj/%.o: user/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -186,7 +188,7 @@ INST_COMP  := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 INST_SHARE := $(DESTDIR)$(PREFIX)/share/copytrace
 INST_DOC   := $(DESTDIR)$(PREFIX)/share/doc/copytrace
 ANALYSIS   := $(wildcard analysis/*.py) analysis/report
-install: all docs
+install: programs docs
 	install -d $(INST_SBIN) $(INST_BIN) $(INST_MAN)/man1 $(INST_MAN)/man8 $(INST_COMP) \
 		$(INST_SHARE)/analysis $(INST_SHARE)/contrib $(INST_DOC)
 	install -m 755 $(TRACE_RUN) $(INST_SBIN)/trace_run
