@@ -163,7 +163,7 @@ EOF
 	echo "== perf"; "$PERF" --version 2>&1 || echo "perf: not available"
 	echo "perf_event_paranoid: $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
 	echo "perf counts: ${PERF_COUNTED:-nothing (--no-perf)}"
-	srcs=$(ls /sys/bus/event_source/devices 2>/dev/null | xargs)
+	srcs=$(cd /sys/bus/event_source/devices 2>/dev/null && echo *)
 	echo "perf event sources: $srcs"
 	if [ -e /sys/bus/event_source/devices/cpu ] || [ -e /sys/bus/event_source/devices/cpu_core ]; then
 		echo "hardware PMU: present"
@@ -174,7 +174,7 @@ EOF
 	echo "== topology"
 	echo "veth: client and server in two fresh network namespaces joined by a veth pair (198.18.0.0/15), created per run by the runner"
 	echo "loopback: client and server in one fresh network namespace, on its lo"
-	echo "host interfaces: $(ls /sys/class/net | xargs)"
+	echo "host interfaces: $(cd /sys/class/net && echo *)"
 	echo "== tools"
 	echo "ctrun: $CTRUN"; echo "trace_run: $TRACE_RUN"; "$PYTHON" -c 'import matplotlib, sys; print("python", sys.version.split()[0], "matplotlib", matplotlib.__version__)' 2>&1
 	echo "== sweep"; cat "$OUT/sweep.env"
@@ -258,10 +258,12 @@ for p in "${points[@]}"; do
 	base=$OUT/raw/$name
 	el=$((EPOCHSECONDS - START))
 	if [ "$done_runs" -gt 0 ]; then eta=$((el * (N - i + 1) / done_runs)); else eta=$(((N - i + 1) * per_run_s)); fi
+	el_s='' eta_s=''
 	fmt_tv el_s "$el"; fmt_tv eta_s "$eta"
 	printf -v line 'point %d/%d  %-22s elapsed %s  remaining ~%s' "$i" "$N" "$name" "$el_s" "$eta_s"
 	echo "$line" >&2; echo "$line" >>"$LOG"
-	common=(--impl "$impl" --size "$size" --threads "$th" --net "$net" $VERIFY)
+	common=(--impl "$impl" --size "$size" --threads "$th" --net "$net")
+	[ -n "$VERIFY" ] && common+=("$VERIFY")
 	if [ ! -s "$base.stream.json" ]; then
 		read -r la _ </proc/loadavg
 		{ printf 'runnable='; runnable; printf ' loadavg=%s\n' "$la"; } >"$base.load"

@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared helpers for shell tests: source it, call check/expect_*, end with finish.
 # Each check prints "ok - NAME" or "not ok - NAME"; finish prints a RESULT line
 # that tests/run_all.sh sums, and exits non-zero when anything failed.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034 # used by the tests that source this file
 B="$ROOT/build"
 T_PASS=0
 T_FAIL=0

@@ -4,7 +4,7 @@
 # CT_SKIP_VM=1 skips the VM group explicitly (it is reported as skipped).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 groups=${*:-unit analysis docs integration vm experiments bench}
 pass=0; fail=0; skip=0
 

@@ -4,7 +4,7 @@
 # timing assertions: the figures of a smoke run mean nothing.
 source "$(dirname "$0")/../lib.sh"
 need_root
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 OUT=$T_TMP/bench
 STATS0=$(cat /proc/sys/kernel/bpf_stats_enabled)

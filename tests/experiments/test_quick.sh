@@ -184,6 +184,7 @@ check_fails "--perf-ctl malformed refused" "must be CTL,ACK" "$B/ctrun" --perf-c
 
 # --- 3. interrupted sweep stays usable, --resume completes it ----------------
 OUT2=$T_TMP/intr
+# shellcheck disable=SC2054 # "1,2" is one value of --threads
 tiny=(--impls a1 --sizes 256 --threads 1,2 --reps 2 --duration 0.2 --rr-duration 0.1 --no-trace --no-report)
 "$S" "${tiny[@]}" --out "$OUT2" >"$T_TMP/intr.log" 2>&1 &
 pid=$!

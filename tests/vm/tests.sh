@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # copytrace guest test list, sourced by tests/vm/init inside the stock-kernel VM.
 # Busybox sh only (no bash, no python). Each check prints "ok - NAME" or
 # "not ok - NAME" and bumps T_PASS/T_FAIL and its group's counters; init prints
@@ -218,7 +219,7 @@ run_list() {
 		trun "$_n" "$_f" $_a &
 		_pids="$_pids $!"
 		_k=$((_k + 1))
-		if [ "$_k" -ge "$JOBS" ]; then wait $_pids; _pids= _k=0; fi
+		if [ "$_k" -ge "$JOBS" ]; then wait $_pids; _pids='' _k=0; fi
 	done <"$1"
 	[ -z "$_pids" ] || wait $_pids
 }
