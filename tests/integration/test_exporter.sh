@@ -30,9 +30,9 @@ wait_for() { # SECONDS CMD...: polls CMD every 0.1 s
 links_before
 
 # ---- iperf3 under --exporter, scraped by Prometheus ---------------------------
-iperf3 -s -p $IP >/dev/null 2>&1 & SRV=$!; PIDS+=($SRV)
+iperf3 -s -p $IP >/dev/null 2>&1 & SRV=$!; PIDS+=("$SRV")
 wait_for 5 bash -c "ss -ltn | grep -q ':$IP '"
-"$TR" --exporter $EXP --pid $SRV --sample-freq 0 >report.txt 2>err.txt & TRP=$!; PIDS+=($TRP)
+"$TR" --exporter $EXP --pid $SRV --sample-freq 0 >report.txt 2>err.txt & TRP=$!; PIDS+=("$TRP")
 check "the exporter answers /metrics" wait_for 10 curl -sf http://127.0.0.1:$EXP/metrics
 cat >prom.yml <<YML
 global: { scrape_interval: 1s, evaluation_interval: 1s }
@@ -41,7 +41,7 @@ scrape_configs:
     static_configs: [ { targets: ['127.0.0.1:$EXP'] } ]
 YML
 prometheus --config.file=prom.yml --storage.tsdb.path="$T_TMP/tsdb" \
-	--web.listen-address=127.0.0.1:$PROM >prom.log 2>&1 & PRP=$!; PIDS+=($PRP)
+	--web.listen-address=127.0.0.1:$PROM >prom.log 2>&1 & PRP=$!; PIDS+=("$PRP")
 check "Prometheus is ready" wait_for 20 curl -sf http://127.0.0.1:$PROM/-/ready
 iperf3 -c 127.0.0.1 -p $IP -t 3 -J >iperf.json 2>&1
 sleep 3 # the last counts scraped
@@ -90,7 +90,7 @@ bad() { # WANT-RC ARGS...
 		test "$rc" = "$want" -a "$(wc -l <err.txt)" = 1
 }
 $PY -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",19437)); s.listen(); time.sleep(30)' & BUSY=$!
-PIDS+=($BUSY)
+PIDS+=("$BUSY")
 wait_for 5 bash -c "ss -ltn | grep -q ':19437 '"
 bad 1 --exporter 19437 --all
 kill $BUSY

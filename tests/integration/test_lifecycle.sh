@@ -14,7 +14,7 @@ PROGS=$ROOT/tests/integration/programs
 cd "$T_TMP" || exit 1
 chmod 755 "$T_TMP" # nginx's workers (nobody) read its files
 
-NG_PID= RD_PORT=16391 BG=()
+NG_PID='' RD_PORT=16391 BG=()
 cleanup() {
 	[ -n "$NG_PID" ] && kill -KILL "$NG_PID" 2>/dev/null
 	[ -s redis.pid ] && kill -KILL "$(cat redis.pid)" 2>/dev/null
@@ -242,8 +242,8 @@ if have redis-server "redis-server --daemonize yes" && have redis-cli "redis-ser
 		--logfile "$T_TMP/redis.log" >/dev/null 2>rd.err & TRP=$!
 	BG+=("$TRP")
 	if wait_for 15 sh -c "redis-cli -p $RD_PORT ping | grep -q PONG"; then
-		head -c $((1 << 20)) /dev/zero | tr '\0' x > val
-		redis-cli -p $RD_PORT -x set k < val >/dev/null
+		head -c $((1 << 20)) /dev/zero | tr '\0' x >./val
+		redis-cli -p $RD_PORT -x set k <./val >/dev/null
 		for i in $(seq 20); do redis-cli -p $RD_PORT get k >/dev/null; done
 		redis-cli -p $RD_PORT info stats | tr -d '\r' > info.txt
 		redis-cli -p $RD_PORT shutdown >/dev/null 2>&1

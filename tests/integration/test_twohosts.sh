@@ -293,7 +293,8 @@ sigint() { # ROLE
 	local t0=$SECONDS rc
 	wait $t; rc=$?
 	kill -KILL $p 2>/dev/null; wait $p 2>/dev/null
-	local key=$([ "$1" = server ] && echo bytes_sent || echo bytes_received)
+	local key=bytes_received
+	[ "$1" = server ] && key=bytes_sent
 	[ $rc -eq 130 ] && one_line "$T_TMP/int.err" && grep -q "interrupted; the report covers" "$T_TMP/int.err" &&
 		[ "$(jget "$T_TMP/int.json" "d['role'], d['app']['$key'] > 0")" = "$1 True" ] &&
 		[ $((SECONDS - t0)) -le 20 ] && return 0
