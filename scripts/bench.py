@@ -1227,7 +1227,7 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
         per_rate = ", ".join(f"{f:.0f} Hz {fmt(t, 0)} ({fmt(i, 0)})" for f, (t, i) in P.get("per_rate", {}).items())
         row("6 profiler", f"a1 64 KiB: cost per kept sample by rate, CPU ns vs the round's off run "
             f"(without the BPF part); fit without {top} Hz minus fit with it",
-            per_rate or "n/a", f"BPF ns per kept sample: " + ", ".join(f"{f:.0f} Hz {bks(f)}" for f in sorted(bk)),
+            per_rate or "n/a", "BPF ns per kept sample: " + ", ".join(f"{f:.0f} Hz {bks(f)}" for f in sorted(bk)),
             pct_ci(c), "difference contains 0",
             "n/a" if c[1] is None else ("ok" if P["linear"] else
                                         "**curved** (cost per sample falls with the rate)" if P["concave"]

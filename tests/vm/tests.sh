@@ -424,12 +424,15 @@ tracer_tests() {
 	BACKENDS=$(echo "${CT_BACKENDS:-fentry kprobe tracepoint}" | tr ',' ' ')
 	L=$CT_OUT/runs.list
 	: >"$L"
+	# 64 KiB over one connection on veth and loopback; 4 KiB over two
+	# connections on loopback only (the namespaces veth adds are the 64 KiB
+	# runs' to show; the guest's time is CI's)
 	for be in $BACKENDS; do
 		for net in veth loopback; do
 			for impl in $IMPLS; do
-				# 64 KiB over one connection, 4 KiB over two
 				echo "$be-$impl-65536-$net json --backend $be --impl $impl --size 65536 --net $net" >>"$L"
-				echo "$be-$impl-4096-$net json --backend $be --impl $impl --size 4096 --net $net --threads 2" >>"$L"
+				[ "$net" = loopback ] &&
+					echo "$be-$impl-4096-$net json --backend $be --impl $impl --size 4096 --net $net --threads 2" >>"$L"
 			done
 		done
 	done
@@ -445,7 +448,7 @@ tracer_tests() {
 		for net in veth loopback; do
 			for impl in $IMPLS; do
 				result "$be-$impl-65536-$net" "$be $impl 65536 B $net" "$be"
-				result "$be-$impl-4096-$net" "$be $impl 4096 B $net, 2 threads" "$be"
+				[ "$net" = loopback ] && result "$be-$impl-4096-$net" "$be $impl 4096 B $net, 2 threads" "$be"
 			done
 		done
 	done
