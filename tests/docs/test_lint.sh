@@ -6,11 +6,11 @@ cd "$ROOT" || exit 1
 for t in shellcheck pyflakes3; do
 	command -v "$t" >/dev/null || { fail "$t is installed" "scripts/install-deps.sh"; finish; exit 1; }
 done
-mapfile -t SH < <({ git ls-files '*.sh' .ci/run tests/vm/init; grep -lE '^#!.*(ba)?sh' $(git ls-files scripts) 2>/dev/null; } | sort -u)
+mapfile -t SH < <({ git ls-files '*.sh' .ci/run tests/vm/init; git ls-files -z scripts | xargs -0 grep -lE '^#!.*(ba)?sh' 2>/dev/null; } | sort -u)
 out=$(shellcheck -S warning -f gcc "${SH[@]}" 2>&1)
 [ -z "$out" ] && pass "shellcheck -S warning: ${#SH[@]} shell scripts clean" ||
 	fail "shellcheck -S warning" "$(head -5 <<<"$out" | tr '\n' ' ')"
-mapfile -t PY < <({ git ls-files '*.py'; grep -lE '^#!.*python' $(git ls-files analysis scripts) 2>/dev/null; } | sort -u)
+mapfile -t PY < <({ git ls-files '*.py'; git ls-files -z analysis scripts | xargs -0 grep -lE '^#!.*python' 2>/dev/null; } | sort -u)
 out=$(pyflakes3 "${PY[@]}" 2>&1)
 [ -z "$out" ] && pass "pyflakes: ${#PY[@]} Python files clean" ||
 	fail "pyflakes" "$(head -5 <<<"$out" | tr '\n' ' ')"
