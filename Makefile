@@ -96,7 +96,7 @@ $(call obj,report/exporter): CFLAGS += $(if $(filter 1,$(EXPORTER)),,-DCT_NO_EXP
 $(TRACE_RUN): $(call obj,cmd/trace_run) $(TRACE_OBJ) $(RUN_OBJ) $(DATA_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(BPF_LIBS) $(HTTP_LIBS) $(URING_LIBS) $(LDLIBS)
 
-# hookplan: the hook plan over recorded kernel facts (the README's table)
+# hookplan: the hook plan over recorded kernel facts (the table in docs/kernels.md)
 $(call obj,cmd/hookplan) $(call obj,trace/hooks): $(B)/copytrace.skel.h
 $(call obj,cmd/hookplan): CFLAGS += -Ibpf
 $(B)/hookplan: $(call obj,cmd/hookplan trace/hooks trace/kfacts common/errf common/version)
@@ -201,6 +201,7 @@ install: programs docs
 	install -m 755 $(ANALYSIS) $(INST_SHARE)/analysis/
 	install -m 644 contrib/* $(INST_SHARE)/contrib/
 	install -m 644 README.md LICENSE $(INST_DOC)/
+	install -m 644 docs/*.md $(INST_DOC)/
 uninstall:
 	rm -f $(INST_SBIN)/trace_run $(INST_BIN)/ctrun $(INST_BIN)/copytrace-server \
 		$(INST_BIN)/copytrace-client $(INST_MAN)/man8/trace_run.8 \

@@ -2,7 +2,7 @@
 # copytrace benchmarks against iperf3, sockperf and bpftrace.
 # `make bench` runs this. Results go to bench-results/<timestamp>/ (ignored):
 # runs.jsonl (every run), raw/ (each tool's own output), summary.md (the
-# table, also printed on stdout). See README.md, "Benchmarks".
+# table, also printed on stdout). See docs/bench.md.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-/usr/bin/python3}

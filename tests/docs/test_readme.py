@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""README.md says what the code does.
+"""README.md and docs/ say what the code does.
 
 Each case reads a fact from the code (options and defaults in user/common/opts.c,
 JSON keys in user/common/result.c and user/ledger.c, results.csv columns in
 analysis/collect.py, script flags, make targets, constants) and looks for
-it in README.md.
+it in README.md and the pages of docs/ (one text here: README).
 
 usage: test_readme.py --list | CASE (tests/pycases.py); run by
 tests/docs/test_readme.sh.
@@ -23,7 +23,9 @@ def src(path):
     return open(os.path.join(ROOT, path)).read()
 
 
-README = src("README.md")
+import glob  # noqa: E402
+DOC_FILES = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "docs/*.md")))
+README = "\n".join(src(p) for p in DOC_FILES)
 WORDS = {w.strip("-") for w in re.findall(r"[A-Za-z0-9_-]+", README)}
 
 
@@ -173,6 +175,63 @@ def case_make_targets():
     if gone:
         print("README names make targets without a rule: %s" % gone)
     return not gone
+
+
+def case_readme_is_short_and_links_docs():
+    """README.md is at most 250 lines and links every page of docs/"""
+    text = src("README.md")
+    ok = True
+    n = text.count("\n")
+    if n > 250:
+        print("README.md has %d lines (at most 250: the rest belongs in docs/)" % n)
+        ok = False
+    for p in DOC_FILES[1:]:
+        if "(%s)" % p not in text:
+            print("README.md does not link %s" % p)
+            ok = False
+    return ok
+
+
+def help_options(binary):
+    out = __import__("subprocess").run([os.path.join(ROOT, binary), "--help"], capture_output=True,
+                                       text=True).stdout
+    return set(re.findall(r"(?:^|\s)(--[a-z][a-z-]*)", out))
+
+
+def case_doc_commands_use_real_options():
+    """every option in the commands README.md and docs/ show is one the binary's --help lists"""
+    bins = {"trace_run": "trace_run", "ctrun": "build/ctrun", "build/ctrun": "build/ctrun",
+            "copytrace-client": "build/client", "build/client": "build/client",
+            "copytrace-server": "build/server", "build/server": "build/server"}
+    known = {b: help_options(p) for b, p in bins.items()}
+    ok, seen = True, 0
+    for p in DOC_FILES:
+        fence = False
+        for ln in src(p).splitlines():
+            if ln.startswith("```"):
+                fence = not fence
+                continue
+            if not fence:
+                continue
+            cmd = ln.split("#", 1)[0].split()
+            while cmd and cmd[0] in ("sudo", "$"):
+                cmd = cmd[1:]
+            if not cmd:
+                continue
+            name = cmd[0][2:] if cmd[0].startswith("./") else cmd[0]
+            if name not in known:
+                continue
+            seen += 1
+            words = cmd[1:cmd.index("--")] if "--" in cmd else cmd[1:]
+            for w in words:
+                opt = w.split("=", 1)[0]
+                if opt.startswith("--") and opt not in known[name]:
+                    print("%s: `%s` uses %s, not an option of %s --help" % (p, ln.strip(), opt, name))
+                    ok = False
+    if not seen:
+        print("no command of trace_run, ctrun, client or server found in the docs' code blocks")
+        return False
+    return ok
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 /* hookplan: what each backend observes, infers or cannot see on kernels
  * whose facts were recorded (trace_run --kernel-facts; tests/unit/kfacts/),
- * from the tracer's own hook plan. The README's table is its --markdown
+ * from the tracer's own hook plan. The table in docs/kernels.md is its --markdown
  * output, checked by the docs test.
  *
  *   build/hookplan [--markdown] [--flags zc|systime|...] FACTS...

@@ -91,7 +91,7 @@ struct ct_opts {
  * each sample is a timer interrupt, whose cost is the platform's. On the
  * 2-core VM the project is measured on, even `perf record -F 499 -a`
  * without stacks raised a1 256 B's CPU per message by 17 %; at 99 Hz the
- * profiler is within the noise (README, "The profiler"). Odd: no lockstep with periodic timers. --sample-freq raises it. */
+ * profiler is within the noise (docs/tracer.md, "The profiler"). Odd: no lockstep with periodic timers. --sample-freq raises it. */
 #define CT_SAMPLE_HZ 99
 #define CT_SAMPLE_MAX_HZ 20000
 

@@ -64,7 +64,7 @@ double run_gbps(const struct side_result *client);
 /* Writes s as a JSON string literal (quoted, escaped). */
 void json_str(FILE *f, const char *s);
 
-/* Output. The JSON object is documented in README.md ("app" object). */
+/* Output. The JSON object is documented in docs/data-paths.md ("app" object). */
 void side_json(FILE *f, const char *name, const struct side_result *r,
 	       int indent);
 void run_json(FILE *f, const struct run_result *r, int indent);

@@ -1,4 +1,4 @@
-/* trace_run's JSON document (documented in README.md). */
+/* trace_run's JSON document (documented in docs/tracer.md). */
 #include "common/result.h"
 #include "interval.h"
 #include "writer.h"
