@@ -57,6 +57,10 @@ z=$(led a4 zerocopy_bytes); dc=$(led a4 deferred_copy_bytes); sent=$(app a4 byte
 	fail "a4 ledger" "$(jget "$T_TMP/a4-65536-t1-veth.json" "d['ledger']")"
 check "a4: one io_uring notification row call per notification the application counted" \
 	jget "$T_TMP/a4-65536-t1-veth.json" "[r for r in d['functions'] if r['name'] == 'io_uring zc notifications' and r['calls'] == d['app']['server']['zc_notifications'] > 0 and r['zc_copied_flagged'] == d['app']['server']['zc_copied']] or exit(1)"
+# a1's uprobe site, read back by the server before the tracer detached: a
+# trap or an optimized call, never the untouched nop (the probe was on it)
+check "a1: the probe site reads back as the kernel's uprobe (int3 or an optimized call)" \
+	jget "$T_TMP/a1-65536-t1-veth.json" "d['app']['server']['probe_site'].split(':')[0] in ('int3', 'call') or exit(1)"
 # Completion latency and waits: a3 and a4 time their completions (a
 # latency can only be positive and the quantiles ordered), the wait is the
 # application's own (a3 may never block at 64 KiB: a measured 0 is

@@ -86,6 +86,8 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->zc_backoffs += from->zc_backoffs;
 	into->zc_waits += from->zc_waits;
 	into->zc_wait_ns += from->zc_wait_ns;
+	if (!into->probe_site[0])
+		snprintf(into->probe_site, sizeof(into->probe_site), "%s", from->probe_site);
 	if (!into->zc_mode[0])
 		snprintf(into->zc_mode, sizeof(into->zc_mode), "%s", from->zc_mode);
 	else if (from->zc_mode[0] && strcmp(into->zc_mode, from->zc_mode))
@@ -169,6 +171,8 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
 	fputs(", \"zc_mode\": ", f);
 	json_str(f, r->zc_mode);
+	fputs(", \"probe_site\": ", f);
+	json_str(f, r->probe_site);
 	fputs(", \"latency_us\": ", f);
 	lat_json(f, &r->lat);
 	if (r->sent_first_s) { /* only a side that sent, so recorded runs read as before */

@@ -352,6 +352,9 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	run_summary(f, run);
 	fprintf(f, "   server: %llu messages sent in %llu send calls, %llu B gathered in user space\n",
 		U(run->server.messages_sent), U(run->server.send_calls), U(run->server.gather_bytes));
+	if (r->impl_id == IMPL_A1 && run->server.probe_site[0])
+		fprintf(f, "   uprobe site ct_gather_probe at the end (read back from the server's own "
+			"code): %s\n", run->server.probe_site);
 	if (r->impl_id == IMPL_A3)
 		fprintf(f, "   zerocopy: %llu sends, %llu notifications, %llu ids completed, %llu copied\n",
 			U(run->server.zc_sends), U(run->server.zc_notifications),
