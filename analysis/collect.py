@@ -104,8 +104,12 @@ COLUMNS = [
 ] + [
     ("ledger_copied_bpm", "ledger bytes the CPU copied per message: user_copy + send_copy + deferred_copy + recv_copy"),
     ("trace_bytes_sent", "traced run: ledger sent_bytes, the denominator of the profiler's CPU ns per byte"),
-    ("trace_syscalls_per_msg", "traced run: the sender's calls of the socket syscalls the tracer hooks (sys_* rows: send*/recv* family, recvmsg(MSG_ERRQUEUE)) per message sent; io_uring_enter and poll are not hooked, so a4's submissions and waits are not in it"),
+    ("trace_syscalls_per_msg", "traced run: the sender's calls of the syscalls the tracer hooks (sys_* rows: send*/recv* family, recvmsg(MSG_ERRQUEUE), io_uring_enter) per message sent; poll is not hooked (a3's polls: zc_waits_per_msg)"),
     ("trace_notifications_per_msg", "traced run: zero-copy completions the tracer saw per message sent (a3: __msg_zerocopy_callback calls; a4: io_uring notification CQEs)"),
+    ("zc_waits_per_msg", "untraced stream run, a3/a4: the sender's blocking waits for completions per message sent (a3: poll() calls before reading the error queue, each a syscall; a4: io_uring_wait_cqe_timeout calls, a syscall only when no CQE is ready)"),
+    ("zc_wait_share", "untraced stream run, a3/a4: the sender's time blocked waiting for completions over its elapsed time"),
+    ("trace_zc_latency_p50_ns", "traced run: zero-copy completion latency (send call's start -> kernel's completion), median, upper edge of its log2 bucket"),
+    ("trace_zc_latency_p99_ns", "traced run: the same, 99th percentile"),
     ("tl_period_ns", "traced run, profiler: CPU time one cpu-clock sample stands for (time_ledger.period_ns); NA when the profiler was off"),
     ("tl_samples", "traced run, profiler: samples kept (server and client tasks)"),
 ] + [
@@ -377,6 +381,13 @@ def collect(outdir):
                 notif = (notif or 0) + (num(fr.get("calls")) or 0)
         r["trace_syscalls_per_msg"] = safe_div(sys_calls, msent)
         r["trace_notifications_per_msg"] = safe_div(notif, msent)
+        zsent = side(stream, "server", "zc_sends")
+        r["zc_waits_per_msg"] = safe_div(side(stream, "server", "zc_waits"), msent_u) if zsent else None
+        r["zc_wait_share"] = (safe_div(side(stream, "server", "zc_wait_ns"),
+                                       (side(stream, "server", "elapsed_s") or 0) * 1e9) if zsent else None)
+        zlat = ((trace or {}).get("zerocopy_completions") or {}).get("latency") or {}
+        r["trace_zc_latency_p50_ns"] = num(zlat.get("p50_ns_below"))
+        r["trace_zc_latency_p99_ns"] = num(zlat.get("p99_ns_below"))
         tl = (trace or {}).get("time_ledger") or {}
         r["tl_period_ns"] = num(tl.get("period_ns"))
         r["tl_samples"] = num(tl.get("samples"))

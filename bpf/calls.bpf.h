@@ -152,12 +152,14 @@ static __always_inline int leave_count(__u32 fn, long ret, struct start_val *out
 	return 1;
 }
 
-/* The send/recv syscall of ours in flight on this thread, or NULL (the
- * record itself: sys_slot, core_fixes.bpf.h). */
-static __always_inline struct sys_val *sys_cur(void)
+/* One completion latency (ns) of a zerocopy send, in row FN_ZC_LATENCY:
+ * ns, timed and the histogram hold latencies, not CPU time. */
+static __always_inline void count_latency(struct ct_stat *s, __u64 ns)
 {
-	struct sys_val *v = sys_slot(0);
-	return v && v->ts ? v : NULL;
+	__sync_fetch_and_add(&s->calls, 1);
+	__sync_fetch_and_add(&s->ns, ns);
+	__sync_fetch_and_add(&s->timed, 1);
+	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (CT_HIST_SLOTS - 1)], 1);
 }
 
 #endif

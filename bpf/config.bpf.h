@@ -28,6 +28,7 @@ const volatile struct ct_config cfg = {
 	.nr_sendfile = -1,
 	.nr_splice = -1,
 	.nr_getsockopt = -1,
+	.nr_io_uring_enter = -1,
 };
 
 #endif

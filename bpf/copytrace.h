@@ -39,6 +39,11 @@ enum ct_fn {
 	FN_RECV_ZC,         /* TCP_ZEROCOPY_RECEIVE: bytes mapped, not copied */
 	FN_IOU_NOTIF,       /* io_uring zero-copy notifications (CQE_F_NOTIF) */
 	FN_IOU_UBUF,        /* io_uring's ubuf callback, per skb */
+	FN_ZC_LATENCY,      /* zerocopy completion latency: from the send call's start
+			     * to the kernel's completion (MSG_ZEROCOPY ids, io_uring
+			     * notification CQEs); ns, timed and hist are latencies,
+			     * not CPU time */
+	FN_SYS_IOU_ENTER,   /* syscall io_uring_enter: kernel time */
 	FN_COUNT
 };
 
@@ -51,8 +56,12 @@ enum ct_fn {
  *      FN_TCP_SENDMSG (tracepoint) bytes sent with MSG_ZEROCOPY pinned,
  *      FN_IOU_NOTIF notifications flagged IORING_NOTIF_USAGE_ZC_COPIED,
  *      FN_IOU_UBUF calls for an skb whose pages were copied (success false),
- *      FN_SPLICE bytes that went through tcp_sendmsg (6.5+, fentry/kprobe).
+ *      FN_SPLICE bytes that went through tcp_sendmsg (6.5+, fentry/kprobe),
+ *      FN_ZC_LATENCY completions whose send was not seen (not timed),
+ *      FN_SYS_IOU_ENTER calls that waited for completions (IORING_ENTER_GETEVENTS
+ *      with min_complete > 0).
  * aux2: FN_ZC_CALLBACK ids completed with the data copied;
+ *       FN_SYS_IOU_ENTER ns of the calls that waited;
  *       FN_TCP_SENDMSG bytes asked by calls whose exit was missed. */
 struct ct_stat {
 	__u64 calls;
@@ -136,7 +145,7 @@ struct ct_config {
 	/* This architecture's syscall numbers (user space's <sys/syscall.h>),
 	 * for the raw sys_enter hook's first check; -1: none. */
 	__s64 nr_sendto, nr_sendmsg, nr_recvfrom, nr_recvmsg, nr_write, nr_writev,
-	      nr_read, nr_readv, nr_sendfile, nr_splice, nr_getsockopt;
+	      nr_read, nr_readv, nr_sendfile, nr_splice, nr_getsockopt, nr_io_uring_enter;
 };
 
 /* Filter, written by user space into .bss before the run starts. What is

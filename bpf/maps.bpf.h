@@ -100,6 +100,12 @@ struct sys_val {
 	__s32 side;
 	__u32 kind;         /* enum sys_kind */
 	__u32 iou_zc;       /* io_uring: the last request submitted was a SEND_ZC */
+	__u32 zckey;        /* MSG_ZEROCOPY send: the socket's next zerocopy id at entry */
+	__u32 iou_wait;     /* io_uring_enter in flight waits for completions */
+	__u64 iou_ts;       /* io_uring_enter in flight since (0: none); apart from ts,
+			     * which tells an inline io_uring send from a send syscall */
+	__s32 iou_side;
+	__u32 pad;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -126,6 +132,26 @@ struct {
 	__type(key, __u64);
 	__type(value, struct zc_seen);
 } zcstate SEC(".maps");
+
+/* Completion latency: when each zerocopy send began, until its
+ * completion takes it out. MSG_ZEROCOPY by (socket, id), io_uring
+ * SEND_ZC by (ring, user_data). LRU: sends never completed (a closed
+ * socket) age out. */
+struct zc_sent_key {
+	__u64 obj;          /* struct sock * or io_uring ctx */
+	__u64 id;           /* zerocopy id, or the request's user_data */
+};
+struct zc_sent_val {
+	__u64 ts;
+	__s32 side;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct zc_sent_key);
+	__type(value, struct zc_sent_val);
+} zcsent SEC(".maps");
 
 /* Zerocopy buffers (ubuf_info) a traced send pinned pages under, by
  * address: io_uring's callback finds its process through them (its skb

@@ -1,8 +1,10 @@
 /* Kernel time of each data system call a traced process makes on a TCP
  * socket (send*, write*, recv*, read*, sendfile, splice, and getsockopt's
- * TCP_ZEROCOPY_RECEIVE): tp_btf sys_enter/sys_exit (one pair for all), or
- * the classic per-syscall tracepoints. The fd's socket is marked traced
- * here, on every backend. */
+ * TCP_ZEROCOPY_RECEIVE), and io_uring_enter (no socket: its calls and
+ * their time, those that wait for completions apart): tp_btf
+ * sys_enter/sys_exit (one pair for all), or the classic per-syscall
+ * tracepoints. The fd's socket is marked traced here, on every backend,
+ * and a MSG_ZEROCOPY send's id is stamped for the completion latency. */
 #ifndef CT_SYSCALLS_BPF_H
 #define CT_SYSCALLS_BPF_H
 #include "base.bpf.h"
@@ -16,8 +18,10 @@
 
 enum sys_call {
 	SY_SENDTO, SY_SENDMSG, SY_WRITE, SY_RECVFROM, SY_RECVMSG, SY_READ,
-	SY_SENDFILE, SY_SPLICE, SY_GETSOCKOPT, SY_NONE
+	SY_SENDFILE, SY_SPLICE, SY_GETSOCKOPT, SY_IOU_ENTER, SY_NONE
 };
+
+#define IORING_ENTER_GETEVENTS 1u
 
 /* The TCP socket behind fd in the current task's file table, or NULL.
  * The file array's slot and the file's fields are probe reads. */
@@ -44,6 +48,17 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	int side = task_slot();
 	if (side < 0)
 		return;
+	if (call == SY_IOU_ENTER) {
+		/* io_uring_enter(fd, to_submit, min_complete, flags, ...): the
+		 * ring's fd is no socket; waiting = GETEVENTS with a minimum */
+		struct sys_val *u = sys_slot(1);
+		if (!u)
+			return;
+		u->iou_wait = (a3 & IORING_ENTER_GETEVENTS) && (__u32)a2 > 0;
+		u->iou_side = side;
+		u->iou_ts = bpf_ktime_get_ns();
+		return;
+	}
 	long fd = (long)a0;
 	__u64 flags = 0, uptr = 0;
 	__u32 kind = SK_SEND;
@@ -79,8 +94,10 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	struct sys_val *v = sys_slot(1);
 	if (!v)
 		return;
-	if (send && (flags & MSG_ZEROCOPY))
+	if (send && (flags & MSG_ZEROCOPY)) {
 		__sync_fetch_and_add(&zc_sends_seen, 1);
+		v->zckey = BPF_CORE_READ(sk, sk_zckey.counter);
+	}
 	v->flags = flags;
 	v->fn = fn;
 	v->side = side;
@@ -97,13 +114,45 @@ struct zc_recv_head {
 	__u32 recv_skip_hint;
 };
 
+/* A MSG_ZEROCOPY send that took a zerocopy id (the socket's counter
+ * moved: one id per tcp_sendmsg call, whether or not the pages were
+ * pinned): its id and start, for the completion that credits it. */
+static __always_inline void zc_stamp(const struct sys_val *v)
+{
+	struct sock *sk = (void *)v->sk;
+	__u32 key = BPF_CORE_READ(sk, sk_zckey.counter);
+	if (key == v->zckey)
+		return;
+	struct zc_sent_key k = { .obj = v->sk, .id = (__u32)(key - 1) };
+	struct zc_sent_val t = { .ts = v->ts, .side = v->side };
+	bpf_map_update_elem(&zcsent, &k, &t, BPF_ANY);
+}
+
+/* Exit of io_uring_enter: its time, and apart the time of the calls that
+ * waited for completions. */
+static __always_inline void iou_exit(struct sys_val *v)
+{
+	__u64 ns = bpf_ktime_get_ns() - v->iou_ts;
+	v->iou_ts = 0;
+	int w = !!v->iou_wait;
+	count_timed(v->iou_side, FN_SYS_IOU_ENTER, 0, ns, w, w ? ns : 0);
+}
+
 /* Exit of any syscall: the thread's record of a call of ours, if any. */
 static __always_inline void sys_exit(long ret)
 {
-	struct sys_val *v = sys_cur();
+	struct sys_val *v = sys_slot(0);
 	if (!v)
 		return;
+	if (v->iou_ts) {
+		iou_exit(v);
+		return;
+	}
+	if (!v->ts)
+		return;
 	__u64 ns = bpf_ktime_get_ns() - v->ts;
+	if (v->kind == SK_SEND && (v->flags & MSG_ZEROCOPY))
+		zc_stamp(v);
 	v->ts = 0;
 	struct sock *sk = (void *)v->sk;
 	__u64 bytes = ret > 0 ? ret : 0;
@@ -150,7 +199,8 @@ int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 		   id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE :
 		   id == cfg.nr_recvfrom ? SY_RECVFROM : id == cfg.nr_recvmsg ? SY_RECVMSG :
 		   id == cfg.nr_read || id == cfg.nr_readv ? SY_READ : id == cfg.nr_sendfile ? SY_SENDFILE :
-		   id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT : SY_NONE;
+		   id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT :
+		   id == cfg.nr_io_uring_enter ? SY_IOU_ENTER : SY_NONE;
 	if (call == SY_NONE)
 		return 0;
 	/* regs is a BTF pointer here: direct loads, no probe-read helper */
@@ -187,5 +237,6 @@ CT_SYSCALL(readv, SY_READ)
 CT_SYSCALL(sendfile64, SY_SENDFILE)
 CT_SYSCALL(splice, SY_SPLICE)
 CT_SYSCALL(getsockopt, SY_GETSOCKOPT)
+CT_SYSCALL(io_uring_enter, SY_IOU_ENTER)
 
 #endif

@@ -41,6 +41,37 @@ CT_EXIT(zc_pin, skb_zerocopy_iter_stream, on_zc_pin_exit((int)ret))
  * the cb of an skb charged to the socket; it covers uarg->len ids and
  * uarg->bytelen bytes; zerocopy == 0 means the data was copied. */
 
+/* Completion latency of the ids from..from + n - 1 of socket key,
+ * completed now: each stamped at its send (zc_stamp, syscalls.bpf.h) is
+ * timed and taken out. A bounded loop (ZC_LAT_IDS ids per completion;
+ * those beyond, and ids whose send was not seen, count as not timed in
+ * aux) keeps the program small on every kernel. */
+#define ZC_LAT_IDS 64
+static __always_inline void zc_latency(int side, __u64 key, __u32 from, __u32 n)
+{
+	__u32 k = CT_STAT_KEY(side, FN_ZC_LATENCY);
+	struct ct_stat *s = bpf_map_lookup_elem(&stats, &k);
+	if (!s)
+		return;
+	__u64 now = bpf_ktime_get_ns(), timed = 0;
+	for (__u32 i = 0; i < ZC_LAT_IDS; i++) {
+		if (i >= n)
+			break;
+		struct zc_sent_key sk = { .obj = key, .id = (__u32)(from + i) };
+		struct zc_sent_val *v = bpf_map_lookup_elem(&zcsent, &sk);
+		if (!v)
+			continue;
+		__u64 t = v->ts;
+		bpf_map_delete_elem(&zcsent, &sk);
+		if (t && t < now) {
+			count_latency(s, now - t);
+			timed++;
+		}
+	}
+	barrier_var(timed);
+	__sync_fetch_and_add(&s->aux, n - timed);
+}
+
 /* Credits the ids up to hi of socket sk as completed. Ids are consecutive
  * per socket from 0 and every id completes, so the high-water mark hi + 1
  * counts them, and a notification or callback that was missed (kprobes are
@@ -65,6 +96,7 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied,
 	__sync_fetch_and_add(&s->aux, ids);
 	if (copied)
 		__sync_fetch_and_add(&s->aux2, ids);
+	zc_latency(side, key, hi + 1 - ids, ids);
 }
 
 /* Credits the ids of a completed uarg (copied unless zerocopy && success)

@@ -558,36 +558,39 @@ class Group:
         self.notes = {}
         self.results = {m[0]: [] for m in members}  # label -> [metrics dict per round]
 
-    def run(self, runs, reps, deadline):
+    def rounds(self, reps):
+        return self.reps or reps
+
+    def run_round(self, runs, r, deadline):
+        """Round r of this group (in its context, if it has one); False once
+        the time budget is exhausted."""
         if self.around:
             with self.around() as ctx:
                 self.notes["around"] = ctx
-                self._run(runs, reps, deadline)
-        else:
-            self._run(runs, reps, deadline)
+                return self._run_round(runs, r, deadline)
+        return self._run_round(runs, r, deadline)
 
-    def _run(self, runs, reps, deadline):
-        reps = self.reps or reps
-        for r in range(1, reps + 1):
-            k = (r - 1) % len(self.members) if self.rotate else 0
-            for label, fn in self.members[k:] + self.members[:k]:
-                if time.monotonic() > deadline:
-                    log(f"time budget exhausted; skipping the rest of {self.key}")
-                    return
-                slug = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_")
-                name = f"{self.key}_{slug}_r{r}"
-                t0 = time.monotonic()
-                res = fn(runs, name)
-                res["wall_s"] = round(time.monotonic() - t0, 2)
-                runs.record({"group": self.key, "member": label, "round": r, **res})
-                if "error" in res:
-                    log(f"{name}: FAILED: {res['error']}")
-                else:
-                    show = ", ".join(f"{k}={res[k]:.4g}" for k in self.metrics
-                                     if isinstance(res.get(k), (int, float)))
-                    log(f"{name}: {show} ({res['wall_s']} s)")
-                res.setdefault("round", r)
-                self.results[label].append(res)
+    def _run_round(self, runs, r, deadline):
+        k = (r - 1) % len(self.members) if self.rotate else 0
+        for label, fn in self.members[k:] + self.members[:k]:
+            if time.monotonic() > deadline:
+                log(f"time budget exhausted; skipping the rest of {self.key}")
+                return False
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_")
+            name = f"{self.key}_{slug}_r{r}"
+            t0 = time.monotonic()
+            res = fn(runs, name)
+            res["wall_s"] = round(time.monotonic() - t0, 2)
+            runs.record({"group": self.key, "member": label, "round": r, **res})
+            if "error" in res:
+                log(f"{name}: FAILED: {res['error']}")
+            else:
+                show = ", ".join(f"{k}={res[k]:.4g}" for k in self.metrics
+                                 if isinstance(res.get(k), (int, float)))
+                log(f"{name}: {show} ({res['wall_s']} s)")
+            res.setdefault("round", r)
+            self.results[label].append(res)
+        return True
 
     def values(self, label, metric):
         return [r.get(metric) if "error" not in r else None for r in self.results[label]]
@@ -688,9 +691,23 @@ def bpf_kept_ns(runs):
     and of a dropped one (returns early), from the kernel's run-time stats
     of runs at one rate: mean ns per run = drop + (kept - drop) x kept/seen,
     fitted over the runs. (kept, drop), or None."""
-    fit = linfit([(r["samples_kept"] / r["samples_seen"], r["bpf_run_ns"] / r["bpf_run_cnt"]) for r in runs
-                  if r.get("bpf_run_cnt") and r.get("samples_seen") and r.get("samples_kept") is not None])
-    return (sum(fit), fit[0]) if fit else None
+    pts = [(r["samples_kept"] / r["samples_seen"], r["bpf_run_ns"] / r["bpf_run_cnt"]) for r in runs
+           if r.get("bpf_run_cnt") and r.get("samples_seen") and r.get("samples_kept") is not None]
+    fit = linfit(pts)
+    if not fit:
+        return None
+    drop, kept = fit[0], sum(fit)
+    if drop >= 0 and kept > 0:
+        return kept, drop, None
+    # An impossible (negative) cost: the runs' kept fractions are too alike
+    # for the fit to tell a kept sample's cost from a dropped one's. Not
+    # printed as a measurement: the kept cost becomes an upper bound (all
+    # the BPF time charged to kept samples), the dropped one unknown.
+    fr = sum(x for x, _ in pts) / len(pts)
+    upper = sum(y for _, y in pts) / len(pts) / fr if fr > 0 else None
+    why = (f"the fit cannot separate kept from dropped samples (it gave {kept:.0f} ns kept, "
+           f"{drop:.0f} ns dropped; kept fractions {min(x for x, _ in pts):.2f}-{max(x for x, _ in pts):.2f})")
+    return (upper, None, why) if upper else None
 
 
 def prof_estimate(rounds, rns, hz_def):
@@ -956,9 +973,17 @@ def main():
     if want("sweep"):
         sweep = do_sweep(a, outdir)
 
+    # Round by round across the groups (round 1 of every group, then round
+    # 2, ...): a budget that runs out cuts the last rounds of every group,
+    # never a whole group (run group by group, the last ones got none).
     for g in groups:
         log(f"== {g.key}: {g.title}: " + " / ".join(m[0] for m in g.members))
-        g.run(runs, a.pairs, deadline)
+    for r in range(1, max([g.rounds(a.pairs) for g in groups] or [0]) + 1):
+        for g in groups:
+            if r <= g.rounds(a.pairs) and not g.run_round(runs, r, deadline):
+                break
+        if time.monotonic() > deadline:
+            break
 
     total = time.monotonic() - t_start
     md = summary(a, groups, sweep, backends, have_trace_run, total, outdir)
@@ -1234,8 +1259,11 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                                         else "curved up (the fit over-estimates: conservative)"))
         row("6 profiler", f"a1 64 KiB: direct accounting at {hzs}: the BPF programs' time per kept sample "
             f"(kernel run-time stats, {how or 'unavailable'}) × kept samples / the run's CPU time",
-            pct_ci(bpf, 3), f"{bks(hz)} ns per kept sample at {hzs}, "
-            f"{fmt(bk[hz][1], 0) if hz in bk else 'n/a'} per dropped; {bks(top)} ns at {top} Hz",
+            pct_ci(bpf, 3), (f"{bks(hz)} ns per kept sample at {hzs}, "
+                             f"{fmt(bk[hz][1], 0) if hz in bk else 'n/a'} per dropped"
+                             if hz not in bk or bk[hz][2] is None else
+                             f"≤ {bks(hz)} ns per kept sample at {hzs} (an upper bound: {bk[hz][2]}), "
+                             f"per dropped: not separable") + f"; {bks(top)} ns at {top} Hz",
             "mean [95 %: wider of t and bootstrap over rounds]; a floor of the cost", f"≤ {PROF_TARGET_PCT:g} %",
             "n/a" if bpf[0] is None else ("**missed**" if bpf[1] is not None and bpf[1] > PROF_TARGET_PCT
                                           else "info (a floor)"))

@@ -57,6 +57,21 @@ z=$(led a4 zerocopy_bytes); dc=$(led a4 deferred_copy_bytes); sent=$(app a4 byte
 	fail "a4 ledger" "$(jget "$T_TMP/a4-65536-t1-veth.json" "d['ledger']")"
 check "a4: one io_uring notification row call per notification the application counted" \
 	jget "$T_TMP/a4-65536-t1-veth.json" "[r for r in d['functions'] if r['name'] == 'io_uring zc notifications' and r['calls'] == d['app']['server']['zc_notifications'] > 0 and r['zc_copied_flagged'] == d['app']['server']['zc_copied']] or exit(1)"
+# a1's uprobe site, read back by the server before the tracer detached: a
+# trap or an optimized call, never the untouched nop (the probe was on it)
+check "a1: the probe site reads back as the kernel's uprobe (int3 or an optimized call)" \
+	jget "$T_TMP/a1-65536-t1-veth.json" "d['app']['server']['probe_site'].split(':')[0] in ('int3', 'call') or exit(1)"
+# Completion latency and waits: a3 and a4 time their completions (a
+# latency can only be positive and the quantiles ordered), the wait is the
+# application's own (a3 may never block at 64 KiB: a measured 0 is
+# allowed, a missing figure is not), and a2 sends nothing with zerocopy.
+for impl in a3 a4; do
+	check "$impl: completion latency timed, p50 <= p99, the sender's wait measured by the application" \
+		jget "$T_TMP/$impl-65536-t1-veth.json" "(lambda z, l: l['timed'] > 0 and 0 < l['p50_ns_below'] <= l['p99_ns_below'] and sum(l['hist_log2_ns']) == l['timed'] and z['wait']['ns'] == d['app']['server']['zc_wait_ns'] and z['wait_source'].startswith('application'))(d['zerocopy_completions'], d['zerocopy_completions']['latency']) or exit(1)"
+done
+check "a4: io_uring_enter counted, at least one call per message" \
+	jget "$T_TMP/a4-65536-t1-veth.json" "[r for r in d['functions'] if r['name'] == 'sys_io_uring_enter' and r['side'] == 'sender' and r['calls'] >= d['app']['server']['messages_sent'] > 0] or exit(1)"
+check "a2: no zero-copy completions section" jget "$T_TMP/a2-65536-t1-veth.json" "d['zerocopy_completions'] is None or exit(1)"
 # a5: the sender copies only what it sent by send() (headers, the ready
 # message; the ledger's total also holds the client's few bytes of
 # handshake, hence 64 B on top of the 1 %: a loaded machine's short run

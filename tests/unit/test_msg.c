@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "net/gather.h"
 #include "net/msg.h"
 
 size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
@@ -48,6 +49,21 @@ static void alloc_sizes_and_iov(void **st)
 	}
 	struct ct_msg m;
 	assert_int_equal(msg_alloc(&m, CT_HDR_SIZE - 1), -1);
+}
+
+/* Untraced, the probe site reads back as the 5-byte nop it was built
+ * as (x86-64), so a traced run's int3 or call is the kernel's doing. */
+static void probe_site_untraced_is_nop(void **st)
+{
+	(void)st;
+	char b[128];
+	const char *s = ct_gather_probe_site(b, sizeof(b));
+#if defined(__x86_64__)
+	assert_string_equal(strtok(b, ":"), "nop5");
+	assert_ptr_equal(s, b);
+#else
+	assert_non_null(strstr(s, "not a 5-byte nop"));
+#endif
 }
 
 static void gather_concatenates_fields(void **st)
@@ -140,6 +156,7 @@ int main(void)
 		cmocka_unit_test(split_even_and_remainder),
 		cmocka_unit_test(alloc_sizes_and_iov),
 		cmocka_unit_test(gather_concatenates_fields),
+		cmocka_unit_test(probe_site_untraced_is_nop),
 		cmocka_unit_test(stamp_sets_header),
 		cmocka_unit_test(page_padding_rule),
 		cmocka_unit_test(pattern_slices_agree),

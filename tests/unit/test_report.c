@@ -62,6 +62,9 @@ static const struct row_fix rows_tp[] = {
 	{ FN_RECV_ZC, "tp_btf/sys_enter+sys_exit (getsockopt TCP_ZEROCOPY_RECEIVE: its mapped "
 		      "length)", 0, 1 },
 	{ FN_IOU_NOTIF, "tracepoint/io_uring/io_uring_complete", 0, 0 },
+	{ FN_ZC_LATENCY, "tp_btf/inet_sk_error_report,tp_btf/consume_skb,"
+			 "tracepoint/io_uring/io_uring_complete", 0, 0 },
+	{ FN_SYS_IOU_ENTER, "tp_btf/sys_enter+sys_exit (io_uring_enter)", 0, 1 },
 };
 
 static const char *const notes[] = {
@@ -86,6 +89,7 @@ static const struct stat_fix stats_a3[] = {
 	{ 0, FN_ZC_CALLBACK, 175, 65536000, 0, 0, 1000, 1000 },
 	{ 0, FN_DEFERRED_COPY, 1334, 65536000, 0, 0, 0, 0 },
 	{ 0, FN_RETRANS, 2, 131072, 0, 0, 0, 0 },
+	{ 0, FN_ZC_LATENCY, 996, 0, 2400000000ull, 996, 4, 0 },
 	{ 1, FN_TCP_RECVMSG, 4012, 65536008, 0, 0, 0, 0 },
 	{ 1, FN_RECV_COPY, 4012, 65536008, 0, 0, 0, 0 },
 	{ 1, FN_SYS_RECV, 4012, 65536008, 30090000, 4012, 0, 0 },
@@ -98,6 +102,7 @@ static const struct stat_fix stats_prog[] = {
 	{ 1, FN_TCP_SENDMSG, 500, 32768000, 0, 0, 0, 0 },
 	{ 1, FN_SEND_COPY, 500, 32768000, 0, 0, 0, 0 },
 	{ 1, FN_SYS_SEND, 500, 32768000, 21000000, 500, 0, 0 },
+	{ 1, FN_ZC_LATENCY, 0, 0, 0, 0, 100, 0 },          /* completions, no send seen */
 	{ 2, FN_TCP_RECVMSG, 2001, 32768000, 0, 0, 0, 0 },
 	{ 2, FN_RECV_COPY, 2001, 32768000, 0, 0, 0, 0 },
 	{ 2, FN_SYS_RECV, 2001, 32768000, 15000000, 2001, 0, 0 },
@@ -229,6 +234,8 @@ static void setup_a3(void)
 	s->zc_notifications = 175;
 	s->zc_completions = 1000;
 	s->zc_copied = 1000;
+	s->zc_waits = 40;
+	s->zc_wait_ns = 500000000;
 	s->elapsed_s = c->elapsed_s = 2.0;
 	s->cpu_user_s = 0.1;
 	s->cpu_sys_s = 0.6;
@@ -253,6 +260,12 @@ static void setup_a3(void)
 	rep.cmp = &cmp;
 	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
 	fill_stats(stats_a3, NF(stats_a3));
+	/* completion latencies over three log2 slots: p50 in slot 20, p99 in 22 */
+	__u64 *lh = rep.stats[CT_STAT_KEY(0, FN_ZC_LATENCY)].hist;
+	lh[12] = 0;
+	lh[20] = 900;
+	lh[22] = 91;
+	lh[24] = 5;
 	static struct ct_conn conns[2];
 	rep.conns = conns;
 	rep.nconns = 2;
@@ -513,10 +526,29 @@ static void interval_delta(void **st)
 	}
 }
 
+/* A log2 histogram's quantiles are upper bucket edges: the edge of the
+ * bucket where the count reaches q of the total; an empty one has none. */
+static void quantiles(void **st)
+{
+	(void)st;
+	__u64 h[CT_HIST_SLOTS] = { 0 };
+	assert_int_equal(log2_quantile(h, 0.5), 0);
+	h[0] = 1;
+	assert_int_equal(log2_quantile(h, 0.5), 2);
+	h[0] = 0;
+	h[10] = 50;
+	h[11] = 49;
+	h[31] = 1;
+	assert_int_equal(log2_quantile(h, 0.5), 2048);
+	assert_int_equal(log2_quantile(h, 0.99), 4096);
+	assert_int_equal(log2_quantile(h, 1.0), 1ull << 32);
+}
+
 int main(void)
 {
 	unsetenv("CT_HIST"); /* the table's optional histogram lines */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(quantiles),
 		cmocka_unit_test(impl_table),  cmocka_unit_test(impl_json),
 		cmocka_unit_test(impl_csv),    cmocka_unit_test(impl_folded),
 		cmocka_unit_test(prog_table),  cmocka_unit_test(prog_json),

@@ -84,6 +84,10 @@ void side_merge(struct side_result *into, const struct side_result *from)
 	into->zc_completions += from->zc_completions;
 	into->zc_copied += from->zc_copied;
 	into->zc_backoffs += from->zc_backoffs;
+	into->zc_waits += from->zc_waits;
+	into->zc_wait_ns += from->zc_wait_ns;
+	if (!into->probe_site[0])
+		snprintf(into->probe_site, sizeof(into->probe_site), "%s", from->probe_site);
 	if (!into->zc_mode[0])
 		snprintf(into->zc_mode, sizeof(into->zc_mode), "%s", from->zc_mode);
 	else if (from->zc_mode[0] && strcmp(into->zc_mode, from->zc_mode))
@@ -148,7 +152,8 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
 		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
 		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
-		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, "
+		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"zc_waits\": %llu, "
+		   "\"zc_wait_ns\": %llu, "
 		   "\"sendfile_calls\": %llu, \"sendfile_bytes\": %llu, \"detached_bytes\": %llu, "
 		   "\"pad_bytes\": %llu, "
 		   "\"rx_mapped_bytes\": %llu, \"rx_copied_bytes\": %llu, \"rx_zc_calls\": %llu, "
@@ -159,12 +164,15 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
 		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
 		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
-		U(r->zc_copied), U(r->zc_backoffs), U(r->sendfile_calls), U(r->sendfile_bytes),
+		U(r->zc_copied), U(r->zc_backoffs), U(r->zc_waits), U(r->zc_wait_ns),
+		U(r->sendfile_calls), U(r->sendfile_bytes),
 		U(r->detached_bytes), U(r->pad_bytes), U(r->rx_mapped_bytes), U(r->rx_copied_bytes),
 		U(r->rx_zc_calls), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
 	fputs(", \"zc_mode\": ", f);
 	json_str(f, r->zc_mode);
+	fputs(", \"probe_site\": ", f);
+	json_str(f, r->probe_site);
 	fputs(", \"latency_us\": ", f);
 	lat_json(f, &r->lat);
 	if (r->sent_first_s) { /* only a side that sent, so recorded runs read as before */

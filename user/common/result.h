@@ -24,7 +24,12 @@ struct side_result {
 	uint64_t zc_completions;    /* a3: ids completed */
 	uint64_t zc_copied;         /* a3: ids completed with ZEROCOPY_COPIED */
 	uint64_t zc_backoffs;       /* a3, a4: ENOBUFS/EAGAIN waits for completions */
+	uint64_t zc_waits;          /* a3, a4: blocking waits for completions (a3's
+	                             * poll for the error queue, a4's CQE waits) */
+	uint64_t zc_wait_ns;        /* a3, a4: time blocked in them (CLOCK_MONOTONIC) */
 	char zc_mode[128];          /* a4: registered buffers or pinned per send, and why */
+	char probe_site[128];       /* a1: what its uprobe site held at the end (the
+	                             * kernel's path: trap or optimized call) */
 	uint64_t sendfile_calls;    /* a5: splice() calls that handed pages to the socket */
 	uint64_t sendfile_bytes;    /* a5: bytes sent from the memfd's pages by reference
 	                             * (payload + padding) */

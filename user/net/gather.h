@@ -9,4 +9,9 @@ size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt);
 /* Does nothing: the tracer's uprobe site, called by ct_gather with the
  * bytes it is about to copy. */
 void ct_gather_probe(void *dst, size_t bytes);
+/* What the probe site holds now, read back from this process's own code
+ * (a uprobe rewrites it): into buf, one line. Which path the kernel took:
+ * the 5-byte nop (no uprobe), int3 (a trap per hit), or a call into the
+ * [uprobes-trampoline] mapping (optimized: a syscall per hit). */
+const char *ct_gather_probe_site(char *buf, size_t n);
 #endif

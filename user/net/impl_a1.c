@@ -41,6 +41,9 @@ static int a1_send(struct conn *c, uint64_t seq)
 static int a1_finish(struct conn *c)
 {
 	struct a1 *s = c->priv;
+	/* before the tracer detaches: which path its uprobe took */
+	if (!c->r->probe_site[0])
+		ct_gather_probe_site(c->r->probe_site, sizeof(c->r->probe_site));
 	if (s) {
 		msg_free(&s->m);
 		free(s->buf);

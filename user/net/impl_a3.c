@@ -90,7 +90,10 @@ static int read_errqueue(struct conn *c, struct a3 *s)
 static int wait_completion(struct conn *c, struct a3 *s, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = 0 };
+	uint64_t t0 = now_ns();
 	int n = poll(&p, 1, timeout_ms);
+	c->r->zc_waits++;
+	c->r->zc_wait_ns += now_ns() - t0;
 	if (n < 0 && errno != EINTR) {
 		side_error(c->r, "poll: %s", strerror(errno));
 		return -1;

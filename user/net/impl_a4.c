@@ -152,7 +152,10 @@ static int reap(struct conn *c, struct a4 *s, int timeout_ms)
 	if (timeout_ms) {
 		struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000,
 						.tv_nsec = (timeout_ms % 1000) * 1000000L };
+		uint64_t t0 = now_ns();
 		int rc = io_uring_wait_cqe_timeout(&s->ring, &cqe, &ts);
+		c->r->zc_waits++;
+		c->r->zc_wait_ns += now_ns() - t0;
 		if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN) {
 			side_error(c->r, "io_uring_wait_cqe: %s", strerror(-rc));
 			return -1;

@@ -62,6 +62,37 @@ static void cost_csv(FILE *f, const struct ct_snapshot *r)
 
 static void app_csv(FILE *f, const struct ct_snapshot *r);
 
+/* Zero-copy completions: latency quantiles (calls: completions timed;
+ * value: the upper edge of the log2 bucket, ns) and the sender's wait
+ * (calls: waits; ns; share; value: ns). What was not observed has an
+ * empty value. */
+static void zc_csv(FILE *f, const struct ct_snapshot *r)
+{
+	const struct ct_zc_summary *z = &r->zc;
+	if (!z->shown)
+		return;
+	const char *q[2] = { "completion_latency_p50_ns", "completion_latency_p99_ns" };
+	uint64_t v[2] = { z->lat_p50_ns, z->lat_p99_ns };
+	for (int i = 0; i < 2; i++) {
+		csv_prefix(f, r, "zerocopy");
+		if (z->lat_traced && z->lat_timed)
+			fprintf(f, ",%s,log2 buckets,%llu,,,,,,,%llu\n", q[i], U(z->lat_timed), U(v[i]));
+		else
+			fprintf(f, ",%s,not observed,,,,,,,,\n", q[i]);
+	}
+	char src[CSV_FIELD];
+	csv_text(src, sizeof(src), z->wait_source, 1);
+	csv_prefix(f, r, "zerocopy");
+	if (!z->wait_known) {
+		fprintf(f, ",completion_wait_ns,%s,,,,,,,,\n", src);
+		return;
+	}
+	fprintf(f, ",completion_wait_ns,%s,%llu,,%llu,,,", src, U(z->waits), U(z->wait_ns));
+	if (z->wait_share >= 0)
+		fprintf(f, "%.4f", z->wait_share);
+	fprintf(f, ",,%llu\n", U(z->wait_ns));
+}
+
 static int csv_write(FILE *f, const struct ct_snapshot *r)
 {
 	const struct ledger_row *rows = r->rows;
@@ -109,6 +140,7 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 			csv_text(tuple, sizeof(tuple), r->conns[i].tuple, 1), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}
+	zc_csv(f, r);
 	if (r->run) /* tracing a program: no app figures */
 		app_csv(f, r);
 	time_csv(f, r);

@@ -1,6 +1,7 @@
 /* trace_run's JSON document (documented in docs/tracer.md). */
 #include "common/result.h"
 #include "interval.h"
+#include "ledger.h"
 #include "writer.h"
 
 static void json_cmp_side(FILE *f, const struct ct_snapshot *r, int w)
@@ -41,6 +42,13 @@ static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_r
 		fprintf(f, ", \"zc_copied_flagged\": %llu", U(w->s->aux));
 	if (w->fn == FN_IOU_UBUF)
 		fprintf(f, ", \"copied_skbs\": %llu", U(w->s->aux));
+	if (w->fn == FN_ZC_LATENCY)
+		fprintf(f, ", \"not_timed\": %llu, \"p50_ns_below\": %llu, \"p99_ns_below\": %llu",
+			U(w->s->aux), U(log2_quantile(w->s->hist, 0.5)),
+			U(log2_quantile(w->s->hist, 0.99)));
+	if (w->fn == FN_SYS_IOU_ENTER)
+		fprintf(f, ", \"waiting_calls\": %llu, \"waiting_ns\": %llu", U(w->s->aux),
+			U(w->s->aux2));
 	if (w->fn == FN_TCP_SENDMSG)
 		fprintf(f, ", \"%s\": %llu", r->tracepoint ?
 			"zerocopy_bytes" : "bytes_asked", U(w->s->aux));
@@ -52,6 +60,50 @@ static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_r
 	for (int k = 0; k <= last; k++)
 		fprintf(f, "%s%llu", k ? ", " : "", U(w->s->hist[k]));
 	fprintf(f, "]}");
+}
+
+/* The zero-copy completions object; what was not observed is null, with
+ * the reason. */
+static void json_zc(FILE *f, const struct ct_snapshot *r)
+{
+	const struct ct_zc_summary *z = &r->zc;
+	fprintf(f, ",\n  \"zerocopy_completions\": ");
+	if (!z->shown) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"latency\": ");
+	if (!z->lat_traced || !z->lat_timed)
+		fprintf(f, "null, \"latency_why\": \"%s\"", !z->lat_traced ?
+			"no completion hook on this kernel/backend" :
+			"no completion matched a send the tracer saw");
+	else {
+		fprintf(f, "{\"timed\": %llu, \"not_timed\": %llu, \"p50_ns_below\": %llu, "
+			   "\"p99_ns_below\": %llu, \"hist_log2_ns\": [", U(z->lat_timed),
+			U(z->lat_untimed), U(z->lat_p50_ns), U(z->lat_p99_ns));
+		int last = -1;
+		for (int k = 0; k < CT_HIST_SLOTS; k++)
+			if (z->lat_hist[k])
+				last = k;
+		for (int k = 0; k <= last; k++)
+			fprintf(f, "%s%llu", k ? ", " : "", U(z->lat_hist[k]));
+		fprintf(f, "]}");
+	}
+	fprintf(f, ", \"wait\": ");
+	if (z->wait_known) {
+		fprintf(f, "{\"ns\": %llu, \"waits\": %llu, \"share_of_sender\": ", U(z->wait_ns),
+			U(z->waits));
+		if (z->wait_share >= 0)
+			fprintf(f, "%.4f, \"sender_s\": %.3f", z->wait_share, z->wait_base_s);
+		else
+			fprintf(f, "null, \"sender_s\": null");
+		fprintf(f, "}");
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ", \"wait_source\": ");
+	json_str(f, z->wait_source);
+	fprintf(f, "}");
 }
 
 /* A ledger object; an untraced line is null, not 0: nothing was measured. */
@@ -290,6 +342,7 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 	}
 	fprintf(f, "],\n  \"ledger\": ");
 	json_ledger(f, &r->ledger);
+	json_zc(f, r);
 	if (r->prog) /* with --impl, the functions' "side" already splits them */
 		json_processes(f, r);
 	if (r->per_conn)

@@ -124,7 +124,7 @@ static double median(double *v, int n)
 static uint64_t kernel_base(const struct ct_snapshot *r, int side)
 {
 	uint64_t b = snap_stat(r, side, FN_SYS_SEND)->ns + snap_stat(r, side, FN_SYS_RECV)->ns +
-		     snap_stat(r, side, FN_SYS_ERRQ)->ns;
+		     snap_stat(r, side, FN_SYS_ERRQ)->ns + snap_stat(r, side, FN_SYS_IOU_ENTER)->ns;
 	if (!b)
 		b = snap_stat(r, side, FN_TCP_SENDMSG)->ns + snap_stat(r, side, FN_TCP_RECVMSG)->ns;
 	return b;
@@ -147,7 +147,9 @@ static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 			w->s = s;
 			w->per_msg = msgs > 0 ? s->bytes / msgs : 0;
 			w->mean_ns = s->timed ? (double)s->ns / s->timed : 0;
-			w->share = fn != FN_GATHER && base && s->timed ? (double)s->ns / base : -1;
+			/* the latency row's ns are waits, not CPU or kernel time */
+			w->share = fn != FN_GATHER && fn != FN_ZC_LATENCY && base && s->timed ?
+				   (double)s->ns / base : -1;
 		}
 	}
 	return n;
@@ -169,6 +171,75 @@ static int slot_active(const struct ct_snapshot *r, int slot)
 
 static void compare_sum(const struct ct_compare *c, struct ct_compare_sum *out);
 
+uint64_t log2_quantile(const __u64 hist[CT_HIST_SLOTS], double q)
+{
+	uint64_t n = 0, acc = 0;
+	for (int i = 0; i < CT_HIST_SLOTS; i++)
+		n += hist[i];
+	if (!n)
+		return 0;
+	double want = q * (double)n;
+	for (int i = 0; i < CT_HIST_SLOTS; i++) {
+		acc += hist[i];
+		if (hist[i] && (double)acc >= want)
+			return 2ull << i;
+	}
+	return 2ull << (CT_HIST_SLOTS - 1);
+}
+
+/* The completion latency of every slot, and the sender's waits: the
+ * application's own timing (a3, a4), else the tracer's io_uring_enter
+ * calls that waited for completions; a MSG_ZEROCOPY program's polls are
+ * hooked by nothing. */
+static void zc_summary(struct ct_snapshot *r)
+{
+	struct ct_zc_summary *z = &r->zc;
+	memset(z, 0, sizeof(*z));
+	z->wait_share = -1;
+	uint64_t zc_events = 0, iou_wait = 0, iou_waits = 0;
+	for (int k = 0; k < CT_NSLOTS; k++) {
+		const struct ct_stat *s = snap_stat(r, k, FN_ZC_LATENCY);
+		z->lat_timed += s->timed;
+		z->lat_untimed += s->aux;
+		for (int i = 0; i < CT_HIST_SLOTS; i++)
+			z->lat_hist[i] += s->hist[i];
+		zc_events += s->calls + s->aux + snap_stat(r, k, FN_ZC_CALLBACK)->calls +
+			     snap_stat(r, k, FN_IOU_NOTIF)->calls;
+		iou_waits += snap_stat(r, k, FN_SYS_IOU_ENTER)->aux;
+		iou_wait += snap_stat(r, k, FN_SYS_IOU_ENTER)->aux2;
+	}
+	int zc_impl = r->run && (r->impl_id == IMPL_A3 || r->impl_id == IMPL_A4);
+	z->shown = zc_impl || zc_events;
+	z->lat_traced = r->info[FN_ZC_LATENCY].present;
+	z->lat_p50_ns = log2_quantile(z->lat_hist, 0.5);
+	z->lat_p99_ns = log2_quantile(z->lat_hist, 0.99);
+	if (zc_impl) {
+		const struct side_result *s = &r->run->server;
+		z->wait_known = 1;
+		z->wait_source = r->impl_id == IMPL_A3 ?
+			"application: a3's poll() for the error queue" :
+			"application: a4's waits for CQEs (io_uring_wait_cqe_timeout)";
+		z->wait_ns = s->zc_wait_ns;
+		z->waits = s->zc_waits;
+		z->wait_base_s = s->elapsed_s;
+	} else if (iou_waits) {
+		z->wait_known = 1;
+		z->wait_source = "tracer: io_uring_enter calls with IORING_ENTER_GETEVENTS and a "
+				 "minimum to complete (their submissions included)";
+		z->wait_ns = iou_wait;
+		z->waits = iou_waits;
+		z->wait_base_s = r->prog ? r->prog->seconds : 0;
+	} else {
+		z->wait_source = r->info[FN_SYS_IOU_ENTER].present ?
+			"not observed: no io_uring_enter waited, and a program's poll()/epoll "
+			"waits for the error queue are hooked by nothing" :
+			"not observed: io_uring_enter is not hooked here (--no-syscall-time?), and a "
+			"program's poll()/epoll waits for the error queue are hooked by nothing";
+	}
+	if (z->wait_known && z->wait_base_s > 0)
+		z->wait_share = (double)z->wait_ns / (z->wait_base_s * 1e9);
+}
+
 void ledger_build(struct ct_snapshot *r)
 {
 	r->nslots = 0;
@@ -179,6 +250,7 @@ void ledger_build(struct ct_snapshot *r)
 		}
 	r->nrows = ledger_rows(r, r->rows);
 	ledger_compute(r, -1, &r->ledger);
+	zc_summary(r);
 	if (r->cmp && r->cmp->pairs)
 		compare_sum(r->cmp, &r->cmp_sum);
 }

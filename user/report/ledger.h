@@ -17,6 +17,9 @@ uint64_t ledger_messages(const struct ct_snapshot *s);
 /* Fills s->rows (the rows with a hook and at least one call), s->slots,
  * the ledgers and the --compare medians from s->stats. */
 void ledger_build(struct ct_snapshot *s);
+/* The value at quantile q of a log2 histogram (slot i: [2^i, 2^(i+1))):
+ * the upper edge of the slot holding it; 0 when empty. */
+uint64_t log2_quantile(const __u64 hist[CT_HIST_SLOTS], double q);
 /* --check: prints each failed invariant as one line to err, and each one
  * this kernel and backend cannot observe (counted in *skipped, never as a
  * pass); returns the number of failures. */

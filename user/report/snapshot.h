@@ -62,6 +62,23 @@ struct ct_interval {
 };
 extern const char *const proc_state_names[4];
 
+/* Zero-copy completions (ledger.c): how long a zerocopy send waited for
+ * its completion (the tracer's log2 histogram, every slot), and how long
+ * the sender was blocked waiting for completions. What cannot be
+ * observed says why: never a 0 as if measured. */
+struct ct_zc_summary {
+	int shown;                        /* zerocopy sends or completions in the run */
+	int lat_traced;                   /* the latency row is hooked */
+	uint64_t lat_timed, lat_untimed;  /* completions timed; not (send unseen) */
+	uint64_t lat_p50_ns, lat_p99_ns;  /* upper edges of the log2 buckets holding them */
+	__u64 lat_hist[CT_HIST_SLOTS];
+	int wait_known;
+	const char *wait_source;          /* where the wait was measured, or why unknown */
+	uint64_t wait_ns, waits;
+	double wait_share;                /* of the sender's wall time; < 0: unknown */
+	double wait_base_s;               /* that wall time */
+};
+
 /* One row of the function table. */
 struct ledger_row {
 	int side, fn;
@@ -121,6 +138,7 @@ struct ct_snapshot {
 	int nrows;
 	struct ct_ledger ledger;          /* all slots */
 	struct ct_ledger slot_ledger[CT_NSLOTS]; /* each process's own (tracing a program) */
+	struct ct_zc_summary zc;
 	int slots[CT_NSLOTS], nslots;     /* the slots reported, in order */
 	/* --compare (NULL without) and its medians */
 	const struct ct_compare *cmp;

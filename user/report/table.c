@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "interval.h"
+#include "ledger.h"
 #include "writer.h"
 
 static void hist_line(FILE *f, const struct ct_stat *s)
@@ -66,9 +67,54 @@ static void function_rows(FILE *f, const struct ct_snapshot *r, int slot)
 		if (w->fn == FN_IOU_UBUF)
 			fprintf(f, "        skbs whose pages were copied (success false): %llu\n",
 				U(w->s->aux));
+		if (w->fn == FN_ZC_LATENCY)
+			fprintf(f, "        completions timed %llu (ns = their latencies, not CPU "
+				"time), not timed %llu; p50 < %.1f us, p99 < %.1f us\n", U(w->s->timed),
+				U(w->s->aux), log2_quantile(w->s->hist, 0.5) / 1e3,
+				log2_quantile(w->s->hist, 0.99) / 1e3);
+		if (w->fn == FN_SYS_IOU_ENTER)
+			fprintf(f, "        of them waiting for completions (GETEVENTS, min_complete > "
+				"0): %llu calls, %.3f ms\n", U(w->s->aux), w->s->aux2 / 1e6);
 		if (getenv("CT_HIST"))
 			hist_line(f, w->s);
 	}
+}
+
+/* Zero-copy completions: how long a send waited for its completion, and
+ * how long the sender was blocked for completions. */
+static void zc_section(FILE *f, const struct ct_snapshot *r, const char *title)
+{
+	const struct ct_zc_summary *z = &r->zc;
+	if (!z->shown)
+		return;
+	fprintf(f, "\n%s\n", title);
+	if (!z->lat_traced)
+		fprintf(f, "   completion latency: not observed (no completion hook on this "
+			"kernel/backend, or the zerocopy hooks were not loaded)\n");
+	else if (!z->lat_timed)
+		fprintf(f, "   completion latency: none timed (%llu completions whose send the "
+			"tracer did not see)\n", U(z->lat_untimed));
+	else {
+		fprintf(f, "   completion latency (send call's start -> kernel's completion): "
+			"p50 < %.1f us, p99 < %.1f us (log2 buckets' upper edges); %llu timed, %llu "
+			"not\n", z->lat_p50_ns / 1e3, z->lat_p99_ns / 1e3, U(z->lat_timed),
+			U(z->lat_untimed));
+		fprintf(f, "      us log2:");
+		for (int i = 0; i < CT_HIST_SLOTS; i++)
+			if (z->lat_hist[i])
+				fprintf(f, " [%g,%g):%llu", (double)(1ull << i) / 1e3,
+					(double)(2ull << i) / 1e3, U(z->lat_hist[i]));
+		fputc('\n', f);
+	}
+	if (!z->wait_known) {
+		fprintf(f, "   blocked waiting for completions: %s\n", z->wait_source);
+		return;
+	}
+	fprintf(f, "   blocked waiting for completions: %.3f ms in %llu waits", z->wait_ns / 1e6,
+		U(z->waits));
+	if (z->wait_share >= 0)
+		fprintf(f, ", %.1f %% of the sender's %.2f s", z->wait_share * 100, z->wait_base_s);
+	fprintf(f, " (%s)\n", z->wait_source);
 }
 
 /* A ledger in whole bytes (tracing a program: no messages). */
@@ -291,6 +337,7 @@ static void report_program(FILE *f, const struct ct_snapshot *r)
 		conn_rows(f, r);
 	for (int i = 0; i < r->nnotes; i++)
 		fprintf(f, "   note: %s\n", r->notes[i]);
+	zc_section(f, r, "zero-copy completions (every process)");
 	time_table(f, r);
 	cost_table(f, r);
 }
@@ -318,6 +365,9 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	if (server_here)
 		fprintf(f, "   server: %llu messages sent in %llu send calls, %llu B gathered in user space\n",
 			U(run->server.messages_sent), U(run->server.send_calls), U(run->server.gather_bytes));
+	if (r->impl_id == IMPL_A1 && server_here && run->server.probe_site[0])
+		fprintf(f, "   uprobe site ct_gather_probe at the end (read back from the server's own "
+			"code): %s\n", run->server.probe_site);
 	if (r->impl_id == IMPL_A3 && server_here)
 		fprintf(f, "   zerocopy: %llu sends, %llu notifications, %llu ids completed, %llu copied\n",
 			U(run->server.zc_sends), U(run->server.zc_notifications),
@@ -328,6 +378,7 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	function_rows(f, r, -1);
 	for (int i = 0; i < r->nnotes; i++)
 		fprintf(f, "   note: %s\n", r->notes[i]);
+	zc_section(f, r, "2b. zero-copy completions (the sender)");
 
 	double m = l->messages ? (double)l->messages : 1;
 	char b[32];

@@ -57,10 +57,12 @@ struct hook {
 	  { { P(fe_##name), P(fe_##name##_ret) }, { P(kp_##name), P(kp_##name##_ret) } }, fl, \
 	  NARGS(name) }
 #define KFUNC(name, fn, target, fl) KFUNC_ROWS(name, ROW(fn), target, fl)
-#define KENTRY(name, fn, target, fl) \
-	{ HK_KFUNC, ROW(fn), target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
-#define TP(name, fn, target, classic, fl) \
-	{ HK_TP, ROW(fn), target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS }
+#define KENTRY_ROWS(name, rows, target, fl) \
+	{ HK_KFUNC, rows, target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
+#define KENTRY(name, fn, target, fl) KENTRY_ROWS(name, ROW(fn), target, fl)
+#define TP_ROWS(name, rows, target, classic, fl) \
+	{ HK_TP, rows, target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS }
+#define TP(name, fn, target, classic, fl) TP_ROWS(name, ROW(fn), target, classic, fl)
 /* A tracepoint with only a classic program (its tp_btf arguments changed
  * between kernels; the classic fields kept their names). */
 #define TPC(name, rows, target, fl) \
@@ -82,10 +84,10 @@ static const struct hook hooks[] = {
 	KFUNC(tcp_recvmsg, FN_TCP_RECVMSG, "tcp_recvmsg", 0),
 	KFUNC(skb_copy_datagram_iter, FN_RECV_COPY, "skb_copy_datagram_iter", 0),
 	KFUNC(splice_read, FN_SPLICE_OUT, "tcp_splice_read", 0),
-	KFUNC(zc_callback, FN_ZC_CALLBACK, "__msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
-	KENTRY(zc_complete, FN_ZC_CALLBACK, "msg_zerocopy_complete", HF_ZC_CB | HF_QUIET),
-	KENTRY(zc_complete_61, FN_ZC_CALLBACK, "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
-	KFUNC(zc_callback_510, FN_ZC_CALLBACK, "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KFUNC_ROWS(zc_callback, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "__msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KENTRY_ROWS(zc_complete, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "msg_zerocopy_complete", HF_ZC_CB | HF_QUIET),
+	KENTRY_ROWS(zc_complete_61, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KFUNC_ROWS(zc_callback_510, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
 	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET),            /* 6.10+ */
 	KENTRY(iou_ubuf_60, FN_IOU_UBUF, "io_uring_tx_zerocopy_callback", HF_QUIET), /* 6.0-6.9 */
@@ -94,16 +96,17 @@ static const struct hook hooks[] = {
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
 	   HF_REQUIRED),
 	TP(sendmsg_locked, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", 0, 0),
-	TP(error_report, FN_ZC_CALLBACK, "sock/inet_sk_error_report", 0,
+	TP_ROWS(error_report, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report", 0,
 	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
-	TP(consume_skb, FN_ZC_CALLBACK, "skb/consume_skb", 0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
-	TP(error_report_nocas, FN_ZC_CALLBACK, "sock/inet_sk_error_report", 0,
+	TP_ROWS(consume_skb, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
+	TP_ROWS(error_report_nocas, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report", 0,
 	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
-	TP(consume_skb_nocas, FN_ZC_CALLBACK, "skb/consume_skb", 0,
+	TP_ROWS(consume_skb_nocas, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0,
 	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
-	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC),
+	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC) |
+	  ROW(FN_SYS_IOU_ENTER),
 	  "sys_enter", { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
 	SYSCALL(sendto, ROW(FN_SYS_SEND)),
 	SYSCALL(sendmsg, ROW(FN_SYS_SEND)),
@@ -116,6 +119,7 @@ static const struct hook hooks[] = {
 	SYSCALL(read, ROW(FN_SYS_RECV)),
 	SYSCALL(readv, ROW(FN_SYS_RECV)),
 	SYSCALL(getsockopt, ROW(FN_SYS_RECV) | ROW(FN_RECV_ZC)),
+	SYSCALL(io_uring_enter, ROW(FN_SYS_IOU_ENTER)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
 	/* what is traced over time: forks, execs, socket births (no rows) */
 	{ HK_TP, 0, "sched/sched_process_fork", { { P(tb_fork), 0 } }, HF_ALL_BK | HF_TRACK,
@@ -124,10 +128,12 @@ static const struct hook hooks[] = {
 	  NO_NARGS },
 	{ HK_TP, 0, "sock/inet_sock_set_state", { { P(tb_set_state), 0 }, { P(tc_set_state), 0 } },
 	  HF_ALL_BK | HF_TRACK, NO_NARGS },
-	/* io_uring: notifications on every backend; the submitted opcode
-	 * splits the tracepoint backend's send bytes */
-	TPC(iou_complete, ROW(FN_IOU_NOTIF), "io_uring/io_uring_complete", HF_ALL_BK),
-	TPC(iou_submit, 0, "io_uring/io_uring_submit_req", 0),
+	/* io_uring: notifications on every backend, timed from their
+	 * request's submission; the submitted opcode also splits the
+	 * tracepoint backend's send bytes */
+	TPC(iou_complete, ROW(FN_IOU_NOTIF) | ROW(FN_ZC_LATENCY), "io_uring/io_uring_complete",
+	    HF_ALL_BK),
+	TPC(iou_submit, 0, "io_uring/io_uring_submit_req", HF_ALL_BK),
 	{ HK_UPROBE, ROW(FN_GATHER), "ct_gather_probe", { { P(up_gather), 0 } }, 0, NO_NARGS },
 };
 #define NHOOKS ((int)(sizeof(hooks) / sizeof(hooks[0])))
@@ -157,6 +163,8 @@ static const char *row_names[FN_COUNT] = {
 	[FN_RECV_ZC] = "TCP_ZEROCOPY_RECEIVE",
 	[FN_IOU_NOTIF] = "io_uring zc notifications",
 	[FN_IOU_UBUF] = "io_uring ubuf callback",
+	[FN_ZC_LATENCY] = "zerocopy completion latency",
+	[FN_SYS_IOU_ENTER] = "sys_io_uring_enter",
 };
 
 int hook_count(void) { return NHOOKS; }
@@ -287,6 +295,10 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 			snprintf(d, n, "tp_btf/%s", strchr(h->target, '/') + 1);
 		break;
 	case HK_RAWSYS:
+		if (fn == FN_SYS_IOU_ENTER) {
+			snprintf(d, n, "tp_btf/sys_enter+sys_exit (io_uring_enter)");
+			break;
+		}
 		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s on TCP sockets)",
 			 fn == FN_SYS_SEND ? "send*,write*,sendfile,splice" : fn == FN_SYS_RECV ?
 			 "recv*,read*,splice,TCP_ZEROCOPY_RECEIVE" : fn == FN_RECV_ZC ?

@@ -105,6 +105,9 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	c.nr_sendfile = SYS_sendfile;
 	c.nr_splice = SYS_splice;
 	c.nr_getsockopt = SYS_getsockopt;
+#ifdef SYS_io_uring_enter
+	c.nr_io_uring_enter = SYS_io_uring_enter;
+#endif
 	/* In a container's pid namespace the runner's pids are that
 	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
 	struct stat ns;
