@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # copytrace: `make` builds everything, `make test` runs every test.
 CC      ?= gcc
 CLANG   ?= clang

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Turn one sweep folder's raw files into tidy CSVs.
 
 usage: collect.py RESULTS_DIR

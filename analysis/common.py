@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Shared helpers for the copytrace analysis: read the sweep's CSVs and
 metadata, group repetitions, summary statistics. Python 3 standard library only."""
 import csv

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The report's "over a NIC" section, from ledger files of the VM's NIC runs.
 
 RESULTS_DIR/nic/*.json: trace_run --format json documents (the VM test keeps

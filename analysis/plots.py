@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Draw the sweep's plots from results.csv / functions.csv (no typed-in numbers).
 
 usage: plots.py RESULTS_DIR      writes the PNGs into RESULTS_DIR

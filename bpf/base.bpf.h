@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What every tracer header starts from: the kernel's types (vmlinux.h),
  * the libbpf helpers, the types shared with user space, and the few uapi
  * constants the programs test that BTF cannot carry (they are #defines). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Counting calls: the per-CPU counter cells (stats) and the per-socket
  * columns of --per-connection, and the records that carry a call from its
  * entry to its exit on one thread (kernel functions in `starts`, the data

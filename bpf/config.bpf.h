@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The run-time constants of the tracer and the profiler: one struct
  * (struct ct_config, copytrace.h) that user space fills and writes once
  * before the load (skel->rodata->cfg = c). The values here are the

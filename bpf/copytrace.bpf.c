@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* copytrace: attributes the bytes and nanoseconds of one experiment's TCP
  * traffic to the kernel (and user) functions that copy them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Structs and enums shared by the eBPF programs and user space.
  * Included from the bpf/ headers (with vmlinux.h) and from user space
  * (with <linux/types.h>), so only fixed-width __u64/__u32 types are used. */

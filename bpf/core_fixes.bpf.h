@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel compatibility: every place where the tracer's BPF code differs by
  * kernel version, each shim naming the change it works around. A shim
  * chooses by CO-RE (a type or field the running kernel's BTF has or not),

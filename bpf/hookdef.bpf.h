@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One definition, two kernel backends: CT_ENTRY and CT_EXIT make the
  * fentry/fexit and the kprobe/kretprobe program of one kernel function
  * from the same handler call. User space loads the pair of the backend it

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* Empty programs for `make bench` (user/cmd/hookfloor.c): attached where
  * the tracer hooks, they cost only the dispatch (the tracepoint call or
  * the uprobe's entry) and a program that returns at once. What a workload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* io_uring: which request a thread submitted last (a SEND_ZC issued
  * inline pins, not copies: the tracepoint backend's split), and the
  * zero-copy notifications it posts, with IORING_NOTIF_USAGE_ZC_COPIED

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The tracer's state: its maps, with the value types BPF alone uses, and
  * the .bss variables a run changes. The map of traced processes, `tasks`,
  * is in traced.bpf.h (the profiler shares it). Before each run user space

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Map helpers shared by the tracer and the profiler; no map of either. */
 #ifndef CT_MAPS_UTIL_BPF_H
 #define CT_MAPS_UTIL_BPF_H

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* copytrace's sampling profiler: perf_event programs (software cpu-clock,
  * and hardware cycles where there is a PMU) on every CPU keep the samples
  * of the experiment's tasks and count each distinct (task, kernel stack,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by bpf/profile.bpf.c and user space (user/profile/profiler.c): the
  * key of one sampled stack and the sample counters. Fixed-width types only. */
 #ifndef CT_PROFILE_H

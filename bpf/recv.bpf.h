@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Receive path: tcp_recvmsg and the skb->user copy (fentry/kprobe), or
  * the sock_recv_length and skb_copy_datagram_iovec tracepoints. */
 #ifndef CT_RECV_BPF_H

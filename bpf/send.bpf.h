@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Send path: tcp_sendmsg and the user->skb copy inside it (fentry/kprobe),
  * or the bytes it accepted (sock_send_length tracepoint) split into copied
  * and pinned by the send call's flags; retransmissions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Who owns what: the slot (counter row) of a traced process, handed out
  * as processes are met; whether the current task is traced; a TCP socket
  * marked traced by the first traced task that uses it; and the slot of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel time of each data system call a traced process makes on a TCP
  * socket (send*, write*, recv*, read*, sendfile, splice, and getsockopt's
  * TCP_ZEROCOPY_RECEIVE), and io_uring_enter (no socket: its calls and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What is traced over time: the children a traced process forks, the
  * names processes take at exec, and the birth of sockets (an address
  * reused by a new socket forgets the dead one's trace). */

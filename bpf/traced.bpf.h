@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Which processes are traced, as both BPF objects see it: the map of
  * traced processes and the current task's ids (trace_run's pid namespace
  * is cfg.pidns_*, config.bpf.h). One definition for the tracer, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* User space: A1's gather. One entry uprobe on ct_gather_probe, which
  * ct_gather calls with the bytes it is about to copy (user/net/gather.c):
  * bytes from the argument, no return probe; the gather's time comes from

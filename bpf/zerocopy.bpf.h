@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* MSG_ZEROCOPY: pages pinned at send (skb_zerocopy_iter_stream), the
  * completions (__msg_zerocopy_callback, or the error report and the
  * notification skbs), and the deferred copy (skb_copy_ubufs, or zerocopy

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """copytrace benchmarks against the tools users would pick instead.
 
 Each comparison alternates its commands (A B A B ..., or A B C A B C ...) on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # copytrace benchmarks against iperf3, sockperf and bpftrace.
 # `make bench` runs this. Results go to bench-results/<timestamp>/ (ignored):
 # runs.jsonl (every run), raw/ (each tool's own output), summary.md (the

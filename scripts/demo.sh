@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Quick start, part 1: install what is missing, build, and run the main job:
 # trace A2 (one-copy) and print where its bytes are copied.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Writes a bash completion for copytrace's binaries from their own --help,
 # so it cannot drift from the options they take: every "--option" the help
 # lists, and the fixed choices ("a1..a5", "A|B|C") the help gives for a value.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Regenerates vmlinux/<arch>/vmlinux.h from the running kernel's BTF.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs the Debian/Ubuntu packages copytrace needs; quiet when all present.
 set -euo pipefail
 

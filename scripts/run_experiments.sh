@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # copytrace experiment sweep: impl x size x threads x topology x repetition.
 # For every point and repetition it makes three runs:
 #   1. untraced stream run wrapped in `perf stat -x,`  -> NAME.perf.txt, NAME.stream.json

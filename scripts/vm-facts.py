@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Kernel facts for the tracer's fallbacks, one column per VM kernel.
 
     scripts/vm-facts.py [--markdown] KDIR[=GUESTFACTS] ...

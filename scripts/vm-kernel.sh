@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Fetch one Debian kernel for the VM tests and cache what the VM needs.
 #
 #   scripts/vm-kernel.sh SPEC        prints the cache folder of that kernel

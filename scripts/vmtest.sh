@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot a matrix of Debian's stock distro kernels under QEMU and run copytrace's
 # tracer tests inside each, with the fentry, kprobe and tracepoint backends (the
 # way libbpf CI and the kernel's tools/testing/selftests/bpf/vmtest.sh do).

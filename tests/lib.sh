@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared helpers for shell tests: source it, call check/expect_*, end with finish.
 # Each check prints "ok - NAME" or "not ok - NAME"; finish prints a RESULT line

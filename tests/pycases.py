@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Runs one case_* function of a Python test file (tests/lib.sh py_cases).
 
 usage: test_X.py --list   prints NAME<TAB>docstring per case

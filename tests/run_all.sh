@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs every test group and prints one closing "N passed, N failed" line.
 # Groups: unit analysis docs integration vm experiments bench (default: all).
 # CT_SKIP_VM=1 skips the VM group explicitly (it is reported as skipped).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Nested function rows must not be summed.
 
 The tracer's time rows nest: sys_sendto/sendmsg contains tcp_sendmsg, which

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The report's section over a NIC (analysis/nicpath.py) from ledger files of
 the VM's NIC runs: bytes per message next to veth, E1/E5/E6 in bytes, "n/a"
 for what a backend cannot observe, nothing at all without the files.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The profiler's data in the analysis: folded stacks classified into pinning
 and completion samples, the time ledger's columns, CPU-per-byte crossovers
 (lower is better) and the report's settled / not settled verdicts.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Bench smoke: `scripts/bench.sh --smoke` (one round, short runs, no sweep)
 # must finish and produce the summary table with every row present. No
 # timing assertions: the figures of a smoke run mean nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The source tree is layered as the Layout section of docs/contributing.md says.
 
 Each case reads the tree (and the objects make built in build/obj/): no

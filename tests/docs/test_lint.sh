@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Docs group: the code's hygiene. shellcheck (warnings and errors) on every
-# shell script, pyflakes on every Python file. No root.
+# shell script, pyflakes on every Python file, and the licence line (SPDX)
+# at the top of every source file. No root.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 1
 for t in shellcheck pyflakes3; do
@@ -14,4 +16,9 @@ mapfile -t PY < <({ git ls-files '*.py'; git ls-files -z analysis scripts | xarg
 out=$(pyflakes3 "${PY[@]}" 2>&1)
 [ -z "$out" ] && pass "pyflakes: ${#PY[@]} Python files clean" ||
 	fail "pyflakes" "$(head -5 <<<"$out" | tr '\n' ' ')"
+# every C file, header, script and Makefile says its licence in its first lines
+nospdx=$(git ls-files '*.c' '*.h' '*.sh' '*.py' '*.bt' Makefile .ci/run tests/vm/init analysis/report debian/rules |
+	grep -v '^vmlinux/' | while read -r f; do head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' || echo "$f"; done)
+[ -z "$nospdx" ] && pass "every source file starts with SPDX-License-Identifier: GPL-2.0-only" ||
+	fail "source files without the SPDX line" "$(echo $nospdx | cut -c1-300)"
 finish

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """README.md and docs/ say what the code does.
 
 Each case reads a fact from the code (options and defaults in user/common/opts.c,

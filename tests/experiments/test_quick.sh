@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Experiments group: runs the quick sweep end to end (sweep -> CSV -> plots ->
 # REPORT.md) into a temp folder and checks what it produced; then checks that
 # an interrupted sweep leaves usable results and that --resume completes it.

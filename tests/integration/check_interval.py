@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks trace_run --interval --format json output (JSON Lines: one
 object per interval, then the whole run's report on one line).
 usage: check_interval.py FILE sum|persecond|states

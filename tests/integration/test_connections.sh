@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # --per-connection on a program of many short connections: every connection
 # is kept and sorted (all in JSON and CSV, the --top N heaviest in the table
 # with the rest summed in one "N more" line); a program's threads take no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Data paths end to end (root): every impl x size x threads x topology x mode
 # moves exactly the bytes it claims with zero verify errors; a3 completes
 # every zerocopy send; no 40 ms stalls; bad input and dead peers fail cleanly.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The Debian package: dpkg-buildpackage builds it from a copy of the tree,
 # its Depends are the runtime libraries, it holds the binaries, man pages
 # and completion, and the binaries unpacked from it run (--version, and an

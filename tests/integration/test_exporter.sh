@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # trace_run --exporter: a real Prometheus (Debian's, on loopback, 1 s
 # scrapes, its own storage in the test's directory) scrapes it while
 # iperf3 runs over loopback; the receive copy PromQL reads back equals

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make install into a throwaway root: the installed trace_run runs from
 # outside the source tree, every binary answers --version, the man pages
 # render and name every option of their --help (and the completion too,

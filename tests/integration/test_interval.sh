@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # trace_run --interval: each interval's bytes (deltas of the per-CPU
 # counters), adding up exactly to the whole run's; each second's send copy
 # against what the server counted sending in that second; processes that

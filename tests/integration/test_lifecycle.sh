@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # trace_run on services as their operators run them: nginx traced by its
 # master's pid while its workers serve, a tree of processes that existed
 # before the trace, redis-server that daemonizes, a command run as the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # --net nic on this host (root): the topology moves eth0 into the server's
 # namespace and eth1 into the client's. Here the "NICs" are a veth pair named
 # so, made in a private namespace of the test: the moves, addresses and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # PostgreSQL as its operators run it, with two trace_runs at once: one
 # traces the server by its postmaster's pid (the backends it forks per
 # connection during the trace join the trace), the other runs pgbench as a

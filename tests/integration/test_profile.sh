@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The sampling profiler (root): time ledger rows in the JSON (a1's gather
 # gets CPU time, a2 has no gather), --folded lines parse and add up to the
 # samples, --flamegraph is well-formed SVG, bad flags fail cleanly. Then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # trace_run on programs nobody here wrote (Debian's iperf3, Python's
 # socket.sendfile), on our own ctrun run as a foreign command, on a running
 # process (--pid) and on a cgroup (--cgroup): each ledger against the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The eBPF tracer on this machine's backend (root): trace_run --check asserts
 # the ledger against what the applications counted, for a1..a5 x 4096/65536
 # x threads 1/4 x veth/loopback; unrelated TCP traffic is not counted;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # trace_run --role on two "hosts": two network namespaces of this host joined
 # by veth, one command in each, as on two machines. The traced side's ledger
 # against its own counters (the peer's lines are not on this host, never 0),

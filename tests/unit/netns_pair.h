@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the data-path unit tests (test_a3/a4/a5): a private network
  * namespace with lo up, and connected loopback TCP pairs in it. Include
  * after <cmocka.h>. */

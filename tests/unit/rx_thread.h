@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the data-path unit tests (test_a3/a4): a receiver thread that
  * reads a TCP stream to EOF through the framing parser, checking every
  * payload byte, then the message count. Include after <cmocka.h>. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A3 zerocopy against the real kernel: ids of
  * partial sends, waits that must end, buffers the kernel still holds.
  * TCP over loopback in the test's own network namespace (needs root;

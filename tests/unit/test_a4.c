@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A4 (io_uring SENDMSG_ZC) against the real kernel: every notification
  * counted, COPIED flags counted, slots waiting for notifications end on a
  * stop request, a fallback to per-send pinning when buffers cannot be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A5 (the fields' pages detached from a memfd, held in pipes and spliced
  * to the socket) against the real kernel, over loopback in the test's own
  * network namespace (root; skipped otherwise):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What the eBPF programs and user space compute alike (bpf/copytrace.h):
  * the zerocopy completion mark across the 32-bit id wrap, and the columns
  * a call whose exit was missed is counted in. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The handshake: what a client asks for against what a server serves;
  * every mismatch named in one line, from either side. */
 #include <setjmp.h>

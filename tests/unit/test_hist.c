@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Latency histogram: percentiles within the promised relative error. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The hook plan on kernels whose facts were recorded by trace_run
  * --kernel-facts (tests/unit/kfacts/: Debian's 5.10, 6.1, 6.12 and 7.2 in
  * the VM test, and a 6.18 host without fentry or kprobes): which rows each

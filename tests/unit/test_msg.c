@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Field split, stamping, gather and the verification pattern. */
 #include <setjmp.h>
 #include <stdarg.h>

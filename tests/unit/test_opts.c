@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Argument parsing: defaults, accepted forms, and every bad input named. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Output files and who trace_run acts for: created at the first write
  * (an existing file is not truncated before), never through a symbolic
  * link, close-on-exec, given to the user; the user from --user or sudo's

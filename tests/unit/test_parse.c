@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Receiver framing: any chunking, and every kind of damage is reported. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Process trees: /proc/PID/stat parsing, the walk that finds every
  * descendant (also one forked while it walks), pidfds that see a zombie
  * as gone, and a subreaper that kills a tree whose middle has exited. */

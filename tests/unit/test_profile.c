@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The profiler's pure logic: classification of sampled stacks into time
  * ledger rows, folded output, the flame graph's layout and SVG, and the
  * per-process mappings the side-band keeps (procmaps). */

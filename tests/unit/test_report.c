@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trace_run's writers on a fixed finished run: table, JSON, CSV and
  * folded, each compared byte for byte with its golden file under
  * tests/unit/golden/ (perf's tests/shell/stat+*_output.sh: one test per

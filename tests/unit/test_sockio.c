@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Socket helpers: a send blocked on a peer that reads nothing ends when a
  * signal interrupts it after a stop request. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Clean text for outputs: what a traced program's name can hold comes out
  * printable UTF-8, every other byte as \xNN, nothing lost silently. */
 #include <setjmp.h>

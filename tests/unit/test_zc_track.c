@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Zerocopy id tracking: coalesced, out-of-order, bogus and wrapping ranges. */
 #include <setjmp.h>
 #include <stdarg.h>

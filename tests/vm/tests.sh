@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh
 # copytrace guest test list, sourced by tests/vm/init inside the stock-kernel VM.
 # Busybox sh only (no bash, no python). Each check prints "ok - NAME" or

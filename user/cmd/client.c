@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* build/client: the receiving side, usable against a server on another host. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* build/ctrun: server and client on this host, in fresh network namespaces,
  * untraced. One summary line; --json FILE for the figures. */
 #include <stdio.h>

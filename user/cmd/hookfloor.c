@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* hookfloor: attaches empty BPF programs to the given tracepoints (tp_btf)
  * and user-space functions (uprobes), says "attached" and holds them until
  * stdin closes or a signal. `make bench` runs a workload under it: what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* hookplan: what each backend observes, infers or cannot see on kernels
  * whose facts were recorded (trace_run --kernel-facts; tests/unit/kfacts/),
  * from the tracer's own hook plan. The table in docs/kernels.md is its --markdown

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* build/server: the sending side, usable on its own host (like iperf3 -s -1). */
 #include <stdio.h>
 #include <stdlib.h>

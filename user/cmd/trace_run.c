@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trace_run: runs one experiment (server + client through the runner), or
  * traces a program (-- COMMAND, --pid, --cgroup), under the copytrace eBPF
  * programs, and writes the report: the application figures, the function

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One-line error messages into a caller's buffer. */
 #ifndef CT_ERRF_H
 #define CT_ERRF_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Log-linear histogram: bucket = (exponent, top HIST_SUB_BITS mantissa bits). */
 #include "hist.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Log-linear latency histogram (HDR-style): 2^SUB sub-buckets per power of
  * two, so any recorded value is reported within 1/2^SUB relative error. */
 #ifndef CT_HIST_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Who trace_run acts for: see identity.h. */
 #include "identity.h"
 

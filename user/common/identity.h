@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Who trace_run acts for: the user a traced command runs as and who owns
  * the output files. Under sudo that is the invoking user (SUDO_UID,
  * SUDO_GID), --user NAME picks another, and root stays root. */

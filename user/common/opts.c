@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Command-line parsing shared by every binary; errors are one line. */
 #include "opts.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Run-time options shared by server, client, ctrun and trace_run. */
 #ifndef CT_OPTS_H
 #define CT_OPTS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Output files: see outfile.h. A stdio stream over a cookie, so callers
  * keep fprintf and fclose and the file appears only when written. */
 #include "outfile.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trace_run's output files (--output, --folded, --flamegraph). The file
  * is created at the first write, after the trace (an aborted trace
  * truncates nothing), never through a symbolic link, close-on-exec, and

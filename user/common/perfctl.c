@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perf stat's control FIFOs: enable/disable counting, wait for the ack. */
 #include "perfctl.h"
 

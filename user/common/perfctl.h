@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ctrun --perf-ctl CTL,ACK: the client tells `perf stat -D -1 --control
  * fifo:CTL,ACK` (started with counting disabled) to count exactly its
  * measuring window: "enable" when the window starts, "disable" when the

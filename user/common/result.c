@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-side figures: collection, merging and output (summary line, JSON). */
 #include "result.h"
 #include "text.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Figures each side measures about itself, and the combined run result. */
 #ifndef CT_RESULT_H
 #define CT_RESULT_H

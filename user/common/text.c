@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Clean text for outputs (text.h). */
 #include "text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Text from outside (process names, command lines, symbols, paths of
  * traced programs) made safe for every output: valid printable UTF-8 is
  * kept; a control character (C0, DEL, C1) and a byte that is no valid

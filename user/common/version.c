@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* See version.h. CT_VERSION comes from build/ct_version.h, which the
  * Makefile rewrites only when `git describe` (or VERSION) changes. */
 #include "version.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The version every binary prints with --version: the release in the
  * VERSION file, and the git commit it was built from when there is one. */
 #ifndef CT_VERSION_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Client: --threads connections, each receiving (stream) or asking and
  * receiving (rr) for --duration, checking framing and, with --verify,
  * every byte. */

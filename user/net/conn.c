@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The connection error every implementation reports the same way. */
 #include "impl.h"
 #include "sockio.h"

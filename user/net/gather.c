@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A1's user-space copy, kept out of line so the tracer sees every call.
  * The tracer observes it through ONE uprobe on ct_gather_probe, which
  * ct_gather calls with the byte count before copying: the count is then

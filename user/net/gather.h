@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A1's user-space gather: copies iovcnt buffers into dst, back to back, and
  * returns the bytes copied. Out of line so the tracer can probe it. */
 #ifndef CT_GATHER_H

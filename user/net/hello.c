@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The handshake's content and its comparison (hello.h). */
 #include "hello.h"
 

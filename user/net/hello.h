@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The handshake: what a client asks for (impl, size, mode, threads,
  * verify) and whether a server serves it. Both ends check it, so two hosts
  * built from the same source agree on the message model or refuse in one

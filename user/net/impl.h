@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The one thing A1..A5 differ in: how a message is sent. */
 #ifndef CT_IMPL_H
 #define CT_IMPL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A1 two-copy: gather the 8 fields into one buffer in user space
  * (ct_gather), then send(); the kernel copies it again into skbs. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A2 one-copy: sendmsg() with an iovec over the header and the 8 field
  * buffers. No user-space gather; the kernel still copies into skbs. */
 #include <stdlib.h>

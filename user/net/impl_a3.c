@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A3 zero-copy: SO_ZEROCOPY + sendmsg(MSG_ZEROCOPY) over the field buffers.
  * The kernel pins the pages instead of copying, so a slot's buffers may be
  * written again only after the error queue reports its ids completed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A4 zero-copy through io_uring: IORING_OP_SENDMSG_ZC over the header and
  * the 8 fields, one ring per connection. Each request's first CQE says how
  * much was sent; with IORING_CQE_F_MORE a second, notification CQE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A5, no CPU copy of the payload at either end: the 8 fields live
  * contiguously in a memfd (written in place through a shared mapping),
  * their pages go to the socket by reference (splice), and the client's

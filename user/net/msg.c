@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Message layout, stamping and the verification pattern. */
 #include "msg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The message model: a small header followed by 8 string fields. */
 #ifndef CT_MSG_H
 #define CT_MSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Pages held by reference in pipes on their way to a socket (a5): filled
  * from a file with splice (no copy), then spliced into the socket, either
  * handed over (the pipes empty) or kept for the next message (tee()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Receiver-side framing: splits a byte stream into messages chunk by chunk,
  * checks headers, sequence and (with the pattern flag) every payload byte
  * and every padding byte, without copying. */

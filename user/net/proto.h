@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What client and server say to each other besides messages. */
 #ifndef CT_PROTO_H
 #define CT_PROTO_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "rx_zerocopy.h"
 
 #include <errno.h>

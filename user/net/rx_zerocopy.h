@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Client receive by mapping: TCP_ZEROCOPY_RECEIVE maps whole received pages
  * into a mapping of the socket instead of copying them; what the kernel
  * cannot map (partial pages, page-cache pages) is copied. */

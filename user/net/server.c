@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Server: accepts --threads connections, one thread each, and sends
  * messages through the selected implementation until the client is done. */
 #include <errno.h>

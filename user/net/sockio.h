@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Socket helpers: full sends/receives with EINTR and partial-write handling. */
 #ifndef CT_SOCKIO_H
 #define CT_SOCKIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Tracks MSG_ZEROCOPY ids: each successful zerocopy sendmsg takes the next
  * 32-bit id; the error queue reports completed ranges [lo, hi], possibly
  * out of order. done_below advances over the contiguous completed prefix. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-process executable mappings over a trace (procmaps.h). Processes and
  * files are found through fixed open-addressing hashes sized for the caps,
  * so memory stays bounded whatever the traced programs do. */

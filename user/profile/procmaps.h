@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The executable mappings of the traced processes over a trace, for the
  * profiler's user symbols: per process a list of images (one per exec,
  * the newest last), each a sorted list of file mappings. Filled from

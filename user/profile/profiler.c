@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The profiler's life cycle (profiler.h): load, per-CPU perf events with
  * the perf_event programs attached and the mmap side-band running, read
  * the stack counts, symbolize. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The sampling profiler (bpf/profile.bpf.c): perf events on every CPU,
  * attached for one experiment, read and symbolized afterwards. */
 #ifndef CT_PROFILER_H

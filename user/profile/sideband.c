@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The side-band reader (sideband.h). Each drain copies every CPU's new
  * records out of its ring, orders them by time (a child's exec on one CPU
  * must follow its fork on another), and applies those of traced processes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The profiler's side-band, as perf record keeps one: a dummy software
  * perf event on every CPU reporting executable mmaps, execs (comm), forks
  * and exits of every task; a thread drains the ring buffers during the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The profiler's symbolized samples, as the time ledger, the folded
  * writer and the flame graph read them (no BPF, no libdwfl: pure data). */
 #ifndef CT_STACK_H

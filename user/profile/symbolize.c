@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Symbolization (see symbolize.h). The kernel table is read once, sorted,
  * and searched. A user address is first placed in a mapped file (the
  * process's mappings as they were: procmaps.c), as a file offset; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Addresses to function names: the kernel from /proc/kallsyms, user space
  * through the traced processes' mappings over the trace (procmaps.h) and
  * the ELF symbols (and separate debug files) of the mapped files, read

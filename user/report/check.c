@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --check: the ledger asserted against the application's own counts. */
 #include "ledger.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trace_run's CSV: one row per function, ledger line and app figure. */
 #include <string.h>
 

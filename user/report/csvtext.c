@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CSV fields (csvtext.h). */
 #include "csvtext.h"
 

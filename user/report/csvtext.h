@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A text field as CSV has it, for every CSV trace_run writes. */
 #ifndef CT_CSVTEXT_H
 #define CT_CSVTEXT_H

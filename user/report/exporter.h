@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --exporter: an HTTP server (libmicrohttpd, its own thread) answering
  * GET /metrics with the Prometheus exposition (prom.c) of the snapshot
  * the tracer side published last. Publishing copies under a mutex taken

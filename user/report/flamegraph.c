@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The flame graph renderer (flamegraph.h). Layout: a prefix tree of the
  * folded stacks (merged by name at each depth, children in first-seen
  * order; folded lines arrive sorted, so that is alphabetical), each node

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A self-contained SVG flame graph of folded stacks, copy frames
  * highlighted (no script, no external file). */
 #ifndef CT_FLAMEGRAPH_H

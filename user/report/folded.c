@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Folded-stack lines (folded.h): user frames from the root, then kernel
  * frames, leaf last; ';' and white space in names would break the format
  * and are replaced. */

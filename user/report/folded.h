@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Folded stacks ("root;...;leaf COUNT" per line), the input format of
  * flamegraph.pl, inferno and speedscope. */
 #ifndef CT_FOLDED_H

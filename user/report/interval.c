@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One --interval of a running trace in each --format: the ledger and the
  * function rows of that interval (its bytes, not running totals), per
  * process, with the interval's time. table and csv print a block per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --interval's output: one interval's snapshot (its iv set) in each
  * --format; the writers (writer.h) point at these. */
 #ifndef CT_INTERVAL_H

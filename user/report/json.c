@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trace_run's JSON document (documented in docs/tracer.md). */
 #include "common/result.h"
 #include "interval.h"

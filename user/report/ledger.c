@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The ledger model: counter rows per side and function, the whole-run
  * bytes of each copy, shares of kernel time, and the --compare figures. */
 #include "ledger.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ledger model: from a snapshot's counters, the function table's
  * rows, the whole-run bytes of each copy (in total and per process), and
  * the --compare medians; and --check, the ledger asserted against the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The Prometheus exposition of a snapshot of a running trace (--exporter):
  * the text format 0.0.4, or OpenMetrics 1.0 when the scraper asks for it.
  * Counters only, in base units (bytes, seconds), every family with HELP

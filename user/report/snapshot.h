@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One finished run as the writers and --check read it: what ran, what the
  * tracer's plan could see (rows and notes), the counters, and everything
  * derived from them (the ledgers, --compare medians, the time ledger's

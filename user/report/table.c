@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trace_run's table: application figures, per-function attribution, the
  * per-message copy ledger and the --compare figures. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Taking the snapshot of a finished run (take.h). */
 #include "take.h"
 

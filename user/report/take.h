@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Taking a finished run's snapshot: the detached tracer's counters and
  * plan copied out once, and everything the writers and --check read
  * derived from them. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Classification of sampled stacks into time-ledger rows (timeledger.h).
  *
  * A stack is walked from its leaf: copy primitives (rep_movs_alternative,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The time ledger: each copy's share of the traced CPU time, from the
  * samples whose stack holds it (copy primitives are classified by the
  * caller that holds them), and the top functions by self time. */

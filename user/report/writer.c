@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The --format names and their writers (writer.h). */
 #include "writer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One interface for every output of trace_run: a writer prints one
  * finished run (its snapshot) in one format, and nothing else reads or
  * changes. --format picks table, json or csv for the report; --folded and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Network-namespace helpers for the runner. */
 #ifndef CT_NETNS_H
 #define CT_NETNS_H

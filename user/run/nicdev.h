@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* NIC preconditions of --net nic: the device is there and offloads what
  * zero-copy needs. */
 #ifndef CT_NICDEV_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Runner: server and client as forked children, each in a network
  * namespace made with unshare(CLONE_NEWNET). The namespaces (and the veth
  * pair inside them) die with the children, so no exit path can leave one

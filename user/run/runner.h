@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Runs a server and a client on this host in fresh network namespaces.
  * Used by ctrun and trace_run. */
 #ifndef CT_RUNNER_H

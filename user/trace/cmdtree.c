@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A command's process tree: see cmdtree.h. */
 #include "cmdtree.h"
 

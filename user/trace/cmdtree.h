@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The processes a traced command started, with trace_run as their
  * child subreaper: every orphan (a daemon that forked and let its parent
  * exit) is re-parented to trace_run, so the whole tree stays its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading the counters: the per-CPU cells summed, the entries whose exit
  * was never seen, and the events BPF's recursion protection skipped. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The hook table and the plan of one backend on one kernel: see hooks.h.
  * Programs are named by their offset in the skeleton (P(x)), so a name
  * that does not exist is a compile error, not a run-time lookup; nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hook table (which eBPF programs fill which counter rows) and the
  * hook plan: for one backend, which of them this kernel can run and what
  * each counter row then is (observed, inferred, or absent, and why). The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Kernel facts: the table, its lookups and its text form (kfacts.h). */
 #include "kfacts.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a kernel offers the tracer: for each function and tracepoint the
  * hook plan may use, whether BTF, ftrace, kprobes and tracefs have it, and
  * the few global features the programs branch on. Gathered once on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Processes watched through pidfds: see pidwatch.h. */
 #include "pidwatch.h"
 

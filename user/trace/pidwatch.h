@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Processes watched through pidfds (pidfd_open, 5.3+): a pidfd stays
  * bound to its process, so an exit is seen even while the process is a
  * zombie nobody reaped and never confused with a later process that got

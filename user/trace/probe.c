@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Feature probes: see probe.h. */
 #include "probe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Feature probes for the tracer, the way bcc's libbpf-tools do them:
  * test-load (and attach) a tiny fentry program, look a function up in
  * tracefs' available_filter_functions or /proc/kallsyms for kprobes, look

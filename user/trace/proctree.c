@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Process trees from /proc: see proctree.h. */
 #include "proctree.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Process trees from /proc: every process's parent and group, read from
  * /proc/PID/stat, and a walk that grows a set of processes by their
  * descendants until a whole pass over /proc finds none new (so a fork

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --bpf-stats (selfcost.h): the kernel's run time of each of trace_run's
  * BPF programs over the traced run, read with BPF_OBJ_GET_INFO_BY_FD. */
 #include "selfcost.h"

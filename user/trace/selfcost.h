@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --bpf-stats: what tracing costs, measured by the kernel. With its BPF
  * run-time statistics on (BPF_ENABLE_STATS, 5.8+) every program run is
  * timed; the difference of each of trace_run's programs between attach

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tracing a program: see target.h. */
 #include "target.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What trace_run traces when it is not the built-in experiment: a command
  * it starts, running processes with their descendants, or a cgroup.
  * Checks the input, starts the command once the tracer is attached,

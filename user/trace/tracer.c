@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The skeleton's life cycle: open and load for the chosen backend, point
  * the filter at one experiment and attach, detach, destroy. */
 #include "tracer.h"

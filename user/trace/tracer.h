@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loads the copytrace eBPF programs for one backend, attaches them to one
  * experiment (runner targets), and reads the per-CPU counters. */
 #ifndef CT_TRACER_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """A foreign program for the profiler tests: copies a buffer in user space
 (bytes(bytearray): libc's memcpy) and sends it over TCP loopback to a
 receiving thread of its own, for SECONDS (default 2)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Changes one byte of an ELF file's GNU build id in place: the same code,
 layout and symbols, but no longer the build that was mapped."""
 import struct

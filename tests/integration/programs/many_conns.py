@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Opens, uses and closes N TCP connections over loopback, one at a time:
 the client sends 100..106 bytes, the server end reads them. With a second
 argument, first renames itself to it (prctl PR_SET_NAME, bytes as given)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """A program nobody here wrote the kernel side of: Python's socket.sendfile
 (os.sendfile underneath) sending a file over loopback TCP to a receiver
 thread, which reads with recv() or, with --splice, splices the socket into

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """N threads each open a TCP connection to a server thread over loopback
 and send 1000 bytes on it: one process whatever N."""
 import socket
