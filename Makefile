@@ -32,8 +32,8 @@ COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfi
 NET     := $(addprefix net/,msg parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
-TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost proctree pidwatch \
-	     cmdtree)
+TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters reaper procrows target selfcost proctree \
+	     pidwatch cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
 REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv csvtext interval folded \
 	     flamegraph prom exporter)

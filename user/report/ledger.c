@@ -11,7 +11,7 @@ static uint64_t sum(const struct ct_snapshot *r, int slot, int fn)
 	if (slot >= 0)
 		return snap_stat(r, slot, fn)->bytes;
 	uint64_t b = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		b += snap_stat(r, k, fn)->bytes;
 	return b;
 }
@@ -63,7 +63,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 		how = "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg";
 	}
 	uint64_t sc = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)
 			sc += ledger_send_copy(r, k);
 	line(l, LL_SEND, sc, &send, how);
@@ -82,7 +82,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
 	     rows[FN_SPLICE_OUT].inferred ? "inferred: splice syscall results" : "tcp_splice_read");
 	uint64_t through = 0; /* spliced bytes tcp_sendmsg counted too (6.5+) */
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)
 			through += snap_stat(r, k, FN_SPLICE)->aux;
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
@@ -150,14 +150,32 @@ static int slot_active(const struct ct_snapshot *r, int slot)
 
 static void compare_sum(const struct ct_compare *c, struct ct_compare_sum *out);
 
+/* The order rows are reported in: the exited processes (in the order
+ * they exited), the slots' processes, "others", the folded rows. */
+static int report_order(const struct ct_snapshot *r, int i)
+{
+	int exited = r->nrow - CT_NSLOTS;
+	if (i < exited) {
+		int k = CT_NSLOTS + i;
+		return r->procs[k].folded ? -1 : k;
+	}
+	i -= exited;
+	if (i < CT_NSLOTS)
+		return i;
+	int k = CT_NSLOTS + (i - CT_NSLOTS);
+	return k < r->nrow && r->procs[k].folded ? k : -1;
+}
+
 void ledger_build(struct ct_snapshot *r)
 {
 	r->nslots = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
-		if (slot_active(r, k)) {
+	for (int i = 0; i < 2 * r->nrow - CT_NSLOTS && r->slots; i++) {
+		int k = report_order(r, i);
+		if (k >= 0 && slot_active(r, k)) {
 			r->slots[r->nslots++] = k;
 			ledger_compute(r, k, &r->slot_ledger[k]);
 		}
+	}
 	r->nrows = ledger_rows(r, r->rows);
 	ledger_compute(r, -1, &r->ledger);
 	if (r->cmp && r->cmp->pairs)
