@@ -103,6 +103,7 @@ $(B)/tests/test_hooks: $(call obj,trace/hooks trace/kfacts)
 $(B)/tests/test_hooks: CFLAGS += -DKFACTS_DIR=\"$(CURDIR)/tests/unit/kfacts\"
 $(B)/tests/test_hooks: | $(B)/copytrace.skel.h
 $(B)/tests/test_proctree: $(call obj,trace/proctree trace/pidwatch trace/cmdtree)
+$(B)/tests/test_procrows: $(call obj,trace/procrows)
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"

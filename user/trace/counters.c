@@ -99,24 +99,6 @@ static void note_drops(struct tracer *t)
 			    bpf_map__max_entries(t->skel->maps.starts));
 }
 
-int tracer_sum_cells(struct tracer *t, __u32 first, __u32 n, struct ct_stat *out)
-{
-	memset(out, 0, sizeof(*out) * n);
-	struct ct_stat *pc = calloc((size_t)t->ncpu, sizeof(*pc));
-	if (!pc)
-		return -1;
-	int fd = bpf_map__fd(t->skel->maps.stats);
-	for (__u32 i = 0; i < n; i++) {
-		__u32 k = first + i;
-		if (bpf_map_lookup_elem(fd, &k, pc))
-			continue;
-		for (int c = 0; c < t->ncpu; c++)
-			ct_stat_add(&out[i], &pc[c]);
-	}
-	free(pc);
-	return 0;
-}
-
 /* A slot's process as BPF recorded it. */
 static void slot_proc(struct tracer *t, __u32 k, struct ct_proc_info *pi)
 {

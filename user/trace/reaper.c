@@ -6,6 +6,7 @@
  * the process's row (procrows.c), and only then frees the slot: a new
  * process never lands in a slot whose counters are not harvested. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,6 +23,26 @@ static double now_real(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Each cell's per-CPU values summed (counters.c reads all of them the
+ * same way). */
+int tracer_sum_cells(struct tracer *t, __u32 first, __u32 n, struct ct_stat *out)
+{
+	memset(out, 0, sizeof(*out) * n);
+	struct ct_stat *pc = calloc((size_t)t->ncpu, sizeof(*pc));
+	if (!pc)
+		return -1;
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	for (__u32 i = 0; i < n; i++) {
+		__u32 k = first + i;
+		if (bpf_map_lookup_elem(fd, &k, pc))
+			continue;
+		for (int c = 0; c < t->ncpu; c++)
+			ct_stat_add(&out[i], &pc[c]);
+	}
+	free(pc);
+	return 0;
 }
 
 void reaper_harvest(struct tracer *t)

@@ -100,7 +100,8 @@ int reaper_start(struct tracer *t);
 void reaper_stop(struct tracer *t);
 /* Harvests every slot BPF marked dead (rows_mu held). */
 void reaper_harvest(struct tracer *t);
-/* The per-CPU sums of counter cells [first, first + n) into out. */
+/* The per-CPU sums of counter cells [first, first + n) into out
+ * (reaper.c, which reads a dead slot's; counters.c reads them all). */
 int tracer_sum_cells(struct tracer *t, __u32 first, __u32 n, struct ct_stat *out);
 /* Every traced connection with a 4-tuple, most bytes first, into *out (to
  * free); returns how many, or -1 on no memory. */
