@@ -8,11 +8,11 @@
 #include "base.bpf.h"
 #include "maps.bpf.h"
 
-/* Hands out a free slot to process tgid (forked from ppid, or 0; started
- * at start ns), with the current task's name until its exec names it;
+/* Hands out a free slot to process tgid (forked from ppid, or 0), with
+ * the current task's name until its exec names it;
  * the shared last slot when every process slot is taken. A slot is free once
  * user space has harvested its last process (claims entry deleted). */
-static __noinline int claim_slot(__u32 tgid, __u32 ppid, __u64 start)
+static __noinline int claim_slot(__u32 tgid, __u32 ppid)
 {
 	/* unrolled: 5.10's verifier calls a loop whose counter lives on the
 	 * stack (its address is the map key) infinite */
@@ -24,7 +24,7 @@ static __noinline int claim_slot(__u32 tgid, __u32 ppid, __u64 start)
 		struct ct_proc *p = bpf_map_lookup_elem(&procs, &k);
 		if (p) {
 			p->ppid = ppid;
-			p->start_ns = start;
+			p->start_ns = 0; /* known at its exit (tb_exit) */
 			bpf_get_current_comm(p->comm, sizeof(p->comm));
 			p->tgid = tgid;
 		}
@@ -36,9 +36,9 @@ static __noinline int claim_slot(__u32 tgid, __u32 ppid, __u64 start)
 
 /* Traces process tgid in a new slot; if another CPU got there first, its
  * slot wins and ours is handed back. */
-static __always_inline int add_task(__u32 tgid, __u32 ppid, __u64 start)
+static __always_inline int add_task(__u32 tgid, __u32 ppid)
 {
-	int slot = claim_slot(tgid, ppid, start);
+	int slot = claim_slot(tgid, ppid);
 	struct ct_task v = { .slot = slot };
 	if (bpf_map_update_elem(&tasks, &tgid, &v, BPF_NOEXIST) == 0) {
 		__sync_fetch_and_add(&procs_seen, 1);
@@ -60,7 +60,12 @@ static __always_inline int add_task(__u32 tgid, __u32 ppid, __u64 start)
 /* The current owner generation of slot (the shared last slot has one). */
 static __always_inline __u32 slot_gen_now(__u32 slot)
 {
-	return slot < CT_SLOT_LATE ? slot_gen[slot & (CT_NSLOTS - 1)] & 0xffffff : 0;
+	if (slot >= CT_SLOT_LATE)
+		return 0;
+	/* the mask stays (clang would drop it, knowing slot < 30): 5.10's
+	 * verifier loses that bound when slot is spilled as 32 bits */
+	barrier_var(slot);
+	return slot_gen[slot & (CT_NSLOTS - 1)] & 0xffffff;
 }
 
 /* Slot of an owner (CT_OWNER): its slot while the process that marked
@@ -85,12 +90,9 @@ static __always_inline int task_slot(void)
 	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
 	if (t)
 		return t->slot;
-	if (!filter.cgroup || bpf_current_task_under_cgroup(&cgroups, 0) != 1)
-		return -1;
-	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(cur, flags) & 0x4 /* PF_EXITING */)
-		return -1; /* its exit may have passed: it would never be freed */
-	return add_task(tgid, 0, BPF_CORE_READ(cur, group_leader, start_time));
+	if (filter.cgroup && bpf_current_task_under_cgroup(&cgroups, 0) == 1)
+		return add_task(tgid, 0);
+	return -1;
 }
 
 /* IPv4 address a as IPv4-mapped IPv6 (network order throughout). */

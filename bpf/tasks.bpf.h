@@ -30,7 +30,7 @@ int BPF_PROG(tb_fork, struct task_struct *parent, struct task_struct *child)
 	if (!ptgid || !ctgid || ctgid == ptgid)
 		return 0; /* a thread: its process is already traced, or not */
 	if (bpf_map_lookup_elem(&tasks, &ptgid))
-		add_task(ctgid, ptgid, BPF_CORE_READ(child, start_time));
+		add_task(ctgid, ptgid);
 	return 0;
 }
 
@@ -60,8 +60,10 @@ int BPF_PROG(tb_exit, struct task_struct *p)
 	struct ct_proc *pr = bpf_map_lookup_elem(&procs, &slot);
 	if (!pr || pr->tgid != tgid)
 		return 0;
-	if (!pr->start_ns) /* listed by user space: known from here */
-		pr->start_ns = BPF_CORE_READ(p, group_leader, start_time);
+	/* read here, not where the slot is handed out: that is inlined in
+	 * hooks whose stack 5.10's verifier already finds near its limit */
+	pr->start_ns = BPF_CORE_READ(p, group_leader, start_time);
+	barrier_var(slot); /* keep the masks (slot_gen_now says why) */
 	__sync_fetch_and_add(&slot_gen[slot & (CT_NSLOTS - 1)], 1);
 	slot_dead[slot & (CT_NSLOTS - 1)] = 1;
 	return 0;
