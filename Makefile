@@ -33,8 +33,8 @@ COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfi
 NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
-TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters target selfcost proctree pidwatch \
-	     cmdtree)
+TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters reaper procrows target selfcost proctree \
+	     pidwatch cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
 REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv csvtext interval folded \
 	     flamegraph prom exporter)
@@ -119,6 +119,7 @@ $(B)/tests/test_hooks: $(call obj,trace/hooks trace/kfacts)
 $(B)/tests/test_hooks: CFLAGS += -DKFACTS_DIR=\"$(CURDIR)/tests/unit/kfacts\"
 $(B)/tests/test_hooks: | $(B)/copytrace.skel.h
 $(B)/tests/test_proctree: $(call obj,trace/proctree trace/pidwatch trace/cmdtree)
+$(B)/tests/test_procrows: $(call obj,trace/procrows)
 # the writers on a fixed run, against tests/unit/golden/
 $(B)/tests/test_report: $(TRACE_OBJ) $(RUN_OBJ)
 $(B)/tests/test_report: CFLAGS += -DGOLDEN_DIR=\"$(CURDIR)/tests/unit/golden\"

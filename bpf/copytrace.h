@@ -13,6 +13,11 @@
 enum ct_side { CT_SERVER = 0, CT_CLIENT = 1, CT_NSIDES = 2 };
 #define CT_NSLOTS 32
 #define CT_SLOT_OTHERS (CT_NSLOTS - 1)
+/* Tracing a program, the slot before it sums the work done for sockets
+ * whose process exited (a FIN sent again, data retransmitted) once that
+ * process's slot went back to the free ones: never the slot's next
+ * process's. The slots before it are the processes'. */
+#define CT_SLOT_LATE (CT_NSLOTS - 2)
 
 /* One counter row per (side, function). The same ids in every backend;
  * a backend fills the rows it can observe. */
@@ -158,6 +163,8 @@ struct ct_filter {
 	__u32 follow_fork;  /* children of traced processes are traced */
 	__u32 cgroup;       /* tasks under cgroups[0] are traced */
 	__u32 per_conn;     /* keep per-connection counters */
+	__u32 recycle;      /* a process's exit frees its slot (tracing a
+			     * program; the experiment's two slots stay) */
 };
 
 /* Value of the `tasks` map (key: tgid as trace_run sees it). */
@@ -171,7 +178,17 @@ struct ct_proc {
 	__u32 tgid;         /* 0: slot unused */
 	__u32 ppid;         /* the traced parent it was forked from, or 0 */
 	char comm[16];      /* at exec (or at fork, before any exec) */
+	__u64 start_ns;     /* its start (task start_time, CLOCK_MONOTONIC ns; 0:
+			     * unknown yet): with tgid, who it is (pids are reused) */
 };
+
+/* A slot's owner as the socket tables hold it: the slot and its
+ * generation (slot_gen, raised at each exit of the slot's process), so
+ * that work for a dead process's sockets never lands in the row of the
+ * slot's next process. */
+#define CT_OWNER(slot, gen) ((__u32)(slot) | ((__u32)(gen) << 8))
+#define CT_OWNER_SLOT(o) ((o) & 0xffu)
+#define CT_OWNER_GEN(o) ((o) >> 8)
 
 /* A connection, by local and remote address and port; IPv4 as
  * IPv4-mapped IPv6 (::ffff:a.b.c.d), as dual-stack sockets hold it. */
@@ -211,6 +228,8 @@ enum ct_map_stat {
 struct ct_sock {
 	__u32 slot;         /* the process that first used it */
 	__u32 has_tuple;
+	__u32 gen;          /* slot_gen[slot] when it was marked (CT_OWNER) */
+	__u32 pad;
 	__u64 born;         /* ktime when it was first seen */
 	struct ct_tuple t;
 	__u64 col[CC_COUNT];

@@ -17,6 +17,15 @@ __u64 slots_overflow = 0;
  * (observed at syscall entry): user space warns when the zerocopy-only
  * hooks were left out although the sender asked for zerocopy. */
 __u64 zc_sends_seen = 0;
+/* Slot lifecycles (filter.recycle): each slot's owner generation, raised
+ * when its process exits (CT_OWNER); the slots whose process exited,
+ * waiting for user space to harvest their counters into that process's
+ * row before it frees them (1: dead; user space writes the 0); and the
+ * processes traced and exited during the run. */
+__u32 slot_gen[CT_NSLOTS] = {};
+__u32 slot_dead[CT_NSLOTS] = {};
+__u64 procs_seen = 0;
+__u64 procs_exited = 0;
 /* What the tables dropped or evicted (enum ct_map_stat). */
 __u64 map_stat[MS_COUNT] = {};
 
@@ -64,7 +73,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct ct_tuple);
-	__type(value, __u32);
+	__type(value, __u32); /* CT_OWNER */
 } tuples SEC(".maps");
 /* --per-connection: the counters of traced sockets whose address was
  * reused during the run. Allocated as used (a server's hour of short

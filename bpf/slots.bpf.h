@@ -10,20 +10,22 @@
 #include "maps.bpf.h"
 
 /* Hands out a free slot to process tgid (forked from ppid, or 0), with
- * the current task's name until its exec names it; the shared last slot
- * when every other is taken. */
+ * the current task's name until its exec names it;
+ * the shared last slot when every process slot is taken. A slot is free once
+ * user space has harvested its last process (claims entry deleted). */
 static __noinline int claim_slot(__u32 tgid, __u32 ppid)
 {
 	/* unrolled: 5.10's verifier calls a loop whose counter lives on the
 	 * stack (its address is the map key) infinite */
 #pragma unroll
-	for (__u32 i = 0; i < CT_SLOT_OTHERS; i++) {
+	for (__u32 i = 0; i < CT_SLOT_LATE; i++) {
 		__u32 k = i;
 		if (bpf_map_update_elem(&claims, &k, &tgid, BPF_NOEXIST))
 			continue;
 		struct ct_proc *p = bpf_map_lookup_elem(&procs, &k);
 		if (p) {
 			p->ppid = ppid;
+			p->start_ns = 0; /* known at its exit (tb_exit) */
 			bpf_get_current_comm(p->comm, sizeof(p->comm));
 			p->tgid = tgid;
 		}
@@ -39,14 +41,41 @@ static __always_inline int add_task(__u32 tgid, __u32 ppid)
 {
 	int slot = claim_slot(tgid, ppid);
 	struct ct_task v = { .slot = slot };
-	if (bpf_map_update_elem(&tasks, &tgid, &v, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&tasks, &tgid, &v, BPF_NOEXIST) == 0) {
+		__sync_fetch_and_add(&procs_seen, 1);
 		return slot;
+	}
 	if (slot != CT_SLOT_OTHERS) {
 		__u32 k = slot;
+		struct ct_proc *p = bpf_map_lookup_elem(&procs, &k);
+		if (p)
+			p->tgid = 0;
 		bpf_map_delete_elem(&claims, &k);
+	} else {
+		__sync_fetch_and_add(&slots_overflow, -1); /* an add: 5.10 has no other atomic */
 	}
 	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
 	return t ? (int)t->slot : -1;
+}
+
+/* The current owner generation of slot (the shared last slot has one). */
+static __always_inline __u32 slot_gen_now(__u32 slot)
+{
+	if (slot >= CT_SLOT_LATE)
+		return 0;
+	/* the mask stays (clang would drop it, knowing slot < 30): 5.10's
+	 * verifier loses that bound when slot is spilled as 32 bits */
+	barrier_var(slot);
+	return slot_gen[slot & (CT_NSLOTS - 1)] & 0xffffff;
+}
+
+/* Slot of an owner (CT_OWNER): its slot while the process that marked
+ * it holds it, else the row of exited processes' sockets. */
+static __always_inline int owner_slot(__u32 slot, __u32 gen)
+{
+	if (slot >= CT_NSLOTS)
+		return -1;
+	return gen == slot_gen_now(slot) ? (int)slot : CT_SLOT_LATE;
 }
 
 /* Slot of the current task, or -1 when it is not traced: a listed
@@ -99,7 +128,7 @@ static __always_inline void sk_learn_tuple(const struct sock *sk, struct ct_sock
 	if (c->has_tuple || !sk_tuple(sk, &c->t))
 		return;
 	c->has_tuple = 1;
-	__u32 slot = c->slot;
+	__u32 slot = CT_OWNER(c->slot, c->gen);
 	/* a new entry is counted (LRU evictions are found from the counts);
 	 * an old one of the same 4-tuple is replaced */
 	if (bpf_map_update_elem(&tuples, &c->t, &slot, BPF_NOEXIST) == 0)
@@ -109,8 +138,9 @@ static __always_inline void sk_learn_tuple(const struct sock *sk, struct ct_sock
 }
 
 /* Marks sk, a TCP socket the current (traced) task uses, as traced by
- * slot; the first process to use a socket keeps it. Returns whether sk is
- * traced now (0: not a TCP socket, or no slot). */
+ * slot; the first process to use a socket keeps it while it lives (one
+ * that exited hands it to the next user). Returns whether sk is traced
+ * now (0: not a TCP socket, or no slot). */
 static __always_inline int sk_mark(const struct sock *sk, int slot)
 {
 	if (!sk || slot < 0)
@@ -124,12 +154,18 @@ static __always_inline int sk_mark(const struct sock *sk, int slot)
 		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 		if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
 			return 0;
-		struct ct_sock v = { .slot = slot, .born = bpf_ktime_get_ns() };
+		struct ct_sock v = { .slot = slot, .gen = slot_gen_now(slot),
+				     .born = bpf_ktime_get_ns() };
 		if (bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST) == 0)
 			__sync_fetch_and_add(&map_stat[MS_SOCKS_IN], 1);
 		c = bpf_map_lookup_elem(&socks, &key);
 		if (!c)
 			return 0;
+	} else if (slot < CT_SLOT_LATE && c->slot < CT_SLOT_LATE &&
+		   owner_slot(c->slot, c->gen) == CT_SLOT_LATE) {
+		c->slot = slot;
+		c->gen = slot_gen_now(slot);
+		c->has_tuple = 0; /* its 4-tuple's owner follows (sk_learn_tuple) */
 	}
 	sk_learn_tuple(sk, c);
 	return 1;
@@ -161,7 +197,7 @@ static __always_inline int sk_slot(const struct sock *sk)
 		return -1;
 	__u64 key = (__u64)sk;
 	struct ct_sock *c = bpf_map_lookup_elem(&socks, &key);
-	return c ? (int)c->slot : -1;
+	return c ? owner_slot(c->slot, c->gen) : -1;
 }
 
 /* Slot of the traced socket that *sent* a received skb (no socket
@@ -197,8 +233,8 @@ static __always_inline int rx_skb_side(const struct sk_buff *skb)
 	bpf_probe_read_kernel(ports, sizeof(ports), nh + thoff);
 	t.lport = bpf_ntohs(ports[0]);
 	t.rport = bpf_ntohs(ports[1]);
-	__u32 *slot = bpf_map_lookup_elem(&tuples, &t);
-	return slot ? (int)*slot : -1;
+	__u32 *o = bpf_map_lookup_elem(&tuples, &t);
+	return o ? owner_slot(CT_OWNER_SLOT(*o), CT_OWNER_GEN(*o)) : -1;
 }
 
 /* Slot of an skb: its socket's if that is traced, else the sender's found

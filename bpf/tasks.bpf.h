@@ -35,6 +35,41 @@ int BPF_PROG(tb_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* A traced process's end (filter.recycle): the last of its threads
+ * passes here with signal->live at 0 (do_exit counts it down before this
+ * tracepoint; two threads exiting at once may both see 0, and only one
+ * deletes the entry). The entry goes, so a new process given the same pid
+ * is a new one; the slot's generation is raised, so that later work for
+ * the dead process's sockets goes to CT_SLOT_LATE, never to the slot's next
+ * process; then the slot is marked dead: user space harvests its counters
+ * into the process's row and frees it (user/trace/reaper.c). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tb_exit, struct task_struct *p)
+{
+	if (!filter.enabled || !filter.recycle)
+		return 0;
+	__u32 tgid = cur_tgid();
+	struct ct_task *t = tgid ? bpf_map_lookup_elem(&tasks, &tgid) : NULL;
+	if (!t || BPF_CORE_READ(p, signal, live.counter))
+		return 0; /* untraced, or other threads live on */
+	__u32 slot = t->slot;
+	if (bpf_map_delete_elem(&tasks, &tgid))
+		return 0;
+	__sync_fetch_and_add(&procs_exited, 1);
+	if (slot >= CT_SLOT_LATE)
+		return 0;
+	struct ct_proc *pr = bpf_map_lookup_elem(&procs, &slot);
+	if (!pr || pr->tgid != tgid)
+		return 0;
+	/* read here, not where the slot is handed out: that is inlined in
+	 * hooks whose stack 5.10's verifier already finds near its limit */
+	pr->start_ns = BPF_CORE_READ(p, group_leader, start_time);
+	barrier_var(slot); /* keep the masks (slot_gen_now says why) */
+	__sync_fetch_and_add(&slot_gen[slot & (CT_NSLOTS - 1)], 1);
+	slot_dead[slot & (CT_NSLOTS - 1)] = 1;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -42,7 +77,7 @@ int BPF_PROG(tb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	__u32 tgid = cur_tgid();
 	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
-	if (!t || t->slot >= CT_SLOT_OTHERS)
+	if (!t || t->slot >= CT_SLOT_LATE)
 		return 0;
 	__u32 slot = t->slot;
 	struct ct_proc *pr = bpf_map_lookup_elem(&procs, &slot);

@@ -202,7 +202,7 @@ static void pid_list_and_user(void **st)
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), 0);
 	snprintf(list + n, sizeof(list) - n, ",4000099");
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), -1);
-	assert_string_equal(err, "--pid lists more than 31 processes (each listed one has its own "
+	assert_string_equal(err, "--pid lists more than 30 processes (each listed one has its own "
 			    "row; their children are traced anyway)");
 	/* longer than 1023 characters: refused in one line, not cut */
 	char lng[1200];

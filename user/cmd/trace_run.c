@@ -56,10 +56,6 @@ struct ticker {
 	struct ct_interval iv;
 	double gone_since[CT_NSLOTS];  /* --exporter: when a slot's process was first seen gone */
 };
-
-/* --exporter: a process gone this long has its series dropped (Prometheus
- * has scraped its last values; the label set stays bounded). */
-#define EXPORTER_GRACE_S 60.0
 /* --exporter: the published snapshot's age at most */
 #define EXPORTER_TICK_S 1.0
 
@@ -99,10 +95,12 @@ static void tick_print(struct session *s, struct ct_snapshot *cur, double t, int
 	k->iv.end = t;
 	k->iv.last = last;
 	snapshot_delta(&k->delta, cur, &k->prev, &k->iv, &s->o);
-	writer_find(s->o.format)->write_interval(s->out, &k->delta);
+	if (k->delta.nrow)
+		writer_find(s->o.format)->write_interval(s->out, &k->delta);
+	else
+		fprintf(stderr, "trace_run: --interval %ld: out of memory, not printed\n", k->index);
 	fflush(s->out);
-	if (cur != &k->prev)
-		memcpy(&k->prev, cur, sizeof(k->prev));
+	snapshot_copy(&k->prev, cur);
 	k->prev_t = t;
 }
 
@@ -113,19 +111,21 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 {
 	struct ticker *k = &s->tick;
 	uint64_t missed = 0;
-	for (int i = 0; i < CT_NSTATS; i++)
-		missed += c->stats[i].missed;
+	for (int f = 0; f < FN_COUNT; f++)
+		missed += c->total[f].missed;
 	c->dropped_events = missed + tracer_recursion_total(&s->t);
 	c->bpf_stats_on = s->cp != NULL;
 	c->bpf_run_ns = s->cp ? selfcost_now_ns(s->cp) : 0;
 	c->by_comm = s->o.by_comm;
 	for (int i = 0; i < CT_NSLOTS; i++) {
-		if (!c->procs[i].p.tgid || c->alive[i] || i == CT_SLOT_OTHERS)
+		if (!c->procs[i].p.tgid || c->alive[i] || i >= CT_SLOT_LATE)
 			k->gone_since[i] = 0;
 		else if (!k->gone_since[i])
 			k->gone_since[i] = t;
-		c->hidden[i] = k->gone_since[i] && t - k->gone_since[i] > EXPORTER_GRACE_S;
+		c->hidden[i] = k->gone_since[i] && t - k->gone_since[i] > CT_EXPORTER_GRACE_S;
 	}
+	/* the exited processes' rows: those of the grace period only
+	 * (snapshot_take_live) */
 	for (int n = 0; n < 20 && exporter_publish(&s->exp, c) && !k->stop; n++) {
 		pthread_mutex_unlock(&k->mu);
 		struct timespec ms10 = { 0, 10000000 };
@@ -155,7 +155,8 @@ static void *tick_main(void *arg)
 		 * cells are read falls on either side, as a per-CPU read must */
 		double t = now_real();
 		k->cur.prog = k->prog;
-		snapshot_take_live(&k->cur, &s->o, &s->t);
+		if (snapshot_take_live(&k->cur, &s->o, &s->t, s->o.exporter != NULL, t))
+			continue; /* no memory: the next tick's read covers this one */
 		if (s->o.exporter)
 			tick_publish(s, &k->cur, t);
 		else
@@ -174,11 +175,13 @@ static int tick_start(struct session *s, const struct ct_program *prog)
 		return 0;
 	k->prog = prog;
 	k->prev.prog = prog;
-	snapshot_take_live(&k->prev, &s->o, &s->t);
+	double t0 = now_real();
+	if (snapshot_take_live(&k->prev, &s->o, &s->t, s->o.exporter != NULL, t0))
+		return errf(s->err, sizeof(s->err), "--interval: out of memory");
 	if (s->o.exporter) /* a scrape right after the start has its series */
-		tick_publish(s, &k->prev, now_real());
+		tick_publish(s, &k->prev, t0);
 	else
-		k->prev_t = now_real();
+		k->prev_t = t0;
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -342,7 +345,8 @@ static int report(struct session *s)
 {
 	s->snap.cost = s->cp;
 	int bad = profile_finish(s);
-	snapshot_take(&s->snap, &s->o, &s->t);
+	if (snapshot_take(&s->snap, &s->o, &s->t))
+		return errf(s->err, sizeof(s->err), "out of memory taking the report");
 	if (s->o.interval && s->tick.prev_t) /* --interval: the last one, to the end */
 		tick_print(s, &s->snap, now_real(), 1);
 	if (!bad)
@@ -605,6 +609,9 @@ cleanup:
 	if (s.cost_opened)
 		selfcost_close(s.cp);
 	snapshot_free(&s.snap);
+	snapshot_free(&s.tick.prev);
+	snapshot_free(&s.tick.cur);
+	snapshot_free(&s.tick.delta);
 	if (s.prof_opened) {
 		prof_data_free(&s.pd);
 		profile_close(s.pp);

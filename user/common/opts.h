@@ -24,8 +24,8 @@ struct perfctl;
 /* trace_run --role: how long a peer may take to show up (default) */
 #define CT_PEER_TIMEOUT_S 30
 /* --pid: each listed process has a slot of its own in the tracer's
- * per-process rows (CT_NSLOTS - 1 in bpf/copytrace.h; target.c checks). */
-#define CT_MAX_PIDS 31
+ * per-process rows (CT_SLOT_LATE in bpf/copytrace.h; target.c checks). */
+#define CT_MAX_PIDS 30
 #define CT_PID_MAX 4194304 /* the kernel's PID_MAX_LIMIT on 64-bit */
 
 struct ct_opts {

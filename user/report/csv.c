@@ -137,7 +137,7 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 		const struct ct_sock *s = &r->conns[i].s;
 		char side[CSV_FIELD], tuple[CSV_FIELD];
 		csv_prefix(f, r, "connection");
-		fprintf(f, "%s,%s,,,%llu,,,,,,%llu\n", csv_text(side, sizeof(side), r->label[s->slot], 0),
+		fprintf(f, "%s,%s,,,%llu,,,,,,%llu\n", csv_text(side, sizeof(side), r->label[r->conns[i].row], 0),
 			csv_text(tuple, sizeof(tuple), r->conns[i].tuple, 1), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}

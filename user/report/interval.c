@@ -28,7 +28,7 @@ static int shown(const struct ct_snapshot *s, int k)
 	for (int i = 0; i < s->nslots; i++)
 		if (s->slots[i] == k)
 			return 1;
-	return s->procs[k].p.tgid && s->iv->state[k] != PS_RUNNING;
+	return s->procs[k].p.tgid && s->state[k] != PS_RUNNING;
 }
 
 /* The slot's ledger of the interval: zero for a process that only
@@ -70,10 +70,10 @@ int interval_table(FILE *f, const struct ct_snapshot *s)
 	for (int k = 0; k < LL_COUNT; k++)
 		fprintf(f, " %14s", head[k]);
 	fputc('\n', f);
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < s->nrow; k++)
 		if (shown(s, k)) {
 			struct ct_ledger l = slot_ledger(s, k);
-			table_ledger(f, s->label[k], proc_state_names[s->iv->state[k]], &l);
+			table_ledger(f, s->label[k], proc_state_names[s->state[k]], &l);
 		}
 	table_ledger(f, "total", "", &s->ledger);
 	for (int i = 0; i < s->nrows; i++) {
@@ -110,15 +110,15 @@ int interval_json(FILE *f, const struct ct_snapshot *s)
 	json_ledger_line(f, &s->ledger);
 	fputs(", \"processes\": [", f);
 	int n = 0;
-	for (int k = 0; k < CT_NSLOTS; k++) {
+	for (int k = 0; k < s->nrow; k++) {
 		if (!shown(s, k))
 			continue;
 		struct ct_ledger l = slot_ledger(s, k);
 		fprintf(f, "%s{\"label\": ", n++ ? ", " : "");
 		json_str(f, s->label[k]);
-		if (k != CT_SLOT_OTHERS && s->procs[k].p.tgid)
+		if (snap_is_proc(s, k) && s->procs[k].p.tgid)
 			fprintf(f, ", \"pid\": %u", s->procs[k].p.tgid);
-		fprintf(f, ", \"state\": \"%s\", \"ledger\": ", proc_state_names[s->iv->state[k]]);
+		fprintf(f, ", \"state\": \"%s\", \"ledger\": ", proc_state_names[s->state[k]]);
 		json_ledger_line(f, &l);
 		fputs(", \"functions\": [", f);
 		int m = 0;
@@ -147,9 +147,9 @@ static void csv_head(FILE *f, const struct ct_snapshot *s, int k, const char *se
 	iso_time(t, sizeof(t), s->iv->end);
 	csv_text(who, sizeof(who), k < 0 ? "total" : s->label[k], 0);
 	fprintf(f, "%ld,%s,%.6f,%s,", s->iv->index, t, s->iv->end - s->iv->start, who);
-	if (k >= 0 && k != CT_SLOT_OTHERS && s->procs[k].p.tgid)
+	if (k >= 0 && snap_is_proc(s, k) && s->procs[k].p.tgid)
 		fprintf(f, "%u", s->procs[k].p.tgid);
-	fprintf(f, ",%s,%s,", k < 0 ? "" : proc_state_names[s->iv->state[k]], sec);
+	fprintf(f, ",%s,%s,", k < 0 ? "" : proc_state_names[s->state[k]], sec);
 }
 
 static void csv_ledger(FILE *f, const struct ct_snapshot *s, int k, const struct ct_ledger *l)
@@ -171,7 +171,7 @@ int interval_csv(FILE *f, const struct ct_snapshot *s)
 {
 	if (s->iv->index == 1)
 		fputs("interval,time,seconds,process,pid,state,section,name,hook,calls,bytes\n", f);
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < s->nrow; k++)
 		if (shown(s, k)) {
 			struct ct_ledger l = slot_ledger(s, k);
 			csv_ledger(f, s, k, &l);

@@ -22,7 +22,7 @@ static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_r
 	const struct ct_row_info *ri = &r->info[w->fn];
 	fprintf(f, "{\"side\": ");
 	json_str(f, r->label[w->side]);
-	if (r->prog && w->side != CT_SLOT_OTHERS)
+	if (r->prog && snap_is_proc(r, w->side))
 		fprintf(f, ", \"pid\": %u", r->procs[w->side].p.tgid);
 	fprintf(f, ", \"name\": ");
 	json_str(f, ri->name);
@@ -141,10 +141,16 @@ static void json_processes(FILE *f, const struct ct_snapshot *r)
 		const struct ct_proc *p = &r->procs[k].p;
 		fprintf(f, "%s\n    {\"label\": ", i ? "," : "");
 		json_str(f, r->label[k]);
-		if (r->prog && k != CT_SLOT_OTHERS) {
+		if (r->prog && snap_is_proc(r, k)) {
 			fprintf(f, ", \"pid\": %u, \"ppid\": %u, \"comm\": ", p->tgid, p->ppid);
 			json_str(f, p->comm);
+			if (p->start_ns)
+				fprintf(f, ", \"start_ns\": %llu", U(p->start_ns));
 		}
+		if (r->prog)
+			fprintf(f, ", \"exited\": %s", r->procs[k].exited ? "true" : "false");
+		if (r->procs[k].folded)
+			fprintf(f, ", \"folded\": %llu", U(r->procs[k].folded));
 		fprintf(f, ", \"ledger\": ");
 		json_ledger(f, &r->slot_ledger[k]);
 		fprintf(f, ", \"functions\": [");
@@ -165,7 +171,7 @@ static void json_conns(FILE *f, const struct ct_snapshot *r)
 	for (int i = 0; i < r->nconns; i++) {
 		const struct ct_sock *s = &r->conns[i].s;
 		fprintf(f, "%s\n    {\"process\": ", i ? "," : "");
-		json_str(f, r->label[s->slot]);
+		json_str(f, r->label[r->conns[i].row]);
 		fprintf(f, ", \"tuple\": ");
 		json_str(f, r->conns[i].tuple);
 		fprintf(f, ", \"sent_bytes\": %llu, \"received_bytes\": %llu, \"splice_bytes\": %llu, "
@@ -199,7 +205,7 @@ static void json_by_process(FILE *f, const struct ct_snapshot *r, const int *sl,
 			continue;
 		fprintf(f, "%s{\"process\": ", n++ ? ", " : "");
 		json_str(f, r->label[sl[i]]);
-		if (sl[i] != CT_SLOT_OTHERS)
+		if (snap_is_proc(r, sl[i]) && r->procs[sl[i]].p.tgid)
 			fprintf(f, ", \"pid\": %u", r->procs[sl[i]].p.tgid);
 		fprintf(f, ", \"samples\": %llu}", U(s));
 	}
@@ -313,8 +319,9 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 			fprintf(f, "%d", p->exit_status);
 		else
 			fprintf(f, "null");
-		fprintf(f, ", \"processes_in_others\": %llu}, \"backend\": \"%s\", \"kernel\": ",
-			r->overflow, r->backend);
+		fprintf(f, ", \"processes_in_others\": %llu, \"processes_seen\": %llu, "
+			"\"processes_exited\": %llu}, \"backend\": \"%s\", \"kernel\": ",
+			r->overflow, U(r->procs_seen), U(r->procs_exited), r->backend);
 	} else {
 		fprintf(f, "{\n  \"impl\": \"%s\", \"size\": %zu, \"threads\": %d, \"net\": \"%s\", "
 			   "\"mode\": \"%s\", \"backend\": \"%s\", \"kernel\": ",

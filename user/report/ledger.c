@@ -12,7 +12,7 @@ static uint64_t sum(const struct ct_snapshot *r, int slot, int fn)
 	if (slot >= 0)
 		return snap_stat(r, slot, fn)->bytes;
 	uint64_t b = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		b += snap_stat(r, k, fn)->bytes;
 	return b;
 }
@@ -74,7 +74,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 		how = "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg";
 	}
 	uint64_t sc = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)
 			sc += ledger_send_copy(r, k);
 	line(l, LL_SEND, sc, &send, how);
@@ -93,7 +93,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
 	     rows[FN_SPLICE_OUT].inferred ? "inferred: splice syscall results" : "tcp_splice_read");
 	uint64_t through = 0; /* spliced bytes tcp_sendmsg counted too (6.5+) */
-	for (int k = 0; k < CT_NSLOTS; k++)
+	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)
 			through += snap_stat(r, k, FN_SPLICE)->aux;
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
@@ -198,7 +198,7 @@ static void zc_summary(struct ct_snapshot *r)
 	memset(z, 0, sizeof(*z));
 	z->wait_share = -1;
 	uint64_t zc_events = 0, iou_wait = 0, iou_waits = 0;
-	for (int k = 0; k < CT_NSLOTS; k++) {
+	for (int k = 0; k < r->nrow; k++) { /* exited processes' rows too */
 		const struct ct_stat *s = snap_stat(r, k, FN_ZC_LATENCY);
 		z->lat_timed += s->timed;
 		z->lat_untimed += s->aux;
@@ -241,14 +241,32 @@ static void zc_summary(struct ct_snapshot *r)
 		z->wait_share = (double)z->wait_ns / (z->wait_base_s * 1e9);
 }
 
+/* The order rows are reported in: the exited processes (in the order
+ * they exited), the slots' processes, "others", the folded rows. */
+static int report_order(const struct ct_snapshot *r, int i)
+{
+	int exited = r->nrow - CT_NSLOTS;
+	if (i < exited) {
+		int k = CT_NSLOTS + i;
+		return r->procs[k].folded ? -1 : k;
+	}
+	i -= exited;
+	if (i < CT_NSLOTS)
+		return i;
+	int k = CT_NSLOTS + (i - CT_NSLOTS);
+	return k < r->nrow && r->procs[k].folded ? k : -1;
+}
+
 void ledger_build(struct ct_snapshot *r)
 {
 	r->nslots = 0;
-	for (int k = 0; k < CT_NSLOTS; k++)
-		if (slot_active(r, k)) {
+	for (int i = 0; i < 2 * r->nrow - CT_NSLOTS && r->slots; i++) {
+		int k = report_order(r, i);
+		if (k >= 0 && slot_active(r, k)) {
 			r->slots[r->nslots++] = k;
 			ledger_compute(r, k, &r->slot_ledger[k]);
 		}
+	}
 	r->nrows = ledger_rows(r, r->rows);
 	ledger_compute(r, -1, &r->ledger);
 	zc_summary(r);

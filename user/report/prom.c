@@ -29,11 +29,11 @@ static void proc_labels(FILE *f, const struct ct_snapshot *s, int k)
 {
 	const char *lab = s->label[k], *slash = strchr(lab, '/');
 	fputs("comm=\"", f);
-	label_value(f, slash && k != CT_SLOT_OTHERS ? slash + 1 : lab);
+	label_value(f, slash && snap_is_proc(s, k) ? slash + 1 : lab);
 	fputc('"', f);
 	if (!s->by_comm) {
 		fputs(",pid=\"", f);
-		if (k != CT_SLOT_OTHERS && s->procs[k].p.tgid)
+		if (snap_is_proc(s, k) && s->procs[k].p.tgid)
 			fprintf(f, "%u", s->procs[k].p.tgid);
 		fputc('"', f);
 	}
@@ -54,7 +54,7 @@ static int first_of_comm(const struct ct_snapshot *s, int k)
 	for (int i = 0; i < s->nslots && s->slots[i] != k; i++) {
 		int j = s->slots[i];
 		const char *b = strchr(s->label[j], '/');
-		if (!s->hidden[j] && j != CT_SLOT_OTHERS && k != CT_SLOT_OTHERS && a && b &&
+		if (!s->hidden[j] && snap_is_proc(s, j) && snap_is_proc(s, k) && a && b &&
 		    !strcmp(a, b))
 			return 0;
 	}
@@ -63,7 +63,7 @@ static int first_of_comm(const struct ct_snapshot *s, int k)
 
 static int same_group(const struct ct_snapshot *s, int k, int j)
 {
-	if (!s->by_comm || k == CT_SLOT_OTHERS || j == CT_SLOT_OTHERS)
+	if (!s->by_comm || !snap_is_proc(s, k) || !snap_is_proc(s, j))
 		return k == j;
 	const char *a = strchr(s->label[k], '/'), *b = strchr(s->label[j], '/');
 	return a && b && !strcmp(a, b);
@@ -144,11 +144,11 @@ static void function_families(FILE *f, const struct ct_snapshot *s, int om)
 static void zc_family(FILE *f, const struct ct_snapshot *s, int om)
 {
 	uint64_t ids = 0, ids_copied = 0, notif = 0, notif_copied = 0;
-	for (int k = 0; k < CT_NSLOTS; k++) {
-		ids += snap_stat(s, k, FN_ZC_CALLBACK)->aux;
-		ids_copied += snap_stat(s, k, FN_ZC_CALLBACK)->aux2;
-		notif += snap_stat(s, k, FN_IOU_NOTIF)->calls;
-		notif_copied += snap_stat(s, k, FN_IOU_NOTIF)->aux;
+	{ /* every process's, exited ones too: host counters never go down */
+		ids += s->total[FN_ZC_CALLBACK].aux;
+		ids_copied += s->total[FN_ZC_CALLBACK].aux2;
+		notif += s->total[FN_IOU_NOTIF].calls;
+		notif_copied += s->total[FN_IOU_NOTIF].aux;
 	}
 	const char *n = "copytrace_zerocopy_notifications_total";
 	family(f, om, n, "Zero-copy completions (MSG_ZEROCOPY ids, io_uring notifications); copied=\"true\": the kernel copied the pages after all.");

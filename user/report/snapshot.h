@@ -14,6 +14,7 @@
 #include "profile/stack.h"
 #include "timeledger.h"
 #include "trace/hooks.h"
+#include "trace/procrows.h"
 #include "trace/selfcost.h"
 #include "trace/target.h"
 
@@ -59,7 +60,6 @@ struct ct_interval {
 	long index;                       /* 1, 2, ... */
 	double start, end;                /* CLOCK_REALTIME seconds */
 	int last;                         /* the interval the trace ended in */
-	unsigned char state[CT_NSLOTS];   /* enum proc_state of each slot's process */
 };
 extern const char *const proc_state_names[4];
 
@@ -91,6 +91,7 @@ struct ledger_row {
 struct ct_conn {
 	struct ct_sock s;
 	char tuple[112];
+	int row;            /* its process's row (its slot and generation) */
 };
 
 struct ct_snapshot {
@@ -115,32 +116,41 @@ struct ct_snapshot {
 	int zc_skipped;                   /* zerocopy-only hooks left out */
 	int send_from_syscall;            /* tracepoint send bytes from the syscalls */
 	uint64_t rec_missed[FN_COUNT];    /* events skipped by recursion protection */
-	/* the counters */
-	struct ct_stat stats[CT_NSTATS];
-	struct ct_proc_info procs[CT_NSLOTS];
-	unsigned char alive[CT_NSLOTS];   /* the slot's process existed when taken */
+	/* the counters, per row: rows 0..CT_NSLOTS-1 are the slots (their
+	 * processes as they are now; with --impl, sender and receiver), the
+	 * rows after them exited processes (tracing a program), the folded
+	 * ones last. Allocated by snapshot_rows, freed by snapshot_free. */
+	int nrow;
+	struct ct_stat *stats;            /* nrow * FN_COUNT (CT_STAT_KEY) */
+	struct ct_proc_info *procs;
+	unsigned char *alive;             /* the row's process existed when taken */
+	unsigned char *state;             /* --interval: enum proc_state per row */
+	uint64_t seq;                     /* the tracer's harvests when taken */
+	struct ct_stat total[FN_COUNT];   /* every process's, those not in the rows too */
+	uint64_t procs_seen, procs_exited; /* processes traced, and exited */
 	const struct ct_interval *iv;     /* NULL: the whole run; else one interval */
 	/* --exporter: processes gone longer than the grace period (their
 	 * series dropped), --by comm, events the tracer did not see (calls
 	 * whose exit was missed + runs skipped by recursion protection), and
 	 * the BPF programs' run time so far (bpf_run_ns valid with --bpf-stats) */
-	unsigned char hidden[CT_NSLOTS];
+	unsigned char *hidden;
 	int by_comm;
 	uint64_t dropped_events;
 	int bpf_stats_on;
 	uint64_t bpf_run_ns;
-	char label[CT_NSLOTS][CT_LABEL];  /* "sender"/"receiver", "PID/comm", "others" */
+	char (*label)[CT_LABEL];          /* "sender"/"receiver", "PID/comm", "others",
+					   * "exited processes (N)" */
 	unsigned long long overflow;      /* processes summed in the last slot */
 	struct ct_conn *conns;            /* every connection, most bytes first */
 	int nconns;
 	int top;                          /* the table shows this many (--top) */
 	/* derived (ledger.c) */
-	struct ledger_row rows[CT_NSTATS]; /* the function table */
+	struct ledger_row *rows;          /* the function table (nrow * FN_COUNT at most) */
 	int nrows;
-	struct ct_ledger ledger;          /* all slots */
-	struct ct_ledger slot_ledger[CT_NSLOTS]; /* each process's own (tracing a program) */
+	struct ct_ledger ledger;          /* all rows */
+	struct ct_ledger *slot_ledger;    /* each row's own (tracing a program) */
+	int *slots, nslots;               /* the rows reported, in order */
 	struct ct_zc_summary zc;
-	int slots[CT_NSLOTS], nslots;     /* the slots reported, in order */
 	/* --compare (NULL without) and its medians */
 	const struct ct_compare *cmp;
 	struct ct_compare_sum cmp_sum;
@@ -148,7 +158,7 @@ struct ct_snapshot {
 	 * slots with samples, most first */
 	const struct prof_data *prof;
 	const struct time_ledger *tl;
-	int tl_slots[CT_NSLOTS], ntl_slots;
+	int tl_slots[CT_NSLOTS], ntl_slots; /* (the profiler's rows are slots) */
 	char fg_title[192];               /* the flame graph's title */
 	/* --bpf-stats (NULL without): the BPF programs' own run time, the
 	 * sums of the tracer's [0] and the profiler's [1], the programs that
@@ -167,6 +177,13 @@ struct ledger_line_info {
 	int sender;           /* the sending host's line (else the receiving host's) */
 };
 extern const struct ledger_line_info ledger_lines[LL_COUNT];
+
+/* Row k is one process (or, with --impl, a side), not a shared row:
+ * "others", exited processes' sockets, or folded exited processes. */
+static inline int snap_is_proc(const struct ct_snapshot *s, int k)
+{
+	return k < CT_SLOT_LATE || (k >= CT_NSLOTS && !s->procs[k].folded);
+}
 
 static inline const struct ct_stat *snap_stat(const struct ct_snapshot *s, int slot, int fn)
 {

@@ -154,7 +154,7 @@ static void conn_rows(FILE *f, const struct ct_snapshot *r)
 			continue;
 		}
 		fprintf(f, "   %-22s %-47s %12llu %12llu %12llu %12llu %10llu\n",
-			r->label[s->slot], r->conns[i].tuple, U(s->col[CC_SENT]),
+			r->label[r->conns[i].row], r->conns[i].tuple, U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),
 			U(s->col[CC_RETRANS]));
 	}
@@ -309,28 +309,37 @@ static void report_program(FILE *f, const struct ct_snapshot *r)
 	if (p->exit_status >= 0)
 		fprintf(f, " (exit status %d)", p->exit_status);
 	fprintf(f, "\n");
+	fprintf(f, "   %llu process(es) traced, %llu of them exited during the trace\n",
+		U(r->procs_seen), U(r->procs_exited));
 	if (r->overflow)
-		fprintf(f, "   %llu process(es) beyond the first %d share the row \"others\"\n",
-			r->overflow, CT_SLOT_OTHERS);
+		fprintf(f, "   %llu process(es) found every one of the %d slots taken and share the "
+			"row \"others\"\n", r->overflow, CT_SLOT_LATE);
 	for (int i = 0; i < r->nslots; i++) {
 		int k = r->slots[i];
-		const struct ct_proc *pr = &r->procs[k].p;
+		const struct ct_proc_info *pi = &r->procs[k];
 		fprintf(f, "\nprocess %s", r->label[k]);
-		if (k != CT_SLOT_OTHERS && pr->ppid)
-			fprintf(f, " (child of %u)", pr->ppid);
+		if (snap_is_proc(r, k) && pi->p.ppid)
+			fprintf(f, " (child of %u)", pi->p.ppid);
+		if (pi->folded)
+			fprintf(f, " (the exited processes past the %d kept as rows, smallest first)",
+				CT_EXITED_ROWS);
+		else if (pi->exited)
+			fprintf(f, " (exited)");
 		fprintf(f, "\n");
 		function_rows(f, r, k);
 		byte_ledger(f, r, &r->slot_ledger[k]);
 	}
 	int idle = 0;
-	for (int k = 0; k < CT_SLOT_OTHERS; k++) {
-		int shown = 0;
-		for (int i = 0; i < r->nslots; i++)
+	for (int k = 0; k < r->nrow; k++) {
+		int shown = !snap_is_proc(r, k);
+		for (int i = 0; i < r->nslots && !shown; i++)
 			shown |= r->slots[i] == k;
-		if (r->procs[k].used && !shown)
-			fprintf(f, "%s%s", idle++ ? ", " : "\nalso traced, no TCP work seen: ",
+		if (r->procs[k].used && !shown && idle++ < 20)
+			fprintf(f, "%s%s", idle > 1 ? ", " : "\nalso traced, no TCP work seen: ",
 				r->label[k]);
 	}
+	if (idle > 20)
+		fprintf(f, " and %d more", idle - 20);
 	fprintf(f, "%s\ntotal of %d process(es) with TCP work (* = inferred, not observed; "
 		"share = of the process's data syscall time)\n", idle ? "\n" : "", r->nslots);
 	byte_ledger(f, r, &r->ledger);

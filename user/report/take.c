@@ -36,13 +36,19 @@ static void tuple_str(const struct ct_tuple *t, char *buf, size_t n)
  * else "PID/comm" (or "others"). */
 static void labels(struct ct_snapshot *s)
 {
-	for (int k = 0; k < CT_NSLOTS; k++) {
+	for (int k = 0; k < s->nrow; k++) {
 		char *b = s->label[k];
 		if (!s->prog)
 			snprintf(b, CT_LABEL, "%s", k == CT_SERVER ? "sender" : k == CT_CLIENT ?
 				 "receiver" : "other");
 		else if (k == CT_SLOT_OTHERS)
 			snprintf(b, CT_LABEL, "others");
+		else if (k == CT_SLOT_LATE)
+			snprintf(b, CT_LABEL, "sockets of exited processes");
+		else if (s->procs[k].folded)
+			snprintf(b, CT_LABEL, "exited processes (%llu)", U(s->procs[k].folded));
+		else if (k < CT_NSLOTS && !s->procs[k].p.tgid)
+			snprintf(b, CT_LABEL, "free slot %d", k); /* its processes' rows follow */
 		else {
 			/* a process's name is its own: cleaned (text.h) */
 			char comm[sizeof(s->procs[k].p.comm) + 1], c[4 * sizeof(comm)];
@@ -123,8 +129,22 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 		s->prog = &s->prog_clean;
 	}
 	s->top = o->top;
-	for (int i = 0; i < s->nconns; i++)
-		tuple_str(&s->conns[i].s.t, s->conns[i].tuple, sizeof(s->conns[i].tuple));
+	for (int i = 0; i < s->nconns; i++) {
+		struct ct_conn *c = &s->conns[i];
+		tuple_str(&c->s.t, c->tuple, sizeof(c->tuple));
+		/* the process that marked it: the slot's process of that
+		 * generation, alive or exited (folded: the others' row) */
+		c->row = c->s.slot < CT_NSLOTS ? (int)c->s.slot : CT_SLOT_OTHERS;
+		int found = !s->prog || c->row >= CT_SLOT_LATE;
+		for (int k = 0; k < s->nrow && !found; k++)
+			if (s->procs[k].slot == c->s.slot && s->procs[k].gen == c->s.gen &&
+			    !s->procs[k].folded && (k < CT_NSLOTS ? s->procs[k].p.tgid != 0 : 1)) {
+				c->row = k;
+				found = 1;
+			}
+		if (!found)
+			c->row = CT_SLOT_LATE;
+	}
 	ledger_build(s);
 	tl_order(s);
 	if (s->prof && s->prog)
@@ -138,58 +158,215 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 
 const char *const proc_state_names[4] = { "running", "new", "exited", "new+exited" };
 
-/* Which slots' processes exist now (a zombie counts: not yet reaped). */
-static void take_alive(struct ct_snapshot *s)
+int snapshot_rows(struct ct_snapshot *s, int nrow)
 {
-	for (int k = 0; k < CT_NSLOTS; k++) {
-		int pid = (int)s->procs[k].p.tgid;
-		s->alive[k] = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	snapshot_free(s);
+	size_t n = (size_t)nrow;
+	s->nrow = nrow;
+	s->stats = calloc(n * FN_COUNT, sizeof(*s->stats));
+	s->procs = calloc(n, sizeof(*s->procs));
+	s->alive = calloc(n, 1);
+	s->state = calloc(n, 1);
+	s->hidden = calloc(n, 1);
+	s->label = calloc(n, sizeof(*s->label));
+	s->rows = calloc(n * FN_COUNT, sizeof(*s->rows));
+	s->slot_ledger = calloc(n, sizeof(*s->slot_ledger));
+	s->slots = calloc(n, sizeof(*s->slots));
+	if (!s->stats || !s->procs || !s->alive || !s->state || !s->hidden || !s->label ||
+	    !s->rows || !s->slot_ledger || !s->slots) {
+		snapshot_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Adopts one read of the tracer's rows (tracer_read_rows). */
+static int adopt_rows(struct ct_snapshot *s, int n, struct ct_stat *st, struct ct_proc_info *pi)
+{
+	if (n < 0 || snapshot_rows(s, n)) {
+		free(st);
+		free(pi);
+		return -1;
+	}
+	free(s->stats);
+	free(s->procs);
+	s->stats = st;
+	s->procs = pi;
+	return 0;
+}
+
+void snapshot_copy(struct ct_snapshot *d, const struct ct_snapshot *s)
+{
+	if (d == s)
+		return;
+	snapshot_free(d);
+	struct ct_snapshot keep = *s;
+	keep.conns = NULL;
+	keep.nconns = 0;
+	if (snapshot_rows(d, s->nrow)) {
+		snapshot_free(d);
+		return;
+	}
+	size_t n = (size_t)s->nrow;
+	memcpy(d->stats, s->stats, n * FN_COUNT * sizeof(*s->stats));
+	memcpy(d->procs, s->procs, n * sizeof(*s->procs));
+	memcpy(d->alive, s->alive, n);
+	memcpy(d->state, s->state, n);
+	memcpy(d->hidden, s->hidden, n);
+	memcpy(d->label, s->label, n * sizeof(*s->label));
+	memcpy(d->slot_ledger, s->slot_ledger, n * sizeof(*s->slot_ledger));
+	memcpy(d->slots, s->slots, n * sizeof(*s->slots));
+	/* the function table's rows point into stats: rebuilt */
+	struct ct_snapshot a = *d;
+	*d = keep;
+	d->stats = a.stats;
+	d->procs = a.procs;
+	d->alive = a.alive;
+	d->state = a.state;
+	d->hidden = a.hidden;
+	d->label = a.label;
+	d->rows = a.rows;
+	d->slot_ledger = a.slot_ledger;
+	d->slots = a.slots;
+	for (int i = 0; i < s->nrows; i++) {
+		d->rows[i] = s->rows[i];
+		d->rows[i].s = &d->stats[s->rows[i].s - s->stats];
 	}
 }
 
-void snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
+/* Which rows' processes exist now (a zombie counts: not yet reaped); an
+ * exited one's slot was harvested: it is gone. */
+static void take_alive(struct ct_snapshot *s)
+{
+	for (int k = 0; k < s->nrow; k++) {
+		int pid = (int)s->procs[k].p.tgid;
+		s->alive[k] = k < CT_NSLOTS && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	}
+}
+
+static void take_common(struct ct_snapshot *s, struct tracer *t)
 {
 	struct utsname u;
 	snprintf(s->kernel, sizeof(s->kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
-	tracer_read_live(t, s->stats);
-	s->overflow = tracer_procs(t, s->procs);
+	s->overflow = tracer_overflow(t);
+	tracer_proc_counts(t, &s->procs_seen, &s->procs_exited);
 	take_alive(s);
-	s->conns = NULL; /* connections are the final report's (snapshot_free) */
-	s->nconns = 0;
 	s->backend = backend_name(t->plan.backend);
 	s->tracepoint = t->plan.backend == BK_TRACEPOINT;
 	memcpy(s->info, t->plan.rows, sizeof(s->info));
-	s->nnotes = 0;
 	s->zc_skipped = t->plan.zc_skipped;
 	s->send_from_syscall = t->plan.send_from_syscall;
+}
+
+int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t,
+		       int exporter, double now)
+{
+	struct ct_stat *st;
+	struct ct_proc_info *pi;
+	int n = tracer_read_rows(t, 0, exporter ? ROWS_SINCE : ROWS_NEW,
+				 now - CT_EXPORTER_GRACE_S, &st, &pi, &s->seq, s->total);
+	if (adopt_rows(s, n, st, pi))
+		return -1;
+	take_common(s, t);
+	s->conns = NULL; /* connections are the final report's (snapshot_free) */
+	s->nconns = 0;
+	s->nnotes = 0;
 	snapshot_derive(s, o);
+	return 0;
+}
+
+/* The same process in row a of x and row b of y: its slot and which of
+ * the slot's processes it is. */
+static int same_proc(const struct ct_snapshot *x, int a, const struct ct_snapshot *y, int b)
+{
+	const struct ct_proc_info *p = &x->procs[a], *q = &y->procs[b];
+	return p->p.tgid && p->p.tgid == q->p.tgid && p->slot == q->slot && p->gen == q->gen &&
+	       !p->folded && !q->folded;
 }
 
 void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 		    const struct ct_snapshot *prev, struct ct_interval *iv,
 		    const struct ct_opts *o)
 {
-	memcpy(d, cur, sizeof(*d));
+	/* the rows of cur this interval has: its slots, and the exited ones
+	 * harvested after prev was taken (earlier ones are in earlier
+	 * intervals) */
+	int n = 0, *pick = calloc((size_t)cur->nrow, sizeof(int));
+	snapshot_free(d);
+	if (!pick)
+		return;
+	for (int k = 0; k < cur->nrow; k++)
+		if (k < CT_NSLOTS || cur->procs[k].seq > prev->seq)
+			pick[n++] = k;
+	if (snapshot_rows(d, n)) {
+		free(pick);
+		return;
+	}
+	d->run = cur->run;
 	d->prog = cur->prog;
-	/* every column of a cell is a monotonic count (hist slots too) */
-	for (int k = 0; k < CT_NSTATS; k++) {
-		__u64 *a = (__u64 *)&d->stats[k];
-		const __u64 *b = (const __u64 *)&prev->stats[k];
-		for (size_t i = 0; i < sizeof(struct ct_stat) / sizeof(__u64); i++)
-			a[i] -= b[i];
+	snprintf(d->kernel, sizeof(d->kernel), "%s", cur->kernel);
+	d->backend = cur->backend;
+	d->tracepoint = cur->tracepoint;
+	memcpy(d->info, cur->info, sizeof(d->info));
+	d->zc_skipped = cur->zc_skipped;
+	d->send_from_syscall = cur->send_from_syscall;
+	d->overflow = cur->overflow;
+	d->procs_seen = cur->procs_seen;
+	d->procs_exited = cur->procs_exited;
+	d->seq = cur->seq;
+	for (int f = 0; f < FN_COUNT; f++) {
+		d->total[f] = cur->total[f];
+		ct_stat_sub(&d->total[f], &prev->total[f]);
 	}
-	for (int k = 0; k < CT_NSLOTS; k++) {
-		int born = cur->procs[k].p.tgid && cur->procs[k].p.tgid != prev->procs[k].p.tgid;
-		int gone = cur->procs[k].p.tgid && !cur->alive[k] && (born || prev->alive[k]);
-		iv->state[k] = (unsigned char)(born ? (gone ? PS_NEW_EXITED : PS_NEW) :
-					       gone ? PS_EXITED : PS_RUNNING);
+	/* each process's count now less its count at prev: a slot's process
+	 * that was there at prev is found in cur's slot or, once exited, in
+	 * its row; one folded away is taken off the new folded row */
+	unsigned char *found = calloc(CT_NSLOTS, 1);
+	int fold_new = -1;
+	for (int i = 0; i < n; i++) {
+		int k = pick[i];
+		d->procs[i] = cur->procs[k];
+		d->alive[i] = cur->alive[k];
+		memcpy(&d->stats[CT_STAT_KEY(i, 0)], &cur->stats[CT_STAT_KEY(k, 0)],
+		       sizeof(struct ct_stat) * FN_COUNT);
+		if (cur->procs[k].folded) {
+			fold_new = i;
+			continue;
+		}
+		int was = -1;
+		if (k < CT_NSLOTS && (!cur->prog || k >= CT_SLOT_LATE))
+			was = k < prev->nrow ? k : -1; /* a side, or the shared row */
+		else
+			for (int j = 0; j < CT_NSLOTS && j < prev->nrow; j++)
+				if (same_proc(cur, k, prev, j))
+					was = j;
+		if (was >= 0) {
+			for (int f = 0; f < FN_COUNT; f++)
+				ct_stat_sub(&d->stats[CT_STAT_KEY(i, f)], &prev->stats[CT_STAT_KEY(was, f)]);
+			if (found)
+				found[was] = 1;
+		}
+		int born = k >= CT_NSLOTS ? was < 0 : d->procs[i].p.tgid && was < 0;
+		int gone = d->procs[i].p.tgid && !d->alive[i] &&
+			   (born || (was >= 0 && prev->alive[was]) || k >= CT_NSLOTS);
+		d->state[i] = (unsigned char)(born ? (gone ? PS_NEW_EXITED : PS_NEW) :
+					      gone ? PS_EXITED : PS_RUNNING);
 	}
+	for (int j = 0; fold_new >= 0 && found && j < CT_NSLOTS && j < prev->nrow; j++)
+		if (!found[j] && prev->procs[j].p.tgid && cur->prog)
+			for (int f = 0; f < FN_COUNT; f++)
+				ct_stat_sub(&d->stats[CT_STAT_KEY(fold_new, f)],
+					    &prev->stats[CT_STAT_KEY(j, f)]);
+	if (fold_new >= 0)
+		d->state[fold_new] = PS_EXITED;
+	free(found);
+	free(pick);
 	d->iv = iv;
 	d->cmp = NULL;
 	d->prof = NULL;
 	d->tl = NULL;
 	d->cost = NULL;
-	d->conns = NULL; /* cur's to free, not ours */
+	d->conns = NULL;
 	d->nconns = 0;
 	snapshot_derive(d, o);
 }
@@ -197,20 +374,40 @@ void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 void snapshot_free(struct ct_snapshot *s)
 {
 	free(s->conns);
+	free(s->stats);
+	free(s->procs);
+	free(s->alive);
+	free(s->state);
+	free(s->hidden);
+	free(s->label);
+	free(s->rows);
+	free(s->slot_ledger);
+	free(s->slots);
 	s->conns = NULL;
 	s->nconns = 0;
+	s->stats = NULL;
+	s->procs = NULL;
+	s->alive = s->state = s->hidden = NULL;
+	s->label = NULL;
+	s->rows = NULL;
+	s->slot_ledger = NULL;
+	s->slots = NULL;
+	s->nrow = s->nrows = s->nslots = 0;
 }
 
-void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
+int snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t)
 {
-	struct utsname u;
-	snprintf(s->kernel, sizeof(s->kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
-	tracer_read(t, s->stats);
+	struct ct_stat *st;
+	struct ct_proc_info *pi;
+	uint64_t seq = 0;
 	tracer_note_misses(t);
-	s->overflow = tracer_procs(t, s->procs);
-	take_alive(s);
+	int n = tracer_read_rows(t, 1, ROWS_ALL, 0, &st, &pi, &seq, s->total);
+	if (adopt_rows(s, n, st, pi))
+		return -1;
+	s->seq = seq;
+	take_common(s, t);
 	struct ct_sock *socks = NULL;
-	int n = o->per_conn ? tracer_conns(t, &socks) : 0;
+	n = o->per_conn ? tracer_conns(t, &socks) : 0;
 	if (n > 0 && (s->conns = calloc((size_t)n, sizeof(*s->conns)))) {
 		for (int i = 0; i < n; i++)
 			s->conns[i].s = socks[i];
@@ -219,14 +416,10 @@ void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer
 		tracer_note(t, "--per-connection: out of memory reading the connections: none shown");
 	}
 	free(socks);
-	/* the plan's rows as attached, and every note so far */
-	s->backend = backend_name(t->plan.backend);
-	s->tracepoint = t->plan.backend == BK_TRACEPOINT;
-	memcpy(s->info, t->plan.rows, sizeof(s->info));
+	/* every note so far */
 	memcpy(s->notes, t->notes, sizeof(s->notes));
 	s->nnotes = t->nnotes;
-	s->zc_skipped = t->plan.zc_skipped;
-	s->send_from_syscall = t->plan.send_from_syscall;
 	memcpy(s->rec_missed, t->rec_missed, sizeof(s->rec_missed));
 	snapshot_derive(s, o);
+	return 0;
 }

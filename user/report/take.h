@@ -9,24 +9,38 @@
 
 struct ct_opts;
 struct tracer;
-/* Takes the detached tracer's counters, processes, connections, plan rows
- * and notes into s, whose run or prog, cmp, prof, tl and cost the caller
- * has set, then derives the rest (snapshot_derive). */
-void snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t);
+/* --exporter: a process gone this long has its series dropped (Prometheus
+ * has scraped its last values; the label set stays bounded). */
+#define CT_EXPORTER_GRACE_S 60.0
+
+/* Takes the detached tracer's counters, processes (every row: the slots'
+ * and the exited ones'), connections, plan rows and notes into s, whose
+ * run or prog, cmp, prof, tl and cost the caller has set, then derives
+ * the rest (snapshot_derive). 0, or -1 on no memory. */
+int snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t);
 /* The same from the running tracer (--interval, --exporter): its
- * counters as they are now (tracer_read_live), the processes and which
- * of them still exist; no notes, no connections, no profiler. */
-void snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t);
+ * counters as they are now, the slots' processes and which of them still
+ * exist, and the exited processes harvested since the last such take
+ * (--interval) or in the exporter's grace period before now (exporter);
+ * no notes, no connections, no profiler. 0, or -1 on no memory. */
+int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tracer *t,
+		       int exporter, double now);
+/* Gives s room for nrow rows, zeroed (what it held is freed). 0, or -1. */
+int snapshot_rows(struct ct_snapshot *s, int nrow);
+/* d = a deep copy of s (without its connections). */
+void snapshot_copy(struct ct_snapshot *d, const struct ct_snapshot *s);
 /* d = what happened between prev and cur, two takes of one trace: every
- * counter cur - prev (each a sum of monotonic per-CPU cells), the
- * processes marked new or exited in iv, then derived. */
+ * process's counters in cur less its counters in prev (found by its slot
+ * and which of the slot's processes it is, wherever its row is now), the
+ * exited processes harvested in between with all of theirs, the
+ * processes marked new or exited, then derived. */
 void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 		    const struct ct_snapshot *prev, struct ct_interval *iv,
 		    const struct ct_opts *o);
 /* Derives from s's counters and o: names, labels, ledgers, medians,
  * time-ledger order, flame-graph title, BPF cost sums. Pure. */
 void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o);
-/* Frees what snapshot_take allocated (the connections). */
+/* Frees what a take allocated (rows, connections). */
 void snapshot_free(struct ct_snapshot *s);
 
 #endif

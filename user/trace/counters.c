@@ -37,12 +37,12 @@ static void add_leftovers(struct tracer *t, struct ct_stat *out)
 	}
 }
 
-static void note_missed(struct tracer *t, const struct ct_stat *out)
+static void note_missed(struct tracer *t, const struct ct_stat *out, size_t nrows)
 {
 	for (int f = 0; f < FN_COUNT; f++) {
 		__u64 m = 0;
-		for (int slot = 0; slot < CT_NSLOTS; slot++)
-			m += out[CT_STAT_KEY(slot, f)].missed;
+		for (size_t row = 0; row < nrows; row++)
+			m += out[CT_STAT_KEY(row, f)].missed;
 		if (m)
 			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
 				    "skipped by a trampoline update of another tracer, or kretprobe "
@@ -100,57 +100,97 @@ static void note_drops(struct tracer *t)
 			    bpf_map__max_entries(t->skel->maps.starts));
 }
 
+/* A slot's process as BPF recorded it. */
+static void slot_proc(struct tracer *t, __u32 k, struct ct_proc_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.procs), &k, &pi->p))
+		memset(&pi->p, 0, sizeof(pi->p));
+	pi->used = pi->p.tgid != 0;
+	pi->slot = k;
+	pi->gen = k < CT_NSLOTS ? t->rows.epoch[k] : 0;
+}
+
+static int picked(const struct ct_prow *w, enum rows_mode mode, uint64_t mark, double since)
+{
+	return mode == ROWS_ALL || (mode == ROWS_NEW && w->info.seq > mark) ||
+	       (mode == ROWS_SINCE && w->info.exit_time >= since);
+}
+
 /* Each counter cell's per-CPU values, each summed once: the cells only
- * grow, so a later read minus an earlier one is what happened between. */
-static int sum_cpus(struct tracer *t, struct ct_stat *out)
+ * grow, so a later read minus an earlier one is what happened between.
+ * Under rows_mu, so that no slot is harvested between the read and the
+ * rows: the rows always add up to the cells. */
+int tracer_read_rows(struct tracer *t, int final, enum rows_mode mode, double since,
+		     struct ct_stat **stats, struct ct_proc_info **info, uint64_t *seq,
+		     struct ct_stat *total)
 {
-	memset(out, 0, sizeof(*out) * CT_NSTATS);
-	struct ct_stat *pc = calloc((size_t)t->ncpu, sizeof(*pc));
-	if (!pc)
+	struct ct_stat *raw = calloc(CT_NSTATS, sizeof(*raw));
+	*stats = NULL;
+	*info = NULL;
+	if (!raw)
 		return -1;
-	int fd = bpf_map__fd(t->skel->maps.stats);
-	for (__u32 k = 0; k < CT_NSTATS; k++) {
-		if (bpf_map_lookup_elem(fd, &k, pc))
-			continue;
-		for (int c = 0; c < t->ncpu; c++) {
-			out[k].calls += pc[c].calls;
-			out[k].missed += pc[c].missed;
-			out[k].bytes += pc[c].bytes;
-			out[k].ns += pc[c].ns;
-			out[k].timed += pc[c].timed;
-			out[k].aux += pc[c].aux;
-			out[k].aux2 += pc[c].aux2;
-			for (int s = 0; s < CT_HIST_SLOTS; s++)
-				out[k].hist[s] += pc[c].hist[s];
+	pthread_mutex_lock(&t->rows_mu);
+	struct ct_prows *r = &t->rows;
+	int bad = tracer_sum_cells(t, 0, CT_NSTATS, raw);
+	if (!bad && final)
+		add_leftovers(t, raw);
+	memset(total, 0, sizeof(*total) * FN_COUNT);
+	for (__u32 k = 0; k < CT_NSTATS; k++)
+		ct_stat_add(&total[k % FN_COUNT], &raw[k]);
+	size_t n = CT_NSLOTS;
+	for (size_t i = 0; i < r->n; i++)
+		n += picked(&r->v[i], mode, r->mark, since);
+	const struct ct_prow *folds[2] = { &r->fold, &r->fold_new };
+	for (int i = 0; i < 2; i++)
+		n += folds[i]->info.folded && (mode == ROWS_ALL || (i == 1 && mode == ROWS_NEW));
+	struct ct_stat *st = bad ? NULL : calloc(n * FN_COUNT, sizeof(*st));
+	struct ct_proc_info *pi = st ? calloc(n, sizeof(*pi)) : NULL;
+	if (pi) {
+		for (__u32 k = 0; k < CT_NSLOTS; k++) {
+			prows_live(r, (int)k, &raw[CT_STAT_KEY(k, 0)], &st[CT_STAT_KEY(k, 0)]);
+			slot_proc(t, k, &pi[k]);
 		}
+		size_t j = CT_NSLOTS;
+		for (size_t i = 0; i < r->n; i++)
+			if (picked(&r->v[i], mode, r->mark, since)) {
+				pi[j] = r->v[i].info;
+				memcpy(&st[CT_STAT_KEY(j, 0)], r->v[i].st, sizeof(r->v[i].st));
+				j++;
+			}
+		for (int i = 0; i < 2; i++)
+			if (folds[i]->info.folded && (mode == ROWS_ALL || (i == 1 && mode == ROWS_NEW))) {
+				pi[j] = folds[i]->info;
+				memcpy(&st[CT_STAT_KEY(j, 0)], folds[i]->st, sizeof(folds[i]->st));
+				j++;
+			}
+		*seq = r->seq;
+		if (mode == ROWS_NEW)
+			prows_mark(r);
 	}
-	free(pc);
-	if ((t->plan.flags & CT_TR_NO_SYSTIME) && t->plan.backend == BK_TRACEPOINT)
-		for (int side = 0; side < CT_NSLOTS; side++) {
-			/* counted as copied for want of the flags: not an observation */
-			memset(&out[CT_STAT_KEY(side, FN_SEND_COPY)], 0, sizeof(*out));
-			memset(&out[CT_STAT_KEY(side, FN_ZC_PIN)], 0, sizeof(*out));
-		}
-	return 0;
-}
-
-int tracer_read_live(struct tracer *t, struct ct_stat *out)
-{
-	return sum_cpus(t, out);
-}
-
-int tracer_read(struct tracer *t, struct ct_stat *out)
-{
-	if (sum_cpus(t, out))
+	pthread_mutex_unlock(&t->rows_mu);
+	free(raw);
+	if (!pi) {
+		free(st);
 		return -1;
-	add_leftovers(t, out);
-	if (t->plan.zc_skipped && t->skel->bss->zc_sends_seen)
-		tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
-			    "hooks were not loaded: zerocopy completions and the deferred copy "
-			    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
-	note_missed(t, out);
-	note_drops(t);
-	return 0;
+	}
+	if ((t->plan.flags & CT_TR_NO_SYSTIME) && t->plan.backend == BK_TRACEPOINT)
+		for (size_t k = 0; k < n; k++) {
+			/* counted as copied for want of the flags: not an observation */
+			memset(&st[CT_STAT_KEY(k, FN_SEND_COPY)], 0, sizeof(*st));
+			memset(&st[CT_STAT_KEY(k, FN_ZC_PIN)], 0, sizeof(*st));
+		}
+	if (final) {
+		if (t->plan.zc_skipped && t->skel->bss->zc_sends_seen)
+			tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
+				    "hooks were not loaded: zerocopy completions and the deferred copy "
+				    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
+		note_missed(t, st, n);
+		note_drops(t);
+	}
+	*stats = st;
+	*info = pi;
+	return (int)n;
 }
 
 static __u64 recursion_misses(struct bpf_program *p)
@@ -205,14 +245,15 @@ void tracer_note_misses(struct tracer *t)
 }
 
 
-unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs)
+unsigned long long tracer_overflow(const struct tracer *t)
 {
-	memset(procs, 0, sizeof(*procs) * CT_NSLOTS);
-	int fd = bpf_map__fd(t->skel->maps.procs);
-	for (__u32 k = 0; k < CT_NSLOTS; k++)
-		if (bpf_map_lookup_elem(fd, &k, &procs[k].p) == 0)
-			procs[k].used = procs[k].p.tgid != 0;
 	return t->skel->bss->slots_overflow;
+}
+
+void tracer_proc_counts(const struct tracer *t, uint64_t *seen, uint64_t *exited)
+{
+	*seen = t->skel->bss->procs_seen;
+	*exited = t->skel->bss->procs_exited;
 }
 /* Appends a connection that has a peer, growing the array; -1 on no memory. */
 static int add_conn(struct ct_sock **out, int *n, int *cap, const struct ct_sock *s)

@@ -122,8 +122,10 @@ static const struct hook hooks[] = {
 	SYSCALL(getsockopt, ROW(FN_SYS_RECV) | ROW(FN_RECV_ZC)),
 	SYSCALL(io_uring_enter, ROW(FN_SYS_IOU_ENTER)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
-	/* what is traced over time: forks, execs, socket births (no rows) */
+	/* what is traced over time: forks, execs, exits, socket births (no rows) */
 	{ HK_TP, 0, "sched/sched_process_fork", { { P(tb_fork), 0 } }, HF_ALL_BK | HF_TRACK,
+	  NO_NARGS },
+	{ HK_TP, 0, "sched/sched_process_exit", { { P(tb_exit), 0 } }, HF_ALL_BK | HF_TRACK,
 	  NO_NARGS },
 	{ HK_TP, 0, "sched/sched_process_exec", { { P(tb_exec), 0 } }, HF_ALL_BK | HF_TRACK,
 	  NO_NARGS },

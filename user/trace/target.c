@@ -24,7 +24,7 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-_Static_assert(CT_MAX_PIDS == CT_NSLOTS - 1, "--pid: one slot per listed process");
+_Static_assert(CT_MAX_PIDS == CT_SLOT_LATE, "--pid: one slot per listed process");
 
 #define GRACE_S 5.0      /* after a stop is passed on, before SIGKILL */
 #define TICK_MS 50       /* the longest the wait sleeps between looks */
@@ -237,6 +237,7 @@ int target_prepare(struct ct_target *tg, const struct ct_opts *o, struct trace_f
 	memset(f, 0, sizeof(*f));
 	tg->go_fd = tg->exec_fd = tg->cgroup_fd = f->cgroup_fd = -1;
 	f->follow_fork = 1;
+	f->recycle = 1; /* an exited process frees its slot (reaper.c) */
 	f->per_conn = o->per_conn;
 	p->exit_status = -1;
 	if (o->cmd) {

@@ -172,6 +172,8 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 		size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->rows_mu, NULL);
+	prows_init(&t->rows, CT_EXITED_ROWS);
 	if (tracer_facts(&t->facts, err, errlen))
 		return -1;
 	t->ncpu = libbpf_num_possible_cpus();
@@ -289,6 +291,12 @@ static int reset_counters(struct tracer *t, char *err, size_t errlen)
 				    bpf_map__name(m), strerror(errno));
 	}
 	t->skel->bss->slots_overflow = 0;
+	t->skel->bss->procs_seen = t->skel->bss->procs_exited = 0;
+	memset(t->skel->bss->slot_gen, 0, sizeof(t->skel->bss->slot_gen));
+	memset(t->skel->bss->slot_dead, 0, sizeof(t->skel->bss->slot_dead));
+	memset(t->skel->bss->map_stat, 0, sizeof(t->skel->bss->map_stat));
+	prows_free(&t->rows);
+	prows_init(&t->rows, CT_EXITED_ROWS);
 	return 0;
 }
 
@@ -303,6 +311,7 @@ static int fill_filter(struct tracer *t, const struct trace_filter *f, char *err
 		struct ct_task task = { .slot = slot };
 		struct ct_proc p = { .tgid = tgid };
 		snprintf(p.comm, sizeof(p.comm), "%s", f->comms[i]);
+		t->skel->bss->procs_seen++;
 		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.claims), &slot, &tgid, BPF_ANY) ||
 		    bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &tgid, &task, BPF_ANY) ||
 		    bpf_map_update_elem(bpf_map__fd(t->skel->maps.procs), &slot, &p, BPF_ANY))
@@ -345,7 +354,7 @@ int tracer_add_process(struct tracer *t, int tgid, int ppid, const char *comm)
 	__u32 key = (__u32)tgid, slot = CT_SLOT_OTHERS;
 	/* the claims map decides between us and a BPF fork on another CPU:
 	 * BPF_NOEXIST both ways, as claim_slot does */
-	for (__u32 i = 0; i < CT_SLOT_OTHERS; i++)
+	for (__u32 i = 0; i < CT_SLOT_LATE; i++)
 		if (bpf_map_update_elem(claims, &i, &key, BPF_NOEXIST) == 0) {
 			slot = i;
 			break;
@@ -358,8 +367,10 @@ int tracer_add_process(struct tracer *t, int tgid, int ppid, const char *comm)
 	if (slot != CT_SLOT_OTHERS && bpf_map_update_elem(procs, &slot, &p, BPF_ANY))
 		return -1;
 	struct ct_task task = { .slot = slot };
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &task, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &task, BPF_NOEXIST) == 0) {
+		__sync_fetch_and_add(&t->skel->bss->procs_seen, 1);
 		return 1;
+	}
 	int e = errno;
 	if (slot != CT_SLOT_OTHERS) { /* traced already: the slot goes back */
 		struct ct_proc none = { 0 };
@@ -425,10 +436,16 @@ int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
 	f->follow_fork = tf->follow_fork;
 	f->cgroup = tf->cgroup_fd >= 0;
 	f->per_conn = tf->per_conn;
+	f->recycle = tf->recycle;
+	t->recycle = tf->recycle;
 	t->skel->bss->zc_sends_seen = 0;
 	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tf->uprobe_exe ? tf->uprobe_exe : "");
 	__sync_synchronize();
 	f->enabled = 1;
+	if (tf->recycle && reaper_start(t)) {
+		f->enabled = 0;
+		return errf(err, errlen, "cannot start the thread that frees exited processes' slots");
+	}
 
 	for (int i = 0; i < hook_count(); i++) {
 		struct bpf_program *p[2];
@@ -459,11 +476,13 @@ void tracer_detach(struct tracer *t)
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	t->nlinks = 0;
+	reaper_stop(t);
 }
 
 void tracer_close(struct tracer *t)
 {
 	tracer_detach(t);
+	prows_free(&t->rows);
 	copytrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	probe_free();

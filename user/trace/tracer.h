@@ -3,6 +3,7 @@
  * experiment (runner targets), and reads the per-CPU counters. */
 #ifndef CT_TRACER_H
 #define CT_TRACER_H
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -10,6 +11,7 @@
 #include "copytrace.h"
 #include "hooks.h"
 #include "kfacts.h"
+#include "procrows.h"
 
 struct bpf_object;
 struct bpf_program;
@@ -30,6 +32,15 @@ struct tracer {
 	int nnotes;
 	char uprobe_exe[4096];
 	__u64 rec_missed[FN_COUNT]; /* events skipped by recursion protection, per row */
+	/* slot lifecycles (tracing a program): the processes' rows, which
+	 * the reaper thread (reaper.c) harvests dead slots into; rows_mu
+	 * orders its harvests with every read of the counters */
+	int recycle;
+	struct ct_prows rows;
+	pthread_mutex_t rows_mu;
+	pthread_t reaper;
+	int reaper_on;
+	volatile int reaper_stop;
 };
 
 /* What to trace: processes (slot i = pids[i]), optionally their children
@@ -41,13 +52,8 @@ struct trace_filter {
 	int follow_fork;
 	int cgroup_fd;       /* cgroup v2 directory, or -1 */
 	int per_conn;        /* per-connection counters */
+	int recycle;         /* an exited process's slot goes to the next one */
 	const char *uprobe_exe; /* binary holding ct_gather, or NULL */
-};
-
-/* A traced process as BPF recorded it. */
-struct ct_proc_info {
-	struct ct_proc p;
-	int used;            /* its slot counted something, or was listed */
 };
 
 
@@ -67,9 +73,37 @@ int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
 int tracer_tasks_fd(const struct tracer *t);
 /* The loaded object (its programs, for --bpf-stats). */
 struct bpf_object *tracer_object(const struct tracer *t);
-/* The processes per slot (procs[CT_NSLOTS]); returns how many processes
- * beyond the slots were summed in the last one. */
-unsigned long long tracer_procs(struct tracer *t, struct ct_proc_info *procs);
+/* How many processes beyond the free slots were summed in the last one. */
+unsigned long long tracer_overflow(const struct tracer *t);
+/* Processes traced and exited so far (BPF's counts). */
+void tracer_proc_counts(const struct tracer *t, uint64_t *seen, uint64_t *exited);
+
+/* Which exited processes' rows a read returns. */
+enum rows_mode {
+	ROWS_ALL,   /* every one (the report) */
+	ROWS_NEW,   /* those harvested since the last ROWS_NEW read (--interval) */
+	ROWS_SINCE, /* those harvested at or after a time (--exporter's grace) */
+};
+/* One consistent read of every row: the slots' processes (rows
+ * 0..CT_NSLOTS-1), each counted from when it got its slot, then the
+ * exited processes' rows mode picks, then the folded ones that hold any.
+ * *stats (rows * FN_COUNT) and *info (rows) are the caller's to free;
+ * *seq is the harvests so far, total[FN_COUNT] every row's sum, the
+ * processes no longer read included. final: the detached tracer's read, the
+ * calls whose exit was never seen counted and noted. Returns the number
+ * of rows, or -1 on no memory. */
+int tracer_read_rows(struct tracer *t, int final, enum rows_mode mode, double since,
+		     struct ct_stat **stats, struct ct_proc_info **info, uint64_t *seq,
+		     struct ct_stat *total);
+/* The reaper (reaper.c): started by tracer_attach when f->recycle,
+ * stopped (after a last harvest) by tracer_detach. */
+int reaper_start(struct tracer *t);
+void reaper_stop(struct tracer *t);
+/* Harvests every slot BPF marked dead (rows_mu held). */
+void reaper_harvest(struct tracer *t);
+/* The per-CPU sums of counter cells [first, first + n) into out
+ * (reaper.c, which reads a dead slot's; counters.c reads them all). */
+int tracer_sum_cells(struct tracer *t, __u32 first, __u32 n, struct ct_stat *out);
 /* Every traced connection with a 4-tuple, most bytes first, into *out (to
  * free); returns how many, or -1 on no memory. */
 int tracer_conns(struct tracer *t, struct ct_sock **out);
@@ -87,13 +121,6 @@ int tracer_is_traced(const struct tracer *t, int tgid);
 int tracer_traced_pids(const struct tracer *t, int *out, int max);
 /* Destroys every link (idempotent). */
 void tracer_detach(struct tracer *t);
-/* Sums the per-CPU counters into out[CT_NSTATS], with the calls whose
- * exit was missed (counters.c). */
-int tracer_read(struct tracer *t, struct ct_stat *out);
-/* The same sums while attached (--interval, --exporter): no leftover
- * entries (calls in flight then), no notes; safe from a second thread,
- * as it only reads the maps. */
-int tracer_read_live(struct tracer *t, struct ct_stat *out);
 void tracer_close(struct tracer *t);
 /* The events every program missed so far (recursion_misses), read only. */
 unsigned long long tracer_recursion_total(const struct tracer *t);
