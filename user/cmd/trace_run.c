@@ -291,6 +291,12 @@ static int profile_finish(struct session *s)
 		return 0;
 	if (profile_read(s->pp, &s->pd, s->err, sizeof(s->err)))
 		return -1;
+	/* tracing a program, a slot is reused by the processes that come and
+	 * go: the time ledger's rows are the processes themselves */
+	s->snap.tl_procs = s->snap.prog != NULL;
+	if (s->snap.tl_procs &&
+	    tl_by_process(s->pd.st, s->pd.n, s->snap.tl_pid, CT_NSLOTS) < 0)
+		return errf(s->err, sizeof(s->err), "out of memory building the time ledger");
 	if (tl_build(&s->tl, s->pd.st, s->pd.n, s->pd.period_ns))
 		return errf(s->err, sizeof(s->err), "out of memory building the time ledger");
 	s->snap.prof = &s->pd;

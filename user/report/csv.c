@@ -30,7 +30,7 @@ static void time_csv(FILE *f, const struct ct_snapshot *r)
 	/* the total (side empty), then, tracing a program, each process's */
 	for (int i = -1; i < ns; i++) {
 		char side[CSV_FIELD];
-		csv_text(side, sizeof(side), i < 0 ? "" : r->label[sl[i]], 0);
+		csv_text(side, sizeof(side), i < 0 ? "" : r->tl_label[sl[i]], 0);
 		for (int k = 0; k < TL_COUNT; k++) {
 			uint64_t s = i < 0 ? tl->row_all[k] : tl->rows[k][sl[i]];
 			csv_prefix(f, r, "time");

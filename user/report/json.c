@@ -204,9 +204,10 @@ static void json_by_process(FILE *f, const struct ct_snapshot *r, const int *sl,
 		if (!s)
 			continue;
 		fprintf(f, "%s{\"process\": ", n++ ? ", " : "");
-		json_str(f, r->label[sl[i]]);
-		if (snap_is_proc(r, sl[i]) && r->procs[sl[i]].p.tgid)
-			fprintf(f, ", \"pid\": %u", r->procs[sl[i]].p.tgid);
+		json_str(f, r->tl_label[sl[i]]);
+		if (r->tl_procs ? r->tl_pid[sl[i]] != 0 : snap_is_proc(r, sl[i]) && r->procs[sl[i]].p.tgid)
+			fprintf(f, ", \"pid\": %u",
+				r->tl_procs ? r->tl_pid[sl[i]] : r->procs[sl[i]].p.tgid);
 		fprintf(f, ", \"samples\": %llu}", U(s));
 	}
 	fprintf(f, "]");

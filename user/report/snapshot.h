@@ -158,7 +158,12 @@ struct ct_snapshot {
 	 * slots with samples, most first */
 	const struct prof_data *prof;
 	const struct time_ledger *tl;
-	int tl_slots[CT_NSLOTS], ntl_slots; /* (the profiler's rows are slots) */
+	int tl_slots[CT_NSLOTS], ntl_slots; /* (with --impl the profiler's rows are the sides) */
+	/* tracing a program, the time ledger's rows are processes
+	 * (tl_by_process): each row's pid (0: the rest), and its label */
+	int tl_procs;                     /* rows are processes */
+	uint32_t tl_pid[CT_NSLOTS];
+	char tl_label[CT_NSLOTS][CT_LABEL];
 	char fg_title[192];               /* the flame graph's title */
 	/* --bpf-stats (NULL without): the BPF programs' own run time, the
 	 * sums of the tracer's [0] and the profiler's [1], the programs that

@@ -217,7 +217,7 @@ static void time_table(FILE *f, const struct ct_snapshot *r)
 			for (int i = 0; i < ns; i++)
 				if (tl->rows[k][sl[i]])
 					fprintf(f, "%s%s %llu", any++ ? ", " : "",
-						r->label[sl[i]],
+						r->tl_label[sl[i]],
 						U(tl->rows[k][sl[i]]));
 			if (!any)
 				fprintf(f, "-");
@@ -233,7 +233,7 @@ static void time_table(FILE *f, const struct ct_snapshot *r)
 	if (prog) {
 		fprintf(f, "   samples by process:");
 		for (int i = 0; i < ns; i++)
-			fprintf(f, "%s %s %llu (%.1f%%)", i ? "," : "", r->label[sl[i]],
+			fprintf(f, "%s %s %llu (%.1f%%)", i ? "," : "", r->tl_label[sl[i]],
 				U(tl->total[sl[i]]), 100.0 * tl->total[sl[i]] / tot);
 		fprintf(f, "%s\n", ns ? "" : " none");
 	}

@@ -59,6 +59,40 @@ static void labels(struct ct_snapshot *s)
 	}
 }
 
+/* What each time-ledger row is called: a side or a slot's label, or,
+ * when its rows are processes, the label of that process's row in the
+ * byte ledger (its slot, or its exited row), else the profiler's own
+ * "comm/pid"; the last row holds the rest. */
+static void tl_labels(struct ct_snapshot *s)
+{
+	for (int i = 0; i < CT_NSLOTS; i++) {
+		char *b = s->tl_label[i];
+		if (!s->tl_procs) {
+			snprintf(b, CT_LABEL, "%s", i < s->nrow ? s->label[i] : "");
+			continue;
+		}
+		uint32_t pid = s->tl_pid[i];
+		if (!pid) {
+			snprintf(b, CT_LABEL, "other processes");
+			continue;
+		}
+		int k = -1;
+		for (int j = 0; j < s->nrow; j++) /* the newest row of that pid */
+			if (snap_is_proc(s, j) && s->procs[j].p.tgid == pid &&
+			    (k < 0 || s->procs[j].p.start_ns >= s->procs[k].p.start_ns))
+				k = j;
+		if (k >= 0) {
+			snprintf(b, CT_LABEL, "%s", s->label[k]);
+			continue;
+		}
+		const char *root = NULL;
+		for (int j = 0; s->prof && j < s->prof->n && !root; j++)
+			if (s->prof->st[j].pid == pid)
+				root = s->prof->st[j].root;
+		snprintf(b, CT_LABEL, "%s", root ? root : "?");
+	}
+}
+
 /* The slots with samples, most first (tracing a program: its processes). */
 static void tl_order(struct ct_snapshot *s)
 {
@@ -147,6 +181,7 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	}
 	ledger_build(s);
 	tl_order(s);
+	tl_labels(s);
 	if (s->prof && s->prog)
 		snprintf(s->fg_title, sizeof(s->fg_title), "copytrace %s %.80s: CPU samples of the "
 			 "traced processes (%u Hz)", s->prog->mode, s->prog->what, s->prof->freq_hz);

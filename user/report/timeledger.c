@@ -174,6 +174,54 @@ static int top(struct tl_fn *dst, struct tl_fn *v, int n)
 	return k;
 }
 
+int tl_by_process(struct prof_stack *st, int n, uint32_t *pids, int max)
+{
+	int np = 0;
+	if (max > CT_NSLOTS)
+		max = CT_NSLOTS;
+	/* the pids by samples: a few hundred stacks, at most a few hundred
+	 * processes; the top max - 1 get rows */
+	uint32_t *all = calloc((size_t)n + 1, sizeof(*all));
+	uint64_t *sum = calloc((size_t)n + 1, sizeof(*sum));
+	int na = 0;
+	if (!all || !sum) {
+		free(all);
+		free(sum);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int j = 0;
+		while (j < na && all[j] != st[i].pid)
+			j++;
+		if (j == na)
+			all[na++] = st[i].pid;
+		sum[j] += st[i].count;
+	}
+	for (int i = 1; i < na; i++) /* most samples first */
+		for (int j = i; j > 0 && sum[j] > sum[j - 1]; j--) {
+			uint64_t t = sum[j];
+			uint32_t p = all[j];
+			sum[j] = sum[j - 1];
+			all[j] = all[j - 1];
+			sum[j - 1] = t;
+			all[j - 1] = p;
+		}
+	for (int i = 0; i < na && np < max - 1; i++)
+		pids[np++] = all[i];
+	int rest = na > np;
+	if (rest)
+		pids[np] = 0;
+	for (int i = 0; i < n; i++) {
+		int j = 0;
+		while (j < np && pids[j] != st[i].pid)
+			j++;
+		st[i].side = j; /* np: the rest's row */
+	}
+	free(all);
+	free(sum);
+	return np + rest;
+}
+
 int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_t period_ns)
 {
 	struct tl_fn *self = NULL, *other = NULL;

@@ -58,6 +58,12 @@ int tl_frame_kind(const char *name);
  * the walk from the leaf met an interrupt/softirq entry first. *caller is
  * the first frame past a primitive (for the "other" rows), or NULL. */
 int tl_classify(const struct prof_stack *s, int *irq, const char **caller);
+/* Tracing a program: the ledger's rows are processes, not the tracer's
+ * slots (a slot is reused by the processes that come and go). Renumbers
+ * each stack's side to its process's row: the pids with the most samples
+ * first, in pids[] (up to max - 1 of them), the rest in row max - 1, whose
+ * pids[] entry is 0. Returns the rows used. */
+int tl_by_process(struct prof_stack *st, int n, uint32_t *pids, int max);
 /* Builds the ledger from the cpu-clock stacks. Returns -1 on no memory. */
 int tl_build(struct time_ledger *tl, const struct prof_stack *st, int n, uint64_t period_ns);
 /* A row of s samples: its relative error, 1/sqrt(s) (1 for none). */
