@@ -417,6 +417,46 @@ nic_tests() {
 	done
 }
 
+# Two hosts over the NICs: `trace_run --role server` in one namespace with
+# eth0, the plain client in another with eth1, as two machines run it
+# (CT_NIC=1); --check holds the sender's ledger, the NIC leaves no copy
+twohost_tests() {
+	IP=/usr/sbin/ip # busybox sh runs its own ip applet, which has no netns
+	for be in $BACKENDS; do
+		o=$CT_OUT/$be-a3-twohost
+		if ! { $IP netns add ctA && $IP netns add ctB && $IP link set eth0 netns ctA &&
+			$IP link set eth1 netns ctB && $IP -n ctA link set lo up && $IP -n ctB link set lo up &&
+			$IP -n ctA addr add 198.18.0.1/24 dev eth0 && $IP -n ctA link set eth0 up &&
+			$IP -n ctB addr add 198.18.0.2/24 dev eth1 && $IP -n ctB link set eth1 up; }; then
+			fail "$be a3 two hosts: a namespace with a NIC per host"
+			$IP netns del ctA 2>/dev/null; $IP netns del ctB 2>/dev/null
+			continue
+		fi
+		$IP netns exec ctA trace_run --backend "$be" --impl a3 --size 65536 --role server \
+			--listen 198.18.0.1:5311 --duration "$D" --peer-timeout 120 --format json --check \
+			--output "$o.json" >"$o.out" 2>"$o.err" &
+		tp=$!
+		# the server listens once the tracer is attached: 0A = LISTEN, 14BF = 5311
+		i=0
+		while [ $i -lt 1200 ] && ! $IP netns exec ctA cat /proc/net/tcp | grep -q ':14BF 00000000:0000 0A'; do
+			sleep 0.1; i=$((i + 1))
+		done
+		$IP netns exec ctB client --connect 198.18.0.1 --port 5311 --impl a3 --size 65536 \
+			--duration "$D" >"$o.cli" 2>&1
+		crc=$?
+		wait $tp
+		rc=$?
+		$IP netns del ctA; $IP netns del ctB
+		sent=$(app "$o.json" bytes_sent) zp=$(jnum "$o.json" zerocopy_bytes) dc=$(jnum "$o.json" deferred_copy_bytes)
+		if [ $rc = 0 ] && [ $crc = 0 ] && gt0 "$sent" && { [ -z "$dc" ] || [ "$dc" = 0 ]; }; then
+			pass "$be a3 two hosts (--role server over eth0, the client over eth1): --check holds; sent $sent B, pinned ${zp:-n/a} B, deferred copy ${dc:-n/a} B"
+		else
+			fail "$be a3 two hosts" "trace_run rc=$rc client rc=$crc sent '$sent' pinned '$zp' deferred '$dc'"
+			diag "$o.err"; diag "$o.cli"
+		fi
+	done
+}
+
 tracer_tests() {
 	if [ ! -x "$CT_BIN/trace_run" ]; then
 		fail "guest: trace_run present" "static build failed on the host"
@@ -497,6 +537,7 @@ tracer_tests() {
 	done
 
 	[ "${CT_NIC:-0}" = 1 ] && nic_tests
+	[ "${CT_NIC:-0}" = 1 ] && twohost_tests
 
 	# a run killed by a signal (exit > 128): show what the kernel said (OOM, oops)
 	if grep -qE '^(129|13[0-9]|1[4-9][0-9]|2[0-9][0-9])$' "$CT_OUT"/*.rc 2>/dev/null; then
@@ -541,6 +582,7 @@ nic_only_tests() {
 		result "$_n" "$2 $4 65536 B ${8}" "$2"
 	done <"$L"
 	nic_tests
+	twohost_tests
 	sleep 2
 	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
 	emit_ledgers
