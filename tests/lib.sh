@@ -56,6 +56,14 @@ links_after() {
 		fail "BPF links left" "$T_LINKS0 before, $n after"
 }
 
+# within A B: |A - B| <= 1 % of B (B > 0)
+within() { /usr/bin/python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
+# wait_for SECONDS CMD...: polls CMD every 0.1 s; 0 once it succeeds
+wait_for() {
+	local n=$(($1 * 10)) i; shift
+	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "not ok - $0 needs root"; echo "RESULT passed=0 failed=1"; exit 1; }; }
 
 finish() {

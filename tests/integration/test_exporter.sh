@@ -23,11 +23,6 @@ cleanup() {
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
-wait_for() { # SECONDS CMD...: polls CMD every 0.1 s
-	local n=$(($1 * 10)); shift
-	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 links_before
 
 # ---- iperf3 under --exporter, scraped by Prometheus ---------------------------

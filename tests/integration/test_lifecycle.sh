@@ -27,15 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-within() { $PY -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
 L() { jget "$1" "d['ledger']['$2']" 2>/dev/null || echo 0; }
 left() { pgrep -f "^sleep $1\$" | tr '\n' ' '; }
-# wait_for SECONDS CMD...: polls CMD every 0.1 s; 0 once it succeeds
-wait_for() {
-	local n=$(($1 * 10)); shift
-	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 # a Debian package: installed through scripts/install-deps.sh, else a skip
 have() {
 	command -v "$1" >/dev/null && return 0
@@ -71,7 +64,7 @@ EOF
 		BG+=("$TRP")
 		wait_for 15 grep -q "tracing pid" ng.trace
 		got=0
-		for i in 1 2 3; do
+		for _ in 1 2 3; do
 			n=$(curl -s -o /dev/null -w '%{size_download}' http://127.0.0.1:18391/f.bin)
 			got=$((got + ${n%.*}))
 		done
@@ -245,7 +238,7 @@ if have redis-server "redis-server --daemonize yes" && have redis-cli "redis-ser
 	if wait_for 15 sh -c "redis-cli -p $RD_PORT ping | grep -q PONG"; then
 		head -c $((1 << 20)) /dev/zero | tr '\0' x >./val
 		redis-cli -p $RD_PORT -x set k <./val >/dev/null
-		for i in $(seq 20); do redis-cli -p $RD_PORT get k >/dev/null; done
+		for _ in $(seq 20); do redis-cli -p $RD_PORT get k >/dev/null; done
 		redis-cli -p $RD_PORT info stats | tr -d '\r' > info.txt
 		redis-cli -p $RD_PORT shutdown >/dev/null 2>&1
 		wait_for 20 sh -c "! kill -0 $TRP 2>/dev/null"; wait "$TRP"; rc=$?

@@ -9,7 +9,6 @@ source "$(dirname "$0")/../lib.sh"
 need_root
 TR=${CT_TEST_TRACE_RUN:-$ROOT/trace_run}
 [ -x "$TR" ] || { fail "trace_run is built" "run make first"; finish; exit 1; }
-PY=/usr/bin/python3
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ ! -x "$PGBIN/postgres" ] || ! command -v pgbench >/dev/null; then
 	"$ROOT/scripts/install-deps.sh" >"$T_TMP/deps.log" 2>&1
@@ -32,13 +31,7 @@ cleanup() {
 }
 BG=()
 trap cleanup EXIT
-within() { $PY -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
 L() { jget "$1" "d['ledger']['$2']" 2>/dev/null || echo 0; }
-wait_for() {
-	local n=$(($1 * 10)); shift
-	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 links_before
 
 mkdir -p "$PGD" "$T_TMP/sock" && chown postgres: "$PGD" "$T_TMP/sock"

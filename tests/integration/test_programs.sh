@@ -14,8 +14,6 @@ PY=/usr/bin/python3
 SECS=${CT_TEST_IPERF_SECS:-2}
 cd "$T_TMP" || exit 1
 
-# within A B: |A - B| <= 1 % of B
-within() { $PY -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if b > 0 and abs(a-b) <= b/100 else 1)" "$1" "$2"; }
 L() { jget "$1" "d['ledger']['$2']"; }
 # attached ERRFILE: waits (at most 15 s) for trace_run's "tracing ..." line, printed
 # once every probe is attached: on a loaded machine that takes over a second

@@ -23,11 +23,6 @@ cleanup() {
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
-wait_for() {
-	local n=$(($1 * 10)); shift
-	for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 links_before
 
 # the rows of a report add up to its ledger, line by line
