@@ -105,14 +105,15 @@ check "--pid: the trace ended when the shell and its tree had exited" jget tree.
 	"d['target']['ended'] == 'every traced process exited' or exit(1)"
 
 # ---- --pid ends at a zombie: pidfds, not kill(pid, 0) -------------------------------------
-sh -c 'sleep 1 & exec sleep 6' & PARENT=$! # the child's exit goes unreaped for 5 s
+sh -c 'sleep 1 & exec sleep 15' & PARENT=$! # the child's exit goes unreaped for 14 s
 BG+=("$PARENT")
 wait_for 5 pgrep -P "$PARENT" -x sleep && KID=$(pgrep -P "$PARENT" -x sleep)
 t0=$(date +%s.%N)
-timeout 20 "$TR" --pid "$KID" --sample-freq 0 --format json --output z.json 2>/dev/null; rc=$?
+timeout 30 "$TR" --pid "$KID" --sample-freq 0 --format json --output z.json 2>/dev/null; rc=$?
 secs=$($PY -c "import sys,time; print('%.1f' % (time.time() - float(sys.argv[1])))" "$t0")
-$PY -c "import sys; sys.exit(0 if float(sys.argv[1]) < 4.5 else 1)" "$secs" && [ "$rc" = 0 ] &&
-	pass "--pid: a process that exited and is a zombie ends the trace (${secs} s; its parent reaps it only at 6 s)" ||
+# well before the reap at 15 s, however slowly trace_run attaches on a loaded machine
+$PY -c "import sys; sys.exit(0 if float(sys.argv[1]) < 12 else 1)" "$secs" && [ "$rc" = 0 ] &&
+	pass "--pid: a process that exited and is a zombie ends the trace (${secs} s; its parent reaps it only at 15 s)" ||
 	fail "--pid: the end of a process that is a zombie" "rc=$rc after ${secs} s"
 kill "$PARENT" 2>/dev/null
 
