@@ -2,6 +2,8 @@
 /* --check: the ledger asserted against the application's own counts. */
 #include "ledger.h"
 
+#include <string.h>
+
 static int near(uint64_t a, uint64_t b, double tol)
 {
 	double d = (double)a - (double)b;
@@ -206,12 +208,36 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		if (!HAS(FN_ZC_CALLBACK))
 			SKIP("a3 zerocopy completions: no hook on this kernel");
 		else {
-			if (z->aux != s->zc_completions)
-				FAIL("a3 zerocopy ids completed seen by the tracer %llu != application zc_completions %llu",
-				     U(z->aux), U(s->zc_completions));
-			if (z->aux2 != s->zc_copied)
-				FAIL("a3 zerocopy ids copied seen by the tracer %llu != application zc_copied %llu",
-				     U(z->aux2), U(s->zc_copied));
+			/* A callback the tracer missed loses its ids. BPF's recursion
+			 * protection counts its misses; a kprobe that fires inside
+			 * another kprobe's handler is skipped by the kprobe layer,
+			 * uncounted (7.2, kprobe, over a NIC: 1436 of 1440 ids with 5
+			 * recursion misses elsewhere). Then equality becomes "at most
+			 * the application's, within 1 %", said as weakened. */
+			uint64_t miss = 0;
+			for (int f = 0; f < FN_COUNT; f++)
+				miss += r->rec_missed[f];
+			int weak = miss || (r->backend && !strcmp(r->backend, "kprobe"));
+			const struct {
+				uint64_t seen, app;
+				const char *what;
+			} ids[2] = { { z->aux, s->zc_completions, "completed" },
+				     { z->aux2, s->zc_copied, "copied" } };
+			for (int i = 0; i < 2; i++) {
+				if (ids[i].seen == ids[i].app)
+					continue;
+				if (weak && ids[i].seen < ids[i].app &&
+				    near(ids[i].seen, ids[i].app, 0.01)) {
+					fprintf(err, "check weakened: a3 zerocopy ids %s: the tracer saw %llu "
+						"of the application's %llu (%s)\n", ids[i].what,
+						U(ids[i].seen), U(ids[i].app),
+						miss ? "events missed by recursion protection" :
+						"kprobe: callbacks skipped inside another kprobe are not counted");
+					continue;
+				}
+				FAIL("a3 zerocopy ids %s seen by the tracer %llu != the application's %llu",
+				     ids[i].what, U(ids[i].seen), U(ids[i].app));
+			}
 		}
 	}
 	/* over a NIC with scatter-gather and checksum offload (ctrun checks
