@@ -189,10 +189,22 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		const struct ct_stat *n = snap_stat(r, CT_SERVER, FN_IOU_NOTIF);
 		if (!HAS(FN_IOU_NOTIF))
 			SKIP("a4 notifications: no io_uring_complete tracepoint on this kernel");
-		else if (n->calls != s->zc_notifications || n->aux != s->zc_copied)
-			FAIL("a4: io_uring notifications seen %llu (COPIED %llu) != the application's "
-			     "%llu (COPIED %llu)", U(n->calls), U(n->aux), U(s->zc_notifications),
-			     U(s->zc_copied));
+		else if (n->calls != s->zc_notifications || n->aux != s->zc_copied) {
+			/* an io_uring_complete event skipped by recursion protection
+			 * (counted) loses its notification: at most 1 % short */
+			uint64_t miss = r->rec_missed[FN_IOU_NOTIF];
+			if (miss && n->calls < s->zc_notifications && n->aux <= s->zc_copied &&
+			    s->zc_notifications - n->calls <= miss &&
+			    near(n->calls, s->zc_notifications, 0.01))
+				fprintf(err, "check weakened: a4: io_uring notifications seen %llu (COPIED "
+					"%llu) of the application's %llu (COPIED %llu): %llu event(s) "
+					"missed by recursion protection\n", U(n->calls), U(n->aux),
+					U(s->zc_notifications), U(s->zc_copied), U(miss));
+			else
+				FAIL("a4: io_uring notifications seen %llu (COPIED %llu) != the "
+				     "application's %llu (COPIED %llu)", U(n->calls), U(n->aux),
+				     U(s->zc_notifications), U(s->zc_copied));
+		}
 	}
 	if (r->impl_id == IMPL_A3) {
 		/* Every notification the application read took one
