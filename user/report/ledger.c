@@ -92,6 +92,19 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	     "TCP_ZEROCOPY_RECEIVE's own count of bytes mapped");
 	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
 	     rows[FN_SPLICE_OUT].inferred ? "inferred: splice syscall results" : "tcp_splice_read");
+	/* The tracepoint backend before 6.3 sees sends only through the send
+	 * syscalls, and io_uring's sends make none: with io_uring in use the
+	 * send lines would print 0 for what was sent; they are not traced. */
+	int iou = r->run && r->impl_id == IMPL_A4;
+	for (int k = 0; k < r->nrow && !iou; k++)
+		if (slot < 0 || k == slot)
+			iou = snap_stat(r, k, FN_IOU_NOTIF)->calls > 0;
+	if (r->send_from_syscall && iou)
+		for (int k = LL_SEND; k <= LL_PINNED; k++) {
+			l->traced[k] = 0;
+			l->how[k] = "not traced: io_uring's sends make no send syscall, and this "
+				    "kernel has no sock/sock_send_length tracepoint (6.3+)";
+		}
 	uint64_t through = 0; /* spliced bytes tcp_sendmsg counted too (6.5+) */
 	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)
