@@ -72,6 +72,12 @@ jnum() {
 	tr -d ' \t\r\n' <"$1" | tr '{}' '\n\n' | { if [ -n "${3:-}" ]; then grep -F -- "$3"; else cat; fi; } |
 		sed -n "s/.*\"$2\":\(-\{0,1\}[0-9][0-9.eE+]*\).*/\1/p" | head -n 1
 }
+# jled FILE KEY: KEY of the run's ledger object (the first "ledger"), empty
+# when null (not traced): never a function row's value of the same name
+jled() {
+	tr -d ' \t\r\n' <"$1" | grep -o '"ledger":{[^}]*}' | head -n 1 |
+		sed -n "s/.*\"$2\":\(-\{0,1\}[0-9][0-9.eE+]*\).*/\1/p"
+}
 # jbool FILE KEY: true or false, the first boolean value of "KEY"
 jbool() { tr -d ' \t\r\n' <"$1" | sed -n "s/.*\"$2\":\(true\|false\).*/\1/p" | head -n 1; }
 # jstr FILE KEY: the first string value of "KEY"
@@ -378,8 +384,8 @@ nic_tests() {
 			ran "$be-$impl-65536-nic" || continue
 			n=$(app "$o" zc_completions) c=$(app "$o" zc_copied)
 			[ "$impl" = a4 ] && n=$(app "$o" zc_notifications)
-			zp=$(jnum "$o" zerocopy_bytes) dc=$(jnum "$o" deferred_copy_bytes) sent=$(app "$o" bytes_sent)
-			sc=$(jnum "$o" send_copy_bytes)
+			zp=$(jled "$o" zerocopy_bytes) dc=$(jled "$o" deferred_copy_bytes) sent=$(app "$o" bytes_sent)
+			sc=$(jled "$o" send_copy_bytes)
 			# a4's COPIED also marks a request no skb carried by reference
 			# (io_uring: zc_copied || !zc_used); the ubuf callback's copied
 			# skbs say whether pages were copied (empty: not hooked here)
@@ -447,7 +453,7 @@ twohost_tests() {
 		wait $tp
 		rc=$?
 		$IP netns del ctA; $IP netns del ctB
-		sent=$(app "$o.json" bytes_sent) zp=$(jnum "$o.json" zerocopy_bytes) dc=$(jnum "$o.json" deferred_copy_bytes)
+		sent=$(app "$o.json" bytes_sent) zp=$(jled "$o.json" zerocopy_bytes) dc=$(jled "$o.json" deferred_copy_bytes)
 		if [ $rc = 0 ] && [ $crc = 0 ] && gt0 "$sent" && { [ -z "$dc" ] || [ "$dc" = 0 ]; }; then
 			pass "$be a3 two hosts (--role server over eth0, the client over eth1): --check holds; sent $sent B, pinned ${zp:-n/a} B, deferred copy ${dc:-n/a} B"
 		else
