@@ -47,13 +47,16 @@ else
 	fail "the installed trace_run runs outside the source tree" "$(head -2 "$T_TMP/run.err" | tr '\n' ' ')"
 fi
 
+# the long options a binary's --help lists, one a line, sorted
+help_opts() { "$1" --help | grep -oE '(^|[[:space:]])--[a-z][a-z-]*' | tr -d ' \t' | sort -u; }
+
 # man pages render; their options = --help's = the completion's
 for m in man8/trace_run.8:sbin/trace_run man1/ctrun.1:bin/ctrun man1/copytrace-server.1:bin/copytrace-server \
 	man1/copytrace-client.1:bin/copytrace-client; do
 	page=$D$P/share/man/${m%%:*} bin=$D$P/${m#*:}
 	txt=$(MANWIDTH=100 man -l "$page" 2>/dev/null)
 	[ -n "$txt" ] || { fail "man -l ${m%%:*} renders" "empty"; continue; }
-	ho=$("$bin" --help | grep -oE '(^|[[:space:]])--[a-z][a-z-]*' | tr -d ' \t' | sort -u)
+	ho=$(help_opts "$bin")
 	mo=$(grep -oE -- '--[a-z][a-z-]*' <<<"$txt" | sort -u)
 	miss=$(comm -23 <(echo "$ho") <(echo "$mo") | tr '\n' ' ')
 	[ -z "$miss" ] && pass "man -l ${m%%:*} renders and names every option of --help ($(wc -l <<<"$ho"))" ||
@@ -61,7 +64,7 @@ for m in man8/trace_run.8:sbin/trace_run man1/ctrun.1:bin/ctrun man1/copytrace-s
 done
 for c in trace_run:sbin/trace_run ctrun:bin/ctrun; do
 	comp=$D$P/share/bash-completion/completions/${c%%:*} bin=$D$P/${c#*:}
-	ho=$("$bin" --help | grep -oE '(^|[[:space:]])--[a-z][a-z-]*' | tr -d ' \t' | sort -u)
+	ho=$(help_opts "$bin")
 	co=$(bash -c "source '$comp'; COMP_WORDS=(${c%%:*} --); COMP_CWORD=1; _copytrace_${c%%:*}; printf '%s\n' \"\${COMPREPLY[@]}\"" | sort -u)
 	if [ -n "$co" ] && [ "$ho" = "$co" ]; then
 		pass "completion for ${c%%:*}: exactly the options of --help ($(wc -l <<<"$co"))"

@@ -504,17 +504,16 @@ static int print_version(void)
 	version_print(stdout, "trace_run");
 	printf("libbpf %s\n", libbpf_version_string());
 	const char *rel = uname(&u) ? "?" : u.release;
+	const char *btf = access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes";
 	if (geteuid()) {
-		printf("kernel %s: BTF %s; backends: run as root to probe them\n", rel,
-		       access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes");
+		printf("kernel %s: BTF %s; backends: run as root to probe them\n", rel, btf);
 		return 0;
 	}
 	if (tracer_facts(&kf, why, sizeof(why))) {
 		printf("kernel %s: %s\n", rel, why);
 		return 0;
 	}
-	printf("kernel %s: BTF %s; backends:", rel,
-	       access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes");
+	printf("kernel %s: BTF %s; backends:", rel, btf);
 	for (int b = 0; b < BK_COUNT; b++) {
 		int ok = !hooks_plan(&kf, (enum ct_backend)b, 0, &plan, why, sizeof(why));
 		printf("\n  %-10s %s%s", backend_name((enum ct_backend)b), ok ? "usable" : "not usable: ",
