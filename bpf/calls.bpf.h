@@ -8,6 +8,7 @@
 #include "base.bpf.h"
 #include "config.bpf.h"
 #include "maps.bpf.h"
+#include "slots.bpf.h" /* slot_gen_now, owner_slot */
 #include "core_fixes.bpf.h"
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -63,11 +64,20 @@ static __always_inline void count_timed(int side, int fn, __u64 bytes,
 
 /* Counts a call whose entry record outlived its exit (in the columns its
  * entry can vouch for) as missed. */
+/* The row an entry record counts to: its slot, unless the process that
+ * made it has exited since (then the exited processes' sockets' row). */
+static __always_inline int start_slot(const struct start_val *v)
+{
+	if (v->side < 0 || v->side >= CT_NSLOTS)
+		return v->side;
+	return owner_slot(v->side, v->gen);
+}
+
 static __always_inline void count_missed(__u32 fn, const struct start_val *old)
 {
 	__u64 bytes, aux, aux2;
 	ct_missed_columns(fn, old->arg, &bytes, &aux, &aux2);
-	struct ct_stat *s = count(old->side, fn, bytes, aux, aux2);
+	struct ct_stat *s = count(start_slot(old), fn, bytes, aux, aux2);
 	if (s)
 		__sync_fetch_and_add(&s->missed, 1);
 }
@@ -105,7 +115,7 @@ static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr,
 {
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
 	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .ptr = ptr,
-			       .sk = (__u64)sk, .side = side };
+			       .sk = (__u64)sk, .side = side, .gen = slot_gen_now((__u32)side) };
 	if (bpf_map_update_elem(&starts, &k, &v, BPF_NOEXIST) == 0)
 		return;
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);
@@ -137,6 +147,7 @@ static __always_inline __s64 leave(__u32 fn, struct start_val *out)
 	if (!v)
 		return -1;
 	*out = *v;
+	out->side = start_slot(out);
 	bpf_map_delete_elem(&starts, &k);
 	return (__s64)(bpf_ktime_get_ns() - out->ts);
 }

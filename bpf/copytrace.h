@@ -91,7 +91,9 @@ struct start_val {
 	__u64 ptr;          /* tcp_sendmsg: its msghdr (ties copies to the call) */
 	__u64 sk;           /* the socket, where the entry knows it */
 	__s32 side;         /* slot */
-	__u32 spliced;      /* tcp_sendmsg with MSG_SPLICE_PAGES */
+	__u32 spliced : 8;  /* tcp_sendmsg with MSG_SPLICE_PAGES */
+	__u32 gen : 24;     /* slot_gen[side] at the entry: a call left over from a
+			     * process that exited is never its slot's next one's */
 };
 
 /* The columns a call whose exit was missed adds to, from what its entry
@@ -221,6 +223,7 @@ enum ct_map_stat {
 	MS_SOCKS_IN, MS_SOCKS_DEL, MS_TUPLES_IN, MS_TUPLES_DEL,
 	MS_CONNS_FULL,      /* --per-connection: finished connections not kept */
 	MS_STARTS_FULL,     /* function entries not recorded (their calls unseen) */
+	MS_TASKS_FULL,      /* processes not traced: the table of traced ones is full */
 	MS_COUNT
 };
 

@@ -170,7 +170,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, __u32); /* CT_OWNER */
 } uargs SEC(".maps");
 
 #endif

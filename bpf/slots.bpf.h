@@ -55,6 +55,8 @@ static __always_inline int add_task(__u32 tgid, __u32 ppid)
 		__sync_fetch_and_add(&slots_overflow, -1); /* an add: 5.10 has no other atomic */
 	}
 	struct ct_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+	if (!t) /* the table is full: this process goes untraced, and is counted */
+		__sync_fetch_and_add(&map_stat[MS_TASKS_FULL], 1);
 	return t ? (int)t->slot : -1;
 }
 

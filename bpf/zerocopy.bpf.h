@@ -23,9 +23,9 @@ static __always_inline void on_zc_pin_enter(void *uarg)
 		return;
 	enter(FN_ZC_PIN, s->side, 0);
 	__u64 k = (__u64)uarg;
-	__u32 slot = s->side;
+	__u32 owner = CT_OWNER(s->side, slot_gen_now((__u32)s->side));
 	if (k)
-		bpf_map_update_elem(&uargs, &k, &slot, BPF_ANY);
+		bpf_map_update_elem(&uargs, &k, &owner, BPF_ANY);
 }
 
 static __always_inline void on_zc_pin_exit(long ret)
@@ -186,9 +186,12 @@ CT_ENTRY(zc_complete_61, msg_zerocopy_callback, on_zc_complete(uarg, success, 1)
 static __always_inline void on_iou_ubuf(struct sk_buff *skb, void *uarg, __u8 success)
 {
 	__u64 k = (__u64)uarg;
-	__u32 *slot = bpf_map_lookup_elem(&uargs, &k);
-	if (slot && skb)
-		count(*slot, FN_IOU_UBUF, 0, !success, 0);
+	__u32 *owner = bpf_map_lookup_elem(&uargs, &k);
+	if (!owner || !skb)
+		return;
+	int slot = owner_slot(CT_OWNER_SLOT(*owner), CT_OWNER_GEN(*owner));
+	if (slot >= 0)
+		count(slot, FN_IOU_UBUF, 0, !success, 0);
 }
 CT_ENTRY(iou_ubuf, io_tx_ubuf_complete, on_iou_ubuf(skb, uarg, success),
 	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.10+ */

@@ -26,7 +26,10 @@ static void add_leftovers(struct tracer *t, struct ct_stat *out)
 		if (bpf_map_lookup_elem(fd, &key, &v) || v.side < 0 || v.side >= CT_NSLOTS ||
 		    key.fn >= FN_COUNT)
 			continue;
-		struct ct_stat *o = &out[CT_STAT_KEY(v.side, key.fn)];
+		int row = v.side; /* a slot reused since: the exited processes' row */
+		if (row < CT_SLOT_LATE && v.gen != (t->skel->bss->slot_gen[row] & 0xffffff))
+			row = CT_SLOT_LATE;
+		struct ct_stat *o = &out[CT_STAT_KEY(row, key.fn)];
 		__u64 bytes, aux, aux2;
 		ct_missed_columns(key.fn, v.arg, &bytes, &aux, &aux2);
 		o->calls++;
@@ -94,6 +97,9 @@ static void note_drops(struct tracer *t)
 		tracer_note(t, "--per-connection: %llu finished connection(s) not kept (a table of %u "
 			    "is full): the connections listed are not all", (unsigned long long)ms[MS_CONNS_FULL],
 			    bpf_map__max_entries(t->skel->maps.conns_done));
+	if (ms[MS_TASKS_FULL])
+		tracer_note(t, "%llu process(es) not traced: the table of traced processes (%u) is full",
+			    (unsigned long long)ms[MS_TASKS_FULL], bpf_map__max_entries(t->skel->maps.tasks));
 	if (ms[MS_STARTS_FULL])
 		tracer_note(t, "%llu function entries not recorded (a table of %u is full): those calls "
 			    "are unseen", (unsigned long long)ms[MS_STARTS_FULL],

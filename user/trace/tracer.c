@@ -372,6 +372,8 @@ int tracer_add_process(struct tracer *t, int tgid, int ppid, const char *comm)
 		return 1;
 	}
 	int e = errno;
+	if (e == E2BIG) /* the table is full: said in the report, as BPF's refusals */
+		__sync_fetch_and_add(&t->skel->bss->map_stat[MS_TASKS_FULL], 1);
 	if (slot != CT_SLOT_OTHERS) { /* traced already: the slot goes back */
 		struct ct_proc none = { 0 };
 		bpf_map_update_elem(procs, &slot, &none, BPF_ANY);
