@@ -36,7 +36,7 @@ RUN     := $(addprefix run/,runner netns nicdev)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters reaper procrows target selfcost proctree \
 	     pidwatch cmdtree)
 PROFILE := $(addprefix profile/,profiler symbolize procmaps sideband)
-REPORT  := $(addprefix report/,take ledger check timeledger writer table json csv csvtext interval folded \
+REPORT  := $(addprefix report/,take bycomm ledger check timeledger writer table json csv csvtext interval folded \
 	     flamegraph prom exporter)
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 DATA_OBJ  := $(call obj,$(COMMON) $(NET))

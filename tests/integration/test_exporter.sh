@@ -77,6 +77,46 @@ check "SIGINT during scrapes: trace_run exits 0 ($rc)" test $rc = 0
 check "nothing listens on the exporter's port afterwards" bash -c "! ss -ltn | grep -q ':$EXP '"
 kill $PRP 2>/dev/null; wait $PRP 2>/dev/null
 
+# ---- --by comm: a name's series never goes down --------------------------------
+# Five short senders named python3, one after another; their rows leave
+# the exporter's snapshot a grace period (60 s) after they exit; the
+# name's counters must keep what they counted.
+SINK=19439
+$PY -c 'import socket
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1",'$SINK')); s.listen(16)
+while True:
+    c,_=s.accept()
+    while c.recv(65536): pass
+    c.close()' & SNK=$!; PIDS+=("$SNK")
+wait_for 5 bash -c "ss -ltn | grep -q ':$SINK '"
+cat >send.py <<EOF2
+import socket
+s=socket.create_connection(("127.0.0.1",$SINK)); s.sendall(b"x"*1000000); s.close()
+EOF2
+"$TR" --exporter $EXP --by comm --sample-freq 0 -- \
+	sh -c "for i in 1 2 3 4 5; do $PY send.py; done; sleep 72" >bycomm.out 2>bycomm.err & BTR=$!
+PIDS+=("$BTR")
+wait_for 10 curl -sf http://127.0.0.1:$EXP/metrics >/dev/null
+: >series.txt
+T0=$(date +%s)
+while kill -0 $BTR 2>/dev/null; do
+	v=$(curl -sf http://127.0.0.1:$EXP/metrics | grep '^copytrace_sent_bytes_total{comm="python3"}' |
+		awk '{print $2}')
+	echo "$(($(date +%s) - T0)) ${v:-none}" >>series.txt
+	sleep 2
+done
+wait $BTR; rc=$?
+check "--by comm: trace_run exits 0 ($rc)" test $rc = 0
+check "--by comm: scraped past the grace period (last scrape at $(tail -1 series.txt | cut -d' ' -f1) s)" \
+	test "$(tail -1 series.txt | cut -d' ' -f1)" -ge 66
+check "--by comm: python3's sent bytes in every scrape once there, never down, 5 x 1000000 at the end ($(cut -d' ' -f2 series.txt | uniq -c | tr -s ' \n' ' '))" \
+	$PY -c 'import sys
+v=[l.split()[1] for l in open("series.txt")]
+while v and v[0] == "none": v.pop(0)
+n=[int(x) for x in v if x != "none"]
+sys.exit(not (len(n) == len(v) and n == sorted(n) and n[-1] == 5000000))'
+
 # ---- bad input: one line, non-zero --------------------------------------------
 bad() { # WANT-RC ARGS...
 	local want=$1; shift

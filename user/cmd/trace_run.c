@@ -28,6 +28,7 @@
 #include "common/outfile.h"
 #include "common/version.h"
 #include "profile/profiler.h"
+#include "report/bycomm.h"
 #include "report/exporter.h"
 #include "report/ledger.h"
 #include "report/take.h"
@@ -55,6 +56,7 @@ struct ticker {
 	struct ct_snapshot prev, cur, delta;
 	struct ct_interval iv;
 	double gone_since[CT_NSLOTS];  /* --exporter: when a slot's process was first seen gone */
+	struct comm_carry carry;       /* --exporter --by comm: names' sums of gone processes */
 };
 /* --exporter: the published snapshot's age at most */
 #define EXPORTER_TICK_S 1.0
@@ -124,6 +126,9 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 			k->gone_since[i] = t;
 		c->hidden[i] = k->gone_since[i] && t - k->gone_since[i] > CT_EXPORTER_GRACE_S;
 	}
+	if (c->by_comm && comm_carry_apply(&k->carry, c, &s->o))
+		fprintf(stderr, "trace_run: --exporter --by comm: out of memory; a name's series may "
+			"lack its exited processes\n");
 	/* the exited processes' rows: those of the grace period only
 	 * (snapshot_take_live) */
 	for (int n = 0; n < 20 && exporter_publish(&s->exp, c) && !k->stop; n++) {
@@ -617,6 +622,7 @@ cleanup:
 	snapshot_free(&s.tick.prev);
 	snapshot_free(&s.tick.cur);
 	snapshot_free(&s.tick.delta);
+	comm_carry_free(&s.tick.carry);
 	if (s.prof_opened) {
 		prof_data_free(&s.pd);
 		profile_close(s.pp);

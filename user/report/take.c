@@ -230,6 +230,41 @@ static int adopt_rows(struct ct_snapshot *s, int n, struct ct_stat *st, struct c
 	return 0;
 }
 
+/* One array of rows grown from n to m elements of size sz, the new ones
+ * zeroed; on failure it stays as it was. */
+static int grow(void *pp, size_t n, size_t m, size_t sz)
+{
+	void **p = pp;
+	char *q = realloc(*p, m * sz);
+	if (!q)
+		return -1;
+	memset(q + n * sz, 0, (m - n) * sz);
+	*p = q;
+	return 0;
+}
+
+int snapshot_grow(struct ct_snapshot *s, int extra)
+{
+	size_t n = (size_t)s->nrow, m = n + (size_t)extra;
+	if (grow(&s->stats, n * FN_COUNT, m * FN_COUNT, sizeof(*s->stats)) ||
+	    grow(&s->procs, n, m, sizeof(*s->procs)) || grow(&s->alive, n, m, 1) ||
+	    grow(&s->state, n, m, 1) || grow(&s->hidden, n, m, 1) ||
+	    grow(&s->label, n, m, sizeof(*s->label)) ||
+	    grow(&s->rows, n * FN_COUNT, m * FN_COUNT, sizeof(*s->rows)) ||
+	    grow(&s->slot_ledger, n, m, sizeof(*s->slot_ledger)) ||
+	    grow(&s->slots, n, m, sizeof(*s->slots)))
+		return -1;
+	s->nrow = (int)m;
+	return 0; /* the function table's rows pointed into stats: derive again */
+}
+
+int snapshot_same_proc(const struct ct_snapshot *x, int a, const struct ct_snapshot *y, int b)
+{
+	const struct ct_proc_info *p = &x->procs[a], *q = &y->procs[b];
+	return p->p.tgid && p->p.tgid == q->p.tgid && p->slot == q->slot && p->gen == q->gen &&
+	       !p->folded && !q->folded;
+}
+
 void snapshot_copy(struct ct_snapshot *d, const struct ct_snapshot *s)
 {
 	if (d == s)
@@ -310,15 +345,6 @@ int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tr
 	return 0;
 }
 
-/* The same process in row a of x and row b of y: its slot and which of
- * the slot's processes it is. */
-static int same_proc(const struct ct_snapshot *x, int a, const struct ct_snapshot *y, int b)
-{
-	const struct ct_proc_info *p = &x->procs[a], *q = &y->procs[b];
-	return p->p.tgid && p->p.tgid == q->p.tgid && p->slot == q->slot && p->gen == q->gen &&
-	       !p->folded && !q->folded;
-}
-
 void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 		    const struct ct_snapshot *prev, struct ct_interval *iv,
 		    const struct ct_opts *o)
@@ -373,7 +399,7 @@ void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 			was = k < prev->nrow ? k : -1; /* a side, or the shared row */
 		else
 			for (int j = 0; j < CT_NSLOTS && j < prev->nrow; j++)
-				if (same_proc(cur, k, prev, j))
+				if (snapshot_same_proc(cur, k, prev, j))
 					was = j;
 		if (was >= 0) {
 			for (int f = 0; f < FN_COUNT; f++)

@@ -27,6 +27,12 @@ int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tr
 		       int exporter, double now);
 /* Gives s room for nrow rows, zeroed (what it held is freed). 0, or -1. */
 int snapshot_rows(struct ct_snapshot *s, int nrow);
+/* Gives s extra rows after its own, zeroed; the derived parts are stale
+ * until snapshot_derive. 0, or -1 (s as it was). */
+int snapshot_grow(struct ct_snapshot *s, int extra);
+/* Row a of x and row b of y are the same process: its slot and which of
+ * the slot's processes it is. */
+int snapshot_same_proc(const struct ct_snapshot *x, int a, const struct ct_snapshot *y, int b);
 /* d = a deep copy of s (without its connections). */
 void snapshot_copy(struct ct_snapshot *d, const struct ct_snapshot *s);
 /* d = what happened between prev and cur, two takes of one trace: every
