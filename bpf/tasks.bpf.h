@@ -8,18 +8,29 @@
 #include "maps.bpf.h"
 #include "slots.bpf.h"
 
-/* tgid of a task as trace_run numbers it: in its pid namespace at
- * cfg.pidns_level when trace_run runs in one. That is the pid of the
- * thread group's leader: a new thread's own pid would make every thread
- * of a program a process of its own. */
+/* tgid of a task as trace_run numbers it: in trace_run's pid namespace
+ * (cfg.pidns_ino) when it runs in one. That is the pid of the thread
+ * group's leader: a new thread's own pid would make every thread of a
+ * program a process of its own. The namespace's level is found by its
+ * inode among the pid's levels: user space cannot tell it when its /proc
+ * is the namespace's own (NSpid then lists that namespace down only). */
 static __always_inline __u32 task_tgid(struct task_struct *task)
 {
 	if (!cfg.pidns_ino)
 		return BPF_CORE_READ(task, tgid);
 	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int top = BPF_CORE_READ(p, level);
 	struct upid up = {};
-	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[cfg.pidns_level & 31]);
-	return up.nr;
+	if (!bpf_core_field_exists(((struct ns_common *)0)->inum)) {
+		bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[cfg.pidns_level & 31]);
+		return up.nr;
+	}
+	for (unsigned int i = 0; i < 32 && i <= top; i++) { /* MAX_PID_NS_LEVEL */
+		bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[i]);
+		if (BPF_CORE_READ(up.ns, ns.inum) == (unsigned int)cfg.pidns_ino)
+			return up.nr;
+	}
+	return 0; /* not seen from trace_run's namespace */
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -35,6 +35,12 @@ unshare -p -f --mount-proc "$TR" --format json --sample-freq 0 --output thr.json
 	$PY "$ROOT/tests/integration/programs/threads_send.py" 40 2>thr.err
 check "40 threads in a container's pid namespace: one process, no slot taken by a thread" \
 	jget thr.json "len(d['processes']) == 1 and d['target']['processes_in_others'] == 0 and d['ledger']['sent_bytes'] == 40000 or exit(1)"
+# a child forked during the trace is numbered as the namespace numbers it
+# (its /proc is the namespace's own: NSpid cannot tell trace_run the level)
+unshare -p -f --mount-proc "$TR" --format json --sample-freq 0 --output fork.json -- \
+	sh -c "$PY '$ROOT/tests/integration/programs/threads_send.py' 4" 2>fork.err
+check "a child forked in a container's pid namespace: traced, under its namespace pid" \
+	jget fork.json "[(p['comm'], p['pid'] < 100, p['ledger']['sent_bytes']) for p in d['processes']] == [('python3', True, 4000)] or exit(1)"
 
 # ---- a program whose name is hostile ---------------------------------------------------
 # started through a file name (its comm) with a comma, a quote, a tab, a
