@@ -76,7 +76,7 @@ done
 # every option whose value is one of fixed words (the parser's refusal
 # lists them: "--X must be a, b or c, not '@@'") completes to exactly them
 for c in trace_run:sbin/trace_run ctrun:bin/ctrun; do
-	comp=$D$P/share/bash-completion/completions/${c%%:*} bin=$D$P/${c#*:} n=0 bad= checked=
+	comp=$D$P/share/bash-completion/completions/${c%%:*} bin=$D$P/${c#*:} n=0 bad='' checked=''
 	for opt in $(help_opts "$bin"); do
 		# the trailing --help: a value taken ends in the help, never in a run
 		e=$(cd "$T_TMP" && "$bin" "$opt" @@ --help 2>&1 >/dev/null |

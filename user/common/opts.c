@@ -82,6 +82,8 @@ static int interval_check(struct ct_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* trace_run: one target (an experiment, a command, pids or a cgroup), and
+ * only the options that make sense for it. */
 static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 {
 	if ((o->folded || o->flamegraph) && !o->sample_hz)
