@@ -29,7 +29,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 #   report/  the ledger model, --check, the time ledger, the writers
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
-COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile version)
+COMMON  := $(addprefix common/,errf optdef opttable opts result hist perfctl text identity outfile version)
 NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)

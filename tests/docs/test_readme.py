@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """README.md and docs/ say what the code does.
 
-Each case reads a fact from the code (options and defaults in user/common/opts.c,
+Each case reads a fact from the code (options in user/common/opttable.c, defaults
+in user/common/opts.c,
 JSON keys in user/common/result.c and user/ledger.c, results.csv columns in
 analysis/collect.py, script flags, make targets, constants) and looks for
 it in README.md and the pages of docs/ (one text here: README).
@@ -52,7 +53,7 @@ def case_a3_slot_ring():
               % (m and m.group(1), budget >> 20))
         ok = False
     lo, hi = re.search(r"n < (\d+) \? \d+ : n > (\d+)", src("user/net/impl_a3.c")).groups()
-    rng = re.search(r"--slots must be (\d+)\.\.(\d+)", src("user/common/opts.c")).groups()
+    rng = re.search(r'\{ "slots",[^}]*?\.min = (\d+), \.max = (\d+)', src("user/common/opttable.c")).groups()
     para = README[m.start():m.start() + 600] if m else ""
     for what, v in (("at least", lo), ("at most", hi), ("--slots up to", rng[1])):
         if v not in re.findall(r"\d+", para):
@@ -62,8 +63,11 @@ def case_a3_slot_ring():
 
 
 def case_options():
-    """every long option of user/common/opts.c and trace_run.c is in README.md"""
-    opts = re.findall(r'\{ "([a-z-]+)", (?:required|no)_argument', src("user/common/opts.c"))
+    """every long option of the option table (user/common/opttable.c) and trace_run.c is in README.md"""
+    opts = re.findall(r'^\t\{ "([a-z-]+)", (?:0|\'.\'), ', src("user/common/opttable.c"), re.M)
+    if len(opts) < 40:
+        print("read %d options from user/common/opttable.c: its entries changed form" % len(opts))
+        return False
     opts += re.findall(r'"(--[a-z-]+)"', src("user/cmd/trace_run.c"))
     return missing([o.lstrip("-") for o in opts if o != "help"], "options")
 
@@ -75,9 +79,9 @@ def case_option_defaults():
     d = d[:d.index("\n}\n")]
     want = {
         "--size": re.search(r"o->size = (\d+);", d).group(1),
-        "--port": str(define("user/common/opts.h", "CT_DEFAULT_PORT")),
+        "--port": str(define("user/common/ctopts.h", "CT_DEFAULT_PORT")),
         "--duration": re.search(r"ROLE_TRACE \? (\d+)\.0 : (\d+)\.0", d).groups(),
-        "--threads": "1..%d" % define("user/common/opts.h", "CT_MAX_THREADS"),
+        "--threads": "1..%d" % define("user/common/ctopts.h", "CT_MAX_THREADS"),
         "--repeat": re.search(r"o->repeat = (\d+);", d).group(1),
     }
     ok = True

@@ -47,8 +47,9 @@ else
 	fail "the installed trace_run runs outside the source tree" "$(head -2 "$T_TMP/run.err" | tr '\n' ' ')"
 fi
 
-# the long options a binary's --help lists, one a line, sorted
-help_opts() { "$1" --help | grep -oE '(^|[[:space:]])--[a-z][a-z-]*' | tr -d ' \t' | sort -u; }
+# the long options a binary's --help lists ("  --option" opening a line;
+# not the ones its prose names, such as perf's --control), one a line, sorted
+help_opts() { "$1" --help | sed -nE 's/^  (--[a-z][a-z-]*).*/\1/p' | sort -u; }
 
 # man pages render; their options = --help's = the completion's
 for m in man8/trace_run.8:sbin/trace_run man1/ctrun.1:bin/ctrun man1/copytrace-server.1:bin/copytrace-server \
@@ -72,8 +73,25 @@ for c in trace_run:sbin/trace_run ctrun:bin/ctrun; do
 		fail "completion for ${c%%:*}" "only in --help: $(comm -23 <(echo "$ho") <(echo "$co") | tr '\n' ' ') only in completion: $(comm -13 <(echo "$ho") <(echo "$co") | tr '\n' ' ')"
 	fi
 done
-check "completion offers --impl's choices" bash -c \
-	"source '$D$P/share/bash-completion/completions/trace_run'; COMP_WORDS=(trace_run --impl a); COMP_CWORD=2; _copytrace_trace_run; [ \"\${COMPREPLY[*]}\" = 'a1 a2 a3 a4 a5' ]"
+# every option whose value is one of fixed words (the parser's refusal
+# lists them: "--X must be a, b or c, not '@@'") completes to exactly them
+for c in trace_run:sbin/trace_run ctrun:bin/ctrun; do
+	comp=$D$P/share/bash-completion/completions/${c%%:*} bin=$D$P/${c#*:} n=0 bad='' checked=''
+	for opt in $(help_opts "$bin"); do
+		# the trailing --help: a value taken ends in the help, never in a run
+		e=$(cd "$T_TMP" && "$bin" "$opt" @@ --help 2>&1 >/dev/null |
+			sed -nE "s/^[a-z_]+: $opt must be (.*), not '@@'\$/\1/p")
+		e=${e//, / }
+		e=${e// or / }
+		[[ -n $e && $e =~ ^[a-z0-9]+( [a-z0-9]+)*$ ]] || continue
+		n=$((n + 1)) checked="${checked:-} $opt"
+		got=$(bash -c "source '$comp'; COMP_WORDS=(${c%%:*} $opt ''); COMP_CWORD=2; _copytrace_${c%%:*}; echo \"\${COMPREPLY[*]}\"")
+		[ "$got" = "$e" ] || bad="$bad $opt: parser '$e', completion '$got';"
+	done
+	[[ $checked == *--impl* ]] || bad="$bad --impl not among them;"
+	[ "$n" -ge 4 ] && [ -z "$bad" ] && pass "completion for ${c%%:*}: the parser's fixed choices of all $n options that have them" ||
+		fail "completion choices for ${c%%:*} ($n options with choices)" "${bad:-too few found}"
+done
 
 if make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX="$P" >"$T_TMP/uninstall.log" 2>&1 &&
    [ -z "$(find "$D" -type f)" ]; then

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc = opts_parse(&rr.opts, ROLE_CLIENT, argc, argv, err, sizeof(err));
 	if (rc == 1) {
-		opts_usage(ROLE_CLIENT, argv[0]);
+		opts_usage(stdout, ROLE_CLIENT, argv[0]);
 		return 0;
 	}
 	if (rc == 2) {

@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = opts_parse(&o, ROLE_RUNNER, argc, argv, err, sizeof(err));
 	if (rc == 1) {
-		opts_usage(ROLE_RUNNER, argv[0]);
+		opts_usage(stdout, ROLE_RUNNER, argv[0]);
 		return 0;
 	}
 	if (rc == 2) {

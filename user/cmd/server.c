@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc = opts_parse(&o, ROLE_SERVER, argc, argv, err, sizeof(err));
 	if (rc == 1) {
-		opts_usage(ROLE_SERVER, argv[0]);
+		opts_usage(stdout, ROLE_SERVER, argv[0]);
 		return 0;
 	}
 	if (rc == 2) {

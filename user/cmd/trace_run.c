@@ -528,32 +528,12 @@ static int print_version(void)
 	return 0;
 }
 
-static void usage(const char *prog)
-{
-	opts_usage(ROLE_TRACE, prog);
-	printf("\nEXAMPLES:\n"
-	       "  sudo ./trace_run --impl a2                  # where A2's bytes are copied\n"
-	       "  sudo ./trace_run --impl a3 --net loopback   # zerocopy on loopback: the deferred copy\n"
-	       "  sudo ./trace_run --impl a1 --size 256 --compare --repeat 5   # tracing overhead\n"
-	       "  sudo ./trace_run --impl a3 --check --format json --output a3.json\n"
-	       "  sudo ./trace_run --backend kprobe --impl a2 # force a backend\n"
-	       "  sudo ./trace_run -- iperf3 -c 10.0.0.2 -Z    # any program, its children too\n"
-	       "  sudo ./trace_run --pid 1234 --duration 10   # a running process\n"
-	       "  sudo ./trace_run --cgroup system.slice/nginx.service --per-connection\n"
-	       "  sudo ./trace_run --kernel-facts             # what this kernel lets it see\n"
-	       "\nTwo hosts, one command on each (the side here is traced, its peer is not):\n"
-	       "  hostA$ sudo ./trace_run --impl a3 --role server --listen 5301 --duration 10 --check\n"
-	       "  hostB$ build/client --connect hostA --port 5301 --impl a3 --duration 10\n"
-	       "  hostA$ build/server --port 5301 --impl a3\n"
-	       "  hostB$ sudo ./trace_run --impl a3 --role client --connect hostA:5301 --check\n");
-}
-
 int main(int argc, char **argv)
 {
 	static struct session s;
 	int rc = opts_parse(&s.o, ROLE_TRACE, argc, argv, s.err, sizeof(s.err));
 	if (rc == 1) {
-		usage(argv[0]);
+		opts_usage(stdout, ROLE_TRACE, argv[0]);
 		return 0;
 	}
 	if (rc == 2)
