@@ -42,15 +42,20 @@ static __always_inline struct sock *fd_tcp_sock(long fd, struct sys_val *m)
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
 	if (!f)
 		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
-	struct sock *sk = so ? BPF_CORE_READ(so, sk) : NULL;
-	if (!sk)
+	struct socket *so;
+	struct sock *sk;
+	if (m->memo_fd == fd && m->memo_file == (__u64)f) {
+		so = BPF_CORE_READ(f, private_data);
+		sk = BPF_CORE_READ(so, sk);
+		if (sk && m->memo_so == (__u64)so && m->memo_sk == (__u64)sk)
+			return sk;
+	}
+	/* the full walk; a file that is no socket costs what it did */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
-	if (m->memo_fd == fd && m->memo_file == (__u64)f && m->memo_so == (__u64)so &&
-	    m->memo_sk == (__u64)sk)
-		return sk;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK ||
-	    BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
+	so = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(so, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return NULL;
 	m->memo_fd = fd;
 	m->memo_file = (__u64)f;
