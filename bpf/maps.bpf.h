@@ -115,7 +115,10 @@ struct sys_val {
 	__u64 iou_ts;       /* io_uring_enter in flight since (0: none); apart from ts,
 			     * which tells an inline io_uring send from a send syscall */
 	__s32 iou_side;
-	__u32 pad;
+	__s32 memo_fd;      /* the last TCP socket this thread's data syscalls used: */
+	__u64 memo_file;    /* its fd, file, struct socket and sock as read then */
+	__u64 memo_so;      /* (syscalls.bpf.h, fd_tcp_sock) */
+	__u64 memo_sk;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

@@ -25,21 +25,54 @@ enum sys_call {
 #define IORING_ENTER_GETEVENTS 1u
 
 /* The TCP socket behind fd in the current task's file table, or NULL.
- * The file array's slot and the file's fields are probe reads. */
-static __always_inline struct sock *fd_tcp_sock(long fd)
+ * The file array's slot and the file's fields are probe reads, the
+ * dearest part of a syscall hook: the thread's last TCP socket (memo, in
+ * its sys_val) saves half of them. fd -> file -> socket -> sock read the
+ * same as then is the same TCP socket, so the file's inode mode and the
+ * sock's protocol are not read again; a closed fd whose file and socket
+ * are reused at the same addresses fails at the sock unless that is the
+ * same address too, which only a sock of the same protocol's cache can
+ * have (the memo is checked on every call, never trusted alone). */
+static __always_inline struct sock *fd_tcp_sock(long fd, struct sys_val *m)
 {
 	struct file **fds = cur_fds(fd);
 	if (!fds)
 		return NULL;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]);
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	if (!f)
 		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(so, sk);
+	struct socket *so;
+	struct sock *sk;
+	if (m->memo_fd == fd && m->memo_file == (__u64)f) {
+		so = BPF_CORE_READ(f, private_data);
+		sk = BPF_CORE_READ(so, sk);
+		if (sk && m->memo_so == (__u64)so && m->memo_sk == (__u64)sk)
+			return sk;
+	}
+	/* the full walk; a file that is no socket costs what it did */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	so = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(so, sk);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return NULL;
+	m->memo_fd = fd;
+	m->memo_file = (__u64)f;
+	m->memo_so = (__u64)so;
+	m->memo_sk = (__u64)sk;
 	return sk;
+}
+
+/* The data syscall id is one of ours (enum sys_call), or SY_NONE. */
+static __always_inline int sys_call_of(long id)
+{
+	return id == cfg.nr_sendto ? SY_SENDTO : id == cfg.nr_sendmsg ? SY_SENDMSG :
+	       id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE :
+	       id == cfg.nr_recvfrom ? SY_RECVFROM : id == cfg.nr_recvmsg ? SY_RECVMSG :
+	       id == cfg.nr_read || id == cfg.nr_readv ? SY_READ : id == cfg.nr_sendfile ? SY_SENDFILE :
+	       id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT :
+	       id == cfg.nr_io_uring_enter ? SY_IOU_ENTER : SY_NONE;
 }
 
 /* Entry of a data syscall (a0..a4: its arguments): the traced-task
@@ -80,10 +113,13 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 		break;
 	default: return;
 	}
+	struct sys_val *v = sys_slot(1);
+	if (!v)
+		return;
 	struct sock *sk;
-	if (call == SY_SPLICE && (sk = fd_tcp_sock((long)a2)))
+	if (call == SY_SPLICE && (sk = fd_tcp_sock((long)a2, v)))
 		kind = SK_SPLICE_IN;
-	else if (!(sk = fd_tcp_sock(fd)))
+	else if (!(sk = fd_tcp_sock(fd, v)))
 		return;
 	sk_mark(sk, side);
 	int send = kind == SK_SEND || kind == SK_SPLICE_IN;
@@ -92,9 +128,6 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	 * was missed would adopt this call's other copies (its iovec import
 	 * goes through __check_object_size too). */
 	drop_stale(send ? FN_TCP_SENDMSG : FN_TCP_RECVMSG);
-	struct sys_val *v = sys_slot(1);
-	if (!v)
-		return;
 	if (send && (flags & MSG_ZEROCOPY)) {
 		__sync_fetch_and_add(&zc_sends_seen, 1);
 		v->zckey = BPF_CORE_READ(sk, sk_zckey.counter);
@@ -196,12 +229,7 @@ static __always_inline void sys_exit(long ret)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 {
-	int call = id == cfg.nr_sendto ? SY_SENDTO : id == cfg.nr_sendmsg ? SY_SENDMSG :
-		   id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE :
-		   id == cfg.nr_recvfrom ? SY_RECVFROM : id == cfg.nr_recvmsg ? SY_RECVMSG :
-		   id == cfg.nr_read || id == cfg.nr_readv ? SY_READ : id == cfg.nr_sendfile ? SY_SENDFILE :
-		   id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT :
-		   id == cfg.nr_io_uring_enter ? SY_IOU_ENTER : SY_NONE;
+	int call = sys_call_of(id);
 	if (call == SY_NONE)
 		return 0;
 	/* regs is a BTF pointer here: direct loads, no probe-read helper */
@@ -210,9 +238,16 @@ int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* Every syscall of every task passes here too: the syscall number (in
+ * the saved registers, x86) goes first, so that the others cost no
+ * lookup of the thread's record. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sr_exit, struct pt_regs *regs, long ret)
 {
+#if defined(__TARGET_ARCH_x86)
+	if (sys_call_of(regs->orig_ax) == SY_NONE)
+		return 0;
+#endif
 	sys_exit(ret);
 	return 0;
 }

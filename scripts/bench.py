@@ -19,6 +19,12 @@ against the reference run of the same round) with min-max.
                                       + BPF run-time stats, time ledger)
   7. copies                         (a5 64 KiB on loopback: CPU copies per
                                       payload byte from trace_run's ledger)
+  8. exporter                       (a2 64 KiB with trace_run --exporter --all
+                                      scraped once a second / without)
+
+Items 3 (a2) and 6 (a1) at 256 B also run untraced ctrun under empty BPF
+programs on the tracer's hook points (build/hookfloor, the dispatch floor)
+in the same rounds, and give the tracer's ratio over the floor's.
 
 Invoked by scripts/bench.sh (see --help there). Standard library only.
 """
@@ -130,7 +136,16 @@ def app_metrics(d):
     return {"gbps": d.get("throughput_gbps"), "mps": d.get("messages_per_s"),
             "messages": d.get("messages"), "bytes": d.get("bytes_sent"), "p50": lat.get("p50"), "p99": lat.get("p99"),
             "cpu_s": cpu, "cpu_per_msg": cpu / d["messages"] if d.get("messages") else None,
-            "ok": d.get("ok", True)}
+            "ok": d.get("ok", True), "probe_site": probe_path(d)}
+
+
+def probe_path(d):
+    """What a1's server found at its uprobe site (ct_gather_probe, a 5-byte
+    NOP) at the end of the run, first word: "call" (the kernel optimized
+    the uprobe: a syscall per hit), "int3" (it traps per hit), "nop5" (no
+    uprobe there); None for other impls."""
+    site = (d.get("server") or {}).get("probe_site") or ""
+    return site.split(":", 1)[0].strip() or None
 
 
 def run_ctrun(runs, name, impl, size, threads, mode, duration):
@@ -515,10 +530,15 @@ FLOOR_TPS = ("sock_send_length", "tcp_sendmsg_locked", "sock_recv_length",
 FLOOR_MIN_TPS = ("sock_send_length", "skb_copy_datagram_iovec")
 
 
-def run_ctrun_floor(runs, name, impl, size, duration, tps=FLOOR_TPS):
+def run_ctrun_floor(runs, name, impl, size, duration, tps=FLOOR_TPS, uprobe=True):
     """ctrun with empty BPF programs on those hook points (build/hookfloor):
-    the dispatch floor of any tracer hooking there."""
-    argv = [HOOKFLOOR] + [a for t in tps for a in ("--tp", t)] + ["--uprobe", CTRUN + ":ct_gather_probe"]
+    the dispatch floor of any tracer hooking there. uprobe: also one on
+    a1's gather probe site, ct_gather_probe (the 5-byte NOP the tracer's
+    uprobe sits on; libbpf places it at the symbol's first byte, which is
+    that NOP, so the kernel may optimize it as it does the tracer's)."""
+    argv = [HOOKFLOOR] + [a for t in tps for a in ("--tp", t)]
+    if uprobe:
+        argv += ["--uprobe", CTRUN + ":ct_gather_probe"]
     hf = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, start_new_session=True)
     line = ""
@@ -641,6 +661,9 @@ PROF256_NOPROF = "trace_run --sample-freq 0"
 PROF256_NOSYS = "trace_run --sample-freq 0 --no-syscall-time"
 PROF256_FLOOR = "empty programs on the hook points"
 PROF256_FLOOR_MIN = "empty programs on the fewest hook points"
+# the tracer's traced/untraced over the floor's, per round (a1, a2 256 B)
+FLOOR_REL_TARGET = 0.95
+TRACE256_FLOOR = "empty programs on the hook points"
 # two-sided 95 % Student-t quantiles by degrees of freedom
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
@@ -834,7 +857,7 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--sweep", choices=["none", "quick", "full"], default="quick")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--budget", type=float, default=560.0,
+    ap.add_argument("--budget", type=float, default=700.0,
                     help="seconds from the start (sweep included) after which remaining rounds are skipped")
     ap.add_argument("--only", default="", help="comma list of groups (tput,rr,trace,sweep,prof,copies,exporter)")
     ap.add_argument("--prof-rounds", type=int, default=8,
@@ -926,6 +949,11 @@ def main():
             mem.append((f"bpftrace {NOSYS}", need("bpftrace", (lambda s: lambda runs, name:
                                                               run_ctrun_bpftrace(runs, name, "a2", s, D,
                                                                                  systime=False))(size))))
+            if size == 256:
+                # the dispatch floor of the tracepoint backend's hooks on a2
+                # (no uprobe: a2 has no gather), in the same rounds
+                mem.append((TRACE256_FLOOR, lambda runs, name:
+                            run_ctrun_floor(runs, name, "a2", 256, D, FLOOR_TPS, uprobe=False)))
             groups.append(Group(f"trace{size}", f"a2 stream {size} B traced, Gbit/s",
                                 mem, "untraced", ["gbps", "events"]))
 
@@ -1053,6 +1081,55 @@ def verdict(ok):
     return "n/a" if ok is None else ("**met**" if ok else "**missed**")
 
 
+def floor_reach(g, label, fl):
+    """What a floor ratio means for the 0.85 target (a1's)."""
+    if not fl:
+        fail = [r["error"] for r in g.results[label] if "error" in r]
+        return "n/a: " + (fail[0][:120] if fail else "no round")
+    return ("below 0.85: no tracer hooking there reaches the target on this machine"
+            if statistics.median(fl) < 0.85 else "at or above 0.85: the target is reachable in principle")
+
+
+def probe_paths(g, label):
+    """The uprobe paths the a1 server saw in label's runs: "call 3, int3 1"."""
+    n = {}
+    for r in g.results.get(label, []):
+        if "error" not in r and r.get("probe_site"):
+            n[r["probe_site"]] = n.get(r["probe_site"], 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(n.items())) or "not reported"
+
+
+def floor_rows(row, g, item, impl, size, tracer, floor, tps, uprobe, what=None):
+    """Two rows: untraced under empty programs on the tracer's hook points
+    over untraced (the dispatch floor), and the tracer's traced/untraced
+    over that floor's, per round (both ratios from the same round's runs),
+    against FLOOR_REL_TARGET."""
+    if floor not in g.results:
+        return
+    what = what or f"`{tracer}`"
+    un = g.values("untraced", "gbps")
+    fl_v, tr_v = g.values(floor, "gbps"), g.values(tracer, "gbps") if tracer in g.results else []
+    fl = g.ratios(floor, "gbps")
+    hooks = ", ".join(tps) + (", the gather uprobe on `ct_gather_probe` (the 5-byte NOP site)" if uprobe else "")
+    path = ""
+    if uprobe:
+        path = (f"; uprobe path per run (the a1 server's `probe_site`): floor {probe_paths(g, floor)}, "
+                f"tracer {probe_paths(g, tracer)}")
+    row(item, f"{impl} {size} B: empty BPF programs on the same hook points ({hooks}; `build/hookfloor`), "
+        "untraced under them/untraced",
+        f"{fmt(med(fl_v))} Gbit/s", f"untraced {fmt(med(un))} Gbit/s" + path, ratio_cell(fl), "(info)",
+        "info: floor " + floor_reach(g, floor, fl) if impl == "a1" else "info")
+    rel = [(t / u) / (f / u) for t, f, u in zip(tr_v, fl_v, un) if t is not None and f and u]
+    name = (f"{impl} {size} B: {what} traced/untraced over the floor's (empty programs on the same "
+            "hook points)/untraced, per round")
+    if tracer not in g.results:
+        row(item, name, "n/a", "", "", f"≥ {FLOOR_REL_TARGET}", f"n/a ({tracer} does not load here)")
+        return
+    tr = g.ratios(tracer, "gbps")
+    row(item, name, f"tracer {ratio_cell(tr)}", f"floor {ratio_cell(fl)}", ratio_cell(rel),
+        f"≥ {FLOOR_REL_TARGET}", verdict(statistics.median(rel) >= FLOOR_REL_TARGET if rel else None))
+
+
 def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
     G = {g.key: g for g in groups}
     L = []
@@ -1144,6 +1221,8 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                 row("3 overhead", f"a2 {size} B: {lab} (same events) traced/untraced{err}",
                     f"{fmt(med(g.values(lab, 'gbps')))} Gbit/s (overhead {fmt(ovh, 1)} %)",
                     f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs) + cpu_txt, "(reference)", "info")
+        # the tracepoint backend's dispatch floor on a2 (256 B only)
+        floor_rows(row, g, "3 overhead", "a2", size, "trace_run/tracepoint", TRACE256_FLOOR, FLOOR_TPS, False)
 
     # 4. cost per event
     for size in (256, 65536):
@@ -1152,7 +1231,7 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
             continue
         bt_epm = med([r["events"] / r["messages"] for r in g.results.get("bpftrace", [])
                       if "error" not in r and r.get("messages")])
-        for lab in [m[0] for m in g.members if m[0] != "untraced"]:
+        for lab in [m[0] for m in g.members if m[0] not in ("untraced", TRACE256_FLOOR)]:
             wall_ns, cpu_ns, epms = [], [], []
             for u, t in zip(g.results["untraced"], g.results[lab]):
                 if "error" in u or "error" in t or not t.get("messages") or not u.get("mps") or not t.get("mps"):
@@ -1196,20 +1275,15 @@ def summary(a, groups, sweep, backends, have_trace_run, total, outdir):
                 f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(rs2), "(info)", "info")
         # the floor: untraced ctrun under empty programs on the same hook
         # points; a tracer doing any work there is slower still
-        for label, tps, what in ((PROF256_FLOOR, FLOOR_TPS, "the same hook points"),
-                                 (PROF256_FLOOR_MIN, FLOOR_MIN_TPS, "only the hook points that count a1's copies")):
-            fl = g.ratios(label, "gbps")
-            if not fl and not g.failures(label):
-                continue
-            fail = [r["error"] for r in g.results[label] if "error" in r]
-            reach = ("n/a: " + fail[0][:120]) if not fl else \
-                ("below 0.85: no tracer hooking there reaches the target on this machine"
-                 if statistics.median(fl) < 0.85 else "at or above 0.85: the target is reachable in principle")
-            row("6 profiler", f"a1 256 B: empty BPF programs on {what} (" + ", ".join(tps)
-                + ", the gather uprobe; `build/hookfloor`), untraced under them/untraced",
-                f"{fmt(med(g.values(label, 'gbps')))} Gbit/s",
+        floor_rows(row, g, "6 profiler", "a1", 256, "trace_run", PROF256_FLOOR, FLOOR_TPS, True,
+                   "trace_run (defaults)")
+        fl = g.ratios(PROF256_FLOOR_MIN, "gbps")
+        if fl or g.failures(PROF256_FLOOR_MIN):
+            row("6 profiler", "a1 256 B: empty BPF programs on only the hook points that count a1's copies ("
+                + ", ".join(FLOOR_MIN_TPS) + ", the gather uprobe; `build/hookfloor`), untraced under them/untraced",
+                f"{fmt(med(g.values(PROF256_FLOOR_MIN, 'gbps')))} Gbit/s",
                 f"untraced {fmt(med(g.values('untraced', 'gbps')))} Gbit/s", ratio_cell(fl), "(info)",
-                "info: floor " + reach)
+                "info: floor " + floor_reach(g, PROF256_FLOOR_MIN, fl))
         cpu = {l: med(g.values(l, "cpu_per_msg")) for l in ("untraced", "trace_run", PROF256_NOPROF, PROF256_NOSYS)}
         if all(cpu.values()):
             row("6 profiler", "a1 256 B: CPU µs per message (server + client), medians",

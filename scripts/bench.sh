@@ -22,9 +22,9 @@ usage: $0 [options]
   --full-sweep     also time the default sweep (up to 15 min; not in make bench)
   --only LIST      subset of: tput,rr,trace,prof,sweep,copies,exporter (comma-separated)
   --out DIR        output folder (default bench-results/<timestamp>)
-  --budget S       seconds for the comparisons before rounds are cut (default 560)
+  --budget S       seconds for the comparisons before rounds are cut (default 700)
 Default (make bench): 5 rounds of every comparison plus run_experiments.sh
---quick, under 10 minutes; the default sweep's time is read from its newest
+--quick, under 13 minutes; the default sweep's time is read from its newest
 complete log under results/ when there is one.
 USAGE
 }

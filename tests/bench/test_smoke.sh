@@ -50,6 +50,10 @@ rows+=('6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced'
 	'6 profiler \| a1 64 KiB: time-ledger share'
 	'6 profiler \| a2 64 KiB: time-ledger share')
 rows+=('7 copies \| a5 64 KiB loopback: CPU copies per payload byte')
+rows+=('8 exporter \| a2 64 KiB: throughput with `trace_run --exporter --all`')
+rows+=('3 overhead \| a2 256 B: empty BPF programs on the same hook points'
+	'3 overhead \| a2 256 B: `trace_run/tracepoint` traced/untraced over the floor'
+	'6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced over the floor')
 for r in "${rows[@]}"; do check "row: $r" has_row "$r"; done
 
 # Every comparison produced figures (a failed tool shows n/a in its ratio).
@@ -77,6 +81,13 @@ check "profiler cost: method stated" grep -q '^Profiler cost (item 6): ' "$OUT/s
 floor_row() { [ "$(grep -E '^\| 6 profiler \| a1 256 B: empty BPF programs' "$OUT/summary.md" |
 	grep -Ec '\| [0-9.]+ \[[0-9.]+–[0-9.]+\] \| \(info\) \| info: floor (below|at or above) 0.85')" = 2 ]; }
 check "hook floor: a ratio and its reading" floor_row
+# The tracer over the floor: both ratios, their ratio per round, the 0.95
+# target and a verdict; a1's floor row says which uprobe path each run took.
+floor_rel() { grep -E '^\| (3 overhead \| a2|6 profiler \| a1) 256 B: .* over the floor' "$OUT/summary.md" |
+	grep -Ec '\| tracer [0-9.]+ \[[0-9.–]+\] \| floor [0-9.]+ \[[0-9.–]+\] \| [0-9.]+ \[[0-9.–]+\] \| ≥ 0.95 \| \*\*(met|missed)\*\* \|$'; }
+check "tracer over the floor: a1 and a2, ratios and verdicts" test "$(floor_rel)" = 2
+check "hook floor: the uprobe path of each a1 run" bash -c \
+	'grep -E "^\| 6 profiler \| a1 256 B: empty BPF programs on the same" "$1" | grep -Eq "floor (call|int3|nop5) [0-9]"' _ "$OUT/summary.md"
 check "hook floor: no empty program left loaded" bash -c '! bpftool prog show 2>/dev/null | grep -Eq "name (tp[0-7]|up0) "'
 check "BPF run-time stats as before the bench" test "$(cat /proc/sys/kernel/bpf_stats_enabled)" = "$STATS0"
 finish
