@@ -22,7 +22,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 
 # Objects by folder, each layer using only the ones above it:
 #   common/  options, results, histogram, errors
-#   net/     the message model and the data paths a1..a5
+#   net/     the message model and the data paths a1..a6
 #   run/     the runner: namespaces, server and client as children
 #   trace/   kernel facts, the hook plan, the tracer, targets, self-cost
 #   profile/ the sampling profiler: side-band, process maps, symbols
@@ -30,7 +30,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
 COMMON  := $(addprefix common/,errf opts result hist perfctl text identity outfile version)
-NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
+NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 impl_a6 ktls zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters reaper procrows target selfcost proctree \

@@ -16,13 +16,15 @@
 
 const char *impl_name(enum ct_impl i)
 {
-	static const char *n[] = { "a1", "a2", "a3", "a4", "a5" };
+	static const char *n[] = { "a1", "a2", "a3", "a4", "a5", "a6" };
 	return n[i];
 }
 
 const char *mode_name(enum ct_mode m) { return m == MODE_RR ? "rr" : "stream"; }
 
 const char *rx_name(enum ct_rx r) { return r == RX_ZEROCOPY ? "zerocopy" : "copy"; }
+
+const char *tls_send_name(enum ct_tls_send t) { return t == TLS_SEND_SENDFILE ? "sendfile" : "copy"; }
 
 const char *net_name(enum ct_net n)
 {
@@ -96,7 +98,7 @@ enum {
 	O_REPEAT, O_FORMAT, O_OUTPUT, O_CHECK, O_PERF_CTL, O_PID, O_CGROUP, O_PER_CONN,
 	O_NO_SYSTIME, O_BPF_STATS, O_SAMPLE_FREQ, O_FOLDED, O_FLAMEGRAPH, O_RX, O_KERNEL_FACTS,
 	O_USER, O_TOP, O_INTERVAL, O_COUNT, O_EXPORTER, O_ALL, O_BY, O_VERSION, O_ROLE, O_LISTEN,
-	O_PEER_TIMEOUT,
+	O_PEER_TIMEOUT, O_TLS_SEND,
 };
 
 static const struct option all_opts[] = {
@@ -112,6 +114,7 @@ static const struct option all_opts[] = {
 	{ "verify", no_argument, 0, O_VERIFY },
 	{ "slots", required_argument, 0, O_SLOTS },
 	{ "rx", required_argument, 0, O_RX },
+	{ "tls-send", required_argument, 0, O_TLS_SEND },
 	{ "ready-fd", required_argument, 0, O_READY_FD },
 	{ "json", required_argument, 0, O_JSON },
 	{ "quiet", no_argument, 0, O_QUIET },
@@ -157,7 +160,7 @@ static int allowed(enum ct_role role, int id)
 		return role != ROLE_TRACE;
 	case O_DURATION:
 		return role != ROLE_SERVER;
-	case O_SLOTS:
+	case O_SLOTS: case O_TLS_SEND:
 		return role != ROLE_CLIENT;
 	case O_RX:
 		return role != ROLE_SERVER;
@@ -387,11 +390,30 @@ static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errle
 		return errf(err, errlen, "--rx is the receiver's: give it to the peer's build/client");
 	if (!server && o->slots)
 		return errf(err, errlen, "--slots is the sender's: give it to the peer's build/server");
+	if (!server && o->tls_send_given)
+		return errf(err, errlen, "--tls-send is the sender's: give it to the peer's "
+			    "build/server");
 	if (server && !(given & 1))
 		snprintf(o->addr, sizeof(o->addr), "0.0.0.0");
 	if (!(given & 4))
 		o->peer_timeout = CT_PEER_TIMEOUT_S;
 	o->net = NET_HOST;
+	return 0;
+}
+
+/* a6 (kTLS) sends records, not pages: nothing for the other paths' knobs. */
+static int a6_check(const struct ct_opts *o, char *err, size_t errlen)
+{
+	if (o->tls_send_given && o->impl != IMPL_A6)
+		return errf(err, errlen, "--tls-send applies to --impl a6 (kTLS) only");
+	if (o->impl != IMPL_A6)
+		return 0;
+	if (o->slots)
+		return errf(err, errlen, "--slots applies to a3 and a4; a6 has no slots (kTLS "
+			    "encrypts into its own buffers)");
+	if (o->rx == RX_ZEROCOPY)
+		return errf(err, errlen, "--rx zerocopy cannot map kTLS records (the kernel "
+			    "decrypts them); a6 receives with --rx copy");
 	return 0;
 }
 
@@ -429,7 +451,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			else if (!strcmp(a, "a3")) o->impl = IMPL_A3;
 			else if (!strcmp(a, "a4")) o->impl = IMPL_A4;
 			else if (!strcmp(a, "a5")) o->impl = IMPL_A5;
-			else return errf(err, errlen, "--impl must be a1, a2, a3, a4 or a5, not '%s'", a);
+			else if (!strcmp(a, "a6")) o->impl = IMPL_A6;
+			else return errf(err, errlen, "--impl must be a1, a2, a3, a4, a5 or a6, not '%s'", a);
 			o->impl_given = true;
 			break;
 		case O_SIZE:
@@ -516,6 +539,12 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			else if (!strcmp(a, "zerocopy")) o->rx = RX_ZEROCOPY;
 			else return errf(err, errlen, "--rx must be copy or zerocopy, not '%s'", a);
 			o->rx_given = true;
+			break;
+		case O_TLS_SEND:
+			if (!strcmp(a, "copy")) o->tls_send = TLS_SEND_COPY;
+			else if (!strcmp(a, "sendfile")) o->tls_send = TLS_SEND_SENDFILE;
+			else return errf(err, errlen, "--tls-send must be copy or sendfile, not '%s'", a);
+			o->tls_send_given = true;
 			break;
 		case O_READY_FD:
 			if (parse_u64(a, &u) || u > 1 << 20)
@@ -653,15 +682,18 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	if (o->impl == IMPL_A5 && o->slots)
 		return errf(err, errlen, "--slots applies to a3 and a4; a5 has no slots (its pages "
 			    "leave the memfd once sent)");
+	if (a6_check(o, err, errlen))
+		return -1;
 	return role == ROLE_TRACE ? trace_target_check(o, err, errlen) : 0;
 }
 
 void opts_usage(enum ct_role role, const char *prog)
 {
 	printf("usage: %s [options]\n", prog);
-	printf("  --impl a1..a5       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
+	printf("  --impl a1..a6       a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
 	       "                      a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC, a5 sendfile\n"
-	       "                      from a memfd + the client's --rx zerocopy (default a2)\n"
+	       "                      from a memfd + the client's --rx zerocopy, a6 kernel TLS\n"
+	       "                      (AES-GCM-128, fixed test keys) (default a2)\n"
 	       "  --size BYTES        message size incl. %zu-byte header, %zu..64M (default 65536)\n"
 	       "  --threads N         client connections, one server thread each, 1..%d (default 1)\n"
 	       "  --mode stream|rr    stream messages, or request/response (default stream)\n"
@@ -687,6 +719,10 @@ void opts_usage(enum ct_role role, const char *prog)
 		       "retry connecting for S seconds", role == ROLE_SERVER ? "30" : "5 s to connect, no\n                      silence limit");
 	if (role != ROLE_CLIENT)
 		printf("  --slots N           a3, a4: message slots in flight (default auto)\n");
+	if (role != ROLE_CLIENT)
+		printf("  --tls-send copy|sendfile\n"
+		       "                      a6: sendmsg() the message, or send the header and\n"
+		       "                      sendfile() the fields from a memfd (default copy)\n");
 	if (role != ROLE_SERVER)
 		printf("  --rx copy|zerocopy  client receive: recv() copy, or map pages with\n"
 		       "                      TCP_ZEROCOPY_RECEIVE (default copy; with --impl a5 zerocopy)\n");

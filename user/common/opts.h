@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4 };
+enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4, IMPL_A6 = 5 };
+/* a6 (kTLS): how the encrypted socket is fed */
+enum ct_tls_send { TLS_SEND_COPY = 0, TLS_SEND_SENDFILE = 1 };
 enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2, NET_NIC = 3 };
@@ -45,6 +47,8 @@ struct ct_opts {
 	int slots;          /* a3, a4: message slots in flight (0 = auto) */
 	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
 	                     * latter unless --rx copy is given) */
+	enum ct_tls_send tls_send; /* a6: sendmsg (copy) or sendfile from a memfd */
+	bool tls_send_given;
 	int ready_fd;       /* server: write one byte here once listening */
 	const char *json;   /* --json FILE */
 	bool quiet;
@@ -100,6 +104,7 @@ const char *impl_name(enum ct_impl i);
 const char *mode_name(enum ct_mode m);
 const char *net_name(enum ct_net n);
 const char *rx_name(enum ct_rx r);
+const char *tls_send_name(enum ct_tls_send t);
 
 /* Parses argv for the given role. On error returns -1 and writes a
  * one-line message (no trailing newline) into err. Returns 1 for --help,
