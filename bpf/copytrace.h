@@ -50,6 +50,8 @@ enum ct_fn {
 			     * notification CQEs); ns, timed and hist are latencies,
 			     * not CPU time */
 	FN_SYS_IOU_ENTER,   /* syscall io_uring_enter: kernel time */
+	FN_TLS_TX,          /* send syscalls' bytes on kTLS sockets (their copies untraced) */
+	FN_TLS_RX,          /* receive syscalls' bytes on kTLS sockets */
 	FN_COUNT
 };
 

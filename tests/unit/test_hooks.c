@@ -74,7 +74,8 @@ static int noted(const char *part)
  * tcp_sendmsg_locked, sys send, tcp_recvmsg, recv copy, sys recv, errqueue,
  * zc callback, deferred copy, retransmit, splice, splice out, recv zerocopy,
  * io_uring notifications, io_uring ubuf, zerocopy completion latency,
- * io_uring_enter. NULL: the backend cannot run. */
+ * io_uring_enter, kTLS sends, kTLS receives (both from the syscall hooks).
+ * NULL: the backend cannot run. */
 struct kernel_row {
 	const char *facts;
 	const char *cells[BK_COUNT];
@@ -185,6 +186,15 @@ static void no_syscall_time_drops_the_split(void **st)
 	assert_false(plan.rows[FN_SYS_SEND].present);
 	assert_true(plan.rows[FN_TCP_SENDMSG].present);
 	assert_true(noted("cannot split sent bytes"));
+	/* kTLS sockets are seen through the syscalls only: not without them */
+	assert_false(plan.rows[FN_TLS_TX].present);
+	assert_false(plan.rows[FN_TLS_RX].present);
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), -1); /* the host: no fentry */
+	load("6.1.0-50-amd64");
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), 0);
+	assert_true(plan.rows[FN_TLS_TX].present && plan.rows[FN_TLS_RX].present);
+	assert_false(plan.rows[FN_TLS_TX].timed); /* the syscall rows have the time */
+	assert_false(plan.rows[FN_TLS_TX].inferred);
 }
 
 /* The zerocopy-only tracepoints are left out unless asked for (a1, a2,

@@ -334,6 +334,84 @@ static void setup_hostile(void)
 	snapshot_derive(&rep, &opts);
 }
 
+/* a6 over kTLS, 1000 messages of 64 KiB: only the syscall rows see its
+ * bytes (kTLS rows present when seen is set) */
+static void setup_a6(int seen)
+{
+	char *argv[] = { "trace_run", "--impl", "a6", "--tls-send", "sendfile", NULL };
+	parse(NF(argv) - 1, argv);
+	memset(&rep, 0, sizeof(rep));
+	fill_plan();
+	rep.info[FN_TLS_TX].present = rep.info[FN_TLS_RX].present = seen;
+	memset(&run, 0, sizeof(run));
+	run.opts = opts;
+	side_init(&run.server);
+	side_init(&run.client);
+	run.server.bytes_sent = 65536008;
+	run.server.messages_sent = 1000;
+	run.client.bytes_received = 65536008;
+	rep.run = &run;
+	snprintf(rep.kernel, sizeof(rep.kernel), "7.2.0-test");
+	static const struct stat_fix st[] = {
+		{ 0, FN_SYS_SEND, 2000, 65536008, 1000, 2000, 0, 0 },
+		{ 0, FN_TLS_TX, 2000, 65536008, 0, 0, 0, 0 },
+		{ 1, FN_SYS_RECV, 4000, 65536008, 1000, 4000, 0, 0 },
+		{ 1, FN_TLS_RX, 4000, 65536008, 0, 0, 0, 0 },
+	};
+	fill_stats(st, seen ? NF(st) : 0);
+	snapshot_derive(&rep, &opts);
+}
+
+static char *render(const struct report_writer *w)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	assert_int_equal(w->write(f, &rep), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Bytes over kTLS sockets are never a silent 0: the table says how many
+ * went by and that their copies are not traced, the JSON has them apart
+ * from every ledger line, and --check refuses a6; unseen (no syscall
+ * hooks), the table and --check say that, and the JSON has null. */
+static void ktls_never_silent(void **st)
+{
+	(void)st;
+	setup_a6(1);
+	char *t = render(&writer_table), *j = render(&writer_json);
+	assert_non_null(strstr(t, "note: 65536008 B sent, 65536008 B received over kTLS sockets: "
+			       "encryption/decryption copies not traced"));
+	assert_non_null(strstr(t, "at least: lines not traced above"));
+	assert_non_null(strstr(j, "\"ktls_sent_bytes\": 65536008, \"ktls_received_bytes\": 65536008"));
+	assert_non_null(strstr(j, "\"send_copy_bytes\": 0,")); /* nothing else moved them */
+	free(t);
+	free(j);
+	char *e = NULL;
+	size_t n = 0;
+	int skipped;
+	FILE *f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 1);
+	fclose(f);
+	assert_non_null(strstr(e, "check failed: a6: 65536008 B sent, 65536008 B received over kTLS"));
+	free(e);
+
+	setup_a6(0);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(t, "note: kTLS sockets not seen"));
+	assert_non_null(strstr(j, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null"));
+	free(t);
+	free(j);
+	f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 1);
+	fclose(f);
+	assert_non_null(strstr(e, "kTLS sockets not seen"));
+	free(e);
+}
+
 /* ---- comparing with the golden files --------------------------------------- */
 
 static char *slurp(const char *path, size_t *n)
@@ -568,6 +646,7 @@ int main(void)
 		cmocka_unit_test(hostile_csv), cmocka_unit_test(hostile_folded),
 		cmocka_unit_test(prog_prom),   cmocka_unit_test(prog_openmetrics),
 		cmocka_unit_test(hostile_prom), cmocka_unit_test(interval_delta),
+		cmocka_unit_test(ktls_never_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

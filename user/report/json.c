@@ -118,6 +118,11 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 		else
 			fprintf(f, "\"%s\": null, ", ledger_lines[k].key);
 	fprintf(f, "\"sent_bytes\": %llu, \"received_bytes\": %llu, ", U(l->sent), U(l->received));
+	if (l->ktls_seen)
+		fprintf(f, "\"ktls_sent_bytes\": %llu, \"ktls_received_bytes\": %llu, ",
+			U(l->ktls_sent), U(l->ktls_received));
+	else
+		fprintf(f, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null, ");
 	fprintf(f, "\"messages\": %llu, \"per_message\": [", U(l->messages));
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->traced[k] && l->messages)

@@ -120,6 +120,9 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 			l->traced[k] = 0;
 			l->bytes[k] = 0;
 		}
+	l->ktls_seen = rows[FN_TLS_TX].present && rows[FN_TLS_RX].present;
+	l->ktls_sent = sum(r, slot, FN_TLS_TX);
+	l->ktls_received = sum(r, slot, FN_TLS_RX);
 }
 
 static double median(double *v, int n)

@@ -51,6 +51,11 @@ struct ct_ledger {
 	uint64_t messages;                /* messages the server sent (--impl) */
 	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
 					   * received (receive calls + mapped + spliced out) */
+	/* bytes the data syscalls moved over kTLS sockets: in none of the
+	 * lines above (no hook sees their encryption/decryption copies), nor
+	 * in sent/received; ktls_seen 0: no hook could tell (no syscall hooks) */
+	uint64_t ktls_sent, ktls_received;
+	int ktls_seen;
 };
 
 /* --interval: a snapshot that is one interval of a running trace, its

@@ -118,6 +118,19 @@ static void zc_section(FILE *f, const struct ct_snapshot *r, const char *title)
 	fprintf(f, " (%s)\n", z->wait_source);
 }
 
+/* Bytes over kTLS sockets: moved, but their copies are in no line (never
+ * a silent 0). */
+static void ktls_note(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
+{
+	if (l->ktls_sent || l->ktls_received)
+		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: encryption/"
+			"decryption copies not traced (in no line above)\n", U(l->ktls_sent),
+			U(l->ktls_received));
+	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog)
+		fprintf(f, "   note: kTLS sockets not seen: the syscall hooks that count their bytes "
+			"are off (--no-syscall-time); their copies are in no line above\n");
+}
+
 /* A ledger in whole bytes (tracing a program: no messages). */
 static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
 {
@@ -138,6 +151,7 @@ static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_le
 	fprintf(f, "   sent %llu B: %.3f kernel copies per byte sent; received %llu B: %.3f "
 		"copies per byte received\n", U(l->sent), l->sent ? (double)send_copies / l->sent : 0,
 		U(l->received), l->received ? (double)recv_copies / l->received : 0);
+	ktls_note(f, r, l);
 }
 
 static void conn_rows(FILE *f, const struct ct_snapshot *r)
@@ -421,8 +435,9 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	uint64_t base = server_here ? run->server.bytes_sent : run->client.bytes_received;
 	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s%s)\n",
 		r->host_role ? "bytes copied on this host" : "bytes copied in total", b,
-		base ? (double)copies / base : 0, untraced ? "; at least: lines not traced above" : "",
+		base ? (double)copies / base : 0, untraced || l->ktls_sent || r->impl_id == IMPL_A6 ? "; at least: lines not traced above" : "",
 		r->host_role ? "; the peer's copies are its own" : "");
+	ktls_note(f, r, l);
 	if (r->per_conn)
 		conn_rows(f, r);
 
