@@ -189,6 +189,26 @@ if [ -x "$CT_BIN/ctrun" ]; then
 		fail "guest: ctrun a4 runs untraced" "exit $a4rc"
 		diag "$CT_OUT/a4.err"
 	fi
+	# a6, kernel TLS (tls.ko and its AES-GCM modules, loaded by init): both
+	# send modes, every byte decrypted and verified by the client
+	KTLS=1
+	for m in copy sendfile; do
+		for net in loopback veth; do
+			timeout "$RUN_TMO" ctrun --impl a6 --tls-send "$m" --size 65536 --threads 1 \
+				--duration "$D" --net "$net" --verify >"$CT_OUT/a6.out" 2>"$CT_OUT/a6.err"
+			a6rc=$?
+			if [ $a6rc -eq 0 ]; then
+				pass "guest: ctrun a6 (kTLS, $m) 65536 B $net runs untraced, every byte verified"
+			else
+				KTLS=0
+				fail "guest: ctrun a6 (kTLS, $m) 65536 B $net runs untraced" "exit $a6rc"
+				diag "$CT_OUT/a6.err"
+				diag /tmp/ct-modules.log
+			fi
+		done
+	done
+	[ "${CT_NIC:-0}" = 1 ] && [ $KTLS = 1 ] && check "guest: ctrun a6 (kTLS, sendfile) 65536 B nic runs untraced, every byte verified" \
+		timeout "$RUN_TMO" ctrun --impl a6 --tls-send sendfile --size 65536 --threads 1 --duration "$D" --net nic --verify
 	# over the NICs: ctrun refuses a NIC without scatter-gather or checksum
 	# offload (SIOCETHTOOL) in one line, so this is also the offload check
 	[ "${CT_NIC:-0}" = 1 ] && check "guest: ctrun a3 65536 B nic runs untraced (eth0, eth1: scatter-gather and checksum offload)" \
@@ -557,9 +577,40 @@ tracer_tests() {
 		check "guest: no BPF link left after the runs" sh -c '[ -z "$(bpftool link list 2>/dev/null)" ]'
 	fi
 	program_tests
+	ktls_tests
 	check "guest: no trace_run/ctrun process left" sh -c '! ps | grep -v grep | grep -E "trace_run|ctrun"'
 
 	emit_ledgers
+}
+
+# a6 traced on each backend: no hook sees kTLS's encryption and decryption
+# copies, so the tracer must say how many bytes went over kTLS sockets (the
+# syscall hooks' count, = what the application sent and received) and
+# --check must refuse to pass (exit 3), never print a ledger of 0 as if
+# measured.
+ktls_tests() {
+	if [ "${KTLS:-0}" != 1 ]; then
+		fail "guest: a6 traced (kTLS)" "a6 does not run untraced on this kernel"
+		return 0
+	fi
+	for be in $BACKENDS; do
+		for m in copy sendfile; do
+			n=$be-a6-$m
+			trun "$n" json --backend "$be" --impl a6 --tls-send "$m" --size 65536 --net loopback
+			o=$CT_OUT/$n.out
+			ks=$(jnum "$o" ktls_sent_bytes)
+			kr=$(jnum "$o" ktls_received_bytes)
+			sent=$(jnum "$o" bytes_sent)
+			recv=$(jnum "$o" bytes_received)
+			if [ "$(cat "$CT_OUT/$n.rc")" = 3 ] && grep -q "check failed: a6: .* over kTLS sockets" "$CT_OUT/$n.err" &&
+				gt0 "$ks" && [ "$ks" = "$sent" ] && [ "$kr" = "$recv" ]; then
+				pass "$be a6 $m loopback: $ks B sent, $kr B received over kTLS noted; --check refuses"
+			else
+				fail "$be a6 $m loopback: kTLS bytes noted, --check refuses" "exit $(cat "$CT_OUT/$n.rc"), kTLS sent '$ks' of '$sent', received '$kr' of '$recv'"
+				diag "$CT_OUT/$n.err"
+			fi
+		done
+	done
 }
 
 # CT_TESTS=nic: the NIC runs, their controls and the ledger table's runs only
