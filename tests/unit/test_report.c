@@ -398,11 +398,35 @@ static void ktls_never_silent(void **st)
 	assert_non_null(strstr(e, "check failed: a6: 65536008 B sent, 65536008 B received over kTLS"));
 	free(e);
 
+	/* with tls.ko's functions hooked (fentry/kprobe): encrypted and
+	 * decrypted bytes noted, and still no pass (the copy into the records
+	 * is not seen) */
+	setup_a6(1);
+	rep.info[FN_TLS_ENCRYPT].present = rep.info[FN_TLS_DECRYPT].present = 1;
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].bytes = 65536000;
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].calls = 1000;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].bytes = 65536008;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].calls = 4000;
+	snapshot_derive(&rep, &opts);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(t, "note: of those, 65536000 B encrypted (tls_sw_sendmsg/sendpage), "
+			       "65536008 B decrypted"));
+	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": 65536000, \"tls_decrypt_bytes\": 65536008"));
+	free(t);
+	free(j);
+	f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 1);
+	fclose(f);
+	assert_non_null(strstr(e, "check failed: a6: encrypted 65536000 B of 65536008 B sent"));
+	free(e);
+
 	setup_a6(0);
 	t = render(&writer_table);
 	j = render(&writer_json);
 	assert_non_null(strstr(t, "note: kTLS sockets not seen"));
 	assert_non_null(strstr(j, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null"));
+	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": null, \"tls_decrypt_bytes\": null"));
 	free(t);
 	free(j);
 	f = open_memstream(&e, &n);

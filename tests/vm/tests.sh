@@ -583,11 +583,12 @@ tracer_tests() {
 	emit_ledgers
 }
 
-# a6 traced on each backend: no hook sees kTLS's encryption and decryption
-# copies, so the tracer must say how many bytes went over kTLS sockets (the
-# syscall hooks' count, = what the application sent and received) and
-# --check must refuse to pass (exit 3), never print a ledger of 0 as if
-# measured.
+# a6 traced on each backend: no copy hook sees kTLS's copies, so the tracer
+# must say how many bytes went over kTLS sockets (the syscall hooks' count,
+# = what the application sent and received) and --check must refuse to pass
+# (exit 3), never print a ledger of 0 as if measured; fentry and kprobe also
+# hook tls.ko's tls_sw_sendmsg/tls_sw_recvmsg (init loaded the module), which
+# must see every byte.
 ktls_tests() {
 	if [ "${KTLS:-0}" != 1 ]; then
 		fail "guest: a6 traced (kTLS)" "a6 does not run untraced on this kernel"
@@ -602,12 +603,22 @@ ktls_tests() {
 			kr=$(jnum "$o" ktls_received_bytes)
 			sent=$(jnum "$o" bytes_sent)
 			recv=$(jnum "$o" bytes_received)
-			if [ "$(cat "$CT_OUT/$n.rc")" = 3 ] && grep -q "check failed: a6: .* over kTLS sockets" "$CT_OUT/$n.err" &&
+			if [ "$(cat "$CT_OUT/$n.rc")" = 3 ] && grep -q "check failed: a6: .* over kTLS" "$CT_OUT/$n.err" &&
 				gt0 "$ks" && [ "$ks" = "$sent" ] && [ "$kr" = "$recv" ]; then
 				pass "$be a6 $m loopback: $ks B sent, $kr B received over kTLS noted; --check refuses"
 			else
 				fail "$be a6 $m loopback: kTLS bytes noted, --check refuses" "exit $(cat "$CT_OUT/$n.rc"), kTLS sent '$ks' of '$sent', received '$kr' of '$recv'"
 				diag "$CT_OUT/$n.err"
+			fi
+			[ "$be" = tracepoint ] && continue
+			# fentry/kprobe: tls.ko's own functions, every byte through them
+			te=$(jnum "$o" tls_encrypt_bytes)
+			td=$(jnum "$o" tls_decrypt_bytes)
+			if gt0 "$te" && [ "$te" = "$ks" ] && [ "$td" = "$kr" ]; then
+				pass "$be a6 $m loopback: tls_sw_sendmsg encrypted $te B, tls_sw_recvmsg decrypted $td B (all)"
+			else
+				fail "$be a6 $m loopback: tls.ko's functions see every byte" "encrypted '$te' of '$ks', decrypted '$td' of '$kr'"
+				diag "$CT_OUT/$n.out" 3
 			fi
 		done
 	done

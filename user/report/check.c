@@ -64,12 +64,22 @@ static int check_ktls(const struct ct_snapshot *r, FILE *err)
 	if (!l->ktls_seen)
 		FAIL("a6: kTLS sockets not seen (no syscall hooks: --no-syscall-time), and "
 		     "their encryption/decryption copies are not traced");
-	else
+	else if (!l->tls_hooked)
 		FAIL("a6: %llu B sent, %llu B received over kTLS sockets (server sent %llu B, "
 		     "client received %llu B): encryption/decryption copies not traced, the "
 		     "ledger cannot account for them", U(snap_stat(r, CT_SERVER, FN_TLS_TX)->bytes),
 		     U(snap_stat(r, CT_CLIENT, FN_TLS_RX)->bytes), U(s->bytes_sent),
 		     U(c->bytes_received));
+	else
+		/* encryption and decryption seen; the copy into the records
+		 * (copy mode) or the pages taken by reference (sendfile) not */
+		FAIL("a6: encrypted %llu B of %llu B sent, decrypted %llu B of %llu B received "
+		     "over kTLS (tls_sw_sendmsg/recvmsg), but the copy into the records before "
+		     "encryption is not traced: the ledger cannot account for it",
+		     U(snap_stat(r, CT_SERVER, FN_TLS_ENCRYPT)->bytes),
+		     U(snap_stat(r, CT_SERVER, FN_TLS_TX)->bytes),
+		     U(snap_stat(r, CT_CLIENT, FN_TLS_DECRYPT)->bytes),
+		     U(snap_stat(r, CT_CLIENT, FN_TLS_RX)->bytes));
 	return bad;
 }
 

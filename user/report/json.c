@@ -123,6 +123,11 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 			U(l->ktls_sent), U(l->ktls_received));
 	else
 		fprintf(f, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null, ");
+	if (l->tls_hooked)
+		fprintf(f, "\"tls_encrypt_bytes\": %llu, \"tls_decrypt_bytes\": %llu, ",
+			U(l->tls_encrypt), U(l->tls_decrypt));
+	else
+		fprintf(f, "\"tls_encrypt_bytes\": null, \"tls_decrypt_bytes\": null, ");
 	fprintf(f, "\"messages\": %llu, \"per_message\": [", U(l->messages));
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->traced[k] && l->messages)

@@ -123,6 +123,9 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	l->ktls_seen = rows[FN_TLS_TX].present && rows[FN_TLS_RX].present;
 	l->ktls_sent = sum(r, slot, FN_TLS_TX);
 	l->ktls_received = sum(r, slot, FN_TLS_RX);
+	l->tls_hooked = rows[FN_TLS_ENCRYPT].present && rows[FN_TLS_DECRYPT].present;
+	l->tls_encrypt = sum(r, slot, FN_TLS_ENCRYPT);
+	l->tls_decrypt = sum(r, slot, FN_TLS_DECRYPT);
 }
 
 static double median(double *v, int n)

@@ -56,6 +56,11 @@ struct ct_ledger {
 	 * in sent/received; ktls_seen 0: no hook could tell (no syscall hooks) */
 	uint64_t ktls_sent, ktls_received;
 	int ktls_seen;
+	/* of those, the bytes tls_sw_sendmsg/tls_sw_sendpage took to encrypt
+	 * and tls_sw_recvmsg returned decrypted (fentry/kprobe, tls.ko
+	 * loaded; tls_hooked 0: no hook) */
+	uint64_t tls_encrypt, tls_decrypt;
+	int tls_hooked;
 };
 
 /* --interval: a snapshot that is one interval of a running trace, its

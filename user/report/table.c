@@ -126,6 +126,11 @@ static void ktls_note(FILE *f, const struct ct_snapshot *r, const struct ct_ledg
 		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: encryption/"
 			"decryption copies not traced (in no line above)\n", U(l->ktls_sent),
 			U(l->ktls_received));
+	if ((l->ktls_sent || l->ktls_received) && l->tls_hooked)
+		fprintf(f, "   note: of those, %llu B encrypted (tls_sw_sendmsg/sendpage), %llu B "
+			"decrypted (tls_sw_recvmsg): each a copy into new buffers; the copy into the "
+			"records before encryption is not traced\n", U(l->tls_encrypt),
+			U(l->tls_decrypt));
 	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog)
 		fprintf(f, "   note: kTLS sockets not seen: the syscall hooks that count their bytes "
 			"are off (--no-syscall-time); their copies are in no line above\n");

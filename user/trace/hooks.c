@@ -92,6 +92,10 @@ static const struct hook hooks[] = {
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
 	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET),            /* 6.10+ */
 	KENTRY(iou_ubuf_60, FN_IOU_UBUF, "io_uring_tx_zerocopy_callback", HF_QUIET), /* 6.0-6.9 */
+	/* kTLS, in tls.ko: present only while the module is loaded */
+	KFUNC(tls_send, FN_TLS_ENCRYPT, "tls_sw_sendmsg", HF_QUIET),
+	KFUNC(tls_sendpage, FN_TLS_ENCRYPT, "tls_sw_sendpage", HF_QUIET), /* before 6.5 */
+	KFUNC(tls_recv, FN_TLS_DECRYPT, "tls_sw_recvmsg", HF_QUIET),
 	TP(send_length, FN_TCP_SENDMSG, "sock/sock_send_length", P(tc_send_length), HF_REQUIRED),
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
@@ -170,6 +174,8 @@ static const char *row_names[FN_COUNT] = {
 	[FN_SYS_IOU_ENTER] = "sys_io_uring_enter",
 	[FN_TLS_TX] = "kTLS sends (syscalls)",
 	[FN_TLS_RX] = "kTLS receives (syscalls)",
+	[FN_TLS_ENCRYPT] = "tls_sw_sendmsg",
+	[FN_TLS_DECRYPT] = "tls_sw_recvmsg",
 };
 
 int hook_count(void) { return NHOOKS; }
