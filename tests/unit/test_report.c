@@ -340,7 +340,9 @@ static void setup_a6(int seen)
 {
 	char *argv[] = { "trace_run", "--impl", "a6", "--tls-send", "sendfile", NULL };
 	parse(NF(argv) - 1, argv);
+	snapshot_free(&rep);
 	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(snapshot_rows(&rep, CT_NSLOTS), 0);
 	fill_plan();
 	rep.info[FN_TLS_TX].present = rep.info[FN_TLS_RX].present = seen;
 	memset(&run, 0, sizeof(run));
