@@ -76,7 +76,8 @@ static int noted(const char *part)
  * io_uring notifications, io_uring ubuf, zerocopy completion latency,
  * io_uring_enter, kTLS sends, kTLS receives (both from the syscall hooks),
  * tls_sw_sendmsg, tls_sw_recvmsg (tls.ko was not loaded when these facts
- * were recorded). NULL: the backend cannot run. */
+ * were recorded), sk_msg_memcopy_from_iter (not asked for when they were).
+ * NULL: the backend cannot run. */
 struct kernel_row {
 	const char *facts;
 	const char *cells[BK_COUNT];
@@ -86,20 +87,20 @@ static const struct kernel_row kernels[] = {
 	/* 5.10: no _copy_from_iter in BTF (copy_from_iter inferred from
 	 * __check_object_size), no tcp_sendmsg_locked or sock_send_length
 	 * tracepoints, no io_uring zerocopy */
-	{ "5.10.0-32-amd64", { "-O----IO-OOOOOOOOOOOO-OOOO--", "-O----IO-OOOOOOOOOOOO-OOOO--",
-			       "-II----I-O-OOOOIOIIOO-OOOO--" } },
+	{ "5.10.0-32-amd64", { "-O----IO-OOOOOOOOOOOO-OOOO---", "-O----IO-OOOOOOOOOOOO-OOOO---",
+			       "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.1: _copy_from_iter no ftrace site; io_uring's zerocopy callback;
 	 * still no sock_send_length/sock_recv_length (6.3) */
-	{ "6.1.0-50-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO--", "-O----IO-OOOOOOOOOOOOOOOOO--",
-			      "-II----I-O-OOOOIOIIOO-OOOO--" } },
+	{ "6.1.0-50-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+			      "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.12: the send and receive tracepoints observe */
-	{ "6.12.117+deb13-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO--", "-O----IO-OOOOOOOOOOOOOOOOO--",
-				    "-OI----I-OOOOOOIOIIOO-OOOO--" } },
+	{ "6.12.117+deb13-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+				    "-OI----I-OOOOOOIOIIOO-OOOO---" } },
 	/* this host: tracepoints only; tcp_sendmsg_locked exists */
-	{ "6.18.44-host", { NULL, NULL, "-OI----IOOOOOOOIOIIOO-OOOO--" } },
+	{ "6.18.44-host", { NULL, NULL, "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 	/* 7.2: __msg_zerocopy_callback inlined, msg_zerocopy_complete stands in */
-	{ "7.2.13+deb14-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO--", "-O----IO-OOOOOOOOOOOOOOOOO--",
-				  "-OI----IOOOOOOOIOIIOO-OOOO--" } },
+	{ "7.2.13+deb14-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+				  "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 };
 
 /* CT_MATRIX_PRINT=1 prints the table for the kernels' facts files named in

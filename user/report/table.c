@@ -118,22 +118,27 @@ static void zc_section(FILE *f, const struct ct_snapshot *r, const char *title)
 	fprintf(f, " (%s)\n", z->wait_source);
 }
 
-/* Bytes over kTLS sockets: moved, but their copies are in no line (never
- * a silent 0). */
+/* Bytes over kTLS sockets: their transforms are the kTLS lines; what
+ * those lines do not split is said (never a silent 0). */
 static void ktls_note(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
 {
-	if (l->ktls_sent || l->ktls_received)
-		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: encryption/"
-			"decryption copies not traced (in no line above)\n", U(l->ktls_sent),
-			U(l->ktls_received));
-	if ((l->ktls_sent || l->ktls_received) && l->tls_hooked)
-		fprintf(f, "   note: of those, %llu B encrypted (tls_sw_sendmsg/sendpage), %llu B "
-			"decrypted (tls_sw_recvmsg): each a copy into new buffers; the copy into the "
-			"records before encryption is not traced\n", U(l->tls_encrypt),
-			U(l->tls_decrypt));
+	if ((l->ktls_sent || l->ktls_received) && l->tls_split)
+		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: in the kTLS lines "
+			"(observed in tls.ko), not in sent/received; of the %llu B encrypted, %llu B "
+			"were first copied from the user into the record (sk_msg_memcopy_from_iter, "
+			"in the send copy line), %llu B encrypted from the user's or the file's "
+			"pages where they lay\n", U(l->ktls_sent), U(l->ktls_received),
+			U(l->bytes[LL_TLS_ENC]), U(l->tls_copied), U(l->bytes[LL_TLS_ENC] >
+			l->tls_copied ? l->bytes[LL_TLS_ENC] - l->tls_copied : 0));
+	else if (l->ktls_sent || l->ktls_received)
+		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: in the kTLS lines "
+			"(%s), not in sent/received nor the send copy line; whether the plaintext was "
+			"copied into the records before encryption is not split out\n",
+			U(l->ktls_sent), U(l->ktls_received), l->tls_hooked ? "observed in tls.ko" :
+			"inferred from the data syscalls: no hook in tls.ko on this kernel/backend");
 	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog)
 		fprintf(f, "   note: kTLS sockets not seen: the syscall hooks that count their bytes "
-			"are off (--no-syscall-time); their copies are in no line above\n");
+			"are off (--no-syscall-time)\n");
 }
 
 /* A ledger in whole bytes (tracing a program: no messages). */
@@ -146,16 +151,18 @@ static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_le
 				k == LL_DEFERRED && r->zc_skipped ? "not loaded" : l->how[k]);
 			continue;
 		}
-		if (k == LL_SEND || k == LL_DEFERRED)
+		if (k == LL_SEND || k == LL_DEFERRED || k == LL_TLS_ENC)
 			send_copies += l->bytes[k];
-		if (k == LL_RECV)
+		if (k == LL_RECV || k == LL_TLS_DEC)
 			recv_copies += l->bytes[k];
 		fprintf(f, "   %-36s %14llu B  %s%s\n", ledger_lines[k].label, U(l->bytes[k]),
 			l->inferred[k] ? "* " : "", l->how[k]);
 	}
 	fprintf(f, "   sent %llu B: %.3f kernel copies per byte sent; received %llu B: %.3f "
-		"copies per byte received\n", U(l->sent), l->sent ? (double)send_copies / l->sent : 0,
-		U(l->received), l->received ? (double)recv_copies / l->received : 0);
+		"copies per byte received\n", U(l->sent + l->ktls_sent),
+		l->sent + l->ktls_sent ? (double)send_copies / (l->sent + l->ktls_sent) : 0,
+		U(l->received + l->ktls_received), l->received + l->ktls_received ?
+		(double)recv_copies / (l->received + l->ktls_received) : 0);
 	ktls_note(f, r, l);
 }
 

@@ -96,6 +96,8 @@ static const struct hook hooks[] = {
 	KFUNC(tls_send, FN_TLS_ENCRYPT, "tls_sw_sendmsg", HF_QUIET),
 	KFUNC(tls_sendpage, FN_TLS_ENCRYPT, "tls_sw_sendpage", HF_QUIET), /* before 6.5 */
 	KFUNC(tls_recv, FN_TLS_DECRYPT, "tls_sw_recvmsg", HF_QUIET),
+	/* its copy of the user's plaintext into a record (vmlinux, skmsg.c) */
+	KFUNC(tls_copy, FN_TLS_COPY, "sk_msg_memcopy_from_iter", HF_QUIET),
 	TP(send_length, FN_TCP_SENDMSG, "sock/sock_send_length", P(tc_send_length), HF_REQUIRED),
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
@@ -176,6 +178,7 @@ static const char *row_names[FN_COUNT] = {
 	[FN_TLS_RX] = "kTLS receives (syscalls)",
 	[FN_TLS_ENCRYPT] = "tls_sw_sendmsg",
 	[FN_TLS_DECRYPT] = "tls_sw_recvmsg",
+	[FN_TLS_COPY] = "sk_msg_memcopy_from_iter",
 };
 
 int hook_count(void) { return NHOOKS; }
