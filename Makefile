@@ -49,9 +49,11 @@ TRACE_RUN ?= trace_run
 # hookfloor: empty BPF programs on the tracer's hook points (make bench).
 BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor $(B)/hookplan
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+# a kTLS program of no data path of ours, traced by the VM test (-- COMMAND)
+VMHELP := $(B)/ktls_pair
 
 .PHONY: all programs clean deps test unit integration vmtest bench experiments demo vmlinux docs install uninstall
-all: $(BINS) $(UNIT)
+all: $(BINS) $(UNIT) $(VMHELP)
 # the binaries alone (the Debian package builds these, not the tests)
 programs: $(BINS)
 
@@ -128,6 +130,10 @@ $(B)/tests/test_report: | $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka
+
+$(B)/ktls_pair: tests/vm/ktls_pair.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 deps:
 	@scripts/install-deps.sh

@@ -103,7 +103,7 @@ VM_NIC=${VM_NIC:-1}
 VM_BACKENDS=$(echo "${VM_BACKENDS:-fentry kprobe tracepoint}" | tr ' ' ',')
 VM_BPF_LIBS=${VM_BPF_LIBS:--lbpf -ldw -lelf -lz -llzma -lbz2 -lm}
 # Binaries the guest tests use; trace_run is the one under test.
-VM_BINS=(trace_run ctrun server client)
+VM_BINS=(trace_run ctrun server client ktls_pair) # ktls_pair: a kTLS program of no data path of ours
 # Dynamic host tools copied in with their libraries (see step 3).
 VM_HOST_TOOLS=${VM_HOST_TOOLS:-ip bpftool}
 GROUPS_ORDER=(fentry kprobe tracepoint guest)

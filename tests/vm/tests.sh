@@ -696,6 +696,31 @@ ktls_tests() {
 			fi
 		done
 	done
+	# a kTLS program of no data path of ours (tests/vm/ktls_pair.c: sets
+	# TLS_TX/TLS_RX itself, sender and receiver in two processes)
+	for be in $BACKENDS; do
+		for m in copy sendfile; do
+			n=$be-ktls-pair-$m
+			timeout "$RUN_TMO" trace_run --backend "$be" --format json --output "$CT_OUT/$n.json" \
+				-- ktls_pair "$m" 4194304 >"$CT_OUT/$n.out" 2>"$CT_OUT/$n.err" </dev/null
+			rc=$?
+			te=$(jled "$CT_OUT/$n.json" tls_encrypt_bytes)
+			td=$(jled "$CT_OUT/$n.json" tls_decrypt_bytes)
+			sp=$(jled "$CT_OUT/$n.json" splice_bytes)
+			inf=$(jbool "$CT_OUT/$n.json" tls_inferred)
+			want=false
+			[ "$be" = tracepoint ] && want=true
+			echo "# KTLS-LEDGER $be -- ktls_pair $m 4194304: encrypt $te decrypt $td copied_first $(jled "$CT_OUT/$n.json" tls_copied_bytes) send_copy $(jled "$CT_OUT/$n.json" send_copy_bytes) recv_copy $(jled "$CT_OUT/$n.json" recv_copy_bytes) splice $sp inferred $inf"
+			if [ $rc = 0 ] && [ "$te" = 4194304 ] && [ "$td" = 4194304 ] && [ "$inf" = $want ] &&
+				[ "$sp" = 0 ]; then
+				pass "$be -- ktls_pair $m: 4194304 B encrypted and decrypted in the kTLS lines (inferred: $inf), none referenced"
+			else
+				fail "$be -- ktls_pair $m: the kTLS lines hold its 4194304 B" "exit $rc, encrypted '$te', decrypted '$td', inferred '$inf', splice '$sp'"
+				diag "$CT_OUT/$n.err"
+				diag "$CT_OUT/$n.out"
+			fi
+		done
+	done
 	# busybox timeout's watchdog outlives its command by up to a second
 	# (it polls): the leftover check that follows must not see it
 	sleep 1.5
