@@ -5,8 +5,8 @@
  * functions: the plan has them only while tls.ko is loaded (fentry finds
  * them in the module's BTF, a kprobe by its symbol). The plaintext tls_sw_sendmsg
  * copies into the open record first, rather than encrypting from the
- * user's pages, goes through sk_msg_memcopy_from_iter (vmlinux), whose
- * bytes argument it copied when it returns 0. */
+ * user's pages, goes through sk_msg_memcopy_from_iter (vmlinux), which
+ * copied its bytes argument unless it returns an error. */
 #ifndef CT_KTLS_BPF_H
 #define CT_KTLS_BPF_H
 #include "base.bpf.h"
@@ -41,7 +41,7 @@ static __always_inline void on_tls_copy_exit(int ret)
 	struct start_val v;
 	__s64 ns = leave(FN_TLS_COPY, &v);
 	if (ns >= 0)
-		count_timed(v.side, FN_TLS_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+		count_timed(v.side, FN_TLS_COPY, ret >= 0 ? v.arg : 0, ns, 0, 0);
 }
 
 CT_ENTRY(tls_send, tls_sw_sendmsg, on_tls_enter(FN_TLS_ENCRYPT, sk), struct sock *sk)
