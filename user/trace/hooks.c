@@ -176,7 +176,7 @@ static const char *row_names[FN_COUNT] = {
 	[FN_SYS_IOU_ENTER] = "sys_io_uring_enter",
 	[FN_TLS_TX] = "kTLS sends (syscalls)",
 	[FN_TLS_RX] = "kTLS receives (syscalls)",
-	[FN_TLS_ENCRYPT] = "tls_sw_sendmsg",
+	[FN_TLS_ENCRYPT] = "tls_sw_sendmsg/sendpage",
 	[FN_TLS_DECRYPT] = "tls_sw_recvmsg",
 	[FN_TLS_COPY] = "sk_msg_memcopy_from_iter",
 };
