@@ -377,6 +377,8 @@ static void host_roles(void **st)
 		{ ROLE_TRACE, { "--role", "server", "--rx", "zerocopy" }, "--rx is the receiver's" },
 		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--slots", "4" },
 		  "--slots is the sender's" },
+		{ ROLE_TRACE, { "--role", "client", "--connect=h", "--impl=a6", "--tls-send=sendfile" },
+		  "--tls-send is the sender's" },
 		{ ROLE_TRACE, { "--role", "server", "--pid", "1" }, "--role runs one side" },
 		{ ROLE_TRACE, { "--role", "server", "--peer-timeout", "0" }, "--peer-timeout must be" },
 		{ ROLE_TRACE, { "--role", "client", "--connect", "h:0" }, "port must be 1..65535" },
