@@ -22,7 +22,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 
 # Objects by folder, each layer using only the ones above it:
 #   common/  options, results, histogram, errors
-#   net/     the message model and the data paths a1..a5
+#   net/     the message model and the data paths a1..a6
 #   run/     the runner: namespaces, server and client as children
 #   trace/   kernel facts, the hook plan, the tracer, targets, self-cost
 #   profile/ the sampling profiler: side-band, process maps, symbols
@@ -30,7 +30,7 @@ HTTP_LIBS := $(if $(filter 1,$(EXPORTER)),-lmicrohttpd)
 #   cmd/     the binaries' mains
 # Every binary links common + net; ctrun and trace_run add run.
 COMMON  := $(addprefix common/,errf optdef opttable opts result hist perfctl text identity outfile version)
-NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 zc_track \
+NET     := $(addprefix net/,msg hello parse gather impl conn impl_a1 impl_a2 impl_a3 impl_a4 impl_a5 impl_a6 ktls zc_track \
 	     pagepipe sockio rx_zerocopy server client)
 RUN     := $(addprefix run/,runner netns nicdev)
 TRACE   := $(addprefix trace/,kfacts probe hooks tracer counters reaper procrows target selfcost proctree \
@@ -49,9 +49,11 @@ TRACE_RUN ?= trace_run
 # hookfloor: empty BPF programs on the tracer's hook points (make bench).
 BINS := $(B)/server $(B)/client $(B)/ctrun $(TRACE_RUN) $(B)/hookfloor $(B)/hookplan
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+# a kTLS program of no data path of ours, traced by the VM test (-- COMMAND)
+VMHELP := $(B)/ktls_pair
 
 .PHONY: all programs clean deps test unit integration vmtest bench experiments demo vmlinux docs install uninstall
-all: $(BINS) $(UNIT)
+all: $(BINS) $(UNIT) $(VMHELP)
 # the binaries alone (the Debian package builds these, not the tests)
 programs: $(BINS)
 
@@ -128,6 +130,10 @@ $(B)/tests/test_report: | $(B)/copytrace.skel.h $(B)/profile.skel.h
 $(B)/tests/test_%: tests/unit/test_%.c $(DATA_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS) $(LDLIBS) -lcmocka
+
+$(B)/ktls_pair: tests/vm/ktls_pair.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 deps:
 	@scripts/install-deps.sh

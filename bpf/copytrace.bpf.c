@@ -28,6 +28,7 @@
 #include "tasks.bpf.h"    /* forks, execs, socket births */
 #include "io_uring.bpf.h" /* io_uring submissions and notifications */
 #include "uprobes.bpf.h"  /* A1's user-space gather */
+#include "ktls.bpf.h"     /* kTLS: bytes encrypted and decrypted (tls.ko) */
 /* and share these headers, each included where it is used:
  *   base.bpf.h        vmlinux.h, the libbpf headers, copytrace.h, uapi #defines
  *   config.bpf.h      cfg: the run-time constants (struct ct_config), set once

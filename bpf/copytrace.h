@@ -50,6 +50,12 @@ enum ct_fn {
 			     * notification CQEs); ns, timed and hist are latencies,
 			     * not CPU time */
 	FN_SYS_IOU_ENTER,   /* syscall io_uring_enter: kernel time */
+	FN_TLS_TX,          /* send syscalls' bytes on kTLS sockets (their copies untraced) */
+	FN_TLS_RX,          /* receive syscalls' bytes on kTLS sockets */
+	FN_TLS_ENCRYPT,     /* tls_sw_sendmsg/tls_sw_sendpage: plaintext bytes taken to encrypt */
+	FN_TLS_DECRYPT,     /* tls_sw_recvmsg: bytes returned decrypted */
+	FN_TLS_COPY,        /* sk_msg_memcopy_from_iter on a kTLS socket: plaintext copied
+			     * from the user into the open record before encryption */
 	FN_COUNT
 };
 

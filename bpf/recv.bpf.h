@@ -87,7 +87,7 @@ static __always_inline void on_recv_length(struct sock *sk, int ret, int flags)
 	if (flags & MSG_ERRQUEUE)
 		return;
 	int side = task_sk_slot(sk);
-	if (side < 0)
+	if (side < 0 || sk_ktls(sk)) /* kTLS: from the syscall's result (FN_TLS_RX) */
 		return;
 	count(side, FN_TCP_RECVMSG, ret > 0 ? ret : 0, 0, 0);
 	conn_add(sk, CC_RECV, ret);

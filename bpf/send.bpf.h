@@ -43,6 +43,8 @@ static __always_inline void on_sendmsg_exit(long ret)
 /* Before 6.5 sendfile/splice reach TCP through do_tcp_sendpages. */
 static __always_inline void on_sendpages_enter(struct sock *sk)
 {
+	if (sk_ktls(sk))
+		return; /* kTLS pushing its encrypted records: no pages of the user's */
 	int side = task_sk_slot(sk);
 	if (side >= 0)
 		enter_ptr(FN_SPLICE, side, 0, 0, sk);
@@ -140,6 +142,8 @@ static __always_inline void on_send_length(struct sock *sk, int ret)
 	struct sys_val *s = sys_slot(0);
 	if (s && s->ts && s->kind == SK_SPLICE_IN)
 		return; /* sendfile/splice: counted from the syscall's result */
+	if (sk_ktls(sk))
+		return; /* kTLS: counted from the syscall's result (FN_TLS_TX) */
 	conn_add(sk, CC_SENT, bytes);
 	int iou = s && !s->ts && s->iou_zc;
 	if (iou || (s && s->ts && s->fn == FN_SYS_SEND && (s->flags & MSG_ZEROCOPY))) {

@@ -173,6 +173,20 @@ static __always_inline int sk_mark(const struct sock *sk, int slot)
 	return 1;
 }
 
+/* Whether sk runs kernel TLS (the "tls" upper-layer protocol): its data
+ * goes through tls_sw_sendmsg/tls_sw_recvmsg, not tcp_sendmsg/tcp_recvmsg,
+ * and no copy hook sees its bytes; the syscalls do. */
+static __always_inline int sk_ktls(const struct sock *sk)
+{
+	const struct tcp_ulp_ops *ops =
+		sk ? BPF_CORE_READ((const struct inet_connection_sock *)sk, icsk_ulp_ops) : NULL;
+	if (!ops)
+		return 0;
+	char name[4] = {};
+	BPF_CORE_READ_INTO(&name, ops, name);
+	return name[0] == 't' && name[1] == 'l' && name[2] == 's' && !name[3];
+}
+
 /* Slot of the current task, marking sk (the socket it works on) as
  * traced: for hooks that run in the process's own context. */
 static __always_inline int task_sk_slot(const struct sock *sk)

@@ -202,6 +202,18 @@ static __always_inline void sys_exit(long ret)
 	count_timed(v->side, v->fn, bytes, ns, 0, 0);
 	if (ret <= 0)
 		return;
+	if (sk_ktls(sk)) {
+		/* kTLS: the bytes only; none of the inferences below holds (the
+		 * kernel encrypts into, or decrypts from, buffers of its own) */
+		if (v->kind == SK_SEND || v->kind == SK_SPLICE_IN) {
+			count(v->side, FN_TLS_TX, ret, 0, 0);
+			conn_add(sk, CC_SENT, ret);
+		} else if (v->kind == SK_RECV && v->fn == FN_SYS_RECV) {
+			count(v->side, FN_TLS_RX, ret, 0, 0);
+			conn_add(sk, CC_RECV, ret);
+		}
+		return;
+	}
 	if (cfg.splice_from_syscall && v->kind == SK_SPLICE_IN) {
 		/* no hook sees the pages handed to TCP: the syscall's result */
 		count(v->side, FN_SPLICE, ret, 0, 0);

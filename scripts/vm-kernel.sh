@@ -140,9 +140,13 @@ suite_alias() {
 }
 
 # ---- extraction ----------------------------------------------------------------
-# The modules the guest loads: veth (the veth topology) and the virtio NIC
-# driver of the NIC topology (virtio_pci only where it is a module: 5.10, 6.1).
-VM_MODULES="veth virtio_net virtio_pci"
+# The modules the guest loads: veth (the veth topology), the virtio NIC
+# driver of the NIC topology (virtio_pci only where it is a module: 5.10, 6.1)
+# and kTLS (a6): tls, and the AES-GCM it asks the crypto API for by name
+# (modinfo lists no dependency; the guest has no modprobe to autoload):
+# gcm over ctr and ghash (ghash-generic, over gf128mul). Those built in are
+# skipped (logged).
+VM_MODULES="veth virtio_net virtio_pci tls gcm ctr ghash-generic gf128mul"
 # extract_modules DIR PKG DEB...: DIR/modules/*.ko + order (VM_MODULES and
 # their dependencies, decompressed for busybox insmod) + wanted (VM_MODULES,
 # so that a cache made for fewer modules is refreshed)
@@ -158,12 +162,15 @@ extract_modules() {
 	while [ ${#queue[@]} -gt 0 ]; do
 		m=${queue[0]}
 		queue=("${queue[@]:1}")
-		f=$(find "$root" -name "$m.ko*" | head -n 1)
+		# modinfo names ghash-generic.ko "ghash_generic": try both spellings
+		local alt=${m//_/-}
+		f=$(find "$root" -name "$m.ko*" -o -name "$alt.ko*" | head -n 1)
 		if [ -z "$f" ]; then
 			for deb in "$@"; do
-				dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" --wildcards "*/modules/*/kernel/*/$m.ko*" 2>/dev/null
+				dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" --wildcards \
+					"*/modules/*/kernel/*/$m.ko*" "*/modules/*/kernel/*/$alt.ko*" 2>/dev/null
 			done
-			f=$(find "$root" -name "$m.ko*" | head -n 1)
+			f=$(find "$root" -name "$m.ko*" -o -name "$alt.ko*" | head -n 1)
 		fi
 		[ -n "$f" ] || { log "module $m not in $pkg (built in?)"; continue; }
 		case $f in

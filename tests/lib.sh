@@ -8,6 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B="$ROOT/build"
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_TMP=$(mktemp -d /tmp/ct-test.XXXXXX)
 trap 'rm -rf "$T_TMP"' EXIT
 # Run through sudo, trace_run would run traced commands as the sudo user,
@@ -17,6 +18,9 @@ unset SUDO_UID SUDO_GID SUDO_USER
 
 pass() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1${2:+: $2}"; }
+# not_possible NAME WHY: a check this machine cannot make (its kernel lacks
+# the feature); counted as skipped, never as passed.
+not_possible() { T_SKIP=$((T_SKIP + 1)); echo "skip - $1: not possible here ($2)"; }
 
 # check NAME CMD...: passes when CMD exits 0.
 check() {
@@ -67,6 +71,6 @@ wait_for() {
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "not ok - $0 needs root"; echo "RESULT passed=0 failed=1"; exit 1; }; }
 
 finish() {
-	echo "RESULT passed=$T_PASS failed=$T_FAIL"
+	echo "RESULT passed=$T_PASS failed=$T_FAIL$([ "$T_SKIP" -gt 0 ] && echo " skipped=$T_SKIP")"
 	[ "$T_FAIL" -eq 0 ]
 }

@@ -32,7 +32,7 @@ run_ok() {
 		('copied %d > completions' % d['zc_copied']) if d['zc_copied'] > d['zc_completions'] else '',
 		('a1 gathered %d != %d messages x %d B' % (d['server']['gather_bytes'], d['server']['messages_sent'], d['size'])) if d['impl'] == 'a1' and d['server']['gather_bytes'] != d['server']['messages_sent'] * d['size'] else '',
 		('%s gathered %d' % (d['impl'], d['server']['gather_bytes'])) if d['impl'] != 'a1' and d['server']['gather_bytes'] else '',
-		('rx zerocopy: %d mapped + %d copied + ready messages != %d received' % (d['client']['rx_mapped_bytes'], d['client']['rx_copied_bytes'], d['client']['bytes_received'])) if d['rx'] == 'zerocopy' and d['client']['rx_mapped_bytes'] + d['client']['rx_copied_bytes'] + 8 * d['threads'] != d['client']['bytes_received'] else '',
+		('rx zerocopy: %d mapped + %d copied + ready and hello (40 B a connection) != %d received' % (d['client']['rx_mapped_bytes'], d['client']['rx_copied_bytes'], d['client']['bytes_received'])) if d['rx'] == 'zerocopy' and d['client']['rx_mapped_bytes'] + d['client']['rx_copied_bytes'] + 40 * d['threads'] != d['client']['bytes_received'] else '',
 		('rx copy but %d B mapped' % d['client']['rx_mapped_bytes']) if d['rx'] == 'copy' and d['client']['rx_mapped_bytes'] else '',
 		('a5 by reference %d B != %d messages x (%d B payload + %d B padding)' % (d['server']['sendfile_bytes'], d['server']['messages_sent'], d['size'] - 32, $PAD)) if d['impl'] == 'a5' and d['server']['sendfile_bytes'] != d['server']['messages_sent'] * (d['size'] - 32 + $PAD) else '',
 		('a5 padding %d B != %d messages x %d B' % (d['server']['pad_bytes'], d['server']['messages_sent'], $PAD)) if d['impl'] == 'a5' and d['server']['pad_bytes'] != d['server']['messages_sent'] * $PAD else '',

@@ -114,8 +114,8 @@ if ran_ok srv_a2 "role server a2"; then
 	near "$(J srv_a2 "d['ledger']['send_copy_bytes']")" "$sent" &&
 		pass "role server a2: send copy within 1 % of the server's bytes_sent" ||
 		fail "role server a2: send copy" "$(J srv_a2 "d['ledger']['send_copy_bytes']") vs $sent"
-	[ "$(J srv_a2 "[d['ledger'][k] for k in ('recv_copy_bytes', 'recv_zerocopy_bytes', 'splice_out_bytes')], d['app']['client'], d['app']['bytes_received'], sorted(d['ledger']['not_on_this_host'])")" = \
-		"[None, None, None] None None ['recv_copy_bytes', 'recv_zerocopy_bytes', 'splice_out_bytes']" ] &&
+	[ "$(J srv_a2 "[d['ledger'][k] for k in ('recv_copy_bytes', 'recv_zerocopy_bytes', 'splice_out_bytes', 'tls_decrypt_bytes')], d['app']['client'], d['app']['bytes_received'], sorted(d['ledger']['not_on_this_host'])")" = \
+		"[None, None, None, None] None None ['recv_copy_bytes', 'recv_zerocopy_bytes', 'splice_out_bytes', 'tls_decrypt_bytes']" ] &&
 		pass "role server: the receiver's lines and figures are null and 'not on this host', never 0" ||
 		fail "role server: receiver lines" "$(J srv_a2 "d['ledger']")"
 fi
@@ -152,8 +152,8 @@ if ran_ok cli_a2 "role client a2"; then
 	near "$(J cli_a2 "d['ledger']['recv_copy_bytes']")" "$got" &&
 		pass "role client a2: receive copy within 1 % of the client's bytes_received" ||
 		fail "role client a2: receive copy" "$(J cli_a2 "d['ledger']['recv_copy_bytes']") vs $got"
-	[ "$(J cli_a2 "[d['ledger'][k] for k in ('user_copy_bytes', 'send_copy_bytes', 'zerocopy_bytes', 'deferred_copy_bytes', 'splice_bytes')], d['app']['server'], d['app']['bytes_sent'], len(d['ledger']['not_on_this_host'])")" = \
-		"[None, None, None, None, None] None None 5" ] &&
+	[ "$(J cli_a2 "[d['ledger'][k] for k in ('user_copy_bytes', 'send_copy_bytes', 'zerocopy_bytes', 'deferred_copy_bytes', 'splice_bytes', 'tls_encrypt_bytes')], d['app']['server'], d['app']['bytes_sent'], len(d['ledger']['not_on_this_host'])")" = \
+		"[None, None, None, None, None, None] None None 6" ] &&
 		pass "role client: the sender's lines and figures are null and 'not on this host', never 0" ||
 		fail "role client: sender lines" "$(J cli_a2 "d['ledger']")"
 fi
@@ -183,7 +183,7 @@ role_client cli_tab a1
 BOTH=()
 if ran_ok cli_tab "role client a1 rr table"; then
 	grep -q "role client (the receiver), peer $SA:$PORT (not traced here)" "$T_TMP/cli_tab.tout" &&
-		[ "$(grep -c 'not on this host: the sender' "$T_TMP/cli_tab.tout")" -eq 5 ] &&
+		[ "$(grep -c 'not on this host: the sender' "$T_TMP/cli_tab.tout")" -eq 6 ] &&
 		pass "role client table (rr): the role, the peer and the sender's lines not on this host" ||
 		fail "role client table" "$(head -12 "$T_TMP/cli_tab.tout" | tr '\n' '|')"
 fi

@@ -105,10 +105,10 @@ static void other_version_refused(void **st)
 	hello_make(&c, &o, 0);
 	c.version = 1; /* a client built before impl and threads were in the hello */
 	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), -1);
-	assert_string_equal(why, "the client speaks copytrace protocol 1, this server 2 (build both "
+	assert_string_equal(why, "the client speaks copytrace protocol 1, this server 3 (build both "
 			    "from the same source)");
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "the server speaks copytrace protocol 2, this client 1 (build both "
+	assert_string_equal(why, "the server speaks copytrace protocol 3, this client 1 (build both "
 			    "from the same source)");
 	/* an impl number from the future is named, not indexed */
 	c = s;
@@ -117,12 +117,47 @@ static void other_version_refused(void **st)
 	assert_non_null(strstr(why, "the client has --impl ?"));
 }
 
+/* A client not told --impl learns a6 from the server's hello (it must
+ * turn TLS_RX on); one told another impl is refused in one line. */
+static void any_client_learns_a6(void **st)
+{
+	(void)st;
+	struct ct_opts so = base(), co = base();
+	struct hello s, c;
+	char why[200];
+	so.impl = IMPL_A6;
+	hello_make(&s, &so, 0);
+	co.impl = IMPL_A2; /* build/client's default, not given */
+	hello_make(&c, &co, 1);
+	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), 0);
+	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), 0);
+	assert_int_equal(hello_served(&s, &c), IMPL_A6);
+	/* told a6: the same */
+	co.impl = IMPL_A6;
+	hello_make(&c, &co, 0);
+	assert_int_equal(hello_served(&s, &c), IMPL_A6);
+	/* a plain server: an any-impl client receives what it serves */
+	so.impl = IMPL_A5;
+	hello_make(&s, &so, 0);
+	hello_make(&c, &co, 1);
+	assert_int_equal(hello_served(&s, &c), IMPL_A5);
+	/* told a2 against a6 */
+	so.impl = IMPL_A6;
+	hello_make(&s, &so, 0);
+	co.impl = IMPL_A2;
+	hello_make(&c, &co, 0);
+	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
+	assert_string_equal(why, "the server has --impl a6, this client --impl a2 (use the same "
+			    "--mode/--size/--impl/--threads/--verify)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_model_matches),
 		cmocka_unit_test(each_mismatch_named),
 		cmocka_unit_test(other_version_refused),
+		cmocka_unit_test(any_client_learns_a6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,10 @@ static int noted(const char *part)
  * tcp_sendmsg_locked, sys send, tcp_recvmsg, recv copy, sys recv, errqueue,
  * zc callback, deferred copy, retransmit, splice, splice out, recv zerocopy,
  * io_uring notifications, io_uring ubuf, zerocopy completion latency,
- * io_uring_enter. NULL: the backend cannot run. */
+ * io_uring_enter, kTLS sends, kTLS receives (both from the syscall hooks),
+ * tls_sw_sendmsg, tls_sw_recvmsg (tls.ko was not loaded when these facts
+ * were recorded), sk_msg_memcopy_from_iter (not asked for when they were).
+ * NULL: the backend cannot run. */
 struct kernel_row {
 	const char *facts;
 	const char *cells[BK_COUNT];
@@ -84,20 +87,20 @@ static const struct kernel_row kernels[] = {
 	/* 5.10: no _copy_from_iter in BTF (copy_from_iter inferred from
 	 * __check_object_size), no tcp_sendmsg_locked or sock_send_length
 	 * tracepoints, no io_uring zerocopy */
-	{ "5.10.0-32-amd64", { "-O----IO-OOOOOOOOOOOO-OO", "-O----IO-OOOOOOOOOOOO-OO",
-			       "-II----I-O-OOOOIOIIOO-OO" } },
+	{ "5.10.0-32-amd64", { "-O----IO-OOOOOOOOOOOO-OOOO---", "-O----IO-OOOOOOOOOOOO-OOOO---",
+			       "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.1: _copy_from_iter no ftrace site; io_uring's zerocopy callback;
 	 * still no sock_send_length/sock_recv_length (6.3) */
-	{ "6.1.0-50-amd64", { "-O----IO-OOOOOOOOOOOOOOO", "-O----IO-OOOOOOOOOOOOOOO",
-			      "-II----I-O-OOOOIOIIOO-OO" } },
+	{ "6.1.0-50-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+			      "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.12: the send and receive tracepoints observe */
-	{ "6.12.117+deb13-amd64", { "-O----IO-OOOOOOOOOOOOOOO", "-O----IO-OOOOOOOOOOOOOOO",
-				    "-OI----I-OOOOOOIOIIOO-OO" } },
+	{ "6.12.117+deb13-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+				    "-OI----I-OOOOOOIOIIOO-OOOO---" } },
 	/* this host: tracepoints only; tcp_sendmsg_locked exists */
-	{ "6.18.44-host", { NULL, NULL, "-OI----IOOOOOOOIOIIOO-OO" } },
+	{ "6.18.44-host", { NULL, NULL, "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 	/* 7.2: __msg_zerocopy_callback inlined, msg_zerocopy_complete stands in */
-	{ "7.2.13+deb14-amd64", { "-O----IO-OOOOOOOOOOOOOOO", "-O----IO-OOOOOOOOOOOOOOO",
-				  "-OI----IOOOOOOOIOIIOO-OO" } },
+	{ "7.2.13+deb14-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+				  "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 };
 
 /* CT_MATRIX_PRINT=1 prints the table for the kernels' facts files named in
@@ -185,6 +188,45 @@ static void no_syscall_time_drops_the_split(void **st)
 	assert_false(plan.rows[FN_SYS_SEND].present);
 	assert_true(plan.rows[FN_TCP_SENDMSG].present);
 	assert_true(noted("cannot split sent bytes"));
+	/* kTLS sockets are seen through the syscalls only: not without them */
+	assert_false(plan.rows[FN_TLS_TX].present);
+	assert_false(plan.rows[FN_TLS_RX].present);
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), -1); /* the host: no fentry */
+	load("6.1.0-50-amd64");
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), 0);
+	assert_true(plan.rows[FN_TLS_TX].present && plan.rows[FN_TLS_RX].present);
+	assert_false(plan.rows[FN_TLS_TX].timed); /* the syscall rows have the time */
+	assert_false(plan.rows[FN_TLS_TX].inferred);
+}
+
+/* kTLS's functions (tls.ko) are hooked on fentry and kprobe when the module
+ * is loaded, with its BTF, and drop out without a word when it is not; the
+ * tracepoint backend has none. */
+static void ktls_hooks_follow_the_module(void **st)
+{
+	(void)st;
+	load("7.2.13+deb14-amd64");
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), 0);
+	assert_false(plan.rows[FN_TLS_ENCRYPT].present);
+	assert_false(noted("tls_sw"));
+	const char *fns[] = { "tls_sw_sendmsg", "tls_sw_recvmsg" };
+	for (int i = 0; i < 2; i++) {
+		struct kf_func *f = kf_add_func(&kf, fns[i]);
+		assert_non_null(f);
+		*f = (struct kf_func){ .btf = true, .ftrace = 1, .fentry = 0, .kprobe = true,
+				       .params = i ? 5 : 3, .ret_slot = i ? 5 : 3 };
+		snprintf(f->name, sizeof(f->name), "%s", fns[i]);
+	}
+	for (int b = BK_FENTRY; b <= BK_KPROBE; b++) {
+		assert_int_equal(plan_of((enum ct_backend)b, PROGRAM), 0);
+		assert_true(plan.rows[FN_TLS_ENCRYPT].present && plan.rows[FN_TLS_DECRYPT].present);
+		assert_false(plan.rows[FN_TLS_ENCRYPT].inferred);
+		assert_true(plan.rows[FN_TLS_ENCRYPT].timed);
+		assert_true(uses("tls_sw_sendmsg", b) && uses("tls_sw_recvmsg", b));
+		assert_false(uses("tls_sw_sendpage", b)); /* 6.5+: sendfile goes through sendmsg */
+	}
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM), 0);
+	assert_false(plan.rows[FN_TLS_ENCRYPT].present || plan.rows[FN_TLS_DECRYPT].present);
 }
 
 /* The zerocopy-only tracepoints are left out unless asked for (a1, a2,
@@ -319,6 +361,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(matrix),
+		cmocka_unit_test(ktls_hooks_follow_the_module),
 		cmocka_unit_test(host_has_only_tracepoints),
 		cmocka_unit_test(no_syscall_time_drops_the_split),
 		cmocka_unit_test(zerocopy_hooks_only_when_asked),

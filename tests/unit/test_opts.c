@@ -64,7 +64,10 @@ static void bad_inputs_named(void **st)
 		{ ROLE_RUNNER, "--duration", "0", "--duration must be" },
 		{ ROLE_RUNNER, "--duration", "-1", "--duration must be" },
 		{ ROLE_RUNNER, "--duration", "abc", "--duration must be" },
-		{ ROLE_RUNNER, "--impl", "a6", "--impl must be a1, a2, a3, a4 or a5" },
+		{ ROLE_RUNNER, "--impl", "a7", "--impl must be a1, a2, a3, a4, a5 or a6" },
+		{ ROLE_RUNNER, "--tls-send", "splice", "--tls-send must be copy or sendfile" },
+		{ ROLE_RUNNER, "--tls-send", "copy", "--tls-send applies to --impl a6" },
+		{ ROLE_CLIENT, "--tls-send", "copy", "'--tls-send' is not valid here" },
 		{ ROLE_RUNNER, "--rx", "mmap", "--rx must be copy or zerocopy" },
 		{ ROLE_SERVER, "--rx", "zerocopy", "'--rx' is not valid here" },
 		{ ROLE_RUNNER, "--mode", "bulk", "--mode must be stream or rr" },
@@ -98,6 +101,30 @@ static void bad_inputs_named(void **st)
 	}
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size"), -1);
 	assert_non_null(strstr(err, "needs a value"));
+}
+
+/* a6 (kTLS): --tls-send's two modes; the other paths' knobs refused. */
+static void a6_options(void **st)
+{
+	(void)st;
+	assert_int_equal(PARSE(ROLE_RUNNER, "--impl", "a6"), 0);
+	assert_int_equal(o.impl, IMPL_A6);
+	assert_string_equal(impl_name(o.impl), "a6");
+	assert_int_equal(o.tls_send, TLS_SEND_COPY); /* the default */
+	assert_int_equal(o.rx, RX_COPY);
+	assert_string_equal(tls_send_name(o.tls_send), "copy");
+	assert_int_equal(PARSE(ROLE_TRACE, "--tls-send", "sendfile", "--impl", "a6"), 0);
+	assert_int_equal(o.tls_send, TLS_SEND_SENDFILE);
+	assert_string_equal(tls_send_name(o.tls_send), "sendfile");
+	assert_int_equal(PARSE(ROLE_SERVER, "--impl", "a6", "--tls-send", "copy"), 0);
+	assert_int_equal(o.tls_send, TLS_SEND_COPY);
+	assert_int_equal(PARSE(ROLE_CLIENT, "--impl", "a6"), 0);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--impl", "a6", "--rx", "zerocopy"), -1);
+	assert_non_null(strstr(err, "--rx zerocopy cannot map kTLS records"));
+	assert_int_equal(PARSE(ROLE_CLIENT, "--impl", "a6", "--rx", "zerocopy"), -1);
+	assert_int_equal(PARSE(ROLE_RUNNER, "--impl", "a6", "--slots", "4"), -1);
+	assert_non_null(strstr(err, "a6 has no slots"));
+	assert_null(strchr(err, '\n'));
 }
 
 /* --perf-ctl CTL,ACK (ctrun): split at the first comma; off by default. */
@@ -350,6 +377,8 @@ static void host_roles(void **st)
 		{ ROLE_TRACE, { "--role", "server", "--rx", "zerocopy" }, "--rx is the receiver's" },
 		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--slots", "4" },
 		  "--slots is the sender's" },
+		{ ROLE_TRACE, { "--role", "client", "--connect=h", "--impl=a6", "--tls-send=sendfile" },
+		  "--tls-send is the sender's" },
 		{ ROLE_TRACE, { "--role", "server", "--pid", "1" }, "--role runs one side" },
 		{ ROLE_TRACE, { "--role", "server", "--peer-timeout", "0" }, "--peer-timeout must be" },
 		{ ROLE_TRACE, { "--role", "client", "--connect", "h:0" }, "port must be 1..65535" },
@@ -376,6 +405,7 @@ int main(void)
 		cmocka_unit_test(defaults_and_values),
 		cmocka_unit_test(bad_inputs_named),
 		cmocka_unit_test(perf_ctl),
+		cmocka_unit_test(a6_options),
 		cmocka_unit_test(trace_targets),
 		cmocka_unit_test(suffix_overflow),
 		cmocka_unit_test(pid_list_and_user),

@@ -66,6 +66,9 @@ static const struct row_fix rows_tp[] = {
 	{ FN_ZC_LATENCY, "tp_btf/inet_sk_error_report,tp_btf/consume_skb,"
 			 "tracepoint/io_uring/io_uring_complete", 0, 0 },
 	{ FN_SYS_IOU_ENTER, "tp_btf/sys_enter+sys_exit (io_uring_enter)", 0, 1 },
+	{ FN_TLS_TX, "tp_btf/sys_enter+sys_exit (send*,write*,sendfile,splice results, kTLS on TCP "
+		     "sockets)", 0, 0 },
+	{ FN_TLS_RX, "tp_btf/sys_enter+sys_exit (recv*,read* results, kTLS on TCP sockets)", 0, 0 },
 };
 
 static const char *const notes[] = {
@@ -334,6 +337,127 @@ static void setup_hostile(void)
 	snapshot_derive(&rep, &opts);
 }
 
+/* a6 over kTLS, 1000 messages of 64 KiB: only the syscall rows see its
+ * bytes (kTLS rows present when seen is set) */
+static void setup_a6(int seen)
+{
+	char *argv[] = { "trace_run", "--impl", "a6", "--tls-send", "sendfile", NULL };
+	parse(NF(argv) - 1, argv);
+	snapshot_free(&rep);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(snapshot_rows(&rep, CT_NSLOTS), 0);
+	fill_plan();
+	rep.info[FN_TLS_TX].present = rep.info[FN_TLS_RX].present = seen;
+	memset(&run, 0, sizeof(run));
+	run.opts = opts;
+	side_init(&run.server);
+	side_init(&run.client);
+	run.server.bytes_sent = 65536008;
+	run.server.messages_sent = 1000;
+	run.client.bytes_received = 65536008;
+	rep.run = &run;
+	snprintf(rep.kernel, sizeof(rep.kernel), "7.2.0-test");
+	static const struct stat_fix st[] = {
+		{ 0, FN_SYS_SEND, 2000, 65536008, 1000, 2000, 0, 0 },
+		{ 0, FN_TLS_TX, 2000, 65536008, 0, 0, 0, 0 },
+		{ 1, FN_SYS_RECV, 4000, 65536008, 1000, 4000, 0, 0 },
+		{ 1, FN_TLS_RX, 4000, 65536008, 0, 0, 0, 0 },
+	};
+	fill_stats(st, seen ? NF(st) : 0);
+	snapshot_derive(&rep, &opts);
+}
+
+static char *render(const struct report_writer *w)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	assert_int_equal(w->write(f, &rep), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Bytes over kTLS sockets are never a silent 0: the kTLS lines hold their
+ * encryption and decryption, observed in tls.ko where it is hooked, else
+ * inferred from the syscalls and marked so; --check compares them with
+ * the application's counts and says an inferred match is no observation;
+ * unseen (no syscall hooks, no tls.ko hook), the table and --check say so
+ * and the JSON has null. */
+static void ktls_never_silent(void **st)
+{
+	(void)st;
+	setup_a6(1);
+	char *t = render(&writer_table), *j = render(&writer_json);
+	assert_non_null(strstr(t, "note: 65536008 B sent, 65536008 B received over kTLS sockets: "
+			       "in the kTLS lines (inferred from the data syscalls"));
+	assert_non_null(strstr(t, "kTLS encryption (plaintext->record)"));
+	assert_non_null(strstr(t, "inferred: send/sendfile syscall results on kTLS sockets"));
+	assert_non_null(strstr(j, "\"ktls_sent_bytes\": 65536008, \"ktls_received_bytes\": 65536008"));
+	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": 65536008, \"tls_decrypt_bytes\": 65536008"));
+	assert_non_null(strstr(j, "\"tls_inferred\": true"));
+	assert_non_null(strstr(j, "\"send_copy_bytes\": 0,")); /* nothing else moved them */
+	free(t);
+	free(j);
+	char *e = NULL;
+	size_t n = 0;
+	int skipped;
+	FILE *f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 0);
+	fclose(f);
+	assert_int_equal(skipped, 2); /* inferred: agrees by construction, not passed */
+	assert_non_null(strstr(e, "check not possible: a6: 65536008 B encrypted is inferred"));
+	free(e);
+
+	/* tls.ko's functions hooked (fentry/kprobe): observed, and checked */
+	setup_a6(1);
+	rep.info[FN_TLS_ENCRYPT].present = rep.info[FN_TLS_DECRYPT].present = 1;
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].bytes = 65536000;
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].calls = 1000;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].bytes = 65536008;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].calls = 4000;
+	snapshot_derive(&rep, &opts);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(t, "(observed in tls.ko)"));
+	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": 65536000, \"tls_decrypt_bytes\": 65536008"));
+	assert_non_null(strstr(j, "\"tls_inferred\": false"));
+	free(t);
+	free(j);
+	f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 0);
+	fclose(f);
+	assert_int_equal(skipped, 0);
+	free(e);
+	/* half the bytes encrypted, and sendfile's pages left "referenced" */
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].bytes = 32768000;
+	rep.info[FN_SPLICE].present = 1;
+	rep.stats[CT_STAT_KEY(0, FN_SPLICE)].bytes = 65536000;
+	run.server.sendfile_bytes = 65536000;
+	snapshot_derive(&rep, &opts);
+	f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 3);
+	fclose(f);
+	assert_non_null(strstr(e, "check failed: a6: 32768000 B encrypted, server sent 65536008 B"));
+	assert_non_null(strstr(e, "check failed: a6 sendfile: 65536000 B reported referenced"));
+	assert_non_null(strstr(e, "only 32768000 B encrypted: pages left unencrypted"));
+	free(e);
+
+	setup_a6(0);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(t, "note: kTLS sockets not seen"));
+	assert_non_null(strstr(j, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null"));
+	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": null, \"tls_decrypt_bytes\": null"));
+	free(t);
+	free(j);
+	f = open_memstream(&e, &n);
+	assert_int_equal(ledger_check(&rep, f, &skipped), 1);
+	fclose(f);
+	assert_non_null(strstr(e, "kTLS sockets not seen"));
+	free(e);
+}
+
 /* ---- comparing with the golden files --------------------------------------- */
 
 static char *slurp(const char *path, size_t *n)
@@ -568,6 +692,7 @@ int main(void)
 		cmocka_unit_test(hostile_csv), cmocka_unit_test(hostile_folded),
 		cmocka_unit_test(prog_prom),   cmocka_unit_test(prog_openmetrics),
 		cmocka_unit_test(hostile_prom), cmocka_unit_test(interval_delta),
+		cmocka_unit_test(ktls_never_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

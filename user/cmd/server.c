@@ -46,6 +46,9 @@ int main(int argc, char **argv)
 		printf("sendfile: %llu B in %llu calls, %llu B detached from the memfd after sending\n",
 		       (unsigned long long)r.sendfile_bytes, (unsigned long long)r.sendfile_calls,
 		       (unsigned long long)r.detached_bytes);
+	if (o.impl == IMPL_A6 && !o.quiet && r.ok)
+		printf("kTLS (%s): %llu B by sendfile in %llu calls\n", tls_send_name(o.tls_send),
+		       (unsigned long long)r.sendfile_bytes, (unsigned long long)r.sendfile_calls);
 	if (o.json) {
 		FILE *f = fopen(o.json, "w");
 		if (!f) {

@@ -33,6 +33,7 @@
 #include "report/ledger.h"
 #include "report/take.h"
 #include "report/writer.h"
+#include "net/ktls.h"
 #include "run/runner.h"
 #include "trace/hooks.h"
 #include "trace/kfacts.h"
@@ -577,6 +578,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	rc = 1;
+	/* a6: kTLS is there (its first use loads tls.ko) before the hook plan
+	 * looks for tls.ko's functions; else one line, before any BPF */
+	if (s.o.impl_given && s.o.impl == IMPL_A6 && ktls_probe(s.err, sizeof(s.err))) {
+		char why[sizeof(s.err)];
+		snprintf(why, sizeof(why), "%s", s.err);
+		snprintf(s.err, sizeof(s.err), "--impl a6: %.*s", (int)sizeof(why) - 16, why);
+		goto cleanup;
+	}
 	if (tracer_open(&s.t, s.o.backend, flags, s.err, sizeof(s.err)))
 		goto cleanup;
 	/* The profiler: its own object, sampling the tasks the tracer traces

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4 };
+enum ct_impl { IMPL_A1 = 0, IMPL_A2 = 1, IMPL_A3 = 2, IMPL_A4 = 3, IMPL_A5 = 4, IMPL_A6 = 5 };
+/* a6 (kTLS): how the encrypted socket is fed */
+enum ct_tls_send { TLS_SEND_COPY = 0, TLS_SEND_SENDFILE = 1 };
 enum ct_rx { RX_COPY = 0, RX_ZEROCOPY = 1 };
 enum ct_mode { MODE_STREAM = 0, MODE_RR = 1 };
 enum ct_net { NET_VETH = 0, NET_LOOPBACK = 1, NET_HOST = 2, NET_NIC = 3 };
@@ -47,6 +49,7 @@ struct ct_opts {
 	int slots;          /* a3, a4: message slots in flight (0 = auto) */
 	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
 	                     * latter unless --rx copy is given) */
+	enum ct_tls_send tls_send; /* a6: sendmsg (copy) or sendfile from a memfd */
 	int ready_fd;       /* server: write one byte here once listening */
 	const char *json;   /* --json FILE */
 	bool quiet;
@@ -64,7 +67,7 @@ struct ct_opts {
 	bool no_systime;     /* --no-syscall-time */
 	bool bpf_stats;      /* --bpf-stats: the tracer's BPF run time */
 	bool kernel_facts;   /* --kernel-facts: print them and exit */
-	bool impl_given, duration_given, rx_given;
+	bool impl_given, duration_given, rx_given, tls_send_given;
 	/* tracing a program instead of --impl: one of these */
 	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */
 	const char *pids;    /* --pid PID[,PID...] */

@@ -17,6 +17,11 @@ const char *mode_name(enum ct_mode m) { return opt_choice_name(ct_mode_choices, 
 
 const char *rx_name(enum ct_rx r) { return opt_choice_name(ct_rx_choices, (int)r); }
 
+const char *tls_send_name(enum ct_tls_send t)
+{
+	return opt_choice_name(ct_tls_send_choices, (int)t);
+}
+
 /* not --net's choices: NET_HOST is the two real hosts of trace_run --role */
 const char *net_name(enum ct_net n)
 {
@@ -107,6 +112,22 @@ static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 /* trace_run --role: one side of the experiment here, the peer elsewhere;
  * only what that side can use. given: bit 0 --listen, 1 --connect, 2
  * --peer-timeout, 3 --net. */
+/* a6 (kTLS) sends records, not pages: nothing for the other paths' knobs. */
+static int a6_check(const struct ct_opts *o, char *err, size_t errlen)
+{
+	if (o->tls_send_given && o->impl != IMPL_A6)
+		return errf(err, errlen, "--tls-send applies to --impl a6 (kTLS) only");
+	if (o->impl != IMPL_A6)
+		return 0;
+	if (o->slots)
+		return errf(err, errlen, "--slots applies to a3 and a4; a6 has no slots (kTLS "
+			    "encrypts into its own buffers)");
+	if (o->rx == RX_ZEROCOPY)
+		return errf(err, errlen, "--rx zerocopy cannot map kTLS records (the kernel "
+			    "decrypts them); a6 receives with --rx copy");
+	return 0;
+}
+
 static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errlen)
 {
 	if (!o->host_role) {
@@ -139,6 +160,9 @@ static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errle
 		return errf(err, errlen, "--rx is the receiver's: give it to the peer's build/client");
 	if (!server && o->slots)
 		return errf(err, errlen, "--slots is the sender's: give it to the peer's build/server");
+	if (!server && o->tls_send_given)
+		return errf(err, errlen, "--tls-send is the sender's: give it to the peer's "
+			    "build/server");
 	if (server && !(given & 1))
 		snprintf(o->addr, sizeof(o->addr), "0.0.0.0");
 	if (!(given & 4))
@@ -251,6 +275,8 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	if (o->impl == IMPL_A5 && o->slots)
 		return errf(err, errlen, "--slots applies to a3 and a4; a5 has no slots (its pages "
 			    "leave the memfd once sent)");
+	if (a6_check(o, err, errlen))
+		return -1;
 	return role == ROLE_TRACE ? trace_target_check(o, err, errlen) : 0;
 }
 

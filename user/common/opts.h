@@ -14,6 +14,7 @@ const char *impl_name(enum ct_impl i);
 const char *mode_name(enum ct_mode m);
 const char *net_name(enum ct_net n);
 const char *rx_name(enum ct_rx r);
+const char *tls_send_name(enum ct_tls_send t);
 
 /* Parses argv for the given role. On error returns -1 and writes a
  * one-line message (no trailing newline) into err. Returns 1 for --help,

@@ -25,10 +25,13 @@ _Static_assert(R_SERVER == 1u << ROLE_SERVER && R_CLIENT == 1u << ROLE_CLIENT &&
 
 const struct ct_choice ct_impl_choices[] = {
 	{ "a1", IMPL_A1 }, { "a2", IMPL_A2 }, { "a3", IMPL_A3 }, { "a4", IMPL_A4 }, { "a5", IMPL_A5 },
-	{ NULL, 0 },
+	{ "a6", IMPL_A6 }, { NULL, 0 },
 };
 const struct ct_choice ct_mode_choices[] = { { "stream", MODE_STREAM }, { "rr", MODE_RR }, { NULL, 0 } };
 const struct ct_choice ct_rx_choices[] = { { "copy", RX_COPY }, { "zerocopy", RX_ZEROCOPY }, { NULL, 0 } };
+const struct ct_choice ct_tls_send_choices[] = {
+	{ "copy", TLS_SEND_COPY }, { "sendfile", TLS_SEND_SENDFILE }, { NULL, 0 },
+};
 static const struct ct_choice net_choices[] = {
 	{ "veth", NET_VETH }, { "loopback", NET_LOOPBACK }, { "nic", NET_NIC }, { NULL, 0 },
 };
@@ -146,10 +149,11 @@ static int parse_perf_ctl(struct ct_opts *o, const char *a, char *err, size_t er
  * struct ct_opts); a new data path is one line of ct_impl_choices and the
  * --impl help below (and enum ct_impl). */
 const struct ct_optdef opt_table[] = {
-	{ "impl", 0, "a1..a5", R_ALL,
+	{ "impl", 0, "a1..a6", R_ALL,
 	  "a1 gather+send (two-copy), a2 sendmsg iovec (one-copy),\n"
 	  "a3 sendmsg MSG_ZEROCOPY, a4 io_uring SENDMSG_ZC, a5 sendfile\n"
-	  "from a memfd + the client's --rx zerocopy (default a2)",
+	  "from a memfd + the client's --rx zerocopy, a6 kernel TLS\n"
+	  "(AES-GCM-128, fixed test keys) (default a2)",
 	  OK_CHOICE, AT(impl), SEEN(impl_given), .choices = ct_impl_choices },
 	{ "size", 0, "BYTES", R_ALL,
 	  "message size incl. " STR(CT_MIN_BYTES) "-byte header, " STR(CT_MIN_BYTES)
@@ -194,6 +198,10 @@ const struct ct_optdef opt_table[] = {
 	  .unit = " seconds" },
 	{ "slots", 0, "N", R_SERVER | R_RUNNER | R_TRACE, "a3, a4: message slots in flight (default auto)",
 	  OK_U64, AT(slots), .min = 1, .max = 4096 },
+	{ "tls-send", 0, "copy|sendfile", R_SERVER | R_RUNNER | R_TRACE,
+	  "a6: sendmsg() the message, or send the header and\n"
+	  "sendfile() the fields from a memfd (default copy)",
+	  OK_CHOICE, AT(tls_send), SEEN(tls_send_given), .choices = ct_tls_send_choices },
 	{ "rx", 0, "copy|zerocopy", R_CLIENT | R_RUNNER | R_TRACE,
 	  "client receive: recv() copy, or map pages with\n"
 	  "TCP_ZEROCOPY_RECEIVE (default copy; with --impl a5 zerocopy)",

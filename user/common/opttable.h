@@ -17,7 +17,8 @@ enum { GIVEN_LISTEN = 1, GIVEN_CONNECT = 2, GIVEN_PEER_TIMEOUT = 4, GIVEN_NET = 
 extern const struct ct_optdef opt_table[];
 extern const size_t opt_table_len;
 /* The choices of --impl, --mode, --rx: also the names the reports print. */
-extern const struct ct_choice ct_impl_choices[], ct_mode_choices[], ct_rx_choices[];
+extern const struct ct_choice ct_impl_choices[], ct_mode_choices[], ct_rx_choices[],
+	ct_tls_send_choices[];
 
 /* What --help prints under EXAMPLES: (NULL: no such section). */
 const char *opt_examples(enum ct_role role);

@@ -207,9 +207,11 @@ void run_json(FILE *f, const struct run_result *r, int ind)
 	int lat = hc && (o->mode == MODE_RR || hs);
 	fprintf(f, "{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
 		   "\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
-		   "\"verify\": %s, \"rx\": \"%s\",\n",
+		   "\"verify\": %s, \"rx\": \"%s\", \"tls_send\": %s%s%s,\n",
 		ind + 2, "", impl_name(o->impl), o->size, o->threads, mode_name(o->mode),
-		net_name(o->net), o->duration, o->verify ? "true" : "false", rx_name(o->rx));
+		net_name(o->net), o->duration, o->verify ? "true" : "false", rx_name(o->rx),
+		o->impl == IMPL_A6 ? "\"" : "", o->impl == IMPL_A6 ? tls_send_name(o->tls_send) : "null",
+		o->impl == IMPL_A6 ? "\"" : "");
 	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": ", ind + 2, "",
 		(!hs || s->ok) && (!hc || c->ok) ? "true" : "false");
 	if (hc)
@@ -267,6 +269,11 @@ static void sender_summary(FILE *f, const struct ct_opts *o, const struct side_r
 		fprintf(f, ", by reference %llu B in %llu splice calls (%llu B of it padding), "
 			"%llu B detached from the memfd", U(s->sendfile_bytes), U(s->sendfile_calls),
 			U(s->pad_bytes), U(s->detached_bytes));
+	if (o->impl == IMPL_A6 && o->tls_send == TLS_SEND_SENDFILE)
+		fprintf(f, ", kTLS: header by send, %llu B by sendfile in %llu calls",
+			U(s->sendfile_bytes), U(s->sendfile_calls));
+	else if (o->impl == IMPL_A6)
+		fprintf(f, ", kTLS: by sendmsg");
 }
 
 /* trace_run --role: this host's side only, and who its peer was. */

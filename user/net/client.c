@@ -12,6 +12,7 @@
 
 #include "parse.h"
 #include "common/perfctl.h"
+#include "ktls.h"
 #include "proto.h"
 #include "rx_zerocopy.h"
 #include "sockio.h"
@@ -247,32 +248,54 @@ static void *cworker_main(void *arg)
 }
 
 /* The server's answer to our hello: ready (its duration cap into *cap_ms,
- * the smallest so far), or a refusal naming what differs. 0 or -1. */
-static int read_answer(int fd, const struct hello *h, struct side_result *r, uint64_t *ready_bytes,
-		       uint32_t *cap_ms)
+ * the smallest so far) and its own hello into *srv, or a refusal naming
+ * what differs. 0 or -1. */
+static int read_answer(int fd, const struct hello *h, struct hello *srv, struct side_result *r,
+		       uint64_t *ready_bytes, uint32_t *cap_ms)
 {
 	struct ready rd;
 	set_timeout(fd, SO_RCVTIMEO, READY_TIMEOUT_S);
 	ssize_t n = recv_all(fd, &rd, sizeof(rd));
+	memset(srv, 0, sizeof(*srv));
 	if (n == sizeof(rd) && rd.magic == REFUSED_MAGIC) {
-		struct hello srv;
 		char why[200];
-		memset(&srv, 0, sizeof(srv));
-		n = recv_all(fd, &srv, sizeof(srv));
-		if (n != sizeof(srv) || srv.magic != HELLO_MAGIC || !hello_match(&srv, h, 0, why,
-										 sizeof(why)))
+		n = recv_all(fd, srv, sizeof(*srv));
+		if (n != sizeof(*srv) || srv->magic != HELLO_MAGIC || !hello_match(srv, h, 0, why,
+										   sizeof(why)))
 			snprintf(why, sizeof(why), "it sent no reason");
 		side_error(r, "server refused: %s", why);
 		return -1;
 	}
-	if (n != sizeof(rd) || rd.magic != READY_MAGIC) {
+	if (n == sizeof(rd) && rd.magic == READY_MAGIC)
+		n = recv_all(fd, srv, sizeof(*srv));
+	if (n != sizeof(*srv) || rd.magic != READY_MAGIC || srv->magic != HELLO_MAGIC) {
 		side_error(r, "server refused the connection or is not a copytrace server%s%s",
 			   n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
 		return -1;
 	}
-	*ready_bytes += sizeof(rd);
+	*ready_bytes += sizeof(rd) + sizeof(*srv);
 	if (rd.cap_ms && (!*cap_ms || rd.cap_ms < *cap_ms))
 		*cap_ms = rd.cap_ms;
+	return 0;
+}
+
+/* a6 (given, or learnt from the server's hello): everything after the
+ * answer is kTLS records; the kernel decrypts what is already queued too. */
+static int decrypt_if_a6(int fd, const struct ct_opts *o, enum ct_impl served,
+			 struct side_result *r)
+{
+	char why[200];
+	if (served != IMPL_A6)
+		return 0;
+	if (o->rx == RX_ZEROCOPY) {
+		side_error(r, "the server runs --impl a6 (kTLS): --rx zerocopy cannot map records "
+			   "the kernel decrypts; receive with --rx copy");
+		return -1;
+	}
+	if (ktls_enable(fd, TLS_RX, why, sizeof(why))) {
+		side_error(r, "--impl a6%s: %s", o->impl_given ? "" : " (the server's)", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -322,7 +345,9 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 			}
 			*hello_bytes += sizeof(h);
 			/* Wait until the server is set up, so setup is not measured. */
-			if (read_answer(fd, &h, r, ready_bytes, cap_ms)) {
+			struct hello srv;
+			if (read_answer(fd, &h, &srv, r, ready_bytes, cap_ms) ||
+			    decrypt_if_a6(fd, o, hello_served(&srv, &h), r)) {
 				close(fd);
 				return -1;
 			}
@@ -347,6 +372,11 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 int client_run(const struct ct_opts *o, struct side_result *out)
 {
 	side_init(out);
+	char why[200];
+	if (o->impl == IMPL_A6 && ktls_probe(why, sizeof(why))) {
+		side_error(out, "--impl a6: %s", why);
+		return -1;
+	}
 	struct cworker *w = calloc((size_t)o->threads, sizeof(*w));
 	int opened = 0, started = 0;
 	uint64_t hello = 0, ready = 0, t0 = now_ns();

@@ -20,7 +20,7 @@ void hello_make(struct hello *h, const struct ct_opts *o, int any_impl)
 
 static const char *impl_str(uint32_t i)
 {
-	return i == HELLO_ANY_IMPL ? "any" : i <= IMPL_A5 ? impl_name((enum ct_impl)i) : "?";
+	return i == HELLO_ANY_IMPL ? "any" : i <= IMPL_A6 ? impl_name((enum ct_impl)i) : "?";
 }
 
 /* Appends to b (the list of one side's differing options). */
@@ -72,4 +72,9 @@ int hello_match(const struct hello *srv, const struct hello *cli, int server, ch
 	snprintf(why, len, "%s has%s, this %s%s (use the same --mode/--size/--impl/--threads/"
 		 "--verify)", pn, b, server ? "server" : "client", a);
 	return -1;
+}
+
+enum ct_impl hello_served(const struct hello *srv, const struct hello *cli)
+{
+	return (enum ct_impl)(cli->impl == HELLO_ANY_IMPL ? srv->impl : cli->impl);
 }

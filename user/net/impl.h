@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The one thing A1..A5 differ in: how a message is sent. */
+/* The one thing A1..A6 differ in: how a message is sent. */
 #ifndef CT_IMPL_H
 #define CT_IMPL_H
 #include <stdint.h>
@@ -26,7 +26,7 @@ struct impl_ops {
 	int (*finish)(struct conn *c);
 };
 
-extern const struct impl_ops impl_a1, impl_a2, impl_a3, impl_a4, impl_a5;
+extern const struct impl_ops impl_a1, impl_a2, impl_a3, impl_a4, impl_a5, impl_a6;
 const struct impl_ops *impl_get(enum ct_impl i);
 
 /* Records a socket failure (err = -errno) in c->r, naming a dead peer as such. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "impl.h"
+#include "ktls.h"
 #include "proto.h"
 #include "sockio.h"
 
@@ -74,11 +75,16 @@ static int send_ready(struct conn *c)
 	 * client's window is the shorter of its own and this */
 	struct ready rd = { READY_MAGIC, c->o->host_role == HOST_SERVER ?
 			    (uint32_t)(c->o->duration * 1000 + 0.5) : 0 };
+	/* then ours: a client not told --impl learns it (a6: it decrypts) */
+	struct hello mine;
+	hello_make(&mine, c->o, 0);
 	uint64_t calls = 0;
 	ssize_t n = send_all(c->fd, &rd, sizeof(rd), &calls);
+	if (n >= 0)
+		n = send_all(c->fd, &mine, sizeof(mine), &calls);
 	if (n < 0)
 		return conn_error(c, "send", n);
-	side_sent(c->r, sizeof(rd));
+	side_sent(c->r, sizeof(rd) + sizeof(mine));
 	return 0;
 }
 
@@ -227,7 +233,10 @@ static int open_listener(const struct ct_opts *o, struct side_result *out)
 int server_run(const struct ct_opts *o, struct side_result *out)
 {
 	side_init(out);
-	int lfd = open_listener(o, out);
+	char why[200];
+	/* a6 without kTLS: one line before listening, not one per client */
+	int lfd = o->impl == IMPL_A6 && ktls_probe(why, sizeof(why)) ?
+		(side_error(out, "--impl a6: %s", why), -1) : open_listener(o, out);
 	if (o->ready_fd >= 0) {
 		/* Tell the runner we listen (or failed: it reads our result). */
 		if (lfd >= 0 && write(o->ready_fd, "r", 1) != 1)

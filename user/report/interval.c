@@ -60,7 +60,8 @@ static void table_ledger(FILE *f, const char *who, const char *state, const stru
 int interval_table(FILE *f, const struct ct_snapshot *s)
 {
 	static const char *const head[LL_COUNT] = { "user copy", "send copy", "pinned",
-		"deferred copy", "recv copy", "splice", "recv mapped", "splice out" };
+		"deferred copy", "recv copy", "splice", "recv mapped", "splice out", "tls encrypt",
+		"tls decrypt" };
 	char a[40], b[40];
 	iso_time(a, sizeof(a), s->iv->start);
 	iso_time(b, sizeof(b), s->iv->end);

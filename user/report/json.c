@@ -118,14 +118,25 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 		else
 			fprintf(f, "\"%s\": null, ", ledger_lines[k].key);
 	fprintf(f, "\"sent_bytes\": %llu, \"received_bytes\": %llu, ", U(l->sent), U(l->received));
+	if (l->ktls_seen)
+		fprintf(f, "\"ktls_sent_bytes\": %llu, \"ktls_received_bytes\": %llu, ",
+			U(l->ktls_sent), U(l->ktls_received));
+	else
+		fprintf(f, "\"ktls_sent_bytes\": null, \"ktls_received_bytes\": null, ");
+	if (l->tls_split)
+		fprintf(f, "\"tls_copied_bytes\": %llu, ", U(l->tls_copied));
+	else
+		fprintf(f, "\"tls_copied_bytes\": null, ");
 	fprintf(f, "\"messages\": %llu, \"per_message\": [", U(l->messages));
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->traced[k] && l->messages)
 			fprintf(f, "%s%.1f", k ? ", " : "", l->bytes[k] / m);
 		else
 			fprintf(f, "%snull", k ? ", " : "");
-	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s",
-		l->inferred[LL_SEND] ? "true" : "false", l->inferred[LL_DEFERRED] ? "true" : "false");
+	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s, "
+		"\"tls_inferred\": %s", l->inferred[LL_SEND] ? "true" : "false",
+		l->inferred[LL_DEFERRED] ? "true" : "false",
+		l->inferred[LL_TLS_ENC] || l->inferred[LL_TLS_DEC] ? "true" : "false");
 	int n = 0; /* --role: the lines that are the peer host's (null above) */
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->remote[k])

@@ -21,7 +21,7 @@ uint64_t ledger_send_copy(const struct ct_snapshot *r, int side)
 {
 	return snap_stat(r, side, FN_SEND_COPY)->bytes + snap_stat(r, side, FN_SEND_COPY_NC)->bytes +
 	       snap_stat(r, side, FN_SEND_COPY_CSUM)->bytes + snap_stat(r, side, FN_SEND_COPY_FULL)->bytes +
-	       snap_stat(r, side, FN_SEND_COPY_CHK)->bytes;
+	       snap_stat(r, side, FN_SEND_COPY_CHK)->bytes + snap_stat(r, side, FN_TLS_COPY)->bytes;
 }
 
 const struct ledger_line_info ledger_lines[LL_COUNT] = {
@@ -35,6 +35,10 @@ const struct ledger_line_info ledger_lines[LL_COUNT] = {
 	[LL_SPLICE] = { "splice_bytes", "sendfile/splice (pages referenced)", 0, 1 },
 	[LL_RECV_ZC] = { "recv_zerocopy_bytes", "TCP_ZEROCOPY_RECEIVE (mapped)", 0, 0 },
 	[LL_SPLICE_OUT] = { "splice_out_bytes", "splice out of socket (referenced)", 0, 0 },
+	/* kTLS: encryption reads the plaintext and writes ciphertext into new
+	 * buffers, decryption the reverse: each a copy of every byte */
+	[LL_TLS_ENC] = { "tls_encrypt_bytes", "kTLS encryption (plaintext->record)", 1, 1 },
+	[LL_TLS_DEC] = { "tls_decrypt_bytes", "kTLS decryption (record->plaintext)", 1, 0 },
 };
 
 static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row_info *ri,
@@ -44,6 +48,22 @@ static void line(struct ct_ledger *l, int k, uint64_t bytes, const struct ct_row
 	l->traced[k] = ri->present;
 	l->inferred[k] = ri->inferred;
 	l->how[k] = how;
+}
+
+/* A kTLS line: tls.ko's function (fn) where it is hooked, else what the
+ * data syscalls returned on kTLS sockets (sys), inferred. */
+static void tls_line(const struct ct_snapshot *r, int slot, struct ct_ledger *l, int k, int fn,
+		     int sys, const char *seen, const char *inferred)
+{
+	struct ct_row_info ri = r->info[fn];
+	if (ri.present) {
+		line(l, k, sum(r, slot, fn), &ri, seen);
+		return;
+	}
+	ri = r->info[sys];
+	ri.inferred = 1;
+	line(l, k, sum(r, slot, sys), &ri, ri.present ? inferred : "no hook counts kTLS sockets "
+	     "(tls.ko has none here, and the data syscalls' are off: --no-syscall-time)");
 }
 
 uint64_t ledger_messages(const struct ct_snapshot *r)
@@ -92,6 +112,12 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	     "TCP_ZEROCOPY_RECEIVE's own count of bytes mapped");
 	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
 	     rows[FN_SPLICE_OUT].inferred ? "inferred: splice syscall results" : "tcp_splice_read");
+	tls_line(r, slot, l, LL_TLS_ENC, FN_TLS_ENCRYPT, FN_TLS_TX,
+		 "tls_sw_sendmsg/tls_sw_sendpage (tls.ko): plaintext taken into records",
+		 "inferred: send/sendfile syscall results on kTLS sockets");
+	tls_line(r, slot, l, LL_TLS_DEC, FN_TLS_DECRYPT, FN_TLS_RX,
+		 "tls_sw_recvmsg (tls.ko): plaintext returned", "inferred: receive syscall "
+		 "results on kTLS sockets");
 	/* The tracepoint backend before 6.3 sees sends only through the send
 	 * syscalls, and io_uring's sends make none: with io_uring in use the
 	 * send lines would print 0 for what was sent; they are not traced. */
@@ -120,6 +146,12 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 			l->traced[k] = 0;
 			l->bytes[k] = 0;
 		}
+	l->ktls_seen = rows[FN_TLS_TX].present && rows[FN_TLS_RX].present;
+	l->ktls_sent = sum(r, slot, FN_TLS_TX);
+	l->ktls_received = sum(r, slot, FN_TLS_RX);
+	l->tls_hooked = rows[FN_TLS_ENCRYPT].present && rows[FN_TLS_DECRYPT].present;
+	l->tls_split = l->tls_hooked && rows[FN_TLS_COPY].present;
+	l->tls_copied = sum(r, slot, FN_TLS_COPY);
 }
 
 static double median(double *v, int n)

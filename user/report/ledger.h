@@ -10,7 +10,8 @@
 
 #include "snapshot.h"
 
-/* Bytes side copied user->skb, whichever copy function did it. */
+/* Bytes side copied user->kernel, whichever copy function did it (kTLS's
+ * copy into a record included). */
 uint64_t ledger_send_copy(const struct ct_snapshot *s, int side);
 /* The messages a run's ledger is per: the server's sent, or under --role
  * client the client's received (0 tracing a program). */

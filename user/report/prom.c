@@ -162,13 +162,14 @@ static void zc_family(FILE *f, const struct ct_snapshot *s, int om)
 
 static int prom_any(FILE *f, const struct ct_snapshot *s, int om)
 {
-	static const int copied[] = { LL_SEND, LL_RECV, LL_USER, LL_DEFERRED };
-	static const char *const copied_n[] = { "send_copy", "recv_copy", "user_copy", "deferred_copy" };
+	static const int copied[] = { LL_SEND, LL_RECV, LL_USER, LL_DEFERRED, LL_TLS_ENC, LL_TLS_DEC };
+	static const char *const copied_n[] = { "send_copy", "recv_copy", "user_copy", "deferred_copy",
+						"tls_encrypt", "tls_decrypt" };
 	static const int refd[] = { LL_PINNED, LL_SPLICE, LL_SPLICE_OUT, LL_RECV_ZC };
 	static const char *const refd_n[] = { "pinned", "splice", "splice_out", "recv_mapped" };
 	static const int sent[] = { LL_COUNT }, recvd[] = { LL_COUNT + 1 };
-	ledger_family(f, s, om, "copytrace_copied_bytes_total", "Bytes the CPU copied for TCP, by ledger line: send_copy user->skb, recv_copy skb->user, user_copy a user-space gather, deferred_copy zerocopy pages copied later.",
-		      copied, copied_n, 4);
+	ledger_family(f, s, om, "copytrace_copied_bytes_total", "Bytes the CPU copied for TCP, by ledger line: send_copy user->skb, recv_copy skb->user, user_copy a user-space gather, deferred_copy zerocopy pages copied later, tls_encrypt/tls_decrypt kTLS's transforms (plaintext read, new buffers written).",
+		      copied, copied_n, 6);
 	ledger_family(f, s, om, "copytrace_referenced_bytes_total", "Bytes moved by reference, not copied: pinned (zerocopy send), splice (sendfile/splice in), splice_out, recv_mapped (TCP_ZEROCOPY_RECEIVE).",
 		      refd, refd_n, 4);
 	ledger_family(f, s, om, "copytrace_sent_bytes_total", "Bytes the traced processes sent on TCP sockets (send calls, sendfile and splice).",

@@ -38,7 +38,7 @@ struct ct_compare_sum {
 
 /* The ledger's lines: where a message byte is copied (or pinned). */
 enum ledger_line { LL_USER, LL_SEND, LL_PINNED, LL_DEFERRED, LL_RECV, LL_SPLICE, LL_RECV_ZC,
-		   LL_SPLICE_OUT, LL_COUNT };
+		   LL_SPLICE_OUT, LL_TLS_ENC, LL_TLS_DEC, LL_COUNT };
 
 /* Whole-run bytes of each ledger line (both sides summed), and whether a
  * hook fills the line in this run: an untraced line is no measured 0. */
@@ -51,6 +51,19 @@ struct ct_ledger {
 	uint64_t messages;                /* messages the server sent (--impl) */
 	uint64_t sent, received;          /* bytes sent (send calls + sendfile/splice),
 					   * received (receive calls + mapped + spliced out) */
+	/* bytes the data syscalls moved over kTLS sockets: in none of the
+	 * lines above (no hook sees their encryption/decryption copies), nor
+	 * in sent/received; ktls_seen 0: no hook could tell (no syscall hooks) */
+	uint64_t ktls_sent, ktls_received;
+	int ktls_seen;
+	/* tls.ko's own functions hooked (fentry/kprobe, the module loaded):
+	 * LL_TLS_ENC/LL_TLS_DEC observed, else inferred from the syscalls */
+	int tls_hooked;
+	/* of the encrypted bytes, those copied from the user into the record
+	 * first (sk_msg_memcopy_from_iter, also in LL_SEND); the rest were
+	 * encrypted from the user's or the file's pages; tls_split 0: unknown */
+	uint64_t tls_copied;
+	int tls_split;
 };
 
 /* --interval: a snapshot that is one interval of a running trace, its

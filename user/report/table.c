@@ -118,6 +118,29 @@ static void zc_section(FILE *f, const struct ct_snapshot *r, const char *title)
 	fprintf(f, " (%s)\n", z->wait_source);
 }
 
+/* Bytes over kTLS sockets: their transforms are the kTLS lines; what
+ * those lines do not split is said (never a silent 0). */
+static void ktls_note(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
+{
+	if ((l->ktls_sent || l->ktls_received) && l->tls_split)
+		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: in the kTLS lines "
+			"(observed in tls.ko), not in sent/received; of the %llu B encrypted, %llu B "
+			"were first copied from the user into the record (sk_msg_memcopy_from_iter, "
+			"in the send copy line), %llu B encrypted from the user's or the file's "
+			"pages where they lay\n", U(l->ktls_sent), U(l->ktls_received),
+			U(l->bytes[LL_TLS_ENC]), U(l->tls_copied), U(l->bytes[LL_TLS_ENC] >
+			l->tls_copied ? l->bytes[LL_TLS_ENC] - l->tls_copied : 0));
+	else if (l->ktls_sent || l->ktls_received)
+		fprintf(f, "   note: %llu B sent, %llu B received over kTLS sockets: in the kTLS lines "
+			"(%s), not in sent/received nor the send copy line; whether the plaintext was "
+			"copied into the records before encryption is not split out\n",
+			U(l->ktls_sent), U(l->ktls_received), l->tls_hooked ? "observed in tls.ko" :
+			"inferred from the data syscalls: no hook in tls.ko on this kernel/backend");
+	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog)
+		fprintf(f, "   note: kTLS sockets not seen: the syscall hooks that count their bytes "
+			"are off (--no-syscall-time)\n");
+}
+
 /* A ledger in whole bytes (tracing a program: no messages). */
 static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_ledger *l)
 {
@@ -128,16 +151,19 @@ static void byte_ledger(FILE *f, const struct ct_snapshot *r, const struct ct_le
 				k == LL_DEFERRED && r->zc_skipped ? "not loaded" : l->how[k]);
 			continue;
 		}
-		if (k == LL_SEND || k == LL_DEFERRED)
+		if (k == LL_SEND || k == LL_DEFERRED || k == LL_TLS_ENC)
 			send_copies += l->bytes[k];
-		if (k == LL_RECV)
+		if (k == LL_RECV || k == LL_TLS_DEC)
 			recv_copies += l->bytes[k];
 		fprintf(f, "   %-36s %14llu B  %s%s\n", ledger_lines[k].label, U(l->bytes[k]),
 			l->inferred[k] ? "* " : "", l->how[k]);
 	}
 	fprintf(f, "   sent %llu B: %.3f kernel copies per byte sent; received %llu B: %.3f "
-		"copies per byte received\n", U(l->sent), l->sent ? (double)send_copies / l->sent : 0,
-		U(l->received), l->received ? (double)recv_copies / l->received : 0);
+		"copies per byte received\n", U(l->sent + l->ktls_sent),
+		l->sent + l->ktls_sent ? (double)send_copies / (l->sent + l->ktls_sent) : 0,
+		U(l->received + l->ktls_received), l->received + l->ktls_received ?
+		(double)recv_copies / (l->received + l->ktls_received) : 0);
+	ktls_note(f, r, l);
 }
 
 static void conn_rows(FILE *f, const struct ct_snapshot *r)
@@ -421,8 +447,9 @@ static void report_experiment(FILE *f, const struct ct_snapshot *r)
 	uint64_t base = server_here ? run->server.bytes_sent : run->client.bytes_received;
 	fprintf(f, "   %-34s %12s  (%.2f copies of each message byte%s%s)\n",
 		r->host_role ? "bytes copied on this host" : "bytes copied in total", b,
-		base ? (double)copies / base : 0, untraced ? "; at least: lines not traced above" : "",
+		base ? (double)copies / base : 0, untraced || l->ktls_sent || r->impl_id == IMPL_A6 ? "; at least: lines not traced above" : "",
 		r->host_role ? "; the peer's copies are its own" : "");
+	ktls_note(f, r, l);
 	if (r->per_conn)
 		conn_rows(f, r);
 

@@ -21,6 +21,7 @@
 #include "common/errf.h"
 #include "netns.h"
 #include "nicdev.h"
+#include "net/ktls.h"
 #include "net/proto.h"
 #include "net/rx_zerocopy.h"
 #include "net/sockio.h"
@@ -297,6 +298,10 @@ int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 	side_init(&out->server);
 	side_init(&out->client);
 	err[0] = 0;
+	/* a6 needs kernel TLS: say so once, before any namespace or child */
+	char why[200];
+	if (o->impl == IMPL_A6 && ktls_probe(why, sizeof(why)))
+		return errf(err, errlen, "--impl a6: %s", why);
 	for (int i = 0; i < 2; i++)
 		ch[i].done = !here[i];
 

@@ -92,6 +92,12 @@ static const struct hook hooks[] = {
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
 	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET),            /* 6.10+ */
 	KENTRY(iou_ubuf_60, FN_IOU_UBUF, "io_uring_tx_zerocopy_callback", HF_QUIET), /* 6.0-6.9 */
+	/* kTLS, in tls.ko: present only while the module is loaded */
+	KFUNC(tls_send, FN_TLS_ENCRYPT, "tls_sw_sendmsg", HF_QUIET),
+	KFUNC(tls_sendpage, FN_TLS_ENCRYPT, "tls_sw_sendpage", HF_QUIET), /* before 6.5 */
+	KFUNC(tls_recv, FN_TLS_DECRYPT, "tls_sw_recvmsg", HF_QUIET),
+	/* its copy of the user's plaintext into a record (vmlinux, skmsg.c) */
+	KFUNC(tls_copy, FN_TLS_COPY, "sk_msg_memcopy_from_iter", HF_QUIET),
 	TP(send_length, FN_TCP_SENDMSG, "sock/sock_send_length", P(tc_send_length), HF_REQUIRED),
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
@@ -107,18 +113,18 @@ static const struct hook hooks[] = {
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
 	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC) |
-	  ROW(FN_SYS_IOU_ENTER),
+	  ROW(FN_SYS_IOU_ENTER) | ROW(FN_TLS_TX) | ROW(FN_TLS_RX),
 	  "sys_enter", { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
-	SYSCALL(sendto, ROW(FN_SYS_SEND)),
-	SYSCALL(sendmsg, ROW(FN_SYS_SEND)),
-	SYSCALL(write, ROW(FN_SYS_SEND)),
-	SYSCALL(writev, ROW(FN_SYS_SEND)),
-	SYSCALL(sendfile64, ROW(FN_SYS_SEND)),
-	SYSCALL(splice, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV)),
-	SYSCALL(recvfrom, ROW(FN_SYS_RECV)),
-	SYSCALL(recvmsg, ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ)),
-	SYSCALL(read, ROW(FN_SYS_RECV)),
-	SYSCALL(readv, ROW(FN_SYS_RECV)),
+	SYSCALL(sendto, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
+	SYSCALL(sendmsg, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
+	SYSCALL(write, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
+	SYSCALL(writev, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
+	SYSCALL(sendfile64, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
+	SYSCALL(splice, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_TLS_TX)),
+	SYSCALL(recvfrom, ROW(FN_SYS_RECV) | ROW(FN_TLS_RX)),
+	SYSCALL(recvmsg, ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_TLS_RX)),
+	SYSCALL(read, ROW(FN_SYS_RECV) | ROW(FN_TLS_RX)),
+	SYSCALL(readv, ROW(FN_SYS_RECV) | ROW(FN_TLS_RX)),
 	SYSCALL(getsockopt, ROW(FN_SYS_RECV) | ROW(FN_RECV_ZC)),
 	SYSCALL(io_uring_enter, ROW(FN_SYS_IOU_ENTER)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
@@ -168,6 +174,11 @@ static const char *row_names[FN_COUNT] = {
 	[FN_IOU_UBUF] = "io_uring ubuf callback",
 	[FN_ZC_LATENCY] = "zerocopy completion latency",
 	[FN_SYS_IOU_ENTER] = "sys_io_uring_enter",
+	[FN_TLS_TX] = "kTLS sends (syscalls)",
+	[FN_TLS_RX] = "kTLS receives (syscalls)",
+	[FN_TLS_ENCRYPT] = "tls_sw_sendmsg/sendpage",
+	[FN_TLS_DECRYPT] = "tls_sw_recvmsg",
+	[FN_TLS_COPY] = "sk_msg_memcopy_from_iter",
 };
 
 int hook_count(void) { return NHOOKS; }
@@ -303,7 +314,9 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 			break;
 		}
 		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s on TCP sockets)",
-			 fn == FN_SYS_SEND ? "send*,write*,sendfile,splice" : fn == FN_SYS_RECV ?
+			 fn == FN_SYS_SEND ? "send*,write*,sendfile,splice" :
+			 fn == FN_TLS_TX ? "send*,write*,sendfile,splice results, kTLS" :
+			 fn == FN_TLS_RX ? "recv*,read* results, kTLS" : fn == FN_SYS_RECV ?
 			 "recv*,read*,splice,TCP_ZEROCOPY_RECEIVE" : fn == FN_RECV_ZC ?
 			 "getsockopt TCP_ZEROCOPY_RECEIVE: its mapped length" :
 			 "recvmsg with MSG_ERRQUEUE");
@@ -403,8 +416,10 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 				continue;
 			char d[128];
 			describe(h, v, fn, d, sizeof(d));
+			/* the kTLS rows are the syscalls' byte counts: their time is
+			 * the syscall rows' */
 			set_rows(t, ROW(fn), d, !!(h->flags & (HF_INFERRED | HF_COPY_LAST)),
-				 h->kind != HK_TP && h->prog[v][1]);
+				 h->kind != HK_TP && h->prog[v][1] && fn != FN_TLS_TX && fn != FN_TLS_RX);
 		}
 		required_ok |= !!(h->flags & HF_REQUIRED);
 		copy_ok |= !!(h->flags & HF_COPY_MAIN);
