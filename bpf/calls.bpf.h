@@ -14,11 +14,21 @@
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	__u32 r = 0, shift;
-	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r = shift;
-	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	shift = (v > 0xFFFFFFFFULL) << 5;
+	v >>= shift;
+	r = shift;
+	shift = (v > 0xFFFF) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
 	r |= (v >> 1);
 	if (r >= CT_HIST_SLOTS)
 		r = CT_HIST_SLOTS - 1;
@@ -27,8 +37,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 
 /* Adds one call to the cell of (side, fn); returns the cell for
  * count_timed, or NULL when the side is not ours. */
-static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u64 aux,
-					     __u64 aux2)
+static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u64 aux, __u64 aux2)
 {
 	if (side < 0 || side >= CT_NSLOTS)
 		return NULL;
@@ -51,8 +60,8 @@ static __always_inline struct ct_stat *count(int side, int fn, __u64 bytes, __u6
 }
 
 /* count, plus the call's time and its log2 histogram slot. */
-static __always_inline void count_timed(int side, int fn, __u64 bytes,
-					__u64 ns, __u64 aux, __u64 aux2)
+static __always_inline void count_timed(int side, int fn, __u64 bytes, __u64 ns, __u64 aux,
+					__u64 aux2)
 {
 	struct ct_stat *s = count(side, fn, bytes, aux, aux2);
 	if (!s)
@@ -111,11 +120,15 @@ static __always_inline void drop_stale(__u32 fn)
  * call whose exit was missed (fexit skipped by a trampoline update,
  * kretprobe instances exhausted): it is counted as missed, not lost. */
 static __always_inline void enter_ptr(__u32 fn, int side, __u64 arg, __u64 ptr,
-					const struct sock *sk)
+				      const struct sock *sk)
 {
 	struct start_key k = { .tid = cur_tid(), .fn = fn };
-	struct start_val v = { .ts = bpf_ktime_get_ns(), .arg = arg, .ptr = ptr,
-			       .sk = (__u64)sk, .side = side, .gen = slot_gen_now((__u32)side) };
+	struct start_val v = { .ts = bpf_ktime_get_ns(),
+			       .arg = arg,
+			       .ptr = ptr,
+			       .sk = (__u64)sk,
+			       .side = side,
+			       .gen = slot_gen_now((__u32)side) };
 	if (bpf_map_update_elem(&starts, &k, &v, BPF_NOEXIST) == 0)
 		return;
 	struct start_val *old = bpf_map_lookup_elem(&starts, &k);

@@ -21,14 +21,14 @@
  * through the current task alone.
  *
  * One object, one skeleton. The programs live by concern: */
-#include "send.bpf.h"     /* tcp_sendmsg, the user->skb copy, send tracepoints */
-#include "recv.bpf.h"     /* tcp_recvmsg, the skb->user copy, receive tracepoints */
+#include "send.bpf.h" /* tcp_sendmsg, the user->skb copy, send tracepoints */
+#include "recv.bpf.h" /* tcp_recvmsg, the skb->user copy, receive tracepoints */
 #include "zerocopy.bpf.h" /* pinning, completions, the deferred copy */
 #include "syscalls.bpf.h" /* kernel time per data system call; fd -> socket */
-#include "tasks.bpf.h"    /* forks, execs, socket births */
+#include "tasks.bpf.h" /* forks, execs, socket births */
 #include "io_uring.bpf.h" /* io_uring submissions and notifications */
-#include "uprobes.bpf.h"  /* A1's user-space gather */
-#include "ktls.bpf.h"     /* kTLS: bytes encrypted and decrypted (tls.ko) */
+#include "uprobes.bpf.h" /* A1's user-space gather */
+#include "ktls.bpf.h" /* kTLS: bytes encrypted and decrypted (tls.ko) */
 /* and share these headers, each included where it is used:
  *   base.bpf.h        vmlinux.h, the libbpf headers, copytrace.h, uapi #defines
  *   config.bpf.h      cfg: the run-time constants (struct ct_config), set once

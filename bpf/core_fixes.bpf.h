@@ -58,8 +58,8 @@ static __always_inline struct sys_val *sys_slot(int create)
 	}
 	__u32 tid = cur_tid();
 	struct sys_val zero = {};
-	return create ? map_lookup_or_try_init(&sysc_h, &tid, &zero) :
-			bpf_map_lookup_elem(&sysc_h, &tid);
+	return create ? map_lookup_or_try_init(&sysc_h, &tid, &zero)
+		      : bpf_map_lookup_elem(&sysc_h, &tid);
 }
 
 /* commit 5ffa25502b5a ("bpf: Add instructions for atomic_[cmp]xchg"),
@@ -97,7 +97,7 @@ static __always_inline __u32 zc_mark_raise(__u64 *done, __u32 hi, const int cas)
  * together."), 5.12: an skb carrying MSG_ZEROCOPY user pages (which
  * skb_copy_ubufs would copy) is marked SKBFL_ZEROCOPY_ENABLE in
  * skb_shinfo(skb)->flags; before, SKBTX_DEV_ZEROCOPY in tx_flags. */
-#define SKBFL_ZC_ENABLE 1      /* SKBFL_ZEROCOPY_ENABLE */
+#define SKBFL_ZC_ENABLE 1 /* SKBFL_ZEROCOPY_ENABLE */
 #define SKBTX_DEV_ZEROCOPY (1 << 3)
 struct skb_shared_info___pre512 {
 	__u8 tx_flags;
@@ -122,12 +122,11 @@ static __always_inline int skb_has_zc_frags(const struct sk_buff *skb)
 struct ubuf_info___pre61 {
 	__u32 id;
 	__u16 len;
-	__u16 zerocopy:1;
+	__u16 zerocopy : 1;
 	__u32 bytelen;
 } __attribute__((preserve_access_index));
 
-static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *bytelen,
-				    __u64 *zc)
+static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *bytelen, __u64 *zc)
 {
 	if (bpf_core_type_exists(struct ubuf_info_msgzc)) {
 		struct ubuf_info_msgzc *u = uarg;
@@ -150,19 +149,31 @@ static __always_inline void zc_uarg(void *uarg, __u32 *id, __u32 *len, __u64 *by
  * space; a constant, so the verifier walks one case). Each load is its
  * own asm: clang would otherwise merge the cases into ctx + 8 * nargs,
  * and the verifier rejects a ctx pointer moved at run time. */
-#define CT_CTX_LOAD(k) ({ __u64 v_; asm volatile("%0 = *(u64 *)(%1 + " #k " * 8)" \
-						  : "=r"(v_) : "r"(ctx)); v_; })
+#define CT_CTX_LOAD(k)                                                                \
+	({                                                                            \
+		__u64 v_;                                                             \
+		asm volatile("%0 = *(u64 *)(%1 + " #k " * 8)" : "=r"(v_) : "r"(ctx)); \
+		v_;                                                                   \
+	})
 static __always_inline long fexit_ret(__u64 *ctx, int nargs) /* -1: void */
 {
 	switch (nargs) {
-	case 0: return (long)CT_CTX_LOAD(0);
-	case 1: return (long)CT_CTX_LOAD(1);
-	case 2: return (long)CT_CTX_LOAD(2);
-	case 3: return (long)CT_CTX_LOAD(3);
-	case 4: return (long)CT_CTX_LOAD(4);
-	case 5: return (long)CT_CTX_LOAD(5);
-	case 6: return (long)CT_CTX_LOAD(6);
-	default: return 0;
+	case 0:
+		return (long)CT_CTX_LOAD(0);
+	case 1:
+		return (long)CT_CTX_LOAD(1);
+	case 2:
+		return (long)CT_CTX_LOAD(2);
+	case 3:
+		return (long)CT_CTX_LOAD(3);
+	case 4:
+		return (long)CT_CTX_LOAD(4);
+	case 5:
+		return (long)CT_CTX_LOAD(5);
+	case 6:
+		return (long)CT_CTX_LOAD(6);
+	default:
+		return 0;
 	}
 }
 
@@ -179,7 +190,9 @@ static __always_inline long kp_recvmsg_flags(struct pt_regs *regs)
 	barrier_var(f5);
 	return cfg.recvmsg_flags_arg == 4 ? f5 : f4;
 }
-#define RECVMSG_FLAGS() _Generic((ctx), struct pt_regs *: kp_recvmsg_flags((void *)(ctx)), \
-	default: (cfg.recvmsg_flags_arg == 4 ? (long)CT_CTX_LOAD(4) : (long)CT_CTX_LOAD(3)))
+#define RECVMSG_FLAGS()                                     \
+	_Generic((ctx), struct pt_regs *                    \
+		 : kp_recvmsg_flags((void *)(ctx)), default \
+		 : (cfg.recvmsg_flags_arg == 4 ? (long)CT_CTX_LOAD(4) : (long)CT_CTX_LOAD(3)))
 
 #endif

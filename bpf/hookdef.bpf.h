@@ -14,19 +14,37 @@
  * kp_<name>_ret (kretprobe); `call` sees the return value as `long ret`
  * (truncate it to the function's return type; fexit finds it after the
  * ct_nargs_<name> arguments user space sets from BTF). */
-#define CT_ENTRY(name, func, call, args...)					\
-	SEC("fentry/" #func)							\
-	int BPF_PROG(fe_##name, ##args) { call; return 0; }			\
-	SEC("kprobe/" #func)							\
-	int BPF_KPROBE(kp_##name, ##args) { call; return 0; }
+#define CT_ENTRY(name, func, call, args...) \
+	SEC("fentry/" #func)                \
+	int BPF_PROG(fe_##name, ##args)     \
+	{                                   \
+		call;                       \
+		return 0;                   \
+	}                                   \
+	SEC("kprobe/" #func)                \
+	int BPF_KPROBE(kp_##name, ##args)   \
+	{                                   \
+		call;                       \
+		return 0;                   \
+	}
 
-#define CT_EXIT(name, func, call)						\
+#define CT_EXIT(name, func, call)                                                  \
 	const volatile int ct_nargs_##name = -1; /* the return's slot, -1: void */ \
-	SEC("fexit/" #func)							\
-	int BPF_PROG(fe_##name##_ret)						\
-	{ long ret = fexit_ret(ctx, ct_nargs_##name); (void)ret; call; return 0; } \
-	SEC("kretprobe/" #func)							\
-	int BPF_KRETPROBE(kp_##name##_ret)					\
-	{ long ret = PT_REGS_RC(ctx); (void)ret; call; return 0; }
+	SEC("fexit/" #func)                                                        \
+	int BPF_PROG(fe_##name##_ret)                                              \
+	{                                                                          \
+		long ret = fexit_ret(ctx, ct_nargs_##name);                        \
+		(void)ret;                                                         \
+		call;                                                              \
+		return 0;                                                          \
+	}                                                                          \
+	SEC("kretprobe/" #func)                                                    \
+	int BPF_KRETPROBE(kp_##name##_ret)                                         \
+	{                                                                          \
+		long ret = PT_REGS_RC(ctx);                                        \
+		(void)ret;                                                         \
+		call;                                                              \
+		return 0;                                                          \
+	}
 
 #endif

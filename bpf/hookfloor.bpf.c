@@ -8,11 +8,16 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+SEC("uprobe")
+int up0(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* a macro that defines functions: clang-format cannot lay it out */
+/* clang-format off */
 #define EMPTY_TP(n) SEC("tp_btf") int tp##n(void *ctx) { return 0; }
 EMPTY_TP(0) EMPTY_TP(1) EMPTY_TP(2) EMPTY_TP(3)
 EMPTY_TP(4) EMPTY_TP(5) EMPTY_TP(6) EMPTY_TP(7)
-
-SEC("uprobe")
-int up0(void *ctx) { return 0; }
-
-char LICENSE[] SEC("license") = "GPL";

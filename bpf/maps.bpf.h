@@ -102,22 +102,22 @@ struct {
  * (bpf_map__set_autocreate). */
 enum sys_kind { SK_SEND, SK_RECV, SK_SPLICE_IN, SK_SPLICE_OUT, SK_RECV_ZC };
 struct sys_val {
-	__u64 ts;           /* 0: no call of ours in flight */
-	__u64 flags;        /* the call's flags argument */
-	__u64 sk;           /* its TCP socket */
-	__u64 uptr;         /* TCP_ZEROCOPY_RECEIVE: the user's struct */
-	__u32 fn;           /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
+	__u64 ts; /* 0: no call of ours in flight */
+	__u64 flags; /* the call's flags argument */
+	__u64 sk; /* its TCP socket */
+	__u64 uptr; /* TCP_ZEROCOPY_RECEIVE: the user's struct */
+	__u32 fn; /* FN_SYS_SEND / FN_SYS_RECV / FN_SYS_ERRQ */
 	__s32 side;
-	__u32 kind;         /* enum sys_kind */
-	__u32 iou_zc;       /* io_uring: the last request submitted was a SEND_ZC */
-	__u32 zckey;        /* MSG_ZEROCOPY send: the socket's next zerocopy id at entry */
-	__u32 iou_wait;     /* io_uring_enter in flight waits for completions */
-	__u64 iou_ts;       /* io_uring_enter in flight since (0: none); apart from ts,
+	__u32 kind; /* enum sys_kind */
+	__u32 iou_zc; /* io_uring: the last request submitted was a SEND_ZC */
+	__u32 zckey; /* MSG_ZEROCOPY send: the socket's next zerocopy id at entry */
+	__u32 iou_wait; /* io_uring_enter in flight waits for completions */
+	__u64 iou_ts; /* io_uring_enter in flight since (0: none); apart from ts,
 			     * which tells an inline io_uring send from a send syscall */
 	__s32 iou_side;
-	__s32 memo_fd;      /* the last TCP socket this thread's data syscalls used: */
-	__u64 memo_file;    /* its fd, file, struct socket and sock as read then */
-	__u64 memo_so;      /* (syscalls.bpf.h, fd_tcp_sock) */
+	__s32 memo_fd; /* the last TCP socket this thread's data syscalls used: */
+	__u64 memo_file; /* its fd, file, struct socket and sock as read then */
+	__u64 memo_so; /* (syscalls.bpf.h, fd_tcp_sock) */
 	__u64 memo_sk;
 };
 struct {
@@ -151,8 +151,8 @@ struct {
  * SEND_ZC by (ring, user_data). LRU: sends never completed (a closed
  * socket) age out. */
 struct zc_sent_key {
-	__u64 obj;          /* struct sock * or io_uring ctx */
-	__u64 id;           /* zerocopy id, or the request's user_data */
+	__u64 obj; /* struct sock * or io_uring ctx */
+	__u64 id; /* zerocopy id, or the request's user_data */
 };
 struct zc_sent_val {
 	__u64 ts;

@@ -8,8 +8,7 @@
 /* The element of key, inserted as *init if absent; NULL when the map is
  * full. Insert-if-absent is atomic: when another CPU inserts the key
  * first, both get its element. */
-static __always_inline void *map_lookup_or_try_init(void *map, const void *key,
-						    const void *init)
+static __always_inline void *map_lookup_or_try_init(void *map, const void *key, const void *init)
 {
 	void *v = bpf_map_lookup_elem(map, key);
 	if (v)

@@ -59,8 +59,8 @@ static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 	if (!t) {
 		char comm[16];
 		/* "ksoftirqd/N" */
-		if (!bpf_get_current_comm(comm, sizeof(comm)) && comm[0] == 'k' &&
-		    comm[1] == 's' && comm[2] == 'o' && comm[8] == 'd' && comm[9] == '/')
+		if (!bpf_get_current_comm(comm, sizeof(comm)) && comm[0] == 'k' && comm[1] == 's' &&
+		    comm[2] == 'o' && comm[8] == 'd' && comm[9] == '/')
 			stat_add(PS_KSOFTIRQD);
 		return 0;
 	}
@@ -84,9 +84,15 @@ static __always_inline int sample(struct bpf_perf_event_data *ctx, __u32 event)
 }
 
 SEC("perf_event")
-int prof_clock(struct bpf_perf_event_data *ctx) { return sample(ctx, PE_CLOCK); }
+int prof_clock(struct bpf_perf_event_data *ctx)
+{
+	return sample(ctx, PE_CLOCK);
+}
 
 SEC("perf_event")
-int prof_cycles(struct bpf_perf_event_data *ctx) { return sample(ctx, PE_CYCLES); }
+int prof_cycles(struct bpf_perf_event_data *ctx)
+{
+	return sample(ctx, PE_CYCLES);
+}
 
 char LICENSE[] SEC("license") = "GPL";

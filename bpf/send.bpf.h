@@ -10,12 +10,11 @@
 #include "hookdef.bpf.h"
 
 #define MSG_SPLICE_PAGES 0x8000000 /* 6.5+: sendfile/splice hand pages over */
-#define NETIF_F_SG 1ULL             /* 1 << NETIF_F_SG_BIT (0) */
+#define NETIF_F_SG 1ULL /* 1 << NETIF_F_SG_BIT (0) */
 
 /* tcp_sendmsg of a traced task (any send call, io_uring's included; since
  * 6.5 sendfile and splice too, with MSG_SPLICE_PAGES). */
-static __always_inline void on_sendmsg_enter(struct sock *sk, struct msghdr *msg,
-					     __u64 size)
+static __always_inline void on_sendmsg_enter(struct sock *sk, struct msghdr *msg, __u64 size)
 {
 	int side = task_sk_slot(sk);
 	if (side < 0)
@@ -99,16 +98,16 @@ static __always_inline void on_usercopy_check(__u64 bytes, int to_user)
 		count(s->side, FN_SEND_COPY_CHK, bytes, 0, 0);
 }
 
-CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, msg, size),
-	 struct sock *sk, struct msghdr *msg, size_t size)
+CT_ENTRY(tcp_sendmsg, tcp_sendmsg, on_sendmsg_enter(sk, msg, size), struct sock *sk,
+	 struct msghdr *msg, size_t size)
 CT_EXIT(tcp_sendmsg, tcp_sendmsg, on_sendmsg_exit((int)ret))
 CT_ENTRY(sendpages, do_tcp_sendpages, on_sendpages_enter(sk), struct sock *sk)
 CT_EXIT(sendpages, do_tcp_sendpages, on_sendpages_exit((int)ret))
 
 /* The copy family: one of these does the copy, depending on the kernel
  * version and the route's checksum offload. */
-CT_ENTRY(copy_from_iter, _copy_from_iter, on_copy_enter(FN_SEND_COPY, 0, i),
-	 void *addr, size_t bytes, struct iov_iter *i)
+CT_ENTRY(copy_from_iter, _copy_from_iter, on_copy_enter(FN_SEND_COPY, 0, i), void *addr,
+	 size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_from_iter, _copy_from_iter, on_copy_exit(FN_SEND_COPY, ret, 0))
 CT_ENTRY(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_enter(FN_SEND_COPY_NC, 0, i),
 	 void *addr, size_t bytes, struct iov_iter *i)
@@ -116,13 +115,13 @@ CT_EXIT(copy_from_iter_nocache, _copy_from_iter_nocache, on_copy_exit(FN_SEND_CO
 CT_ENTRY(csum_copy, csum_and_copy_from_iter_full, on_copy_enter(FN_SEND_COPY_CSUM, bytes, i),
 	 void *addr, size_t bytes, __wsum *csum, struct iov_iter *i)
 CT_EXIT(csum_copy, csum_and_copy_from_iter_full, on_copy_exit(FN_SEND_COPY_CSUM, ret & 0xff, 1))
-CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes, i),
-	 void *addr, size_t bytes, struct iov_iter *i)
+CT_ENTRY(copy_full, _copy_from_iter_full, on_copy_enter(FN_SEND_COPY_FULL, bytes, i), void *addr,
+	 size_t bytes, struct iov_iter *i)
 CT_EXIT(copy_full, _copy_from_iter_full, on_copy_exit(FN_SEND_COPY_FULL, ret & 0xff, 1))
 /* to_user as a byte: only the low 8 bits of a bool argument's register are
  * defined (5.10 leaves garbage above them). */
-CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user),
-	 const void *ptr, unsigned long n, __u8 to_user)
+CT_ENTRY(usercopy_check, __check_object_size, on_usercopy_check(n, to_user), const void *ptr,
+	 unsigned long n, __u8 to_user)
 
 /* Bytes accepted by tcp_sendmsg. MSG_ZEROCOPY is not visible here (the
  * flags argument is 0 on the send path), so the send syscall's flags,

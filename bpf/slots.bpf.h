@@ -156,7 +156,8 @@ static __always_inline int sk_mark(const struct sock *sk, int slot)
 		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 		if (fam != 2 && fam != 10 /* AF_INET, AF_INET6 */)
 			return 0;
-		struct ct_sock v = { .slot = slot, .gen = slot_gen_now(slot),
+		struct ct_sock v = { .slot = slot,
+				     .gen = slot_gen_now(slot),
 				     .born = bpf_ktime_get_ns() };
 		if (bpf_map_update_elem(&socks, &key, &v, BPF_NOEXIST) == 0)
 			__sync_fetch_and_add(&map_stat[MS_SOCKS_IN], 1);

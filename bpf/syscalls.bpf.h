@@ -18,8 +18,17 @@
 #define S_IFSOCK 0140000
 
 enum sys_call {
-	SY_SENDTO, SY_SENDMSG, SY_WRITE, SY_RECVFROM, SY_RECVMSG, SY_READ,
-	SY_SENDFILE, SY_SPLICE, SY_GETSOCKOPT, SY_IOU_ENTER, SY_NONE
+	SY_SENDTO,
+	SY_SENDMSG,
+	SY_WRITE,
+	SY_RECVFROM,
+	SY_RECVMSG,
+	SY_READ,
+	SY_SENDFILE,
+	SY_SPLICE,
+	SY_GETSOCKOPT,
+	SY_IOU_ENTER,
+	SY_NONE
 };
 
 #define IORING_ENTER_GETEVENTS 1u
@@ -67,12 +76,17 @@ static __always_inline struct sock *fd_tcp_sock(long fd, struct sys_val *m)
 /* The data syscall id is one of ours (enum sys_call), or SY_NONE. */
 static __always_inline int sys_call_of(long id)
 {
-	return id == cfg.nr_sendto ? SY_SENDTO : id == cfg.nr_sendmsg ? SY_SENDMSG :
-	       id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE :
-	       id == cfg.nr_recvfrom ? SY_RECVFROM : id == cfg.nr_recvmsg ? SY_RECVMSG :
-	       id == cfg.nr_read || id == cfg.nr_readv ? SY_READ : id == cfg.nr_sendfile ? SY_SENDFILE :
-	       id == cfg.nr_splice ? SY_SPLICE : id == cfg.nr_getsockopt ? SY_GETSOCKOPT :
-	       id == cfg.nr_io_uring_enter ? SY_IOU_ENTER : SY_NONE;
+	return id == cfg.nr_sendto			    ? SY_SENDTO
+		: id == cfg.nr_sendmsg			    ? SY_SENDMSG
+		: id == cfg.nr_write || id == cfg.nr_writev ? SY_WRITE
+		: id == cfg.nr_recvfrom			    ? SY_RECVFROM
+		: id == cfg.nr_recvmsg			    ? SY_RECVMSG
+		: id == cfg.nr_read || id == cfg.nr_readv   ? SY_READ
+		: id == cfg.nr_sendfile			    ? SY_SENDFILE
+		: id == cfg.nr_splice			    ? SY_SPLICE
+		: id == cfg.nr_getsockopt		    ? SY_GETSOCKOPT
+		: id == cfg.nr_io_uring_enter		    ? SY_IOU_ENTER
+							    : SY_NONE;
 }
 
 /* Entry of a data syscall (a0..a4: its arguments): the traced-task
@@ -97,21 +111,39 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	__u64 flags = 0, uptr = 0;
 	__u32 kind = SK_SEND;
 	switch (call) {
-	case SY_SENDTO: flags = a3; break;
-	case SY_SENDMSG: flags = a2; break;
-	case SY_WRITE: break;
-	case SY_RECVFROM: flags = a3; kind = SK_RECV; break;
-	case SY_RECVMSG: flags = a2; kind = SK_RECV; break;
-	case SY_READ: kind = SK_RECV; break;
-	case SY_SENDFILE: kind = SK_SPLICE_IN; break;        /* sendfile(out_fd, ...) */
-	case SY_SPLICE: kind = SK_SPLICE_OUT; break;         /* splice(fd_in, _, fd_out, ...) */
+	case SY_SENDTO:
+		flags = a3;
+		break;
+	case SY_SENDMSG:
+		flags = a2;
+		break;
+	case SY_WRITE:
+		break;
+	case SY_RECVFROM:
+		flags = a3;
+		kind = SK_RECV;
+		break;
+	case SY_RECVMSG:
+		flags = a2;
+		kind = SK_RECV;
+		break;
+	case SY_READ:
+		kind = SK_RECV;
+		break;
+	case SY_SENDFILE:
+		kind = SK_SPLICE_IN;
+		break; /* sendfile(out_fd, ...) */
+	case SY_SPLICE:
+		kind = SK_SPLICE_OUT;
+		break; /* splice(fd_in, _, fd_out, ...) */
 	case SY_GETSOCKOPT:
 		if (a1 != 6 /* SOL_TCP */ || a2 != TCP_ZEROCOPY_RECEIVE)
 			return;
 		kind = SK_RECV_ZC;
 		uptr = a3;
 		break;
-	default: return;
+	default:
+		return;
 	}
 	struct sys_val *v = sys_slot(1);
 	if (!v)
@@ -144,7 +176,7 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 /* The part of struct tcp_zerocopy_receive every kernel fills. */
 struct zc_recv_head {
 	__u64 address;
-	__u32 length;       /* bytes mapped */
+	__u32 length; /* bytes mapped */
 	__u32 recv_skip_hint;
 };
 
@@ -266,14 +298,19 @@ int BPF_PROG(sr_exit, struct pt_regs *regs, long ret)
 
 /* Classic per-syscall tracepoints: the fallback without tp_btf (and with
  * CT_TP_CLASSIC=1). Same records. */
-#define CT_SYSCALL(name, call)							\
-	SEC("tracepoint/syscalls/sys_enter_" #name)				\
-	int sc_enter_##name(struct trace_event_raw_sys_enter *ctx)		\
-	{ sys_begin(call, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]); \
-	  return 0; }								\
-	SEC("tracepoint/syscalls/sys_exit_" #name)				\
-	int sc_exit_##name(struct trace_event_raw_sys_exit *ctx)		\
-	{ sys_exit(ctx->ret); return 0; }
+#define CT_SYSCALL(name, call)                                                           \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                      \
+	int sc_enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                                \
+		sys_begin(call, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]); \
+		return 0;                                                                \
+	}                                                                                \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                       \
+	int sc_exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	{                                                                                \
+		sys_exit(ctx->ret);                                                      \
+		return 0;                                                                \
+	}
 CT_SYSCALL(sendto, SY_SENDTO)
 CT_SYSCALL(sendmsg, SY_SENDMSG)
 CT_SYSCALL(write, SY_WRITE)

@@ -104,11 +104,9 @@ static __always_inline void zc_credit(int side, __u64 key, __u32 hi, int copied,
  * to its socket; returns the side with the uarg's bytes, or -1 when the
  * socket is not ours. The uarg lives in the cb of the notification skb,
  * which is charged to the socket. */
-static __always_inline int zc_uarg_done(void *uarg, int success, const int cas,
-					__u64 *bytelen)
+static __always_inline int zc_uarg_done(void *uarg, int success, const int cas, __u64 *bytelen)
 {
-	struct sk_buff *skb = (void *)((char *)uarg -
-				       bpf_core_field_offset(struct sk_buff, cb));
+	struct sk_buff *skb = (void *)((char *)uarg - bpf_core_field_offset(struct sk_buff, cb));
 	struct sock *sk = BPF_CORE_READ(skb, sk);
 	int side = sk_slot(sk);
 	if (side < 0)
@@ -176,10 +174,10 @@ static __always_inline void on_zc_complete(void *uarg, __u8 success, const int c
 		count(side, FN_ZC_CALLBACK, bytelen, 0, 0);
 }
 
-CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1),
-	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.7+ */
+CT_ENTRY(zc_complete, msg_zerocopy_complete, on_zc_complete(uarg, success, 1), struct sk_buff *skb,
+	 struct ubuf_info *uarg, __u8 success) /* 6.7+ */
 CT_ENTRY(zc_complete_61, msg_zerocopy_callback, on_zc_complete(uarg, success, 1),
-	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 5.13-6.6 */
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success) /* 5.13-6.6 */
 /* io_uring's zerocopy callback, once per skb that held the request's
  * pages (and once more at the request's own last reference, with no
  * skb): success is false when the pages were copied (skb_copy_ubufs). */
@@ -193,10 +191,10 @@ static __always_inline void on_iou_ubuf(struct sk_buff *skb, void *uarg, __u8 su
 	if (slot >= 0)
 		count(slot, FN_IOU_UBUF, 0, !success, 0);
 }
-CT_ENTRY(iou_ubuf, io_tx_ubuf_complete, on_iou_ubuf(skb, uarg, success),
-	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.10+ */
+CT_ENTRY(iou_ubuf, io_tx_ubuf_complete, on_iou_ubuf(skb, uarg, success), struct sk_buff *skb,
+	 struct ubuf_info *uarg, __u8 success) /* 6.10+ */
 CT_ENTRY(iou_ubuf_60, io_uring_tx_zerocopy_callback, on_iou_ubuf(skb, uarg, success),
-	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success)          /* 6.0-6.9 */
+	 struct sk_buff *skb, struct ubuf_info *uarg, __u8 success) /* 6.0-6.9 */
 CT_ENTRY(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_enter(skb), struct sk_buff *skb)
 CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
 
@@ -222,17 +220,17 @@ static __always_inline void on_netif_receive(const struct sk_buff *skb)
  *    the application dequeued and the ones merged into a queued one, so
  *    the last range is never missed. (kfree_skb is left out: it also sees
  *    zero-length skbs whose cb only looks like a notification.) */
-static __always_inline void zc_range(int side, const struct sock *sk,
-				     const struct sk_buff *nskb, const int cas)
+static __always_inline void zc_range(int side, const struct sock *sk, const struct sk_buff *nskb,
+				     const int cas)
 {
-	struct sock_exterr_skb *serr = (void *)((char *)nskb +
-				bpf_core_field_offset(struct sk_buff, cb));
+	struct sock_exterr_skb *serr =
+		(void *)((char *)nskb + bpf_core_field_offset(struct sk_buff, cb));
 	struct sock_extended_err ee;
 	if (bpf_core_read(&ee, sizeof(ee), &serr->ee))
 		return;
 	/* ids are 32 bits and wrap: distances, not comparisons */
-	if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno || ee.ee_type ||
-	    ee.ee_code > 1 || (__u32)(ee.ee_data - ee.ee_info) >= 0x80000000u)
+	if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno || ee.ee_type || ee.ee_code > 1 ||
+	    (__u32)(ee.ee_data - ee.ee_info) >= 0x80000000u)
 		return;
 	__u32 hi = ee.ee_data;
 	__u32 ahead = BPF_CORE_READ(sk, sk_zckey.counter) - hi; /* ids handed out are < zckey */
@@ -264,11 +262,19 @@ static __always_inline void on_skb_free(const struct sk_buff *skb, const int cas
 
 /* Each completion tracepoint in two builds: with compare-and-swap, and
  * (tb_*_nocas) without, for kernels before 5.12. */
-#define CT_ZC_TP(name, tp, handler, type, var)					\
-	SEC("tp_btf/" #tp)							\
-	int BPF_PROG(tb_##name, type var) { handler(var, 1); return 0; }	\
-	SEC("tp_btf/" #tp)							\
-	int BPF_PROG(tb_##name##_nocas, type var) { handler(var, 0); return 0; }
+#define CT_ZC_TP(name, tp, handler, type, var)    \
+	SEC("tp_btf/" #tp)                        \
+	int BPF_PROG(tb_##name, type var)         \
+	{                                         \
+		handler(var, 1);                  \
+		return 0;                         \
+	}                                         \
+	SEC("tp_btf/" #tp)                        \
+	int BPF_PROG(tb_##name##_nocas, type var) \
+	{                                         \
+		handler(var, 0);                  \
+		return 0;                         \
+	}
 CT_ZC_TP(consume_skb, consume_skb, on_skb_free, struct sk_buff *, skb)
 CT_ZC_TP(error_report, inet_sk_error_report, on_error_report, const struct sock *, sk)
 

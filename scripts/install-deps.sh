@@ -8,7 +8,7 @@ PKGS=(make gcc clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev liblzma-dev
       liburing-dev libmicrohttpd-dev pkg-config
       iproute2 procps psmisc python3 python3-matplotlib
       iperf3 sockperf bpftrace nginx redis-server redis-tools curl prometheus postgresql
-      qemu-system-x86 busybox-static cpio kmod help2man dpkg-dev debhelper shellcheck pyflakes3)
+      qemu-system-x86 busybox-static cpio kmod help2man dpkg-dev debhelper shellcheck pyflakes3 clang-format)
 # Packages whose name differs between Debian and Ubuntu: first that exists wins.
 ALTS=("bpftool|linux-tools-common" "linux-perf|linux-tools-common")
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Docs group: the code's hygiene. shellcheck (warnings and errors) on every
-# shell script, pyflakes on every Python file, and the licence line (SPDX)
-# at the top of every source file. No root.
+# Docs group: the code's hygiene. clang-format (.clang-format: the kernel's
+# style at 100 columns) on every C file, shellcheck (warnings and errors) on
+# every shell script, pyflakes on every Python file, and the licence line
+# (SPDX) at the top of every source file. No root.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 1
-for t in shellcheck pyflakes3; do
+for t in clang-format shellcheck pyflakes3; do
 	command -v "$t" >/dev/null || { fail "$t is installed" "scripts/install-deps.sh"; finish; exit 1; }
 done
+mapfile -t C < <(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+out=$(clang-format --dry-run -Werror "${C[@]}" 2>&1)
+[ -z "$out" ] && pass "clang-format: ${#C[@]} C files formatted as .clang-format says" ||
+	fail "clang-format (run: clang-format -i FILE)" "$(grep -m3 'error:' <<<"$out" | tr '\n' ' ')"
 mapfile -t SH < <({ git ls-files '*.sh' .ci/run tests/vm/init; git ls-files -z scripts | xargs -0 grep -lE '^#!.*(ba)?sh' 2>/dev/null; } | sort -u)
 out=$(shellcheck -S warning -f gcc "${SH[@]}" 2>&1)
 [ -z "$out" ] && pass "shellcheck -S warning: ${#SH[@]} shell scripts clean" ||

@@ -37,12 +37,12 @@ static void netns_enter(void)
 		in_netns = 1;
 }
 
-#define NEED_NETNS()                                                        \
-	do {                                                                \
-		if (!in_netns) {                                            \
+#define NEED_NETNS()                                                                 \
+	do {                                                                         \
+		if (!in_netns) {                                                     \
 			print_message("needs root for its own network namespace\n"); \
-			skip();                                             \
-		}                                                           \
+			skip();                                                      \
+		}                                                                    \
 	} while (0)
 
 struct pair {
@@ -51,30 +51,32 @@ struct pair {
 
 /* Socket options of a pair; 0 keeps a default. */
 struct pair_opts {
-	int sndbuf, rcvbuf;  /* SO_SNDBUF, SO_RCVBUF (the listener's: inherited) */
-	int force;           /* set them with SO_*BUFFORCE, above the sysctl caps */
+	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF (the listener's: inherited) */
+	int force; /* set them with SO_*BUFFORCE, above the sysctl caps */
 	int (*before_connect)(int fd); /* e.g. the receiver's MSS, or NULL */
 };
 
 /* A connected loopback pair, the sender with TCP_NODELAY. */
 static void tcp_pair_opts(struct pair *p, const struct pair_opts *po)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(l >= 0);
 	if (po->rcvbuf)
 		assert_int_equal(setsockopt(l, SOL_SOCKET, po->force ? SO_RCVBUFFORCE : SO_RCVBUF,
-					    &po->rcvbuf, sizeof(po->rcvbuf)), 0);
+					    &po->rcvbuf, sizeof(po->rcvbuf)),
+				 0);
 	assert_int_equal(bind(l, (struct sockaddr *)&a, len), 0);
 	assert_int_equal(listen(l, 1), 0);
 	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
 	p->snd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(p->snd >= 0);
 	if (po->sndbuf)
-		assert_int_equal(setsockopt(p->snd, SOL_SOCKET, po->force ? SO_SNDBUFFORCE : SO_SNDBUF,
-					    &po->sndbuf, sizeof(po->sndbuf)), 0);
+		assert_int_equal(setsockopt(p->snd, SOL_SOCKET,
+					    po->force ? SO_SNDBUFFORCE : SO_SNDBUF, &po->sndbuf,
+					    sizeof(po->sndbuf)),
+				 0);
 	if (po->before_connect)
 		assert_int_equal(po->before_connect(p->snd), 0);
 	assert_int_equal(connect(p->snd, (struct sockaddr *)&a, len), 0);

@@ -14,8 +14,8 @@
 
 struct rx {
 	int fd;
-	pid_t sender;  /* if set, first wait until this thread blocks in poll */
-	int pace_us;   /* pause between reads: keeps the sender waiting */
+	pid_t sender; /* if set, first wait until this thread blocks in poll */
+	int pace_us; /* pause between reads: keeps the sender waiting */
 	pthread_t tid;
 	struct parser p;
 };

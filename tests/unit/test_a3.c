@@ -145,9 +145,9 @@ struct injector {
 	enum inject what;
 	pid_t sender;
 	int snd, rcv;
-	uint32_t first_seq;  /* snd's first data byte */
-	uint64_t written;    /* bytes snd was given */
-	volatile int done;   /* a3_send returned */
+	uint32_t first_seq; /* snd's first data byte */
+	uint64_t written; /* bytes snd was given */
+	volatile int done; /* a3_send returned */
 	volatile int rescued;
 };
 
@@ -176,8 +176,12 @@ static void send_host_unreach(const struct injector *j)
 	assert_int_equal(getpeername(j->snd, (struct sockaddr *)&peer, &pl), 0);
 	assert_int_equal(ioctl(j->snd, SIOCOUTQ, &outq), 0);
 	struct icmphdr h = { .type = ICMP_DEST_UNREACH, .code = ICMP_HOST_UNREACH };
-	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_TCP,
-			    .tot_len = htons(40), .saddr = me.sin_addr.s_addr,
+	struct iphdr ip = { .version = 4,
+			    .ihl = 5,
+			    .ttl = 64,
+			    .protocol = IPPROTO_TCP,
+			    .tot_len = htons(40),
+			    .saddr = me.sin_addr.s_addr,
 			    .daddr = peer.sin_addr.s_addr };
 	uint32_t una = htonl(j->first_seq + (uint32_t)(j->written - (uint64_t)outq));
 	uint8_t pkt[sizeof(h) + sizeof(ip) + 8];

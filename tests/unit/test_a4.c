@@ -36,7 +36,6 @@
 #include "netns_pair.h"
 #include "rx_thread.h"
 
-
 static int group_setup(void **st)
 {
 	(void)st;

@@ -41,7 +41,6 @@
 #include "net/sockio.h"
 #include "netns_pair.h"
 
-
 static int group_setup(void **st)
 {
 	(void)st;
@@ -55,8 +54,11 @@ static int group_setup(void **st)
  * --rx zerocopy. */
 static void tcp_pair(struct pair *p, int mss)
 {
-	tcp_pair_opts(p, &(struct pair_opts){ .sndbuf = 16 << 20, .rcvbuf = 16 << 20, .force = 1,
-					      .before_connect = mss ? rxzc_set_mss : NULL });
+	tcp_pair_opts(p,
+		      &(struct pair_opts){ .sndbuf = 16 << 20,
+					   .rcvbuf = 16 << 20,
+					   .force = 1,
+					   .before_connect = mss ? rxzc_set_mss : NULL });
 }
 
 /* Unacknowledged bytes in the send queue (SIOCOUTQ). */
@@ -87,7 +89,7 @@ static void rewrite_in_place_reaches_receiver(void **st)
 	for (int i = 0; i < 100 && outq(p.snd); i++)
 		usleep(10000);
 	assert_int_equal(outq(p.snd), 0); /* ACKed: "free" by SIOCOUTQ */
-	memset(m, 'B', 4096);             /* ... yet the skb holds this page */
+	memset(m, 'B', 4096); /* ... yet the skb holds this page */
 	char buf[4096];
 	assert_int_equal(recv_all(p.rcv, buf, sizeof(buf)), 4096);
 	size_t b = 0;
@@ -233,11 +235,14 @@ static void rewritten_fields_intact_mapped(void **st)
 {
 	(void)st;
 	NEED_NETNS();
-	struct { size_t size; int n; } c[] = {
-		{ 65536, 64 },       /* 16 pages, 32 B of them padding */
-		{ 100003, 20 },      /* 24 whole pages, a tail of 1667 B */
-		{ 4096, 256 },       /* one page */
-		{ 3145733, 4 },      /* 768 pages + 1 padded: four pipes */
+	struct {
+		size_t size;
+		int n;
+	} c[] = {
+		{ 65536, 64 }, /* 16 pages, 32 B of them padding */
+		{ 100003, 20 }, /* 24 whole pages, a tail of 1667 B */
+		{ 4096, 256 }, /* one page */
+		{ 3145733, 4 }, /* 768 pages + 1 padded: four pipes */
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		queued_then_read(c[i].size, c[i].n, 1, 1);

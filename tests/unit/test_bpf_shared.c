@@ -14,10 +14,10 @@
 static void zc_advance_counts_new_ids(void **state)
 {
 	(void)state;
-	assert_int_equal(ct_zc_advance(0, 0), 1);      /* the first id */
+	assert_int_equal(ct_zc_advance(0, 0), 1); /* the first id */
 	assert_int_equal(ct_zc_advance(10, 19), 10);
-	assert_int_equal(ct_zc_advance(20, 19), 0);    /* repeated range */
-	assert_int_equal(ct_zc_advance(20, 5), 0);     /* stale range */
+	assert_int_equal(ct_zc_advance(20, 19), 0); /* repeated range */
+	assert_int_equal(ct_zc_advance(20, 5), 0); /* stale range */
 }
 
 /* A socket's ids wrap after 2^32 sends; crediting must go on. */

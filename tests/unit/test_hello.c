@@ -56,10 +56,12 @@ static void each_mismatch_named(void **st)
 	hello_make(&s, &so, 0);
 	hello_make(&c, &co, 0);
 	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), -1);
-	assert_string_equal(why, "the client has --impl a2, this server --impl a3 (use the same "
+	assert_string_equal(why,
+			    "the client has --impl a2, this server --impl a3 (use the same "
 			    "--mode/--size/--impl/--threads/--verify)");
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "the server has --impl a3, this client --impl a2 (use the same "
+	assert_string_equal(why,
+			    "the server has --impl a3, this client --impl a2 (use the same "
 			    "--mode/--size/--impl/--threads/--verify)");
 
 	co = base();
@@ -67,7 +69,8 @@ static void each_mismatch_named(void **st)
 	co.mode = MODE_RR;
 	hello_make(&c, &co, 1); /* any impl: the others still count */
 	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), -1);
-	assert_string_equal(why, "the client has --mode rr --size 4096, this server --mode stream "
+	assert_string_equal(why,
+			    "the client has --mode rr --size 4096, this server --mode stream "
 			    "--size 65536 (use the same --mode/--size/--impl/--threads/--verify)");
 
 	co = base();
@@ -75,7 +78,8 @@ static void each_mismatch_named(void **st)
 	co.verify = true;
 	hello_make(&c, &co, 0);
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "the server has --threads 1 no --verify, this client --threads 4 "
+	assert_string_equal(why,
+			    "the server has --threads 1 no --verify, this client --threads 4 "
 			    "--verify (use the same --mode/--size/--impl/--threads/--verify)");
 
 	/* everything differs: still one line, cut to the buffer */
@@ -105,10 +109,12 @@ static void other_version_refused(void **st)
 	hello_make(&c, &o, 0);
 	c.version = 1; /* a client built before impl and threads were in the hello */
 	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), -1);
-	assert_string_equal(why, "the client speaks copytrace protocol 1, this server 3 (build both "
+	assert_string_equal(why,
+			    "the client speaks copytrace protocol 1, this server 3 (build both "
 			    "from the same source)");
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "the server speaks copytrace protocol 3, this client 1 (build both "
+	assert_string_equal(why,
+			    "the server speaks copytrace protocol 3, this client 1 (build both "
 			    "from the same source)");
 	/* an impl number from the future is named, not indexed */
 	c = s;
@@ -147,7 +153,8 @@ static void any_client_learns_a6(void **st)
 	co.impl = IMPL_A2;
 	hello_make(&c, &co, 0);
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "the server has --impl a6, this client --impl a2 (use the same "
+	assert_string_equal(why,
+			    "the server has --impl a6, this client --impl a2 (use the same "
 			    "--mode/--size/--impl/--threads/--verify)");
 }
 

@@ -87,20 +87,24 @@ static const struct kernel_row kernels[] = {
 	/* 5.10: no _copy_from_iter in BTF (copy_from_iter inferred from
 	 * __check_object_size), no tcp_sendmsg_locked or sock_send_length
 	 * tracepoints, no io_uring zerocopy */
-	{ "5.10.0-32-amd64", { "-O----IO-OOOOOOOOOOOO-OOOO---", "-O----IO-OOOOOOOOOOOO-OOOO---",
-			       "-II----I-O-OOOOIOIIOO-OOOO---" } },
+	{ "5.10.0-32-amd64",
+	  { "-O----IO-OOOOOOOOOOOO-OOOO---", "-O----IO-OOOOOOOOOOOO-OOOO---",
+	    "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.1: _copy_from_iter no ftrace site; io_uring's zerocopy callback;
 	 * still no sock_send_length/sock_recv_length (6.3) */
-	{ "6.1.0-50-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
-			      "-II----I-O-OOOOIOIIOO-OOOO---" } },
+	{ "6.1.0-50-amd64",
+	  { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+	    "-II----I-O-OOOOIOIIOO-OOOO---" } },
 	/* 6.12: the send and receive tracepoints observe */
-	{ "6.12.117+deb13-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
-				    "-OI----I-OOOOOOIOIIOO-OOOO---" } },
+	{ "6.12.117+deb13-amd64",
+	  { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+	    "-OI----I-OOOOOOIOIIOO-OOOO---" } },
 	/* this host: tracepoints only; tcp_sendmsg_locked exists */
 	{ "6.18.44-host", { NULL, NULL, "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 	/* 7.2: __msg_zerocopy_callback inlined, msg_zerocopy_complete stands in */
-	{ "7.2.13+deb14-amd64", { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
-				  "-OI----IOOOOOOOIOIIOO-OOOO---" } },
+	{ "7.2.13+deb14-amd64",
+	  { "-O----IO-OOOOOOOOOOOOOOOOO---", "-O----IO-OOOOOOOOOOOOOOOOO---",
+	    "-OI----IOOOOOOOIOIIOO-OOOO---" } },
 };
 
 /* CT_MATRIX_PRINT=1 prints the table for the kernels' facts files named in
@@ -168,7 +172,7 @@ static void host_has_only_tracepoints(void **st)
 	assert_int_equal(plan_of(BK_KPROBE, PROGRAM), -1);
 	assert_non_null(strstr(why, "no kprobes"));
 	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM), 0);
-	assert_true(plan.raw_sys);           /* tp_btf sys_enter/sys_exit */
+	assert_true(plan.raw_sys); /* tp_btf sys_enter/sys_exit */
 	assert_false(plan.send_from_syscall); /* sock_send_length exists (6.3+) */
 	assert_true(uses("sock/sock_send_length", 0));
 	assert_true(plan.rows[FN_SEND_COPY].inferred);
@@ -213,8 +217,12 @@ static void ktls_hooks_follow_the_module(void **st)
 	for (int i = 0; i < 2; i++) {
 		struct kf_func *f = kf_add_func(&kf, fns[i]);
 		assert_non_null(f);
-		*f = (struct kf_func){ .btf = true, .ftrace = 1, .fentry = 0, .kprobe = true,
-				       .params = i ? 5 : 3, .ret_slot = i ? 5 : 3 };
+		*f = (struct kf_func){ .btf = true,
+				       .ftrace = 1,
+				       .fentry = 0,
+				       .kprobe = true,
+				       .params = i ? 5 : 3,
+				       .ret_slot = i ? 5 : 3 };
 		snprintf(f->name, sizeof(f->name), "%s", fns[i]);
 	}
 	for (int b = BK_FENTRY; b <= BK_KPROBE; b++) {

@@ -90,30 +90,48 @@ static void roundtrip(enum ct_tls_send mode, size_t size, int n, int pattern)
 	assert_int_equal(r.bytes_sent, (uint64_t)n * size);
 	assert_int_equal(r.sendfile_bytes,
 			 mode == TLS_SEND_SENDFILE ? (uint64_t)n * (size - CT_HDR_SIZE) : 0);
-	assert_int_equal(r.detached_bytes, mode == TLS_SEND_SENDFILE && pattern ?
-			 (uint64_t)n * (size - CT_HDR_SIZE) : 0);
+	assert_int_equal(r.detached_bytes,
+			 mode == TLS_SEND_SENDFILE && pattern ? (uint64_t)n * (size - CT_HDR_SIZE)
+							      : 0);
 	close(p.snd);
 	close(p.rcv);
 }
 
 /* a record holds at most 16 KiB: 64 KiB messages span records, 4 KiB ones
  * share them, 100 KiB + odd bytes end inside a page */
-static void copy_verified(void **st) { (void)st; roundtrip(TLS_SEND_COPY, 65536, 200, 1); }
-static void copy_small(void **st) { (void)st; roundtrip(TLS_SEND_COPY, 4096, 500, 1); }
-static void sendfile_verified(void **st) { (void)st; roundtrip(TLS_SEND_SENDFILE, 65536, 200, 1); }
-static void sendfile_odd(void **st) { (void)st; roundtrip(TLS_SEND_SENDFILE, 102401, 50, 1); }
-static void sendfile_unchanging(void **st) { (void)st; roundtrip(TLS_SEND_SENDFILE, 65536, 100, 0); }
+static void copy_verified(void **st)
+{
+	(void)st;
+	roundtrip(TLS_SEND_COPY, 65536, 200, 1);
+}
+static void copy_small(void **st)
+{
+	(void)st;
+	roundtrip(TLS_SEND_COPY, 4096, 500, 1);
+}
+static void sendfile_verified(void **st)
+{
+	(void)st;
+	roundtrip(TLS_SEND_SENDFILE, 65536, 200, 1);
+}
+static void sendfile_odd(void **st)
+{
+	(void)st;
+	roundtrip(TLS_SEND_SENDFILE, 102401, 50, 1);
+}
+static void sendfile_unchanging(void **st)
+{
+	(void)st;
+	roundtrip(TLS_SEND_SENDFILE, 65536, 100, 0);
+}
 
 int main(void)
 {
 	netns_enter();
 	const struct CMUnitTest t[] = {
-		cmocka_unit_test(crypto_info_fixed),
-		cmocka_unit_test(probe_agrees_with_setup),
-		cmocka_unit_test(copy_verified),
-		cmocka_unit_test(copy_small),
-		cmocka_unit_test(sendfile_verified),
-		cmocka_unit_test(sendfile_odd),
+		cmocka_unit_test(crypto_info_fixed),   cmocka_unit_test(probe_agrees_with_setup),
+		cmocka_unit_test(copy_verified),       cmocka_unit_test(copy_small),
+		cmocka_unit_test(sendfile_verified),   cmocka_unit_test(sendfile_odd),
 		cmocka_unit_test(sendfile_unchanging),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);

@@ -109,10 +109,10 @@ static void stamp_sets_header(void **st)
 static void page_padding_rule(void **st)
 {
 	(void)st;
-	assert_int_equal(msg_page_pad(4064), 32);     /* --size 4096 */
-	assert_int_equal(msg_page_pad(65504), 32);    /* --size 65536 */
+	assert_int_equal(msg_page_pad(4064), 32); /* --size 4096 */
+	assert_int_equal(msg_page_pad(65504), 32); /* --size 65536 */
 	assert_int_equal(msg_page_pad(2049), 2047);
-	assert_int_equal(msg_page_pad(2048), 0);      /* half full: copied, not padded */
+	assert_int_equal(msg_page_pad(2048), 0); /* half full: copied, not padded */
 	assert_int_equal(msg_page_pad(8192 + 100), 0);
 	assert_int_equal(msg_page_pad(8192), 0);
 	assert_int_equal(msg_page_pad(0), 0);

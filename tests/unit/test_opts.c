@@ -13,18 +13,18 @@
 static struct ct_opts o;
 static char err[256];
 
-#define PARSE(role, ...)                                                         \
-	({                                                                       \
-		char *av[] = { "prog", __VA_ARGS__, NULL };                      \
-		opts_parse(&o, role, (int)(sizeof(av) / sizeof(*av)) - 1, av, err, \
-			   sizeof(err));                                         \
+#define PARSE(role, ...)                                                                         \
+	({                                                                                       \
+		char *av[] = { "prog", __VA_ARGS__, NULL };                                      \
+		opts_parse(&o, role, (int)(sizeof(av) / sizeof(*av)) - 1, av, err, sizeof(err)); \
 	})
 
 static void defaults_and_values(void **st)
 {
 	(void)st;
 	assert_int_equal(PARSE(ROLE_RUNNER, "--impl", "a3", "--size", "4K", "--threads", "8",
-			       "--duration", "0.5", "--net", "loopback", "--mode", "rr"), 0);
+			       "--duration", "0.5", "--net", "loopback", "--mode", "rr"),
+			 0);
 	assert_int_equal(o.impl, IMPL_A3);
 	assert_int_equal(o.size, 4096);
 	assert_int_equal(o.threads, 8);
@@ -96,7 +96,8 @@ static void bad_inputs_named(void **st)
 		int rc = c->b ? PARSE(c->role, (char *)c->a, (char *)c->b)
 			      : PARSE(c->role, (char *)c->a);
 		if (rc != -1 || !strstr(err, c->says))
-			fail_msg("case %zu (%s %s): rc %d, '%s'", i, c->a, c->b ? c->b : "", rc, err);
+			fail_msg("case %zu (%s %s): rc %d, '%s'", i, c->a, c->b ? c->b : "", rc,
+				 err);
 		assert_null(strchr(err, '\n')); /* one line */
 	}
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size"), -1);
@@ -153,7 +154,8 @@ static void perf_ctl(void **st)
 static void trace_targets(void **st)
 {
 	(void)st;
-	assert_int_equal(PARSE(ROLE_TRACE, "--per-connection", "--", "iperf3", "-c", "host", "-Z"), 0);
+	assert_int_equal(PARSE(ROLE_TRACE, "--per-connection", "--", "iperf3", "-c", "host", "-Z"),
+			 0);
 	assert_non_null(o.cmd);
 	assert_string_equal(o.cmd[0], "iperf3");
 	assert_string_equal(o.cmd[3], "-Z"); /* the command's options stay its own */
@@ -175,7 +177,8 @@ static void trace_targets(void **st)
 	assert_int_equal(PARSE(ROLE_TRACE, "--"), -1);
 	assert_string_equal(err, "'--' must be followed by a command to trace");
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "1", "--", "true"), -1);
-	assert_string_equal(err, "give one of -- COMMAND, --pid and --cgroup, not --pid with a command");
+	assert_string_equal(err,
+			    "give one of -- COMMAND, --pid and --cgroup, not --pid with a command");
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", "1", "--cgroup", "x"), -1);
 	assert_int_equal(PARSE(ROLE_TRACE, "--impl", "a2", "--pid", "1"), -1);
 	assert_non_null(strstr(err, "--impl runs the built-in experiment"));
@@ -201,7 +204,7 @@ static void suffix_overflow(void **st)
 	assert_string_equal(err, "--port must be 1..65535, not '18014398509481985K'");
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "17592186044416M"), -1); /* 2^44 M = 2^64 */
 	assert_non_null(strstr(err, "not a byte count"));
-	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "17179869184G"), -1);   /* 2^34 G = 2^64 */
+	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "17179869184G"), -1); /* 2^34 G = 2^64 */
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "99999999999999999999"), -1);
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size", " -5"), -1); /* strtoull wraps it */
 	assert_int_equal(PARSE(ROLE_RUNNER, "--size", "+5"), -1);
@@ -225,11 +228,13 @@ static void pid_list_and_user(void **st)
 	char list[4096] = "";
 	size_t n = 0;
 	for (int i = 1; i <= CT_MAX_PIDS; i++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%d", i > 1 ? "," : "", 4000000 + i);
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%d", i > 1 ? "," : "",
+				      4000000 + i);
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), 0);
 	snprintf(list + n, sizeof(list) - n, ",4000099");
 	assert_int_equal(PARSE(ROLE_TRACE, "--pid", list), -1);
-	assert_string_equal(err, "--pid lists more than 30 processes (each listed one has its own "
+	assert_string_equal(err,
+			    "--pid lists more than 30 processes (each listed one has its own "
 			    "row; their children are traced anyway)");
 	/* longer than 1023 characters: refused in one line, not cut */
 	char lng[1200];
@@ -278,7 +283,7 @@ static void host_port(void **st)
 		{ "hostA", 0, "hostA", 0 },
 		{ "host-b.example.net:65535", 0, "host-b.example.net", 65535 },
 		{ "198.18.0.1", 0, "198.18.0.1", 0 },
-		{ "::1", 0, "::1", 0 },     /* a bare IPv6 address: no port */
+		{ "::1", 0, "::1", 0 }, /* a bare IPv6 address: no port */
 		{ "[::1]", 0, "::1", 0 },
 		{ "[2001:db8::2]:1", 0, "2001:db8::2", 1 },
 	};
@@ -315,9 +320,10 @@ static void host_port(void **st)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		if (opts_hostport("--x", bad[i].in, bad[i].need_port, a, sizeof(a), &port, err,
-				  sizeof(err)) != -1 || !strstr(err, bad[i].says))
-			fail_msg("'%s' (need_port %d): '%s', wanted '%s'", bad[i].in, bad[i].need_port,
-				 err, bad[i].says);
+				  sizeof(err)) != -1 ||
+		    !strstr(err, bad[i].says))
+			fail_msg("'%s' (need_port %d): '%s', wanted '%s'", bad[i].in,
+				 bad[i].need_port, err, bad[i].says);
 		assert_null(strchr(err, '\n'));
 	}
 	char lng[100];
@@ -340,17 +346,20 @@ static void host_roles(void **st)
 	assert_int_equal(o.port, CT_DEFAULT_PORT);
 	assert_int_equal(o.net, NET_HOST);
 	assert_true(o.peer_timeout == CT_PEER_TIMEOUT_S);
-	assert_int_equal(PARSE(ROLE_TRACE, "--role", "server", "--listen", "[::]:6000", "--peer-timeout",
-			       "2.5"), 0);
+	assert_int_equal(PARSE(ROLE_TRACE, "--role", "server", "--listen", "[::]:6000",
+			       "--peer-timeout", "2.5"),
+			 0);
 	assert_string_equal(o.addr, "::");
 	assert_int_equal(o.port, 6000);
 	assert_true(o.peer_timeout == 2.5);
 	assert_int_equal(PARSE(ROLE_TRACE, "--role", "client", "--connect", "hostA:6001", "--rx",
-			       "zerocopy"), 0);
+			       "zerocopy"),
+			 0);
 	assert_int_equal(o.host_role, HOST_CLIENT);
 	assert_string_equal(o.addr, "hostA");
 	assert_int_equal(o.port, 6001);
-	assert_int_equal(PARSE(ROLE_TRACE, "--role", "client", "--connect", "hostA", "--port", "6002"), 0);
+	assert_int_equal(
+		PARSE(ROLE_TRACE, "--role", "client", "--connect", "hostA", "--port", "6002"), 0);
 	assert_int_equal(o.port, 6002);
 	/* the peers: --peer-timeout, and the client's --connect stays a plain address */
 	assert_int_equal(PARSE(ROLE_CLIENT, "--connect", "::1", "--peer-timeout", "3"), 0);
@@ -366,21 +375,32 @@ static void host_roles(void **st)
 	} bad[] = {
 		{ ROLE_TRACE, { "--role", "peer" }, "--role must be server or client, not 'peer'" },
 		{ ROLE_TRACE, { "--role", "client" }, "--role client needs --connect ADDR[:PORT]" },
-		{ ROLE_TRACE, { "--role", "server", "--connect", "h" }, "--connect is --role client's" },
-		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--listen", "1" },
+		{ ROLE_TRACE,
+		  { "--role", "server", "--connect", "h" },
+		  "--connect is --role client's" },
+		{ ROLE_TRACE,
+		  { "--role", "client", "--connect", "h", "--listen", "1" },
 		  "--listen is --role server's" },
 		{ ROLE_TRACE, { "--listen", "5301" }, "--listen needs --role server" },
 		{ ROLE_TRACE, { "--connect", "h" }, "--connect needs --role client" },
 		{ ROLE_TRACE, { "--peer-timeout", "1" }, "--peer-timeout needs --role" },
-		{ ROLE_TRACE, { "--role", "server", "--net", "loopback" }, "--net picks the topology" },
+		{ ROLE_TRACE,
+		  { "--role", "server", "--net", "loopback" },
+		  "--net picks the topology" },
 		{ ROLE_TRACE, { "--role", "server", "--compare" }, "--compare runs untraced" },
-		{ ROLE_TRACE, { "--role", "server", "--rx", "zerocopy" }, "--rx is the receiver's" },
-		{ ROLE_TRACE, { "--role", "client", "--connect", "h", "--slots", "4" },
+		{ ROLE_TRACE,
+		  { "--role", "server", "--rx", "zerocopy" },
+		  "--rx is the receiver's" },
+		{ ROLE_TRACE,
+		  { "--role", "client", "--connect", "h", "--slots", "4" },
 		  "--slots is the sender's" },
-		{ ROLE_TRACE, { "--role", "client", "--connect=h", "--impl=a6", "--tls-send=sendfile" },
+		{ ROLE_TRACE,
+		  { "--role", "client", "--connect=h", "--impl=a6", "--tls-send=sendfile" },
 		  "--tls-send is the sender's" },
 		{ ROLE_TRACE, { "--role", "server", "--pid", "1" }, "--role runs one side" },
-		{ ROLE_TRACE, { "--role", "server", "--peer-timeout", "0" }, "--peer-timeout must be" },
+		{ ROLE_TRACE,
+		  { "--role", "server", "--peer-timeout", "0" },
+		  "--peer-timeout must be" },
 		{ ROLE_TRACE, { "--role", "client", "--connect", "h:0" }, "port must be 1..65535" },
 		{ ROLE_RUNNER, { "--peer-timeout", "1" }, "not valid here" },
 		{ ROLE_RUNNER, { "--role", "server" }, "not valid here" },

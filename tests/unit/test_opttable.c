@@ -59,10 +59,18 @@ static unsigned long long field(const struct ct_optdef *d)
 	uint32_t w;
 	uint64_t q;
 	switch (d->size) {
-	case 1: memcpy(&b, p, 1); return b;
-	case 2: memcpy(&h, p, 2); return h;
-	case 4: memcpy(&w, p, 4); return w;
-	default: memcpy(&q, p, 8); return q;
+	case 1:
+		memcpy(&b, p, 1);
+		return b;
+	case 2:
+		memcpy(&h, p, 2);
+		return h;
+	case 4:
+		memcpy(&w, p, 4);
+		return w;
+	default:
+		memcpy(&q, p, 8);
+		return q;
 	}
 }
 
@@ -101,19 +109,25 @@ static void entries_well_formed(void **st)
 			fail_msg("%s: a flag or exit takes no value, the others one", n);
 		if (d->kind == OK_HOOK && !d->hook)
 			fail_msg("%s: no hook", n);
-		if ((d->kind == OK_CHOICE || d->kind == OK_WORD) && (!d->choices || !d->choices[1].name))
+		if ((d->kind == OK_CHOICE || d->kind == OK_WORD) &&
+		    (!d->choices || !d->choices[1].name))
 			fail_msg("%s: fewer than two choices", n);
-		size_t want = d->kind == OK_FLAG ? sizeof(bool) : d->kind == OK_DOUBLE ? sizeof(double) :
-			      d->kind == OK_STRING || d->kind == OK_WORD ? sizeof(char *) : 0;
+		size_t want = d->kind == OK_FLAG		     ? sizeof(bool)
+			: d->kind == OK_DOUBLE			     ? sizeof(double)
+			: d->kind == OK_STRING || d->kind == OK_WORD ? sizeof(char *)
+								     : 0;
 		if (want && d->size != want)
 			fail_msg("--%s: field of %zu bytes for its kind", d->name, d->size);
 		if (d->kind == OK_U64 || d->kind == OK_CHOICE) {
 			unsigned long long max = d->max;
 			for (const struct ct_choice *c = d->choices; c && c->name; c++)
-				max = (unsigned long long)c->value > max ? (unsigned long long)c->value : max;
+				max = (unsigned long long)c->value > max
+					? (unsigned long long)c->value
+					: max;
 			if (d->size != 1 && d->size != 2 && d->size != 4 && d->size != 8)
 				fail_msg("--%s: field of %zu bytes", d->name, d->size);
-			if (d->size < 8 && max > (d->size == 4 ? 0x7fffffffull : (1ull << (8 * d->size)) - 1))
+			if (d->size < 8 &&
+			    max > (d->size == 4 ? 0x7fffffffull : (1ull << (8 * d->size)) - 1))
 				fail_msg("--%s: %llu does not fit its field", d->name, max);
 		}
 		if (d->kind == OK_U64 && d->min > d->max)
@@ -122,8 +136,10 @@ static void entries_well_formed(void **st)
 		for (size_t j = i + 1; d->name && j < opt_table_len; j++) {
 			const struct ct_optdef *e = &opt_table[j];
 			if (e->name && !strcmp(e->name, d->name) &&
-			    ((e->roles & d->roles) || !e->arg != !d->arg || e->short_name != d->short_name))
-				fail_msg("--%s: two entries overlap or differ in taking a value", d->name);
+			    ((e->roles & d->roles) || !e->arg != !d->arg ||
+			     e->short_name != d->short_name))
+				fail_msg("--%s: two entries overlap or differ in taking a value",
+					 d->name);
 		}
 	}
 }
@@ -149,7 +165,8 @@ static void help_lists_each_entry_for_its_roles(void **st)
 				continue;
 			}
 			if (help_lists(help, d->name) != name_in_role(d->name, r))
-				fail_msg("%s --help: --%s %s", role_names[r], d->name, mine ? "missing" : "listed");
+				fail_msg("%s --help: --%s %s", role_names[r], d->name,
+					 mine ? "missing" : "listed");
 			if (!mine)
 				continue;
 			char line[96];
@@ -157,8 +174,8 @@ static void help_lists_each_entry_for_its_roles(void **st)
 				 d->arg ? d->arg : "");
 			const char *p = strstr(at, line);
 			if (!p)
-				fail_msg("%s --help: '%s' missing or out of the table's order", role_names[r],
-					 line + 1);
+				fail_msg("%s --help: '%s' missing or out of the table's order",
+					 role_names[r], line + 1);
 			at = p + 1;
 		}
 		free(help);
@@ -184,13 +201,15 @@ static void parser_takes_exactly_what_help_lists(void **st)
 			snprintf(name, sizeof(name), "%.*s", (int)n, p + 5);
 			char opt[52];
 			snprintf(opt, sizeof(opt), "--%s", name);
-			snprintf(want, sizeof(want), "option '--%s' is not valid here (see --help)", name);
+			snprintf(want, sizeof(want), "option '--%s' is not valid here (see --help)",
+				 name);
 			for (int r = 0; r < NROLES; r++) {
 				int rc = parse((enum ct_role)r, opt, "@@");
 				int refused = rc == -1 && !strcmp(err, want);
 				if (refused == help_lists(help[r], name))
-					fail_msg("%s: %s %s by the parser, %s its --help", role_names[r], opt,
-						 refused ? "refused" : "taken", refused ? "listed in" : "not in");
+					fail_msg("%s: %s %s by the parser, %s its --help",
+						 role_names[r], opt, refused ? "refused" : "taken",
+						 refused ? "listed in" : "not in");
 				if (rc == -1)
 					assert_null(strchr(err, '\n'));
 				checked++;
@@ -243,7 +262,8 @@ static void typed_parsers_refuse_in_one_line(void **st)
 		const struct ct_optdef *d = &opt_table[i];
 		switch (d->kind) {
 		case OK_U64: {
-			const char *bad[] = { "", "x", "-1", " 1", "+1", "1x", "1.5", "99999999999999999999" };
+			const char *bad[] = { "",   "x",  "-1",	 " 1",
+					      "+1", "1x", "1.5", "99999999999999999999" };
 			for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++)
 				refused(d, bad[k]);
 			snprintf(v, sizeof(v), "%llu", d->max + 1);
@@ -281,7 +301,8 @@ static void typed_parsers_refuse_in_one_line(void **st)
 			for (const struct ct_choice *c = d->choices; c->name; c++) {
 				char opt[52];
 				snprintf(opt, sizeof(opt), "--%s", d->name);
-				taken(d, c->name); /* and stored (the checks across options come after) */
+				taken(d,
+				      c->name); /* and stored (the checks across options come after) */
 				if (d->kind == OK_WORD) {
 					const char *got;
 					memcpy(&got, (const char *)&o + d->off, sizeof(got));
@@ -320,22 +341,26 @@ static void choices_shown_as_completion_reads_them(void **st)
 		char joined[256] = "", range[256] = "";
 		size_t n = 0, k = 0;
 		for (const struct ct_choice *c = d->choices; c->name; c++, k++)
-			n += (size_t)snprintf(joined + n, sizeof(joined) - n, "%s%s", k ? "|" : "", c->name);
+			n += (size_t)snprintf(joined + n, sizeof(joined) - n, "%s%s", k ? "|" : "",
+					      c->name);
 		/* "a1..a5": a1 a2 ... a5, one prefix, numbers one apart */
 		size_t pre = strcspn(d->choices[0].name, "0123456789");
 		int first = atoi(d->choices[0].name + pre), ok = pre > 0;
 		for (size_t j = 0; j < k; j++) {
 			char want[32];
-			snprintf(want, sizeof(want), "%.*s%d", (int)pre, d->choices[0].name, first + (int)j);
+			snprintf(want, sizeof(want), "%.*s%d", (int)pre, d->choices[0].name,
+				 first + (int)j);
 			ok = ok && !strcmp(want, d->choices[j].name);
 		}
 		if (ok)
-			snprintf(range, sizeof(range), "%s..%s", d->choices[0].name, d->choices[k - 1].name);
+			snprintf(range, sizeof(range), "%s..%s", d->choices[0].name,
+				 d->choices[k - 1].name);
 		size_t jl = strlen(joined);
 		int in_text = d->arg[strspn(d->arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] == 0 &&
-			      !strncmp(d->help, joined, jl) && (d->help[jl] == ' ' || !d->help[jl]);
+			!strncmp(d->help, joined, jl) && (d->help[jl] == ' ' || !d->help[jl]);
 		if (strcmp(d->arg, joined) && (!ok || strcmp(d->arg, range)) && !in_text)
-			fail_msg("--%s: --help shows '%s', not its choices %s", d->name, d->arg, joined);
+			fail_msg("--%s: --help shows '%s', not its choices %s", d->name, d->arg,
+				 joined);
 	}
 }
 
@@ -365,13 +390,14 @@ static void help_defaults_are_the_parsers(void **st)
 				memcpy(&s, (const char *)&o + d->off, sizeof(s));
 				snprintf(got, sizeof(got), "%s", s);
 			} else if (d->kind == OK_CHOICE) {
-				snprintf(got, sizeof(got), "%s", opt_choice_name(d->choices, (int)field(d)));
+				snprintf(got, sizeof(got), "%s",
+					 opt_choice_name(d->choices, (int)field(d)));
 			} else {
 				snprintf(got, sizeof(got), "%llu", field(d));
 			}
 			if (strcmp(got, word))
-				fail_msg("%s --%s: --help says default %s, the parser leaves %s", role_names[r],
-					 d->name, word, got);
+				fail_msg("%s --%s: --help says default %s, the parser leaves %s",
+					 role_names[r], d->name, word, got);
 			checked++;
 		}
 	}

@@ -20,9 +20,10 @@
 #include "report/timeledger.h"
 
 /* A stack from frames leaf first: nk kernel frames, then user frames. */
-#define STACK(side, count, nk, ...) \
-	((struct prof_stack){ side, PE_CLOCK, count, nk, \
-			      (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - (nk), \
+#define STACK(side, count, nk, ...)                                                             \
+	((struct prof_stack){ side, PE_CLOCK, count, nk,                                        \
+			      (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - \
+				      (nk),                                                     \
 			      (const char *[]){ __VA_ARGS__ }, 0, NULL })
 
 static int row(struct prof_stack s, const char **caller, int *irq)
@@ -37,26 +38,36 @@ static void primitives_count_for_their_caller(void **st)
 	int irq;
 	/* libc memcpy under ct_gather: the user-space gather */
 	assert_int_equal(row(STACK(0, 1, 0, "__memmove_avx_unaligned_erms", "ct_gather", "a1_send",
-				   "worker_main"), &c, &irq), TL_USER_GATHER);
+				   "worker_main"),
+			     &c, &irq),
+			 TL_USER_GATHER);
 	/* the same memcpy in a foreign program: another user-space copy, named
 	 * by its caller */
-	assert_int_equal(row(STACK(0, 1, 0, "__memmove_avx_unaligned_erms", "pack_frame", "main"),
-			     &c, &irq), TL_USER_OTHER);
+	assert_int_equal(
+		row(STACK(0, 1, 0, "__memmove_avx_unaligned_erms", "pack_frame", "main"), &c, &irq),
+		TL_USER_OTHER);
 	assert_string_equal(c, "pack_frame");
 	/* the kernel send copy, inside tcp_sendmsg */
 	assert_int_equal(row(STACK(0, 1, 3, "rep_movs_alternative", "_copy_from_iter",
-				   "tcp_sendmsg_locked", "__send"), &c, &irq), TL_SEND_COPY);
+				   "tcp_sendmsg_locked", "__send"),
+			     &c, &irq),
+			 TL_SEND_COPY);
 	/* the same copy function outside tcp_sendmsg is no send copy */
-	assert_int_equal(row(STACK(0, 1, 3, "rep_movs_alternative", "_copy_from_iter",
-				   "pipe_write", "write"), &c, &irq), TL_KERNEL_OTHER);
+	assert_int_equal(row(STACK(0, 1, 3, "rep_movs_alternative", "_copy_from_iter", "pipe_write",
+				   "write"),
+			     &c, &irq),
+			 TL_KERNEL_OTHER);
 	assert_string_equal(c, "pipe_write");
 	/* the receive copy */
 	assert_int_equal(row(STACK(1, 1, 4, "rep_movs_alternative", "_copy_to_iter",
-				   "__skb_datagram_iter", "tcp_recvmsg", "__recv"), &c, &irq),
+				   "__skb_datagram_iter", "tcp_recvmsg", "__recv"),
+			     &c, &irq),
 			 TL_RECV_COPY);
 	/* pinning is its own (non-copy) row */
 	assert_int_equal(row(STACK(0, 1, 3, "iov_iter_get_pages2", "skb_zerocopy_iter_stream",
-				   "tcp_sendmsg_locked", "__sendmsg"), &c, &irq), TL_ZC_PIN);
+				   "tcp_sendmsg_locked", "__sendmsg"),
+			     &c, &irq),
+			 TL_ZC_PIN);
 	assert_false(tl_rows[TL_ZC_PIN].copy);
 }
 
@@ -67,16 +78,20 @@ static void interrupts_end_the_walk(void **st)
 	int irq;
 	/* the deferred copy runs in softirq: found before the softirq entry */
 	assert_int_equal(row(STACK(0, 1, 5, "memcpy", "skb_copy_ubufs", "__netif_receive_skb",
-				   "net_rx_action", "handle_softirqs", "__send"), &c, &irq),
+				   "net_rx_action", "handle_softirqs", "__send"),
+			     &c, &irq),
 			 TL_DEFERRED);
 	assert_int_equal(irq, 0);
 	/* softirq work interrupting the gather is not the gather */
 	assert_int_equal(row(STACK(0, 1, 3, "tcp_v4_rcv", "net_rx_action", "handle_softirqs",
-				   "__memmove_avx_unaligned_erms", "ct_gather"), &c, &irq), -1);
+				   "__memmove_avx_unaligned_erms", "ct_gather"),
+			     &c, &irq),
+			 -1);
 	assert_int_equal(irq, 1);
 	/* a page fault is the same context: the gather's */
 	assert_int_equal(row(STACK(0, 1, 2, "clear_page_erms", "asm_exc_page_fault",
-				   "__memmove_avx_unaligned_erms", "ct_gather"), &c, &irq),
+				   "__memmove_avx_unaligned_erms", "ct_gather"),
+			     &c, &irq),
 			 TL_USER_GATHER);
 	/* no copy at all */
 	assert_int_equal(row(STACK(0, 1, 1, "tcp_ack", "__send"), &c, &irq), -1);
@@ -126,7 +141,8 @@ static void folded_merges_and_orders_frames(void **st)
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	assert_int_equal(folded_write(f, l, n), 0);
 	fclose(f);
-	assert_string_equal(buf, "receiver;main;odd_name:x 2\nsender;main;__send;_copy_from_iter_[k] 7\n");
+	assert_string_equal(
+		buf, "receiver;main;odd_name:x 2\nsender;main;__send;_copy_from_iter_[k] 7\n");
 	folded_free(l, n);
 }
 

@@ -45,29 +45,41 @@ static const struct row_fix rows_tp[] = {
 	{ FN_TCP_SENDMSG, "tp_btf/sock_send_length", 0, 0 },
 	{ FN_SEND_COPY, "inferred: sock_send_length bytes of sends without effective MSG_ZEROCOPY",
 	  1, 0 },
-	{ FN_ZC_PIN, "inferred: sock_send_length bytes of sends with MSG_ZEROCOPY+SO_ZEROCOPY+SG "
-		     "route", 1, 0 },
+	{ FN_ZC_PIN,
+	  "inferred: sock_send_length bytes of sends with MSG_ZEROCOPY+SO_ZEROCOPY+SG "
+	  "route",
+	  1, 0 },
 	{ FN_SENDMSG_LOCKED, "tp_btf/tcp_sendmsg_locked", 0, 0 },
 	{ FN_SYS_SEND, "tp_btf/sys_enter+sys_exit (send*,write*,sendfile,splice on TCP sockets)", 0,
 	  1 },
 	{ FN_TCP_RECVMSG, "tp_btf/sock_recv_length", 0, 0 },
 	{ FN_RECV_COPY, "tp_btf/skb_copy_datagram_iovec", 0, 0 },
-	{ FN_SYS_RECV, "tp_btf/sys_enter+sys_exit (recv*,read*,splice,TCP_ZEROCOPY_RECEIVE on TCP "
-		       "sockets)", 0, 1 },
-	{ FN_SYS_ERRQ, "tp_btf/sys_enter+sys_exit (recvmsg with MSG_ERRQUEUE on TCP sockets)", 0, 1 },
+	{ FN_SYS_RECV,
+	  "tp_btf/sys_enter+sys_exit (recv*,read*,splice,TCP_ZEROCOPY_RECEIVE on TCP "
+	  "sockets)",
+	  0, 1 },
+	{ FN_SYS_ERRQ, "tp_btf/sys_enter+sys_exit (recvmsg with MSG_ERRQUEUE on TCP sockets)", 0,
+	  1 },
 	{ FN_ZC_CALLBACK, "tp_btf/inet_sk_error_report,tp_btf/consume_skb", 0, 0 },
-	{ FN_DEFERRED_COPY, "tp_btf/netif_receive_skb (inferred: zerocopy frags at receive)", 1, 0 },
+	{ FN_DEFERRED_COPY, "tp_btf/netif_receive_skb (inferred: zerocopy frags at receive)", 1,
+	  0 },
 	{ FN_RETRANS, "tp_btf/tcp_retransmit_skb", 0, 0 },
 	{ FN_SPLICE, "inferred: bytes returned by sendfile/splice into a TCP socket", 1, 0 },
 	{ FN_SPLICE_OUT, "inferred: bytes returned by splice out of a TCP socket", 1, 0 },
-	{ FN_RECV_ZC, "tp_btf/sys_enter+sys_exit (getsockopt TCP_ZEROCOPY_RECEIVE: its mapped "
-		      "length)", 0, 1 },
+	{ FN_RECV_ZC,
+	  "tp_btf/sys_enter+sys_exit (getsockopt TCP_ZEROCOPY_RECEIVE: its mapped "
+	  "length)",
+	  0, 1 },
 	{ FN_IOU_NOTIF, "tracepoint/io_uring/io_uring_complete", 0, 0 },
-	{ FN_ZC_LATENCY, "tp_btf/inet_sk_error_report,tp_btf/consume_skb,"
-			 "tracepoint/io_uring/io_uring_complete", 0, 0 },
+	{ FN_ZC_LATENCY,
+	  "tp_btf/inet_sk_error_report,tp_btf/consume_skb,"
+	  "tracepoint/io_uring/io_uring_complete",
+	  0, 0 },
 	{ FN_SYS_IOU_ENTER, "tp_btf/sys_enter+sys_exit (io_uring_enter)", 0, 1 },
-	{ FN_TLS_TX, "tp_btf/sys_enter+sys_exit (send*,write*,sendfile,splice results, kTLS on TCP "
-		     "sockets)", 0, 0 },
+	{ FN_TLS_TX,
+	  "tp_btf/sys_enter+sys_exit (send*,write*,sendfile,splice results, kTLS on TCP "
+	  "sockets)",
+	  0, 0 },
 	{ FN_TLS_RX, "tp_btf/sys_enter+sys_exit (recv*,read* results, kTLS on TCP sockets)", 0, 0 },
 };
 
@@ -106,7 +118,7 @@ static const struct stat_fix stats_prog[] = {
 	{ 1, FN_TCP_SENDMSG, 500, 32768000, 0, 0, 0, 0 },
 	{ 1, FN_SEND_COPY, 500, 32768000, 0, 0, 0, 0 },
 	{ 1, FN_SYS_SEND, 500, 32768000, 21000000, 500, 0, 0 },
-	{ 1, FN_ZC_LATENCY, 0, 0, 0, 0, 100, 0 },          /* completions, no send seen */
+	{ 1, FN_ZC_LATENCY, 0, 0, 0, 0, 100, 0 }, /* completions, no send seen */
 	{ 2, FN_TCP_RECVMSG, 2001, 32768000, 0, 0, 0, 0 },
 	{ 2, FN_RECV_COPY, 2001, 32768000, 0, 0, 0, 0 },
 	{ 2, FN_SYS_RECV, 2001, 32768000, 15000000, 2001, 0, 0 },
@@ -114,10 +126,12 @@ static const struct stat_fix stats_prog[] = {
 };
 
 #define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define STACK(side, count, nk, pid, root, ...) \
-	{ side, PE_CLOCK, count, nk, \
-	  (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - (nk), \
-	  (const char *[]){ __VA_ARGS__ }, pid, root }
+#define STACK(side, count, nk, pid, root, ...)                                                  \
+	{                                                                                       \
+		side, PE_CLOCK, count, nk,                                                      \
+			(int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)) - (nk), \
+			(const char *[]){ __VA_ARGS__ }, pid, root                              \
+	}
 
 static struct prof_stack stacks_a3[] = {
 	STACK(0, 40, 4, 0, NULL, "iov_iter_get_pages2", "skb_zerocopy_iter_stream",
@@ -131,8 +145,8 @@ static struct prof_stack stacks_a3[] = {
 
 /* Names a traced program chooses: a root frame with white space in it. */
 static struct prof_stack stacks_hostile[] = {
-	STACK(1, 9, 2, 4101, "we ird\t/4101", "rep_movs_alternative", "_copy_from_iter",
-	      "send", "ser ve;main"),
+	STACK(1, 9, 2, 4101, "we ird\t/4101", "rep_movs_alternative", "_copy_from_iter", "send",
+	      "ser ve;main"),
 };
 
 static struct prof_stack stacks_prog[] = {
@@ -213,15 +227,15 @@ static void fill_cost(void)
 	cost.n = 3;
 	cost.p[0] = (struct sc_prog){ .name = "tb_send_length", .calls = 1000, .ns = 218000 };
 	cost.p[1] = (struct sc_prog){ .name = "sr_enter", .calls = 5192, .ns = 1282424 };
-	cost.p[2] = (struct sc_prog){ .name = "pe_sample", .profiler = 1, .calls = 130,
-				      .ns = 91000 };
+	cost.p[2] =
+		(struct sc_prog){ .name = "pe_sample", .profiler = 1, .calls = 130, .ns = 91000 };
 	rep.cost = &cost;
 }
 
 static void setup_a3(void)
 {
-	char *argv[] = { "trace_run", "--impl", "a3", "--size", "65536", "--per-connection",
-			 "--compare", "--repeat", "3", NULL };
+	char *argv[] = { "trace_run",	     "--impl",	  "a3",	      "--size", "65536",
+			 "--per-connection", "--compare", "--repeat", "3",	NULL };
 	parse(NF(argv) - 1, argv);
 	snapshot_free(&rep);
 	memset(&rep, 0, sizeof(rep));
@@ -275,14 +289,20 @@ static void setup_a3(void)
 	rep.conns = calloc(2, sizeof(*rep.conns)); /* snapshot_free's */
 	assert_non_null(rep.conns);
 	rep.nconns = 2;
-	rep.conns[0].s = (struct ct_sock){ .slot = 0, .has_tuple = 1,
-		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
-		       5301, 40000 },
-		.col = { 65536000, 8, 0, 0, 131072 } };
-	rep.conns[1].s = (struct ct_sock){ .slot = 1, .has_tuple = 1,
-		.t = { { 0, 0, 0xffff0000u, 0x0100007fu }, { 0, 0, 0xffff0000u, 0x0100007fu },
-		       40000, 5301 },
-		.col = { 8, 65536000, 0, 0, 0 } };
+	rep.conns[0].s = (struct ct_sock){ .slot = 0,
+					   .has_tuple = 1,
+					   .t = { { 0, 0, 0xffff0000u, 0x0100007fu },
+						  { 0, 0, 0xffff0000u, 0x0100007fu },
+						  5301,
+						  40000 },
+					   .col = { 65536000, 8, 0, 0, 131072 } };
+	rep.conns[1].s = (struct ct_sock){ .slot = 1,
+					   .has_tuple = 1,
+					   .t = { { 0, 0, 0xffff0000u, 0x0100007fu },
+						  { 0, 0, 0xffff0000u, 0x0100007fu },
+						  40000,
+						  5301 },
+					   .col = { 8, 65536000, 0, 0, 0 } };
 	fill_prof(stacks_a3, NF(stacks_a3));
 	fill_cost();
 	snapshot_derive(&rep, &opts);
@@ -309,13 +329,17 @@ static void setup_prog(void)
 	rep.prog = &prog;
 	snprintf(rep.kernel, sizeof(rep.kernel), "6.18.0-test");
 	rep.procs[0] = (struct ct_proc_info){ .p = { .tgid = 4100, .ppid = 0, .comm = "sh" },
-					     .used = 1, .slot = 0 };
+					      .used = 1,
+					      .slot = 0 };
 	rep.procs[1] = (struct ct_proc_info){ .p = { .tgid = 4101, .ppid = 4100, .comm = "srv" },
-					     .used = 1, .slot = 1 };
+					      .used = 1,
+					      .slot = 1 };
 	rep.procs[2] = (struct ct_proc_info){ .p = { .tgid = 4102, .ppid = 4100, .comm = "cli" },
-					     .used = 1, .slot = 2 };
+					      .used = 1,
+					      .slot = 2 };
 	rep.procs[3] = (struct ct_proc_info){ .p = { .tgid = 4103, .ppid = 4100, .comm = "sleep" },
-					     .used = 1, .slot = 3 };
+					      .used = 1,
+					      .slot = 3 };
 	fill_stats(stats_prog, NF(stats_prog));
 	fill_prof(stacks_prog, NF(stacks_prog));
 	rep.cost = NULL;
@@ -389,12 +413,15 @@ static void ktls_never_silent(void **st)
 	(void)st;
 	setup_a6(1);
 	char *t = render(&writer_table), *j = render(&writer_json);
-	assert_non_null(strstr(t, "note: 65536008 B sent, 65536008 B received over kTLS sockets: "
+	assert_non_null(strstr(t,
+			       "note: 65536008 B sent, 65536008 B received over kTLS sockets: "
 			       "in the kTLS lines (inferred from the data syscalls"));
 	assert_non_null(strstr(t, "kTLS encryption (plaintext->record)"));
 	assert_non_null(strstr(t, "inferred: send/sendfile syscall results on kTLS sockets"));
-	assert_non_null(strstr(j, "\"ktls_sent_bytes\": 65536008, \"ktls_received_bytes\": 65536008"));
-	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": 65536008, \"tls_decrypt_bytes\": 65536008"));
+	assert_non_null(
+		strstr(j, "\"ktls_sent_bytes\": 65536008, \"ktls_received_bytes\": 65536008"));
+	assert_non_null(
+		strstr(j, "\"tls_encrypt_bytes\": 65536008, \"tls_decrypt_bytes\": 65536008"));
 	assert_non_null(strstr(j, "\"tls_inferred\": true"));
 	assert_non_null(strstr(j, "\"send_copy_bytes\": 0,")); /* nothing else moved them */
 	free(t);
@@ -420,7 +447,8 @@ static void ktls_never_silent(void **st)
 	t = render(&writer_table);
 	j = render(&writer_json);
 	assert_non_null(strstr(t, "(observed in tls.ko)"));
-	assert_non_null(strstr(j, "\"tls_encrypt_bytes\": 65536000, \"tls_decrypt_bytes\": 65536008"));
+	assert_non_null(
+		strstr(j, "\"tls_encrypt_bytes\": 65536000, \"tls_decrypt_bytes\": 65536008"));
 	assert_non_null(strstr(j, "\"tls_inferred\": false"));
 	free(t);
 	free(j);
@@ -438,7 +466,8 @@ static void ktls_never_silent(void **st)
 	f = open_memstream(&e, &n);
 	assert_int_equal(ledger_check(&rep, f, &skipped), 3);
 	fclose(f);
-	assert_non_null(strstr(e, "check failed: a6: 32768000 B encrypted, server sent 65536008 B"));
+	assert_non_null(
+		strstr(e, "check failed: a6: 32768000 B encrypted, server sent 65536008 B"));
 	assert_non_null(strstr(e, "check failed: a6 sendfile: 65536000 B reported referenced"));
 	assert_non_null(strstr(e, "only 32768000 B encrypted: pages left unencrypted"));
 	free(e);
@@ -580,22 +609,97 @@ static void check_format(const struct report_writer *w, const char *name)
 	free(buf);
 }
 
-static void impl_table(void **st) { (void)st; setup_a3(); check_format(&writer_table, "impl-a3.txt"); }
-static void impl_json(void **st) { (void)st; setup_a3(); check_format(&writer_json, "impl-a3.json"); }
-static void impl_csv(void **st) { (void)st; setup_a3(); check_format(&writer_csv, "impl-a3.csv"); }
-static void impl_folded(void **st) { (void)st; setup_a3(); check_format(&writer_folded, "impl-a3.folded"); }
-static void prog_table(void **st) { (void)st; setup_prog(); check_format(&writer_table, "command.txt"); }
-static void prog_json(void **st) { (void)st; setup_prog(); check_format(&writer_json, "command.json"); }
-static void prog_csv(void **st) { (void)st; setup_prog(); check_format(&writer_csv, "command.csv"); }
-static void prog_folded(void **st) { (void)st; setup_prog(); check_format(&writer_folded, "command.folded"); }
-static void hostile_table(void **st) { (void)st; setup_hostile(); check_format(&writer_table, "hostile.txt"); }
-static void hostile_json(void **st) { (void)st; setup_hostile(); check_format(&writer_json, "hostile.json"); }
-static void hostile_csv(void **st) { (void)st; setup_hostile(); check_format(&writer_csv, "hostile.csv"); }
-static void hostile_folded(void **st) { (void)st; setup_hostile(); check_format(&writer_folded, "hostile.folded"); }
+static void impl_table(void **st)
+{
+	(void)st;
+	setup_a3();
+	check_format(&writer_table, "impl-a3.txt");
+}
+static void impl_json(void **st)
+{
+	(void)st;
+	setup_a3();
+	check_format(&writer_json, "impl-a3.json");
+}
+static void impl_csv(void **st)
+{
+	(void)st;
+	setup_a3();
+	check_format(&writer_csv, "impl-a3.csv");
+}
+static void impl_folded(void **st)
+{
+	(void)st;
+	setup_a3();
+	check_format(&writer_folded, "impl-a3.folded");
+}
+static void prog_table(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_table, "command.txt");
+}
+static void prog_json(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_json, "command.json");
+}
+static void prog_csv(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_csv, "command.csv");
+}
+static void prog_folded(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_folded, "command.folded");
+}
+static void hostile_table(void **st)
+{
+	(void)st;
+	setup_hostile();
+	check_format(&writer_table, "hostile.txt");
+}
+static void hostile_json(void **st)
+{
+	(void)st;
+	setup_hostile();
+	check_format(&writer_json, "hostile.json");
+}
+static void hostile_csv(void **st)
+{
+	(void)st;
+	setup_hostile();
+	check_format(&writer_csv, "hostile.csv");
+}
+static void hostile_folded(void **st)
+{
+	(void)st;
+	setup_hostile();
+	check_format(&writer_folded, "hostile.folded");
+}
 
-static void prog_prom(void **st) { (void)st; setup_prog(); check_format(&writer_prom, "command.prom"); }
-static void prog_openmetrics(void **st) { (void)st; setup_prog(); check_format(&writer_openmetrics, "command.om"); }
-static void hostile_prom(void **st) { (void)st; setup_hostile(); check_format(&writer_prom, "hostile.prom"); }
+static void prog_prom(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_prom, "command.prom");
+}
+static void prog_openmetrics(void **st)
+{
+	(void)st;
+	setup_prog();
+	check_format(&writer_openmetrics, "command.om");
+}
+static void hostile_prom(void **st)
+{
+	(void)st;
+	setup_hostile();
+	check_format(&writer_prom, "hostile.prom");
+}
 
 /* --interval: a delta of two takes is every counter's difference, and
  * the interval's ledger adds to the earlier take's into the later one's. */
@@ -615,7 +719,7 @@ static void interval_delta(void **st)
 	}
 	prev.procs[2].p.tgid = 0; /* slot 2's process is new in the interval */
 	cur.alive[2] = 1;
-	prev.alive[0] = 1;           /* slot 0's exited in it */
+	prev.alive[0] = 1; /* slot 0's exited in it */
 	cur.alive[0] = 0;
 	prev.alive[1] = cur.alive[1] = 1; /* slot 1's runs on */
 	snapshot_derive(&prev, &opts);
@@ -642,7 +746,8 @@ static void interval_delta(void **st)
 	static const struct {
 		const struct report_writer *w;
 		const char *name;
-	} fmts[] = { { &writer_table, "interval.txt" }, { &writer_json, "interval.json" },
+	} fmts[] = { { &writer_table, "interval.txt" },
+		     { &writer_json, "interval.json" },
 		     { &writer_csv, "interval.csv" } };
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		char *buf = NULL;
@@ -683,16 +788,15 @@ int main(void)
 {
 	unsetenv("CT_HIST"); /* the table's optional histogram lines */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(quantiles),
-		cmocka_unit_test(impl_table),  cmocka_unit_test(impl_json),
-		cmocka_unit_test(impl_csv),    cmocka_unit_test(impl_folded),
-		cmocka_unit_test(prog_table),  cmocka_unit_test(prog_json),
-		cmocka_unit_test(prog_csv),    cmocka_unit_test(prog_folded),
-		cmocka_unit_test(hostile_table), cmocka_unit_test(hostile_json),
-		cmocka_unit_test(hostile_csv), cmocka_unit_test(hostile_folded),
-		cmocka_unit_test(prog_prom),   cmocka_unit_test(prog_openmetrics),
-		cmocka_unit_test(hostile_prom), cmocka_unit_test(interval_delta),
-		cmocka_unit_test(ktls_never_silent),
+		cmocka_unit_test(quantiles),	    cmocka_unit_test(impl_table),
+		cmocka_unit_test(impl_json),	    cmocka_unit_test(impl_csv),
+		cmocka_unit_test(impl_folded),	    cmocka_unit_test(prog_table),
+		cmocka_unit_test(prog_json),	    cmocka_unit_test(prog_csv),
+		cmocka_unit_test(prog_folded),	    cmocka_unit_test(hostile_table),
+		cmocka_unit_test(hostile_json),	    cmocka_unit_test(hostile_csv),
+		cmocka_unit_test(hostile_folded),   cmocka_unit_test(prog_prom),
+		cmocka_unit_test(prog_openmetrics), cmocka_unit_test(hostile_prom),
+		cmocka_unit_test(interval_delta),   cmocka_unit_test(ktls_never_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

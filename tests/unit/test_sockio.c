@@ -37,8 +37,7 @@ static void on_alarm(int sig)
  * reads nothing, so the next blocking send sleeps. */
 static int full_pair(int *rcv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
 	int l = socket(AF_INET, SOCK_STREAM, 0), s = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(l >= 0 && s >= 0);

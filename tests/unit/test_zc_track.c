@@ -45,11 +45,11 @@ static void bogus_ranges_rejected(void **st)
 	(void)st;
 	zc_init(&t);
 	zc_taken(&t, 4);
-	assert_int_equal(zc_complete(&t, 2, 7, false), -1);  /* never sent */
+	assert_int_equal(zc_complete(&t, 2, 7, false), -1); /* never sent */
 	assert_int_equal(zc_complete(&t, 1, 1, false), 1);
-	assert_int_equal(zc_complete(&t, 1, 1, false), -1);  /* duplicate */
+	assert_int_equal(zc_complete(&t, 1, 1, false), -1); /* duplicate */
 	assert_int_equal(zc_complete(&t, 0, 0, false), 1);
-	assert_int_equal(zc_complete(&t, 0, 0, false), -1);  /* already done */
+	assert_int_equal(zc_complete(&t, 0, 0, false), -1); /* already done */
 	assert_int_equal(t.bad, 3);
 }
 
@@ -72,7 +72,7 @@ static void ids_wrap_at_32_bits(void **st)
 	(void)st;
 	zc_init(&t);
 	t.next_id = t.done_below = UINT32_MAX - 1; /* as after 2^32-2 sends */
-	zc_taken(&t, 4);                           /* ids ...FE, FF, 0, 1 */
+	zc_taken(&t, 4); /* ids ...FE, FF, 0, 1 */
 	assert_int_equal(zc_complete(&t, UINT32_MAX - 1, 1, true), 4);
 	assert_int_equal(zc_outstanding(&t), 0);
 	assert_int_equal(t.done_below, 2);

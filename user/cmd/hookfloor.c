@@ -21,18 +21,25 @@
 #define MAX_TP 8
 
 static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
-	(void)l; (void)f; (void)ap;
+	(void)l;
+	(void)f;
+	(void)ap;
 	return 0;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hookfloor [--tp TRACEPOINT]... [--uprobe BINARY:SYMBOL]\n"
-		   "  attaches empty BPF programs there until stdin closes (make bench)\n");
+	fprintf(f,
+		"usage: hookfloor [--tp TRACEPOINT]... [--uprobe BINARY:SYMBOL]\n"
+		"  attaches empty BPF programs there until stdin closes (make bench)\n");
 }
 
 int main(int argc, char **argv)
@@ -77,11 +84,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hookfloor: opening the BPF object: %s\n", strerror(errno));
 		return 1;
 	}
-	struct bpf_program *tps[MAX_TP] = { s->progs.tp0, s->progs.tp1, s->progs.tp2, s->progs.tp3,
-					    s->progs.tp4, s->progs.tp5, s->progs.tp6, s->progs.tp7 };
+	struct bpf_program *tps[MAX_TP] = {
+		s->progs.tp0, s->progs.tp1, s->progs.tp2, s->progs.tp3,
+		s->progs.tp4, s->progs.tp5, s->progs.tp6, s->progs.tp7
+	};
 	/* the skeleton's link slots: __destroy detaches them */
-	struct bpf_link **links[MAX_TP] = { &s->links.tp0, &s->links.tp1, &s->links.tp2, &s->links.tp3,
-					    &s->links.tp4, &s->links.tp5, &s->links.tp6, &s->links.tp7 };
+	struct bpf_link **links[MAX_TP] = { &s->links.tp0, &s->links.tp1, &s->links.tp2,
+					    &s->links.tp3, &s->links.tp4, &s->links.tp5,
+					    &s->links.tp6, &s->links.tp7 };
 	for (int i = 0; i < MAX_TP; i++) {
 		if (i >= ntp)
 			bpf_program__set_autoload(tps[i], false);
@@ -105,8 +115,10 @@ int main(int argc, char **argv)
 		char *colon = strrchr(up, ':');
 		*colon = '\0';
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = colon + 1);
-		if (!(s->links.up0 = bpf_program__attach_uprobe_opts(s->progs.up0, -1, up, 0, &uo))) {
-			fprintf(stderr, "hookfloor: uprobe %s:%s: %s\n", up, colon + 1, strerror(errno));
+		if (!(s->links.up0 =
+			      bpf_program__attach_uprobe_opts(s->progs.up0, -1, up, 0, &uo))) {
+			fprintf(stderr, "hookfloor: uprobe %s:%s: %s\n", up, colon + 1,
+				strerror(errno));
 			goto fail;
 		}
 	}

@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 		}
 		fclose(f);
 		for (int b = 0; b < BK_COUNT; b++)
-			usable[nk][b] = hooks_plan(&kf[nk], (enum ct_backend)b, flags, &plan[nk][b], err,
-						   sizeof(err)) == 0;
+			usable[nk][b] = hooks_plan(&kf[nk], (enum ct_backend)b, flags, &plan[nk][b],
+						   err, sizeof(err)) == 0;
 		nk++;
 	}
 	if (!nk) {

@@ -35,15 +35,18 @@ int main(int argc, char **argv)
 		       (unsigned long long)r.bytes_sent, (unsigned long long)r.messages_sent,
 		       (unsigned long long)r.send_calls, r.ok ? "" : ", FAILED");
 	if (o.impl == IMPL_A3 && !o.quiet && r.ok)
-		printf("zerocopy: %llu sends, %llu completions in %llu notifications, %llu copied by the kernel\n",
+		printf("zerocopy: %llu sends, %llu completions in %llu notifications, %llu copied "
+		       "by the kernel\n",
 		       (unsigned long long)r.zc_sends, (unsigned long long)r.zc_completions,
 		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
 	if (o.impl == IMPL_A4 && !o.quiet && r.ok)
-		printf("io_uring zerocopy (%s): %llu requests, %llu notifications, %llu flagged copied\n",
+		printf("io_uring zerocopy (%s): %llu requests, %llu notifications, %llu flagged "
+		       "copied\n",
 		       r.zc_mode, (unsigned long long)r.zc_sends,
 		       (unsigned long long)r.zc_notifications, (unsigned long long)r.zc_copied);
 	if (o.impl == IMPL_A5 && !o.quiet && r.ok)
-		printf("sendfile: %llu B in %llu calls, %llu B detached from the memfd after sending\n",
+		printf("sendfile: %llu B in %llu calls, %llu B detached from the memfd after "
+		       "sending\n",
 		       (unsigned long long)r.sendfile_bytes, (unsigned long long)r.sendfile_calls,
 		       (unsigned long long)r.detached_bytes);
 	if (o.impl == IMPL_A6 && !o.quiet && r.ok)

@@ -56,8 +56,8 @@ struct ticker {
 	const struct ct_program *prog; /* tracing a program: its labels */
 	struct ct_snapshot prev, cur, delta;
 	struct ct_interval iv;
-	double gone_since[CT_NSLOTS];  /* --exporter: when a slot's process was first seen gone */
-	struct comm_carry carry;       /* --exporter --by comm: names' sums of gone processes */
+	double gone_since[CT_NSLOTS]; /* --exporter: when a slot's process was first seen gone */
+	struct comm_carry carry; /* --exporter --by comm: names' sums of gone processes */
 };
 /* --exporter: the published snapshot's age at most */
 #define EXPORTER_TICK_S 1.0
@@ -68,9 +68,9 @@ struct session {
 	FILE *out;
 	struct tracer t;
 	struct profiler prof;
-	struct profiler *pp;   /* NULL: --sample-freq 0 */
+	struct profiler *pp; /* NULL: --sample-freq 0 */
 	struct selfcost cost;
-	struct selfcost *cp;   /* NULL: no --bpf-stats */
+	struct selfcost *cp; /* NULL: no --bpf-stats */
 	int prof_opened, cost_opened;
 	struct ct_snapshot snap;
 	struct prof_data pd;
@@ -101,7 +101,8 @@ static void tick_print(struct session *s, struct ct_snapshot *cur, double t, int
 	if (k->delta.nrow)
 		writer_find(s->o.format)->write_interval(s->out, &k->delta);
 	else
-		fprintf(stderr, "trace_run: --interval %ld: out of memory, not printed\n", k->index);
+		fprintf(stderr, "trace_run: --interval %ld: out of memory, not printed\n",
+			k->index);
 	fflush(s->out);
 	snapshot_copy(&k->prev, cur);
 	k->prev_t = t;
@@ -128,7 +129,8 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 		c->hidden[i] = k->gone_since[i] && t - k->gone_since[i] > CT_EXPORTER_GRACE_S;
 	}
 	if (c->by_comm && comm_carry_apply(&k->carry, c, &s->o))
-		fprintf(stderr, "trace_run: --exporter --by comm: out of memory; a name's series may "
+		fprintf(stderr,
+			"trace_run: --exporter --by comm: out of memory; a name's series may "
 			"lack its exited processes\n");
 	/* the exited processes' rows: those of the grace period only
 	 * (snapshot_take_live) */
@@ -225,8 +227,9 @@ static void tick_stop(struct session *s)
 static int before_start(void *arg, const struct run_targets *tg)
 {
 	struct session *s = arg;
-	struct trace_filter f = { .npids = 2, .cgroup_fd = -1, .per_conn = s->o.per_conn,
-				  .uprobe_exe = tg->exe };
+	struct trace_filter f = {
+		.npids = 2, .cgroup_fd = -1, .per_conn = s->o.per_conn, .uprobe_exe = tg->exe
+	};
 	f.pids[CT_SERVER] = tg->server_pid;
 	f.pids[CT_CLIENT] = tg->client_pid;
 	snprintf(f.comms[CT_SERVER], sizeof(f.comms[0]), "server");
@@ -269,7 +272,8 @@ static void listening(void *arg)
 	const struct ct_opts *o = &s->o;
 	if (o->host_role != HOST_SERVER || !isatty(2))
 		return;
-	fprintf(stderr, "trace_run: listening on %s port %u for %g s; on the peer: build/client "
+	fprintf(stderr,
+		"trace_run: listening on %s port %u for %g s; on the peer: build/client "
 		"--connect THIS-HOST --port %u --impl %s --size %zu --mode %s --threads %d%s\n",
 		o->addr, o->port, o->peer_timeout, o->port, impl_name(o->impl), o->size,
 		mode_name(o->mode), o->threads, o->verify ? " --verify" : "");
@@ -278,7 +282,9 @@ static void listening(void *arg)
 /* One traced run of the experiment; 0, or -1 with why in s->err. */
 static int traced_run(struct session *s, struct run_result *r)
 {
-	struct run_hooks hooks = { .before_start = before_start, .after_end = after_end, .arg = s,
+	struct run_hooks hooks = { .before_start = before_start,
+				   .after_end = after_end,
+				   .arg = s,
 				   .listening = listening };
 	char err[512];
 	s->err[0] = 0;
@@ -300,8 +306,7 @@ static int profile_finish(struct session *s)
 	/* tracing a program, a slot is reused by the processes that come and
 	 * go: the time ledger's rows are the processes themselves */
 	s->snap.tl_procs = s->snap.prog != NULL;
-	if (s->snap.tl_procs &&
-	    tl_by_process(s->pd.st, s->pd.n, s->snap.tl_pid, CT_NSLOTS) < 0)
+	if (s->snap.tl_procs && tl_by_process(s->pd.st, s->pd.n, s->snap.tl_pid, CT_NSLOTS) < 0)
 		return errf(s->err, sizeof(s->err), "out of memory building the time ledger");
 	if (tl_build(&s->tl, s->pd.st, s->pd.n, s->pd.period_ns))
 		return errf(s->err, sizeof(s->err), "out of memory building the time ledger");
@@ -410,13 +415,15 @@ static int trace_program(struct session *s)
 		goto out;
 	}
 	if (s->o.exporter)
-		fprintf(stderr, "trace_run: tracing %s %s, metrics on http://%s%s%s:%u/metrics; "
-			"Ctrl-C to stop\n", s->o.all ? "every process" : prog.mode,
-			s->o.all ? "(--all)" : prog.what, strchr(s->o.exp_addr, ':') ? "[" : "",
-			s->o.exp_addr, strchr(s->o.exp_addr, ':') ? "]" : "", s->o.exp_port);
+		fprintf(stderr,
+			"trace_run: tracing %s %s, metrics on http://%s%s%s:%u/metrics; "
+			"Ctrl-C to stop\n",
+			s->o.all ? "every process" : prog.mode, s->o.all ? "(--all)" : prog.what,
+			strchr(s->o.exp_addr, ':') ? "[" : "", s->o.exp_addr,
+			strchr(s->o.exp_addr, ':') ? "]" : "", s->o.exp_port);
 	else if (!s->o.cmd)
-		fprintf(stderr, "trace_run: tracing %s %s%s; Ctrl-C to stop\n", prog.mode, prog.what,
-			s->o.duration_given ? " for --duration" : "");
+		fprintf(stderr, "trace_run: tracing %s %s%s; Ctrl-C to stop\n", prog.mode,
+			prog.what, s->o.duration_given ? " for --duration" : "");
 	target_wait(&tg, &s->o, &runner_stop, &prog);
 	detach_all(s);
 	if (s->cp)
@@ -461,7 +468,8 @@ static int trace_experiment(struct session *s)
 	 * finishes its message), and its traffic so far is reported */
 	int stopped = runner_stop && s->o.host_role && !rc;
 	if (runner_stop && !stopped) {
-		snprintf(s->err, sizeof(s->err), "interrupted; every program detached and every "
+		snprintf(s->err, sizeof(s->err),
+			 "interrupted; every program detached and every "
 			 "child reaped");
 		return 130;
 	}
@@ -472,14 +480,16 @@ static int trace_experiment(struct session *s)
 	rc = report(s) ? 1 : 0;
 	int skipped = 0, bad = s->o.check ? ledger_check(&s->snap, stderr, &skipped) : 0;
 	if (skipped)
-		fprintf(stderr, "trace_run: --check: %d invariant(s) cannot be checked with the %s "
-			"backend on this kernel (listed above); the others %s\n", skipped,
-			s->snap.backend, bad ? "were checked" : "hold");
+		fprintf(stderr,
+			"trace_run: --check: %d invariant(s) cannot be checked with the %s "
+			"backend on this kernel (listed above); the others %s\n",
+			skipped, s->snap.backend, bad ? "were checked" : "hold");
 	if (rc)
 		return 1;
 	s->err[0] = 0;
 	if (stopped && !bad) {
-		snprintf(s->err, sizeof(s->err), "interrupted; the report covers the traffic until "
+		snprintf(s->err, sizeof(s->err),
+			 "interrupted; the report covers the traffic until "
 			 "then");
 		return 130;
 	}
@@ -522,8 +532,8 @@ static int print_version(void)
 	printf("kernel %s: BTF %s; backends:", rel, btf);
 	for (int b = 0; b < BK_COUNT; b++) {
 		int ok = !hooks_plan(&kf, (enum ct_backend)b, 0, &plan, why, sizeof(why));
-		printf("\n  %-10s %s%s", backend_name((enum ct_backend)b), ok ? "usable" : "not usable: ",
-		       ok ? "" : why);
+		printf("\n  %-10s %s%s", backend_name((enum ct_backend)b),
+		       ok ? "usable" : "not usable: ", ok ? "" : why);
 	}
 	printf("\n");
 	return 0;
@@ -592,8 +602,8 @@ int main(int argc, char **argv)
 	 * (its `tasks` map); user symbols come from the mappings snapshot at
 	 * attach and the mmap side-band read during the trace. */
 	s.prof_opened = s.pp != NULL;
-	if (s.pp && profile_open(s.pp, s.o.sample_hz, tracer_tasks_fd(&s.t), program, s.err,
-				 sizeof(s.err)))
+	if (s.pp &&
+	    profile_open(s.pp, s.o.sample_hz, tracer_tasks_fd(&s.t), program, s.err, sizeof(s.err)))
 		goto cleanup;
 	/* --bpf-stats: on from here; the kernel turns them off when the fd
 	 * closes, however trace_run ends */

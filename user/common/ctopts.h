@@ -40,18 +40,18 @@ struct ct_opts {
 	enum ct_mode mode;
 	enum ct_net net;
 	uint16_t port;
-	char addr[64];      /* --bind (server) or --connect (client); trace_run
+	char addr[64]; /* --bind (server) or --connect (client); trace_run
 	                     * --role: --listen's or --connect's address */
 	enum ct_host_role host_role; /* trace_run --role (HOST_BOTH: the runner's pair) */
 	double peer_timeout; /* --peer-timeout: server: wait for the clients this long;
 	                      * client: retry connecting this long (0: the defaults) */
 	bool verify;
-	int slots;          /* a3, a4: message slots in flight (0 = auto) */
-	enum ct_rx rx;      /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
+	int slots; /* a3, a4: message slots in flight (0 = auto) */
+	enum ct_rx rx; /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
 	                     * latter unless --rx copy is given) */
 	enum ct_tls_send tls_send; /* a6: sendmsg (copy) or sendfile from a memfd */
-	int ready_fd;       /* server: write one byte here once listening */
-	const char *json;   /* --json FILE */
+	int ready_fd; /* server: write one byte here once listening */
+	const char *json; /* --json FILE */
 	bool quiet;
 	/* ctrun only: --perf-ctl CTL,ACK (empty: off); the runner opens them
 	 * into perf, which only the client side uses */
@@ -63,22 +63,22 @@ struct ct_opts {
 	int repeat;
 	const char *format;
 	const char *output;
-	bool check;          /* assert ledger against app counts */
-	bool no_systime;     /* --no-syscall-time */
-	bool bpf_stats;      /* --bpf-stats: the tracer's BPF run time */
-	bool kernel_facts;   /* --kernel-facts: print them and exit */
+	bool check; /* assert ledger against app counts */
+	bool no_systime; /* --no-syscall-time */
+	bool bpf_stats; /* --bpf-stats: the tracer's BPF run time */
+	bool kernel_facts; /* --kernel-facts: print them and exit */
 	bool impl_given, duration_given, rx_given, tls_send_given;
 	/* tracing a program instead of --impl: one of these */
-	char **cmd;          /* -- COMMAND [ARG...] (NULL-terminated argv) */
-	const char *pids;    /* --pid PID[,PID...] */
-	const char *cgroup;  /* --cgroup PATH */
-	const char *user;    /* --user NAME: runs the command, owns the output files */
-	bool per_conn;       /* --per-connection */
-	int top;             /* --top: connections in the table */
+	char **cmd; /* -- COMMAND [ARG...] (NULL-terminated argv) */
+	const char *pids; /* --pid PID[,PID...] */
+	const char *cgroup; /* --cgroup PATH */
+	const char *user; /* --user NAME: runs the command, owns the output files */
+	bool per_conn; /* --per-connection */
+	int top; /* --top: connections in the table */
 	/* the sampling profiler (--impl only so far) */
-	unsigned sample_hz;  /* --sample-freq (0: off) */
+	unsigned sample_hz; /* --sample-freq (0: off) */
 	bool sample_given;
-	const char *folded;  /* --folded FILE */
+	const char *folded; /* --folded FILE */
 	const char *flamegraph; /* --flamegraph FILE */
 	/* --interval S [--count N] (or bare trailing S [N]): the ledger of
 	 * every S seconds while tracing; 0: off. --count N ends the trace
@@ -87,17 +87,18 @@ struct ct_opts {
 	long count;
 	/* --exporter [ADDR:]PORT: serve /metrics until a signal (NULL: off) */
 	const char *exporter;
-	char exp_addr[64];   /* the address part (default 127.0.0.1) */
+	char exp_addr[64]; /* the address part (default 127.0.0.1) */
 	uint16_t exp_port;
-	bool all;            /* --all: every process of the host (the root cgroup) */
-	bool by_comm;        /* --by comm: the exporter's series per name, not per pid */
+	bool all; /* --all: every process of the host (the root cgroup) */
+	bool by_comm; /* --by comm: the exporter's series per name, not per pid */
 };
 
 /* 99 Hz per CPU (bpftrace's and perf flame-graph custom; bcc profile: 49):
  * each sample is a timer interrupt, whose cost is the platform's. On the
  * 2-core VM the project is measured on, even `perf record -F 499 -a`
  * without stacks raised a1 256 B's CPU per message by 17 %; at 99 Hz the
- * profiler is within the noise (docs/tracer.md, "The profiler"). Odd: no lockstep with periodic timers. --sample-freq raises it. */
+ * profiler is within the noise (docs/tracer.md, "The profiler"). Odd: no lockstep with
+ * periodic timers. --sample-freq raises it. */
 #define CT_SAMPLE_HZ 99
 #define CT_SAMPLE_MAX_HZ 20000
 

@@ -6,6 +6,5 @@
 
 /* Formats into err (at most len bytes) and returns -1, so callers can
  * `return errf(err, len, "...")`. */
-int errf(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #endif

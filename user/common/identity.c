@@ -48,11 +48,13 @@ int identity_resolve(const char *user, struct ct_identity *id, char *err, size_t
 	} else if (geteuid() == 0 && getenv("SUDO_UID")) {
 		long u = env_id("SUDO_UID"), g = env_id("SUDO_GID");
 		if (u < 0)
-			return errf(err, errlen, "SUDO_UID '%s' is not a user id (give --user NAME)",
+			return errf(err, errlen,
+				    "SUDO_UID '%s' is not a user id (give --user NAME)",
 				    getenv("SUDO_UID"));
 		pw = getpwuid((uid_t)u);
 		if (g < 0 && getenv("SUDO_GID"))
-			return errf(err, errlen, "SUDO_GID '%s' is not a group id (give --user NAME)",
+			return errf(err, errlen,
+				    "SUDO_GID '%s' is not a group id (give --user NAME)",
 				    getenv("SUDO_GID"));
 		id->uid = (uid_t)u;
 		id->gid = g >= 0 ? (gid_t)g : pw ? pw->pw_gid : (gid_t)u;

@@ -12,10 +12,10 @@
 struct ct_identity {
 	uid_t uid;
 	gid_t gid;
-	int root;              /* uid 0: nothing to drop, nothing to chown */
-	int have_pw;           /* a passwd entry: name, home and groups from it */
-	char name[64];         /* the passwd name, or the uid in digits */
-	char home[512];        /* the passwd home, or "/" */
+	int root; /* uid 0: nothing to drop, nothing to chown */
+	int have_pw; /* a passwd entry: name, home and groups from it */
+	char name[64]; /* the passwd name, or the uid in digits */
+	char home[512]; /* the passwd home, or "/" */
 	gid_t groups[CT_ID_MAX_GROUPS]; /* supplementary groups (initgroups') */
 	int ngroups;
 };

@@ -59,10 +59,18 @@ static void put_uint(struct ct_opts *o, const struct ct_optdef *d, unsigned long
 	uint32_t w = (uint32_t)v;
 	uint64_t q = v;
 	switch (d->size) {
-	case 1: memcpy(p, &b, 1); break;
-	case 2: memcpy(p, &h, 2); break;
-	case 4: memcpy(p, &w, 4); break;
-	default: memcpy(p, &q, 8); break;
+	case 1:
+		memcpy(p, &b, 1);
+		break;
+	case 2:
+		memcpy(p, &h, 2);
+		break;
+	case 4:
+		memcpy(p, &w, 4);
+		break;
+	default:
+		memcpy(p, &q, 8);
+		break;
 	}
 }
 
@@ -77,7 +85,8 @@ static int refuse(const struct ct_optdef *d, const char *range, const char *a, c
 {
 	if (d->bad)
 		return errf(err, errlen, d->bad, a);
-	return errf(err, errlen, "--%s must be %s, not '%s'", d->name, d->must ? d->must : range, a);
+	return errf(err, errlen, "--%s must be %s, not '%s'", d->name, d->must ? d->must : range,
+		    a);
 }
 
 /* "a, b or c" */
@@ -86,7 +95,10 @@ static void choice_list(const struct ct_choice *c, char *buf, size_t len)
 	size_t n = 0;
 	buf[0] = 0;
 	for (int i = 0; c[i].name && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == 0 ? "" : c[i + 1].name ? ", " : " or ",
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      i == 0		      ? ""
+					      : c[i + 1].name ? ", "
+							      : " or ",
 				      c[i].name);
 }
 
@@ -113,14 +125,17 @@ int optdef_parse(const struct ct_optdef *d, struct ct_opts *o, const char *a, ch
 		break;
 	case OK_U64:
 		if (opt_u64(a, &u) || u < d->min || u > d->max) {
-			snprintf(range, sizeof(range), "%llu..%llu%s", d->min, d->max, d->unit ? d->unit : "");
+			snprintf(range, sizeof(range), "%llu..%llu%s", d->min, d->max,
+				 d->unit ? d->unit : "");
 			return refuse(d, range, a, err, errlen);
 		}
 		put_uint(o, d, u);
 		break;
 	case OK_DOUBLE: /* written so that NaN fails both bounds */
-		if (opt_double(a, &v) || !(d->open_min ? v > d->dmin : v >= d->dmin) || !(v <= d->dmax)) {
-			snprintf(range, sizeof(range), "%g..%g%s", d->dmin, d->dmax, d->unit ? d->unit : "");
+		if (opt_double(a, &v) || !(d->open_min ? v > d->dmin : v >= d->dmin) ||
+		    !(v <= d->dmax)) {
+			snprintf(range, sizeof(range), "%g..%g%s", d->dmin, d->dmax,
+				 d->unit ? d->unit : "");
 			return refuse(d, range, a, err, errlen);
 		}
 		memcpy((char *)o + d->off, &v, sizeof(v));
@@ -145,8 +160,9 @@ int optdef_parse(const struct ct_optdef *d, struct ct_opts *o, const char *a, ch
 		break;
 	case OK_BUF:
 		if (strlen(a) >= d->size)
-			return d->bad ? errf(err, errlen, d->bad, a) :
-			       errf(err, errlen, "--%s '%.40s...' is too long", d->name, a);
+			return d->bad
+				? errf(err, errlen, d->bad, a)
+				: errf(err, errlen, "--%s '%.40s...' is too long", d->name, a);
 		snprintf((char *)o + d->off, d->size, "%s", a);
 		break;
 	case OK_HOOK:
@@ -179,15 +195,18 @@ int opts_hostport(const char *what, const char *a, int need_port, char *addr, si
 	if (a[0] == '[') { /* [IPv6] or [IPv6]:PORT */
 		const char *end = strchr(a, ']');
 		if (!end || end == a + 1 || (end[1] && (end[1] != ':' || !end[2])))
-			return errf(err, errlen, "%s '%.80s' is not %s", what, a, need_port ?
-				    "[ADDR:]PORT ([IPv6]:PORT)" : "ADDR[:PORT] ([IPv6]:PORT)");
+			return errf(err, errlen, "%s '%.80s' is not %s", what, a,
+				    need_port ? "[ADDR:]PORT ([IPv6]:PORT)"
+					      : "ADDR[:PORT] ([IPv6]:PORT)");
 		host = a + 1;
 		n = (size_t)(end - host);
 		ps = end[1] ? end + 2 : NULL;
 	} else if (colon && strchr(colon + 1, ':')) { /* a bare IPv6 address: no port */
 		if (need_port)
-			return errf(err, errlen, "%s '%.80s': an IPv6 address goes in brackets, "
-				    "[ADDR]:PORT", what, a);
+			return errf(err, errlen,
+				    "%s '%.80s': an IPv6 address goes in brackets, "
+				    "[ADDR]:PORT",
+				    what, a);
 		n = strlen(a);
 	} else if (colon) {
 		n = (size_t)(colon - a);
@@ -204,7 +223,8 @@ int opts_hostport(const char *what, const char *a, int need_port, char *addr, si
 	if (n >= addrlen)
 		return errf(err, errlen, "%s: address '%.40s...' is too long", what, host);
 	if (ps && (opt_u64(ps, &u) || u < 1 || u > 65535))
-		return errf(err, errlen, "%s '%.80s': port must be 1..65535, not '%.20s'", what, a, ps);
+		return errf(err, errlen, "%s '%.80s': port must be 1..65535, not '%.20s'", what, a,
+			    ps);
 	if (need_port && !ps)
 		return errf(err, errlen, "%s '%.80s' has no port: [ADDR:]PORT", what, a);
 	snprintf(addr, addrlen, "%.*s", (int)n, host);

@@ -11,16 +11,16 @@ struct ct_opts;
 
 /* How an option's value is read and stored. */
 enum ct_optkind {
-	OK_NOTE,    /* not an option: lines of --help (arg: a left column) */
-	OK_EXIT,    /* --help, --version: opts_parse returns .ret */
-	OK_FLAG,    /* no value: sets the bool at .off */
-	OK_U64,     /* digits with an optional K/M/G suffix, .min...max */
-	OK_DOUBLE,  /* a number, .dmin..dmax (.dmin excluded with .open_min) */
-	OK_CHOICE,  /* one of .choices, stores its value */
-	OK_WORD,    /* one of .choices, stores the text (a const char *) */
-	OK_STRING,  /* any text, stored as a const char * */
-	OK_BUF,     /* any text that fits, copied into the char array at .off */
-	OK_HOOK,    /* .hook reads it: the genuinely special ones */
+	OK_NOTE, /* not an option: lines of --help (arg: a left column) */
+	OK_EXIT, /* --help, --version: opts_parse returns .ret */
+	OK_FLAG, /* no value: sets the bool at .off */
+	OK_U64, /* digits with an optional K/M/G suffix, .min...max */
+	OK_DOUBLE, /* a number, .dmin..dmax (.dmin excluded with .open_min) */
+	OK_CHOICE, /* one of .choices, stores its value */
+	OK_WORD, /* one of .choices, stores the text (a const char *) */
+	OK_STRING, /* any text, stored as a const char * */
+	OK_BUF, /* any text that fits, copied into the char array at .off */
+	OK_HOOK, /* .hook reads it: the genuinely special ones */
 };
 
 struct ct_choice {
@@ -36,24 +36,24 @@ struct ct_choice {
 #define R_ALL (R_SERVER | R_CLIENT | R_RUNNER | R_TRACE)
 
 struct ct_optdef {
-	const char *name;  /* long name without "--"; NULL: an OK_NOTE */
-	char short_name;   /* 0: none */
-	const char *arg;   /* the value's name in --help; NULL: takes none */
-	unsigned roles;    /* R_*: the binaries that accept it */
-	const char *help;  /* its --help text, '\n' between lines */
+	const char *name; /* long name without "--"; NULL: an OK_NOTE */
+	char short_name; /* 0: none */
+	const char *arg; /* the value's name in --help; NULL: takes none */
+	unsigned roles; /* R_*: the binaries that accept it */
+	const char *help; /* its --help text, '\n' between lines */
 	enum ct_optkind kind;
-	size_t off, size;  /* the field of struct ct_opts it sets */
-	size_t seen;       /* offset + 1 of a bool set when it is given; 0: none */
-	unsigned given;    /* bit for the checks across options (opttable.h) */
-	unsigned long long min, max;          /* OK_U64 */
-	double dmin, dmax;                    /* OK_DOUBLE */
-	bool open_min;                        /* OK_DOUBLE: dmin itself refused */
-	const struct ct_choice *choices;      /* OK_CHOICE, OK_WORD; {NULL} ends */
-	const char *unit;  /* after the range in the error: " seconds" */
-	const char *must;  /* instead of the range: "--X must be MUST, not 'V'" */
-	const char *bad;   /* the whole error instead: a format with one %s (V) */
+	size_t off, size; /* the field of struct ct_opts it sets */
+	size_t seen; /* offset + 1 of a bool set when it is given; 0: none */
+	unsigned given; /* bit for the checks across options (opttable.h) */
+	unsigned long long min, max; /* OK_U64 */
+	double dmin, dmax; /* OK_DOUBLE */
+	bool open_min; /* OK_DOUBLE: dmin itself refused */
+	const struct ct_choice *choices; /* OK_CHOICE, OK_WORD; {NULL} ends */
+	const char *unit; /* after the range in the error: " seconds" */
+	const char *must; /* instead of the range: "--X must be MUST, not 'V'" */
+	const char *bad; /* the whole error instead: a format with one %s (V) */
 	int (*hook)(struct ct_opts *o, const char *a, char *err, size_t errlen);
-	int ret;           /* OK_EXIT */
+	int ret; /* OK_EXIT */
 };
 
 /* Reads a (NULL for OK_FLAG) into o as d says: 0, or -1 with one line in

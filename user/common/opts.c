@@ -11,11 +11,20 @@
 #include "errf.h"
 #include "opttable.h"
 
-const char *impl_name(enum ct_impl i) { return opt_choice_name(ct_impl_choices, (int)i); }
+const char *impl_name(enum ct_impl i)
+{
+	return opt_choice_name(ct_impl_choices, (int)i);
+}
 
-const char *mode_name(enum ct_mode m) { return opt_choice_name(ct_mode_choices, (int)m); }
+const char *mode_name(enum ct_mode m)
+{
+	return opt_choice_name(ct_mode_choices, (int)m);
+}
 
-const char *rx_name(enum ct_rx r) { return opt_choice_name(ct_rx_choices, (int)r); }
+const char *rx_name(enum ct_rx r)
+{
+	return opt_choice_name(ct_rx_choices, (int)r);
+}
 
 const char *tls_send_name(enum ct_tls_send t)
 {
@@ -45,8 +54,7 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 	o->backend = "auto";
 	o->format = "table";
 	o->sample_hz = role == ROLE_TRACE ? CT_SAMPLE_HZ : 0;
-	snprintf(o->addr, sizeof(o->addr), "%s",
-		 role == ROLE_CLIENT ? "127.0.0.1" : "0.0.0.0");
+	snprintf(o->addr, sizeof(o->addr), "%s", role == ROLE_CLIENT ? "127.0.0.1" : "0.0.0.0");
 }
 
 /* --exporter serves a running trace of processes until a signal: not the
@@ -54,20 +62,25 @@ static void defaults(struct ct_opts *o, enum ct_role role)
 static int exporter_check(struct ct_opts *o, char *err, size_t errlen)
 {
 	if (o->all && (o->cmd || o->pids || o->cgroup))
-		return errf(err, errlen, "--all traces every process; give it without -- COMMAND, "
+		return errf(err, errlen,
+			    "--all traces every process; give it without -- COMMAND, "
 			    "--pid or --cgroup");
 	if (o->all)
 		o->cgroup = "."; /* the cgroup v2 mount itself: the root holds every task */
 	if (!o->exporter)
 		return o->by_comm ? errf(err, errlen, "--by applies to --exporter") : 0;
 	if (o->impl_given)
-		return errf(err, errlen, "--exporter traces running processes (--pid, --cgroup or "
+		return errf(err, errlen,
+			    "--exporter traces running processes (--pid, --cgroup or "
 			    "--all), not the built-in experiment (--impl)");
 	if (!o->pids && !o->cgroup && !o->cmd)
-		return errf(err, errlen, "--exporter needs what to trace: --pid, --cgroup or --all");
+		return errf(err, errlen,
+			    "--exporter needs what to trace: --pid, --cgroup or --all");
 	if (o->interval || o->check || o->compare)
-		return errf(err, errlen, "--exporter cannot be combined with --%s", o->interval ?
-			    "interval" : o->check ? "check" : "compare");
+		return errf(err, errlen, "--exporter cannot be combined with --%s",
+			    o->interval	       ? "interval"
+				    : o->check ? "check"
+					       : "compare");
 	return 0;
 }
 
@@ -76,9 +89,11 @@ static int exporter_check(struct ct_opts *o, char *err, size_t errlen)
 static int interval_check(struct ct_opts *o, char *err, size_t errlen)
 {
 	if (o->count && !o->interval)
-		return errf(err, errlen, "--count needs --interval (or a bare trailing INTERVAL COUNT)");
+		return errf(err, errlen,
+			    "--count needs --interval (or a bare trailing INTERVAL COUNT)");
 	if (o->interval && o->compare)
-		return errf(err, errlen, "--interval reports one traced run; it cannot be combined "
+		return errf(err, errlen,
+			    "--interval reports one traced run; it cannot be combined "
 			    "with --compare");
 	if (o->count && !o->duration_given) {
 		o->duration = o->interval * (double)o->count;
@@ -92,20 +107,25 @@ static int interval_check(struct ct_opts *o, char *err, size_t errlen)
 static int trace_target_check(const struct ct_opts *o, char *err, size_t errlen)
 {
 	if ((o->folded || o->flamegraph) && !o->sample_hz)
-		return errf(err, errlen, "--folded and --flamegraph need the profiler (--sample-freq > 0)");
+		return errf(err, errlen,
+			    "--folded and --flamegraph need the profiler (--sample-freq > 0)");
 	int n = !!o->cmd + !!o->pids + !!o->cgroup;
 	if (n > 1)
 		return errf(err, errlen, "give one of -- COMMAND, --pid and --cgroup, not %s",
-			    o->cmd && o->pids ? "--pid with a command" : o->cgroup && o->pids ?
-			    "--pid with --cgroup" : "--cgroup with a command");
+			    o->cmd && o->pids		   ? "--pid with a command"
+				    : o->cgroup && o->pids ? "--pid with --cgroup"
+							   : "--cgroup with a command");
 	if (!n)
 		return 0;
 	if (o->impl_given)
-		return errf(err, errlen, "--impl runs the built-in experiment; it cannot be "
+		return errf(err, errlen,
+			    "--impl runs the built-in experiment; it cannot be "
 			    "combined with -- COMMAND, --pid or --cgroup");
 	if (o->compare || o->check)
-		return errf(err, errlen, "--%s needs --impl (it compares against the "
-			    "experiment's own counts)", o->compare ? "compare" : "check");
+		return errf(err, errlen,
+			    "--%s needs --impl (it compares against the "
+			    "experiment's own counts)",
+			    o->compare ? "compare" : "check");
 	return 0;
 }
 
@@ -120,10 +140,12 @@ static int a6_check(const struct ct_opts *o, char *err, size_t errlen)
 	if (o->impl != IMPL_A6)
 		return 0;
 	if (o->slots)
-		return errf(err, errlen, "--slots applies to a3 and a4; a6 has no slots (kTLS "
+		return errf(err, errlen,
+			    "--slots applies to a3 and a4; a6 has no slots (kTLS "
 			    "encrypts into its own buffers)");
 	if (o->rx == RX_ZEROCOPY)
-		return errf(err, errlen, "--rx zerocopy cannot map kTLS records (the kernel "
+		return errf(err, errlen,
+			    "--rx zerocopy cannot map kTLS records (the kernel "
 			    "decrypts them); a6 receives with --rx copy");
 	return 0;
 }
@@ -132,36 +154,50 @@ static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errle
 {
 	if (!o->host_role) {
 		if (given & 7)
-			return errf(err, errlen, "--%s needs --role %s", given & 1 ? "listen" : given & 2 ?
-				    "connect" : "peer-timeout", given & 1 ? "server" : given & 2 ?
-				    "client" : "server or client");
+			return errf(err, errlen, "--%s needs --role %s",
+				    given & 1		? "listen"
+					    : given & 2 ? "connect"
+							: "peer-timeout",
+				    given & 1		? "server"
+					    : given & 2 ? "client"
+							: "server or client");
 		return 0;
 	}
 	int server = o->host_role == HOST_SERVER;
 	if (o->cmd || o->pids || o->cgroup || o->exporter || o->all)
-		return errf(err, errlen, "--role runs one side of the built-in experiment (--impl); it "
-			    "cannot be combined with -- COMMAND, --pid, --cgroup, --all or --exporter");
+		return errf(
+			err, errlen,
+			"--role runs one side of the built-in experiment (--impl); it "
+			"cannot be combined with -- COMMAND, --pid, --cgroup, --all or --exporter");
 	if (given & 8)
-		return errf(err, errlen, "--net picks the topology of a run with both sides here; "
+		return errf(err, errlen,
+			    "--net picks the topology of a run with both sides here; "
 			    "with --role the hosts' own network carries it");
 	if (o->compare)
-		return errf(err, errlen, "--compare runs untraced and traced pairs; with --role the "
+		return errf(err, errlen,
+			    "--compare runs untraced and traced pairs; with --role the "
 			    "peer runs once");
 	if (server && (given & 2))
-		return errf(err, errlen, "--connect is --role client's; --role server takes --listen "
+		return errf(err, errlen,
+			    "--connect is --role client's; --role server takes --listen "
 			    "[ADDR:]PORT");
 	if (!server && (given & 1))
-		return errf(err, errlen, "--listen is --role server's; --role client takes --connect "
+		return errf(err, errlen,
+			    "--listen is --role server's; --role client takes --connect "
 			    "ADDR[:PORT]");
 	if (!server && !(given & 2))
-		return errf(err, errlen, "--role client needs --connect ADDR[:PORT] (where build/server "
+		return errf(err, errlen,
+			    "--role client needs --connect ADDR[:PORT] (where build/server "
 			    "or trace_run --role server listens)");
 	if (server && o->rx_given)
-		return errf(err, errlen, "--rx is the receiver's: give it to the peer's build/client");
+		return errf(err, errlen,
+			    "--rx is the receiver's: give it to the peer's build/client");
 	if (!server && o->slots)
-		return errf(err, errlen, "--slots is the sender's: give it to the peer's build/server");
+		return errf(err, errlen,
+			    "--slots is the sender's: give it to the peer's build/server");
 	if (!server && o->tls_send_given)
-		return errf(err, errlen, "--tls-send is the sender's: give it to the peer's "
+		return errf(err, errlen,
+			    "--tls-send is the sender's: give it to the peer's "
 			    "build/server");
 	if (server && !(given & 1))
 		snprintf(o->addr, sizeof(o->addr), "0.0.0.0");
@@ -224,8 +260,8 @@ static const char *short_name_of(int c)
 	return "?";
 }
 
-int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
-	       char *err, size_t errlen)
+int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv, char *err,
+	       size_t errlen)
 {
 	unsigned given = 0; /* role_check's bits */
 	int c, idx;
@@ -239,12 +275,12 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 			return errf(err, errlen, "unknown option '%s' (see --help)",
 				    argv[optind - 1]);
 		if (c == ':')
-			return errf(err, errlen, "option '%s' needs a value",
-				    argv[optind - 1]);
+			return errf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		const char *name = c >= 256 ? long_opts[c - 256].name : short_name_of(c);
 		const struct ct_optdef *d = find(name, role);
 		if (!d) /* name the option, not its value */
-			return errf(err, errlen, "option '--%s' is not valid here (see --help)", name);
+			return errf(err, errlen, "option '--%s' is not valid here (see --help)",
+				    name);
 		if (d->kind == OK_EXIT)
 			return d->ret;
 		if (optdef_parse(d, o, optarg, err, errlen))
@@ -265,15 +301,17 @@ int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
 	} else if (optind < argc) {
 		return errf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	}
-	if (role == ROLE_TRACE && (interval_check(o, err, errlen) || exporter_check(o, err, errlen) ||
-				   role_check(o, given, err, errlen)))
+	if (role == ROLE_TRACE &&
+	    (interval_check(o, err, errlen) || exporter_check(o, err, errlen) ||
+	     role_check(o, given, err, errlen)))
 		return -1;
 	/* A5 is the pair "sendfile sender + mapping receiver": the client
 	 * maps unless told --rx copy (the server has no --rx). */
 	if (o->impl == IMPL_A5 && !o->rx_given && role != ROLE_SERVER)
 		o->rx = RX_ZEROCOPY;
 	if (o->impl == IMPL_A5 && o->slots)
-		return errf(err, errlen, "--slots applies to a3 and a4; a5 has no slots (its pages "
+		return errf(err, errlen,
+			    "--slots applies to a3 and a4; a5 has no slots (its pages "
 			    "leave the memfd once sent)");
 	if (a6_check(o, err, errlen))
 		return -1;
@@ -297,8 +335,9 @@ void opts_usage(FILE *f, enum ct_role role, const char *prog)
 			fprintf(f, "%s\n", d->help);
 			continue;
 		}
-		snprintf(left, sizeof(left), "%s%s%s%s", d->name ? "--" : "", d->name ? d->name : "",
-			 d->name && d->arg ? " " : "", d->arg ? d->arg : "");
+		snprintf(left, sizeof(left), "%s%s%s%s", d->name ? "--" : "",
+			 d->name ? d->name : "", d->name && d->arg ? " " : "",
+			 d->arg ? d->arg : "");
 		if (d->help[0] == '\n')
 			fprintf(f, "  %s", left);
 		else

@@ -19,8 +19,8 @@ const char *tls_send_name(enum ct_tls_send t);
 /* Parses argv for the given role. On error returns -1 and writes a
  * one-line message (no trailing newline) into err. Returns 1 for --help,
  * 2 for --version (the caller prints them), 0 otherwise. */
-int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv,
-	       char *err, size_t errlen);
+int opts_parse(struct ct_opts *o, enum ct_role role, int argc, char **argv, char *err,
+	       size_t errlen);
 /* --help: the options this role (binary) takes, and its EXAMPLES. */
 void opts_usage(FILE *f, enum ct_role role, const char *prog);
 

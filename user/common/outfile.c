@@ -19,14 +19,16 @@ struct lazy {
 	char *path;
 	uid_t uid;
 	gid_t gid;
-	int fd;    /* -1 until the first write */
-	int err;   /* errno of a failed open */
+	int fd; /* -1 until the first write */
+	int err; /* errno of a failed open */
 };
 
 static int refuse(const char *path, char *err, size_t errlen)
 {
-	return errf(err, errlen, "%s is a symbolic link; refusing to write through it (give "
-		    "the file itself)", path);
+	return errf(err, errlen,
+		    "%s is a symbolic link; refusing to write through it (give "
+		    "the file itself)",
+		    path);
 }
 
 /* Creates the file (then it is ours to give away) or truncates the one
@@ -141,7 +143,8 @@ FILE *outfile_for(const struct ct_opts *o, const char *path, char *err, size_t e
 
 int outfile_check_opts(const struct ct_opts *o, char *err, size_t errlen)
 {
-	const char *opt[2] = { "--folded", "--flamegraph" }, *path[2] = { o->folded, o->flamegraph };
+	const char *opt[2] = { "--folded", "--flamegraph" },
+		   *path[2] = { o->folded, o->flamegraph };
 	char why[400];
 	for (int k = 0; k < 2; k++)
 		if (path[k] && check(path[k], why, sizeof(why)))

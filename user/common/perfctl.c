@@ -19,8 +19,10 @@ static int open_fifo(const char *what, const char *path, int flags, char *err, s
 	struct stat st;
 	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENXIO)
-		return errf(err, errlen, "--perf-ctl: no perf reads %s '%s' (run ctrun under "
-			    "perf stat -D -1 --control fifo:CTL,ACK)", what, path);
+		return errf(err, errlen,
+			    "--perf-ctl: no perf reads %s '%s' (run ctrun under "
+			    "perf stat -D -1 --control fifo:CTL,ACK)",
+			    what, path);
 	if (fd < 0)
 		return errf(err, errlen, "--perf-ctl: cannot open %s '%s': %s", what, path,
 			    strerror(errno));
@@ -32,8 +34,7 @@ static int open_fifo(const char *what, const char *path, int flags, char *err, s
 	return fd;
 }
 
-int perfctl_open(struct perfctl *p, const char *ctl, const char *ack, char *err,
-		 size_t errlen)
+int perfctl_open(struct perfctl *p, const char *ctl, const char *ack, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	pthread_mutex_init(&p->mu, NULL);
@@ -71,15 +72,19 @@ static int command(struct perfctl *p, const char *cmd)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0)
-			return errf(p->err, sizeof(p->err), "--perf-ctl: perf did not acknowledge '%s' "
-				    "within %d s", cmd, ACK_TIMEOUT_MS / 1000);
+			return errf(p->err, sizeof(p->err),
+				    "--perf-ctl: perf did not acknowledge '%s' "
+				    "within %d s",
+				    cmd, ACK_TIMEOUT_MS / 1000);
 		char c;
 		ssize_t k = read(p->ack, &c, 1);
 		if (k < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (k <= 0)
-			return errf(p->err, sizeof(p->err), "--perf-ctl: no acknowledgement of '%s' "
-				    "from perf: %s", cmd, k ? strerror(errno) : "ACK closed (perf exited?)");
+			return errf(p->err, sizeof(p->err),
+				    "--perf-ctl: no acknowledgement of '%s' "
+				    "from perf: %s",
+				    cmd, k ? strerror(errno) : "ACK closed (perf exited?)");
 		if (c == '\n')
 			break;
 		if (c && len < sizeof(got) - 1)
@@ -87,8 +92,8 @@ static int command(struct perfctl *p, const char *cmd)
 	}
 	got[len] = 0;
 	if (strcmp(got, "ack"))
-		return errf(p->err, sizeof(p->err), "--perf-ctl: perf answered '%s' to '%s', not 'ack'",
-			    got, cmd);
+		return errf(p->err, sizeof(p->err),
+			    "--perf-ctl: perf answered '%s' to '%s', not 'ack'", got, cmd);
 	return 0;
 }
 

@@ -11,18 +11,17 @@
 #include <stddef.h>
 
 struct perfctl {
-	int ctl, ack;  /* the FIFOs: we write CTL, read ACK */
+	int ctl, ack; /* the FIFOs: we write CTL, read ACK */
 	pthread_mutex_t mu;
 	pthread_cond_t all_ended;
-	int windows;   /* connections whose window has not ended yet */
+	int windows; /* connections whose window has not ended yet */
 	int enabled;
 	char err[320]; /* the failure, one line */
 };
 
 /* Opens both FIFOs; fails (one line in err) when a path is missing or not
  * a FIFO, or no perf reads CTL. */
-int perfctl_open(struct perfctl *p, const char *ctl, const char *ack, char *err,
-		 size_t errlen);
+int perfctl_open(struct perfctl *p, const char *ctl, const char *ack, char *err, size_t errlen);
 /* The window starts for `windows` connections: enable counting. */
 int perfctl_enable(struct perfctl *p, int windows);
 /* One connection's window ended (call once per connection): the last one

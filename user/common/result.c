@@ -60,8 +60,8 @@ static void merge_seconds(struct side_result *into, const struct side_result *fr
 	if (!into->sent_first_s || from->sent_first_s < into->sent_first_s) {
 		uint64_t shift = into->sent_first_s ? into->sent_first_s - from->sent_first_s : 0;
 		for (int i = CT_SENT_SECS - 1; i >= 0; i--)
-			into->sent_per_s[i] = (uint64_t)i >= shift ?
-				into->sent_per_s[i - shift] : 0;
+			into->sent_per_s[i] =
+				(uint64_t)i >= shift ? into->sent_per_s[i - shift] : 0;
 		into->sent_first_s = from->sent_first_s;
 	}
 	uint64_t off = from->sent_first_s - into->sent_first_s;
@@ -114,12 +114,12 @@ double run_gbps(const struct side_result *c)
 
 static void lat_json(FILE *f, const struct hist *h)
 {
-	fprintf(f, "{\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f, "
-		   "\"max\": %.3f, \"mean\": %.3f, \"count\": %llu}",
+	fprintf(f,
+		"{\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f, "
+		"\"max\": %.3f, \"mean\": %.3f, \"count\": %llu}",
 		hist_quantile(h, 0.5) / 1e3, hist_quantile(h, 0.9) / 1e3,
 		hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3,
-		h->count ? h->max / 1e3 : 0, hist_mean(h) / 1e3,
-		(unsigned long long)h->count);
+		h->count ? h->max / 1e3 : 0, hist_mean(h) / 1e3, (unsigned long long)h->count);
 }
 
 void json_str(FILE *f, const char *s)
@@ -146,27 +146,26 @@ void json_str(FILE *f, const char *s)
 
 void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 {
-	fprintf(f, "%*s\"%s\": {\"ok\": %s, \"error\": ", ind, "", name,
-		r->ok ? "true" : "false");
+	fprintf(f, "%*s\"%s\": {\"ok\": %s, \"error\": ", ind, "", name, r->ok ? "true" : "false");
 	json_str(f, r->error);
-	fprintf(f, ", \"bytes_sent\": %llu, \"bytes_received\": %llu, "
-		   "\"messages_sent\": %llu, \"messages_received\": %llu, "
-		   "\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
-		   "\"zc_notifications\": %llu, \"zc_completions\": %llu, "
-		   "\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"zc_waits\": %llu, "
-		   "\"zc_wait_ns\": %llu, "
-		   "\"sendfile_calls\": %llu, \"sendfile_bytes\": %llu, \"detached_bytes\": %llu, "
-		   "\"pad_bytes\": %llu, "
-		   "\"rx_mapped_bytes\": %llu, \"rx_copied_bytes\": %llu, \"rx_zc_calls\": %llu, "
-		   "\"verify_errors\": %llu, "
-		   "\"window_bytes\": %llu, "
-		   "\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
-		   "\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld",
+	fprintf(f,
+		", \"bytes_sent\": %llu, \"bytes_received\": %llu, "
+		"\"messages_sent\": %llu, \"messages_received\": %llu, "
+		"\"send_calls\": %llu, \"gather_bytes\": %llu, \"zc_sends\": %llu, "
+		"\"zc_notifications\": %llu, \"zc_completions\": %llu, "
+		"\"zc_copied\": %llu, \"zc_backoffs\": %llu, \"zc_waits\": %llu, "
+		"\"zc_wait_ns\": %llu, "
+		"\"sendfile_calls\": %llu, \"sendfile_bytes\": %llu, \"detached_bytes\": %llu, "
+		"\"pad_bytes\": %llu, "
+		"\"rx_mapped_bytes\": %llu, \"rx_copied_bytes\": %llu, \"rx_zc_calls\": %llu, "
+		"\"verify_errors\": %llu, "
+		"\"window_bytes\": %llu, "
+		"\"window_s\": %.6f, \"elapsed_s\": %.6f, \"cpu_user_s\": %.6f, "
+		"\"cpu_sys_s\": %.6f, \"ctx_voluntary\": %ld, \"ctx_involuntary\": %ld",
 		U(r->bytes_sent), U(r->bytes_received), U(r->messages_sent),
-		U(r->messages_received), U(r->send_calls), U(r->gather_bytes),
-		U(r->zc_sends), U(r->zc_notifications), U(r->zc_completions),
-		U(r->zc_copied), U(r->zc_backoffs), U(r->zc_waits), U(r->zc_wait_ns),
-		U(r->sendfile_calls), U(r->sendfile_bytes),
+		U(r->messages_received), U(r->send_calls), U(r->gather_bytes), U(r->zc_sends),
+		U(r->zc_notifications), U(r->zc_completions), U(r->zc_copied), U(r->zc_backoffs),
+		U(r->zc_waits), U(r->zc_wait_ns), U(r->sendfile_calls), U(r->sendfile_bytes),
 		U(r->detached_bytes), U(r->pad_bytes), U(r->rx_mapped_bytes), U(r->rx_copied_bytes),
 		U(r->rx_zc_calls), U(r->verify_errors), U(r->window_bytes), r->window_s,
 		r->elapsed_s, r->cpu_user_s, r->cpu_sys_s, r->ctx_vol, r->ctx_invol);
@@ -180,7 +179,8 @@ void side_json(FILE *f, const char *name, const struct side_result *r, int ind)
 		int n = CT_SENT_SECS;
 		while (n > 0 && !r->sent_per_s[n - 1])
 			n--;
-		fprintf(f, ", \"sent_per_s\": {\"first_s\": %llu, \"bytes\": [", U(r->sent_first_s));
+		fprintf(f, ", \"sent_per_s\": {\"first_s\": %llu, \"bytes\": [",
+			U(r->sent_first_s));
 		for (int i = 0; i < n; i++)
 			fprintf(f, "%s%llu", i ? ", " : "", U(r->sent_per_s[i]));
 		fputs("]}", f);
@@ -205,12 +205,14 @@ void run_json(FILE *f, const struct run_result *r, int ind)
 	int hs = o->host_role != HOST_CLIENT, hc = o->host_role != HOST_SERVER;
 	/* one-way delivery latency needs one clock: both sides here */
 	int lat = hc && (o->mode == MODE_RR || hs);
-	fprintf(f, "{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
-		   "\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
-		   "\"verify\": %s, \"rx\": \"%s\", \"tls_send\": %s%s%s,\n",
+	fprintf(f,
+		"{\n%*s\"impl\": \"%s\", \"size\": %zu, \"threads\": %d, "
+		"\"mode\": \"%s\", \"net\": \"%s\", \"duration_s\": %.3f, "
+		"\"verify\": %s, \"rx\": \"%s\", \"tls_send\": %s%s%s,\n",
 		ind + 2, "", impl_name(o->impl), o->size, o->threads, mode_name(o->mode),
 		net_name(o->net), o->duration, o->verify ? "true" : "false", rx_name(o->rx),
-		o->impl == IMPL_A6 ? "\"" : "", o->impl == IMPL_A6 ? tls_send_name(o->tls_send) : "null",
+		o->impl == IMPL_A6 ? "\"" : "",
+		o->impl == IMPL_A6 ? tls_send_name(o->tls_send) : "null",
 		o->impl == IMPL_A6 ? "\"" : "");
 	fprintf(f, "%*s\"ok\": %s, \"throughput_gbps\": ", ind + 2, "",
 		(!hs || s->ok) && (!hc || c->ok) ? "true" : "false");
@@ -260,15 +262,17 @@ void run_json(FILE *f, const struct run_result *r, int ind)
 static void sender_summary(FILE *f, const struct ct_opts *o, const struct side_result *s)
 {
 	if (o->impl == IMPL_A3)
-		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied",
-			U(s->zc_completions), U(s->zc_sends), U(s->zc_copied));
+		fprintf(f, ", zerocopy %llu/%llu completed, %llu copied", U(s->zc_completions),
+			U(s->zc_sends), U(s->zc_copied));
 	if (o->impl == IMPL_A4)
 		fprintf(f, ", io_uring zerocopy %s: %llu/%llu notifications, %llu flagged copied",
 			s->zc_mode, U(s->zc_notifications), U(s->zc_sends), U(s->zc_copied));
 	if (o->impl == IMPL_A5)
-		fprintf(f, ", by reference %llu B in %llu splice calls (%llu B of it padding), "
-			"%llu B detached from the memfd", U(s->sendfile_bytes), U(s->sendfile_calls),
-			U(s->pad_bytes), U(s->detached_bytes));
+		fprintf(f,
+			", by reference %llu B in %llu splice calls (%llu B of it padding), "
+			"%llu B detached from the memfd",
+			U(s->sendfile_bytes), U(s->sendfile_calls), U(s->pad_bytes),
+			U(s->detached_bytes));
 	if (o->impl == IMPL_A6 && o->tls_send == TLS_SEND_SENDFILE)
 		fprintf(f, ", kTLS: header by send, %llu B by sendfile in %llu calls",
 			U(s->sendfile_bytes), U(s->sendfile_calls));
@@ -293,8 +297,8 @@ static void role_summary(FILE *f, const struct run_result *r)
 		fprintf(f, "%.3f Gbit/s, %.0f msg/s, ", run_gbps(me),
 			me->window_s > 0 ? (double)me->messages_received / me->window_s : 0);
 		if (o->mode == MODE_RR)
-			fprintf(f, "round-trip latency p50 %.1f p99 %.1f us, ", hist_quantile(h, .5) / 1e3,
-				hist_quantile(h, .99) / 1e3);
+			fprintf(f, "round-trip latency p50 %.1f p99 %.1f us, ",
+				hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3);
 		fprintf(f, "received %llu B in %llu messages", U(me->bytes_received),
 			U(me->messages_received));
 		if (o->rx == RX_ZEROCOPY)
@@ -315,20 +319,19 @@ void run_summary(FILE *f, const struct run_result *r)
 		role_summary(f, r);
 		return;
 	}
-	fprintf(f, "%s %s size=%zu threads=%d net=%s: %.3f Gbit/s, %.0f msg/s, "
-		   "%s latency p50 %.1f p99 %.1f p99.9 %.1f max %.1f us, "
-		   "sent %llu B, received %llu B",
-		impl_name(o->impl), mode_name(o->mode), o->size, o->threads,
-		net_name(o->net), run_gbps(c),
-		c->window_s > 0 ? (double)h->count / c->window_s : 0,
-		o->mode == MODE_RR ? "round-trip" : "delivery",
-		hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3,
-		hist_quantile(h, .999) / 1e3, h->count ? h->max / 1e3 : 0,
-		U(s->bytes_sent), U(c->bytes_received));
+	fprintf(f,
+		"%s %s size=%zu threads=%d net=%s: %.3f Gbit/s, %.0f msg/s, "
+		"%s latency p50 %.1f p99 %.1f p99.9 %.1f max %.1f us, "
+		"sent %llu B, received %llu B",
+		impl_name(o->impl), mode_name(o->mode), o->size, o->threads, net_name(o->net),
+		run_gbps(c), c->window_s > 0 ? (double)h->count / c->window_s : 0,
+		o->mode == MODE_RR ? "round-trip" : "delivery", hist_quantile(h, .5) / 1e3,
+		hist_quantile(h, .99) / 1e3, hist_quantile(h, .999) / 1e3,
+		h->count ? h->max / 1e3 : 0, U(s->bytes_sent), U(c->bytes_received));
 	sender_summary(f, o, s);
 	if (o->rx == RX_ZEROCOPY)
-		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
-			U(c->rx_mapped_bytes), U(c->rx_copied_bytes));
+		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied", U(c->rx_mapped_bytes),
+			U(c->rx_copied_bytes));
 	if (o->verify)
 		fprintf(f, ", %llu verify errors", U(c->verify_errors));
 	fputc('\n', f);

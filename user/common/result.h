@@ -11,41 +11,41 @@
 #define CT_SENT_SECS 600
 
 struct side_result {
-	int ok;               /* 1 when the side finished without error */
-	char error[256];      /* first error, one line */
-	char peer[64];        /* --role: the peer's address:port as this side saw it */
+	int ok; /* 1 when the side finished without error */
+	char error[256]; /* first error, one line */
+	char peer[64]; /* --role: the peer's address:port as this side saw it */
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 	uint64_t messages_sent;
 	uint64_t messages_received;
 	uint64_t send_calls;
-	uint64_t gather_bytes;      /* a1: bytes copied by ct_gather */
-	uint64_t zc_sends;          /* a3: sendmsg calls that took a zerocopy id */
-	uint64_t zc_notifications;  /* a3: error-queue messages read */
-	uint64_t zc_completions;    /* a3: ids completed */
-	uint64_t zc_copied;         /* a3: ids completed with ZEROCOPY_COPIED */
-	uint64_t zc_backoffs;       /* a3, a4: ENOBUFS/EAGAIN waits for completions */
-	uint64_t zc_waits;          /* a3, a4: blocking waits for completions (a3's
+	uint64_t gather_bytes; /* a1: bytes copied by ct_gather */
+	uint64_t zc_sends; /* a3: sendmsg calls that took a zerocopy id */
+	uint64_t zc_notifications; /* a3: error-queue messages read */
+	uint64_t zc_completions; /* a3: ids completed */
+	uint64_t zc_copied; /* a3: ids completed with ZEROCOPY_COPIED */
+	uint64_t zc_backoffs; /* a3, a4: ENOBUFS/EAGAIN waits for completions */
+	uint64_t zc_waits; /* a3, a4: blocking waits for completions (a3's
 	                             * poll for the error queue, a4's CQE waits) */
-	uint64_t zc_wait_ns;        /* a3, a4: time blocked in them (CLOCK_MONOTONIC) */
-	char zc_mode[128];          /* a4: registered buffers or pinned per send, and why */
-	char probe_site[128];       /* a1: what its uprobe site held at the end (the
+	uint64_t zc_wait_ns; /* a3, a4: time blocked in them (CLOCK_MONOTONIC) */
+	char zc_mode[128]; /* a4: registered buffers or pinned per send, and why */
+	char probe_site[128]; /* a1: what its uprobe site held at the end (the
 	                             * kernel's path: trap or optimized call) */
-	uint64_t sendfile_calls;    /* a5: splice() calls that handed pages to the socket */
-	uint64_t sendfile_bytes;    /* a5: bytes sent from the memfd's pages by reference
+	uint64_t sendfile_calls; /* a5: splice() calls that handed pages to the socket */
+	uint64_t sendfile_bytes; /* a5: bytes sent from the memfd's pages by reference
 	                             * (payload + padding) */
-	uint64_t detached_bytes;    /* a5: memfd bytes cut out of the file before sending */
-	uint64_t pad_bytes;         /* a5: zero bytes that fill a payload's last page */
-	uint64_t rx_mapped_bytes;   /* client --rx zerocopy: bytes mapped, not copied */
-	uint64_t rx_copied_bytes;   /* client --rx zerocopy: the rest, copied */
-	uint64_t rx_zc_calls;       /* client --rx zerocopy: TCP_ZEROCOPY_RECEIVE calls */
+	uint64_t detached_bytes; /* a5: memfd bytes cut out of the file before sending */
+	uint64_t pad_bytes; /* a5: zero bytes that fill a payload's last page */
+	uint64_t rx_mapped_bytes; /* client --rx zerocopy: bytes mapped, not copied */
+	uint64_t rx_copied_bytes; /* client --rx zerocopy: the rest, copied */
+	uint64_t rx_zc_calls; /* client --rx zerocopy: TCP_ZEROCOPY_RECEIVE calls */
 	uint64_t verify_errors;
-	uint64_t window_bytes;      /* client: bytes received within duration */
-	double window_s;            /* client: measured duration */
+	uint64_t window_bytes; /* client: bytes received within duration */
+	double window_s; /* client: measured duration */
 	double elapsed_s;
 	double cpu_user_s, cpu_sys_s;
 	long ctx_vol, ctx_invol;
-	struct hist lat;            /* client: latency, ns */
+	struct hist lat; /* client: latency, ns */
 	/* bytes_sent per second of CLOCK_REALTIME: sent_per_s[i] in second
 	 * sent_first_s + i (0: nothing sent yet); what the application sent
 	 * in each of trace_run --interval's whole-second intervals */
@@ -59,8 +59,7 @@ struct run_result {
 };
 
 void side_init(struct side_result *r);
-void side_error(struct side_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void side_error(struct side_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void side_rusage(struct side_result *r);
 /* Counts n bytes sent now: bytes_sent and its second's share. */
 void side_sent(struct side_result *r, uint64_t n);
@@ -71,8 +70,7 @@ double run_gbps(const struct side_result *client);
 void json_str(FILE *f, const char *s);
 
 /* Output. The JSON object is documented in docs/data-paths.md ("app" object). */
-void side_json(FILE *f, const char *name, const struct side_result *r,
-	       int indent);
+void side_json(FILE *f, const char *name, const struct side_result *r, int indent);
 void run_json(FILE *f, const struct run_result *r, int indent);
 void run_summary(FILE *f, const struct run_result *r);
 

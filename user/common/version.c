@@ -5,7 +5,10 @@
 
 #include "ct_version.h"
 
-const char *ct_version(void) { return CT_VERSION; }
+const char *ct_version(void)
+{
+	return CT_VERSION;
+}
 
 void version_print(FILE *f, const char *prog)
 {

@@ -128,7 +128,8 @@ static void drain(struct cworker *w, uint8_t *buf)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				side_error(&w->r, "server did not finish within %d s", DRAIN_TIMEOUT_S);
+				side_error(&w->r, "server did not finish within %d s",
+					   DRAIN_TIMEOUT_S);
 			else
 				io_error(w, "recv while draining", errno);
 			return;
@@ -203,7 +204,8 @@ static void run_rr(struct cworker *w, uint8_t *buf)
 				if (errno == EINTR) /* Ctrl-C: drain collects the answer */
 					goto out;
 				if (errno == EAGAIN)
-					side_error(&w->r, "no answer from server within %d s", DRAIN_TIMEOUT_S);
+					side_error(&w->r, "no answer from server within %d s",
+						   DRAIN_TIMEOUT_S);
 				else
 					io_error(w, "recv", errno);
 				return;
@@ -260,8 +262,8 @@ static int read_answer(int fd, const struct hello *h, struct hello *srv, struct 
 	if (n == sizeof(rd) && rd.magic == REFUSED_MAGIC) {
 		char why[200];
 		n = recv_all(fd, srv, sizeof(*srv));
-		if (n != sizeof(*srv) || srv->magic != HELLO_MAGIC || !hello_match(srv, h, 0, why,
-										   sizeof(why)))
+		if (n != sizeof(*srv) || srv->magic != HELLO_MAGIC ||
+		    !hello_match(srv, h, 0, why, sizeof(why)))
 			snprintf(why, sizeof(why), "it sent no reason");
 		side_error(r, "server refused: %s", why);
 		return -1;
@@ -288,7 +290,8 @@ static int decrypt_if_a6(int fd, const struct ct_opts *o, enum ct_impl served,
 	if (served != IMPL_A6)
 		return 0;
 	if (o->rx == RX_ZEROCOPY) {
-		side_error(r, "the server runs --impl a6 (kTLS): --rx zerocopy cannot map records "
+		side_error(r,
+			   "the server runs --impl a6 (kTLS): --rx zerocopy cannot map records "
 			   "the kernel decrypts; receive with --rx copy");
 		return -1;
 	}
@@ -326,11 +329,13 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 		}
 		/* connect() gives up when SO_SNDTIMEO runs out (EINPROGRESS) */
 		uint64_t now = now_ns();
-		set_timeout(fd, SO_SNDTIMEO, now < give_up ? (double)(give_up - now) / 1e9 + 0.05 : 0.05);
+		set_timeout(fd, SO_SNDTIMEO,
+			    now < give_up ? (double)(give_up - now) / 1e9 + 0.05 : 0.05);
 		if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 			set_timeout(fd, SO_SNDTIMEO, 0);
 			set_nodelay(fd); /* requests must not wait on Nagle */
-			set_user_timeout(fd, o->peer_timeout > 0 ? o->peer_timeout : CT_PEER_TIMEOUT_S);
+			set_user_timeout(fd,
+					 o->peer_timeout > 0 ? o->peer_timeout : CT_PEER_TIMEOUT_S);
 			if (!r->peer[0])
 				addr_text((struct sockaddr *)&ss, len, r->peer, sizeof(r->peer));
 			/* a client not told --impl takes any (build/client); trace_run
@@ -356,12 +361,13 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 		int e = errno;
 		close(fd);
 		if (e == EINPROGRESS || e == EAGAIN) {
-			side_error(r, "cannot connect to %s port %u: no answer within %g s", o->addr,
-				   o->port, wait_s);
+			side_error(r, "cannot connect to %s port %u: no answer within %g s",
+				   o->addr, o->port, wait_s);
 			return -1;
 		}
 		if ((e != ECONNREFUSED && e != EINTR) || now_ns() > give_up || ct_stop) {
-			side_error(r, "cannot connect to %s port %u: %s%s", o->addr, o->port, strerror(e),
+			side_error(r, "cannot connect to %s port %u: %s%s", o->addr, o->port,
+				   strerror(e),
 				   e == ECONNREFUSED ? " (nothing listening there)" : "");
 			return -1;
 		}

@@ -22,15 +22,15 @@ __asm__(".text\n"
 	"\tret\n"
 	".size ct_gather_probe, .-ct_gather_probe\n");
 #else
-__attribute__((noinline, used, visibility("default")))
-void ct_gather_probe(void *dst, size_t bytes)
+__attribute__((noinline, used, visibility("default"))) void ct_gather_probe(void *dst, size_t bytes)
 {
 	__asm__ volatile("" : : "r"(dst), "r"(bytes) : "memory");
 }
 #endif
 
-__attribute__((noinline, used, visibility("default")))
-size_t ct_gather(void *dst, const struct iovec *iov, int iovcnt)
+__attribute__((noinline, used, visibility("default"))) size_t ct_gather(void *dst,
+									const struct iovec *iov,
+									int iovcnt)
 {
 	size_t total = 0;
 	for (int i = 0; i < iovcnt; i++)
@@ -71,9 +71,11 @@ const char *ct_gather_probe_site(char *buf, size_t n)
 	else if (b == 0xcc)
 		snprintf(buf, n, "int3: the uprobe traps on every hit (no optimized uprobe here)");
 	else if (b == 0xe8)
-		snprintf(buf, n, "call: optimized uprobe, a syscall per hit (site rewritten into a call%s)",
-			 tr > 0 ? " into [uprobes-trampoline], mapped in this process" :
-			 tr == 0 ? "; no [uprobes-trampoline] mapping seen" : "");
+		snprintf(buf, n,
+			 "call: optimized uprobe, a syscall per hit (site rewritten into a call%s)",
+			 tr > 0		   ? " into [uprobes-trampoline], mapped in this process"
+				 : tr == 0 ? "; no [uprobes-trampoline] mapping seen"
+					   : "");
 	else
 		snprintf(buf, n, "unknown: first byte 0x%02x", b);
 #else

@@ -35,15 +35,15 @@ static void put(char *b, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-int hello_match(const struct hello *srv, const struct hello *cli, int server, char *why,
-		size_t len)
+int hello_match(const struct hello *srv, const struct hello *cli, int server, char *why, size_t len)
 {
 	const struct hello *me = server ? srv : cli, *peer = server ? cli : srv;
 	const char *pn = server ? "the client" : "the server";
 	if (srv->version != cli->version) {
-		snprintf(why, len, "%s speaks copytrace protocol %u, this %s %u (build both from "
-			 "the same source)", pn, peer->version, server ? "server" : "client",
-			 me->version);
+		snprintf(why, len,
+			 "%s speaks copytrace protocol %u, this %s %u (build both from "
+			 "the same source)",
+			 pn, peer->version, server ? "server" : "client", me->version);
 		return -1;
 	}
 	char a[96] = "", b[96] = "";
@@ -69,8 +69,10 @@ int hello_match(const struct hello *srv, const struct hello *cli, int server, ch
 	}
 	if (!a[0])
 		return 0;
-	snprintf(why, len, "%s has%s, this %s%s (use the same --mode/--size/--impl/--threads/"
-		 "--verify)", pn, b, server ? "server" : "client", a);
+	snprintf(why, len,
+		 "%s has%s, this %s%s (use the same --mode/--size/--impl/--threads/"
+		 "--verify)",
+		 pn, b, server ? "server" : "client", a);
 	return -1;
 }
 

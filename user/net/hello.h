@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include "common/opts.h"
 
-#define HELLO_MAGIC 0x43544849u   /* "CTHI" */
-#define READY_MAGIC 0x43545244u   /* "CTRD" */
+#define HELLO_MAGIC 0x43544849u /* "CTHI" */
+#define READY_MAGIC 0x43545244u /* "CTRD" */
 #define REFUSED_MAGIC 0x43545246u /* "CTRF" */
 /* 2: impl and threads in the hello, the refusal, the ready's duration cap;
  * 3: the server's hello follows its ready too, not only its refusal */

@@ -9,10 +9,10 @@
 struct conn {
 	int fd;
 	const struct ct_opts *o;
-	size_t size;          /* message size for this connection */
-	int pattern;          /* stamp the verification pattern */
+	size_t size; /* message size for this connection */
+	int pattern; /* stamp the verification pattern */
 	struct side_result *r;
-	void *priv;           /* the implementation's state */
+	void *priv; /* the implementation's state */
 };
 
 struct impl_ops {

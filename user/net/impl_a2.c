@@ -24,8 +24,7 @@ static int a2_send(struct conn *c, uint64_t seq)
 {
 	struct ct_msg *m = c->priv;
 	msg_stamp(m, seq, now_ns(), c->pattern);
-	ssize_t n = sendmsg_all(c->fd, m->iov, CT_FIELDS + 1, 0, NULL,
-				&c->r->send_calls);
+	ssize_t n = sendmsg_all(c->fd, m->iov, CT_FIELDS + 1, 0, NULL, &c->r->send_calls);
 	if (n < 0)
 		return conn_error(c, "sendmsg", n);
 	side_sent(c->r, (uint64_t)n);

@@ -30,7 +30,8 @@
 #define SO_EE_CODE_ZEROCOPY_COPIED 1
 #endif
 
-#define SLOT_BUDGET (4u << 20) /* message slots per connection: covers the
+#define SLOT_BUDGET \
+	(4u << 20) /* message slots per connection: covers the
 				* default maximum send buffer (tcp_wmem) */
 #define DRAIN_TIMEOUT_MS 10000
 #define WAIT_MS 250 /* a slot wait looks at the stop flag this often */
@@ -71,7 +72,8 @@ static int read_errqueue(struct conn *c, struct a3 *s)
 			struct sock_extended_err ee;
 			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
 			if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno != 0) {
-				side_error(c->r, "unexpected error-queue message (origin %u, errno %u)",
+				side_error(c->r,
+					   "unexpected error-queue message (origin %u, errno %u)",
 					   ee.ee_origin, ee.ee_errno);
 				return -1;
 			}
@@ -236,8 +238,8 @@ static int a3_finish(struct conn *c)
 			rc = -1;
 	uint32_t left = zc_outstanding(&s->zc);
 	if (left) {
-		side_error(c->r, "%u zerocopy completions did not arrive within %d ms",
-			   left, limit_ms);
+		side_error(c->r, "%u zerocopy completions did not arrive within %d ms", left,
+			   limit_ms);
 		rc = -1;
 	}
 	c->r->zc_notifications += s->zc.notifications;

@@ -30,29 +30,29 @@
 #endif
 
 #define SLOT_BUDGET (4u << 20) /* as a3: covers the default maximum send buffer */
-#define WAIT_MS 250            /* a wait looks at the stop flag this often */
+#define WAIT_MS 250 /* a wait looks at the stop flag this often */
 #define DRAIN_TIMEOUT_MS 10000
 #define FIELD_ALIGN 64
 
 struct a4_slot {
-	struct ct_msg m;  /* carved out of base: header, then the 8 fields */
+	struct ct_msg m; /* carved out of base: header, then the 8 fields */
 	char *base;
 	size_t len;
-	int results;      /* requests whose result CQE has not arrived */
-	int notifs;       /* notifications owed (F_MORE results - notifications) */
+	int results; /* requests whose result CQE has not arrived */
+	int notifs; /* notifications owed (F_MORE results - notifications) */
 };
 
 struct a4 {
 	struct io_uring ring;
 	int nslots, next;
 	struct a4_slot *slot;
-	int fixed;         /* registered buffers in use */
-	char why[64];      /* why not, when not */
-	int usage;         /* the kernel takes IORING_SEND_ZC_REPORT_USAGE */
-	int decided;       /* a request was accepted: the fallbacks are settled */
-	long owed;         /* notifications owed over all slots */
+	int fixed; /* registered buffers in use */
+	char why[64]; /* why not, when not */
+	int usage; /* the kernel takes IORING_SEND_ZC_REPORT_USAGE */
+	int decided; /* a request was accepted: the fallbacks are settled */
+	long owed; /* notifications owed over all slots */
 	int have_result, result;
-	struct msghdr mh;  /* the one request in flight */
+	struct msghdr mh; /* the one request in flight */
 	struct iovec iov[CT_FIELDS + 1];
 	uint64_t stop_seen;
 };
@@ -67,16 +67,21 @@ static void setup_error(struct conn *c, int err)
 	if (f)
 		fclose(f);
 	if (err == -ENOSYS)
-		side_error(c->r, "io_uring is not available: io_uring_setup: %s (kernel without "
-			   "io_uring, or a seccomp filter blocks it)", strerror(-err));
+		side_error(c->r,
+			   "io_uring is not available: io_uring_setup: %s (kernel without "
+			   "io_uring, or a seccomp filter blocks it)",
+			   strerror(-err));
 	else if (err == -EPERM && v == 2)
 		side_error(c->r, "io_uring is disabled on this host (kernel.io_uring_disabled=2)");
 	else if (err == -EPERM && v == 1)
-		side_error(c->r, "io_uring is disabled for this process (kernel.io_uring_disabled=1 "
+		side_error(c->r,
+			   "io_uring is disabled for this process (kernel.io_uring_disabled=1 "
 			   "and not in kernel.io_uring_group)");
 	else if (err == -EPERM)
-		side_error(c->r, "io_uring is not permitted: io_uring_setup: %s (a seccomp filter "
-			   "or security module forbids it)", strerror(-err));
+		side_error(c->r,
+			   "io_uring is not permitted: io_uring_setup: %s (a seccomp filter "
+			   "or security module forbids it)",
+			   strerror(-err));
 	else
 		side_error(c->r, "io_uring_setup: %s", strerror(-err));
 }
@@ -164,7 +169,8 @@ static int reap(struct conn *c, struct a4 *s, int timeout_ms)
 	}
 	unsigned head, n = 0;
 	int rc = 0;
-	io_uring_for_each_cqe(&s->ring, head, cqe) {
+	io_uring_for_each_cqe(&s->ring, head, cqe)
+	{
 		n++;
 		if ((rc = on_cqe(c, s, cqe)))
 			break;
@@ -178,8 +184,10 @@ static int stopped(struct conn *c, struct a4 *s)
 {
 	if (!stop_grace_over(&s->stop_seen))
 		return 0;
-	side_error(c->r, "stopped with %ld io_uring zerocopy notifications still outstanding "
-		   "after %d ms", s->owed, CT_STOP_GRACE_MS);
+	side_error(c->r,
+		   "stopped with %ld io_uring zerocopy notifications still outstanding "
+		   "after %d ms",
+		   s->owed, CT_STOP_GRACE_MS);
 	return 1;
 }
 
@@ -218,7 +226,8 @@ static int submit(struct conn *c, struct a4 *s, int idx, size_t done)
 	int rc = io_uring_submit(&s->ring);
 	if (rc != 1) {
 		sl->results--;
-		side_error(c->r, "io_uring_submit: %s", rc < 0 ? strerror(-rc) : "nothing submitted");
+		side_error(c->r, "io_uring_submit: %s",
+			   rc < 0 ? strerror(-rc) : "nothing submitted");
 		return -1;
 	}
 	return 0;
@@ -253,8 +262,10 @@ static int a4_init(struct conn *c)
 	if (!have) {
 		struct utsname u;
 		uname(&u);
-		side_error(c->r, "io_uring on this kernel (%s) has no IORING_OP_SENDMSG_ZC: "
-			   "zero-copy send through io_uring needs Linux 6.0 or later", u.release);
+		side_error(c->r,
+			   "io_uring on this kernel (%s) has no IORING_OP_SENDMSG_ZC: "
+			   "zero-copy send through io_uring needs Linux 6.0 or later",
+			   u.release);
 		return -1;
 	}
 	s->slot = calloc((size_t)s->nslots, sizeof(*s->slot));
@@ -267,7 +278,8 @@ static int a4_init(struct conn *c)
 	for (int i = 0; i < s->nslots; i++) {
 		if (slot_alloc(&s->slot[i], c->size)) {
 			free(reg);
-			side_error(c->r, "cannot map %d zerocopy slots of %zu bytes", s->nslots, c->size);
+			side_error(c->r, "cannot map %d zerocopy slots of %zu bytes", s->nslots,
+				   c->size);
 			return -1;
 		}
 		if (i == 0)
@@ -333,7 +345,8 @@ static int a4_send(struct conn *c, uint64_t seq)
 		 * fixed buffers came in 6.15, usage reports in 6.2. */
 		if (res == -EINVAL && !s->decided && s->fixed) {
 			s->fixed = 0;
-			snprintf(s->why, sizeof(s->why), "kernel refuses fixed buffers for SENDMSG_ZC");
+			snprintf(s->why, sizeof(s->why),
+				 "kernel refuses fixed buffers for SENDMSG_ZC");
 			continue;
 		}
 		if (res == -EINVAL && !s->decided && s->usage) {
@@ -351,7 +364,8 @@ static int a4_send(struct conn *c, uint64_t seq)
 		if (res == -EINTR && !ct_stop)
 			continue;
 		if (res == -ENOMEM) {
-			side_error(c->r, "io_uring sendmsg_zc: %s (pinned pages over RLIMIT_MEMLOCK?)",
+			side_error(c->r,
+				   "io_uring sendmsg_zc: %s (pinned pages over RLIMIT_MEMLOCK?)",
 				   strerror(ENOMEM));
 			return -1;
 		}
@@ -387,8 +401,10 @@ static int a4_finish(struct conn *c)
 			if (reap(c, s, 100) < 0)
 				rc = -1;
 		if (pending(s)) {
-			side_error(c->r, "%ld io_uring zerocopy notifications did not arrive within %d ms",
-				   s->owed, limit_ms);
+			side_error(
+				c->r,
+				"%ld io_uring zerocopy notifications did not arrive within %d ms",
+				s->owed, limit_ms);
 			rc = -1;
 		}
 		/* Which mode ran; without usage reports zc_copied means nothing. */

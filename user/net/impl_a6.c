@@ -163,8 +163,7 @@ static int a6_send(struct conn *c, uint64_t seq)
 		if (send_by_file(c, s))
 			return -1;
 	} else {
-		ssize_t n = sendmsg_all(c->fd, s->m.iov, CT_FIELDS + 1, 0, NULL,
-					&c->r->send_calls);
+		ssize_t n = sendmsg_all(c->fd, s->m.iov, CT_FIELDS + 1, 0, NULL, &c->r->send_calls);
 		if (n < 0)
 			return conn_error(c, "sendmsg", n);
 		side_sent(c->r, (uint64_t)n);

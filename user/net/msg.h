@@ -13,11 +13,11 @@
 
 struct ct_hdr {
 	uint32_t magic;
-	uint32_t len;     /* whole message incl. header */
+	uint32_t len; /* whole message incl. header */
 	uint64_t seq;
 	uint64_t send_ns; /* sender's CLOCK_MONOTONIC at send time */
-	uint32_t flags;   /* CT_HDR_PATTERN: payload carries the seq pattern */
-	uint32_t check;   /* hdr_check() over the fields above */
+	uint32_t flags; /* CT_HDR_PATTERN: payload carries the seq pattern */
+	uint32_t check; /* hdr_check() over the fields above */
 };
 #define CT_HDR_PATTERN 1u
 /* The payload is followed by zero bytes up to the next multiple of
@@ -34,9 +34,9 @@ struct ct_msg {
 	struct ct_hdr *hdr;
 	char *field[CT_FIELDS];
 	size_t flen[CT_FIELDS];
-	size_t size;                     /* header + payload */
+	size_t size; /* header + payload */
 	struct iovec iov[CT_FIELDS + 1]; /* header, field0..7 */
-	uint32_t hdr_flags;              /* more header flags (a5: CT_HDR_PADDED) */
+	uint32_t hdr_flags; /* more header flags (a5: CT_HDR_PADDED) */
 };
 
 /* Lengths of the 8 fields for a payload of plen bytes (even split, the

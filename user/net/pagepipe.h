@@ -10,13 +10,13 @@
 #include <sys/types.h>
 
 struct pagepipes {
-	int (*p)[2];     /* n pipes, pipe i holding file bytes [i*chunk, +plen[i]) */
+	int (*p)[2]; /* n pipes, pipe i holding file bytes [i*chunk, +plen[i]) */
 	size_t *plen;
 	int n;
-	size_t chunk;    /* bytes a pipe holds: whole pages */
-	size_t len;      /* bytes held in all */
-	int keep;        /* send by tee: the pages stay for the next send */
-	int out[2];      /* keep: the spare pipe tee() fills */
+	size_t chunk; /* bytes a pipe holds: whole pages */
+	size_t len; /* bytes held in all */
+	int keep; /* send by tee: the pages stay for the next send */
+	int out[2]; /* keep: the spare pipe tee() fills */
 };
 
 /* Pipes for len bytes, each holding as much as a pipe may without

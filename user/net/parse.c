@@ -17,8 +17,8 @@ static void bad(struct parser *p, const char *what)
 		p->errors++;
 		p->msg_bad = true;
 		if (!p->first_error[0])
-			snprintf(p->first_error, sizeof(p->first_error),
-				 "message %llu: %s", (unsigned long long)p->expect_seq, what);
+			snprintf(p->first_error, sizeof(p->first_error), "message %llu: %s",
+				 (unsigned long long)p->expect_seq, what);
 	}
 }
 

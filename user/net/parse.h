@@ -11,13 +11,13 @@
 
 struct parser {
 	struct ct_hdr hdr;
-	size_t hdr_have;   /* header bytes collected so far */
-	size_t pay_off;    /* payload (then padding) bytes seen of the current message */
-	size_t pad;        /* zero bytes after its payload (CT_HDR_PADDED) */
+	size_t hdr_have; /* header bytes collected so far */
+	size_t pay_off; /* payload (then padding) bytes seen of the current message */
+	size_t pad; /* zero bytes after its payload (CT_HDR_PADDED) */
 	uint64_t expect_seq;
-	bool msg_bad;      /* current message already counted as an error */
-	bool lost_sync;    /* bad magic/length: the rest is unparseable */
-	bool verify;       /* every message must carry the pattern */
+	bool msg_bad; /* current message already counted as an error */
+	bool lost_sync; /* bad magic/length: the rest is unparseable */
+	bool verify; /* every message must carry the pattern */
 	uint64_t messages, errors;
 	char first_error[120];
 };

@@ -8,7 +8,7 @@
 
 #include "hello.h"
 
-#define REQ_MAGIC 0x43545251u   /* "CTRQ" */
+#define REQ_MAGIC 0x43545251u /* "CTRQ" */
 
 /* Client -> server per transaction in rr mode. */
 struct request {

@@ -21,7 +21,7 @@ int rxzc_set_mss(int fd);
 
 struct rxzc {
 	int fd;
-	void *map;       /* mapping of the socket, len bytes */
+	void *map; /* mapping of the socket, len bytes */
 	size_t len;
 	unsigned unmapped; /* calls in a row that found bytes and mapped none */
 };

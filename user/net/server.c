@@ -45,8 +45,8 @@ static int read_hello(struct worker *w)
 		n = recv_all(c->fd, (char *)&h + head, sizeof(h) - head);
 	set_timeout(c->fd, SO_RCVTIMEO, 0);
 	if (n <= 0) {
-		side_error(c->r, "no hello from client: %s", n == 0 ? "connection closed" :
-			   strerror((int)-n));
+		side_error(c->r, "no hello from client: %s",
+			   n == 0 ? "connection closed" : strerror((int)-n));
 		return -1;
 	}
 	c->r->bytes_received += h.version == PROTO_VERSION ? sizeof(h) : head;
@@ -73,8 +73,9 @@ static int send_ready(struct conn *c)
 {
 	/* trace_run --role server traces --duration seconds of traffic: the
 	 * client's window is the shorter of its own and this */
-	struct ready rd = { READY_MAGIC, c->o->host_role == HOST_SERVER ?
-			    (uint32_t)(c->o->duration * 1000 + 0.5) : 0 };
+	struct ready rd = { READY_MAGIC,
+			    c->o->host_role == HOST_SERVER ? (uint32_t)(c->o->duration * 1000 + 0.5)
+							   : 0 };
 	/* then ours: a client not told --impl learns it (a6: it decrypts) */
 	struct hello mine;
 	hello_make(&mine, c->o, 0);
@@ -235,8 +236,9 @@ int server_run(const struct ct_opts *o, struct side_result *out)
 	side_init(out);
 	char why[200];
 	/* a6 without kTLS: one line before listening, not one per client */
-	int lfd = o->impl == IMPL_A6 && ktls_probe(why, sizeof(why)) ?
-		(side_error(out, "--impl a6: %s", why), -1) : open_listener(o, out);
+	int lfd = o->impl == IMPL_A6 && ktls_probe(why, sizeof(why))
+		? (side_error(out, "--impl a6: %s", why), -1)
+		: open_listener(o, out);
 	if (o->ready_fd >= 0) {
 		/* Tell the runner we listen (or failed: it reads our result). */
 		if (lfd >= 0 && write(o->ready_fd, "r", 1) != 1)
@@ -261,7 +263,8 @@ int server_run(const struct ct_opts *o, struct side_result *out)
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		if (now >= deadline) {
 			side_error(out, "only %d of %d clients connected within %g s%s", started,
-				   o->threads, wait_s, o->peer_timeout > 0 ? " (--peer-timeout)" : "");
+				   o->threads, wait_s,
+				   o->peer_timeout > 0 ? " (--peer-timeout)" : "");
 			break;
 		}
 		/* in slices: a refused client ends the wait for the others */

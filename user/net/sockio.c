@@ -33,7 +33,10 @@ void stop_signals(volatile int *flag)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-void side_signals(void) { stop_signals(&ct_stop); }
+void side_signals(void)
+{
+	stop_signals(&ct_stop);
+}
 
 uint64_t now_ns(void)
 {
@@ -52,8 +55,8 @@ int stop_grace_over(uint64_t *since)
 	return t - *since >= CT_STOP_GRACE_MS * 1000000ull;
 }
 
-ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
-		    const struct send_hooks *h, uint64_t *calls)
+ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags, const struct send_hooks *h,
+		    uint64_t *calls)
 {
 	struct iovec v[cnt];
 	size_t total = 0, done = 0;
@@ -159,10 +162,10 @@ int set_timeout(int fd, int optname, double seconds)
 	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
 }
 
-int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
-	      socklen_t *len)
+int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
 	struct addrinfo *res;
 	char ps[8];

@@ -37,8 +37,8 @@ struct send_hooks {
 
 /* Sends the whole iovec (the array is not modified). calls counts
  * successful sendmsg calls. h may be NULL. Returns bytes sent, or -errno. */
-ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags,
-		    const struct send_hooks *h, uint64_t *calls);
+ssize_t sendmsg_all(int fd, const struct iovec *iov, int cnt, int flags, const struct send_hooks *h,
+		    uint64_t *calls);
 /* send() until len bytes are out. Returns len or -errno. */
 ssize_t send_all(int fd, const void *buf, size_t len, uint64_t *calls);
 /* recv() exactly len bytes. Returns len, 0 on clean EOF before any byte,
@@ -54,6 +54,5 @@ int set_user_timeout(int fd, double seconds);
 void addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);
 int set_timeout(int fd, int optname, double seconds);
 /* Resolves host:port for IPv4 or IPv6. */
-int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
-	      socklen_t *len);
+int make_addr(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
 #endif

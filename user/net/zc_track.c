@@ -3,9 +3,15 @@
 
 #include <string.h>
 
-void zc_init(struct zc_track *t) { memset(t, 0, sizeof(*t)); }
+void zc_init(struct zc_track *t)
+{
+	memset(t, 0, sizeof(*t));
+}
 
-void zc_taken(struct zc_track *t, uint32_t k) { t->next_id += k; }
+void zc_taken(struct zc_track *t, uint32_t k)
+{
+	t->next_id += k;
+}
 
 static bool bit(const struct zc_track *t, uint32_t id)
 {

@@ -10,7 +10,7 @@
 #define ZC_WINDOW 65536u /* ids that may be outstanding at once */
 
 struct zc_track {
-	uint32_t next_id;    /* id the next zerocopy send will take */
+	uint32_t next_id; /* id the next zerocopy send will take */
 	uint32_t done_below; /* every id before this has completed */
 	uint64_t completed, copied, notifications, bad;
 	uint64_t bits[ZC_WINDOW / 64]; /* completion flags, indexed id % window */

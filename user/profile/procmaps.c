@@ -37,12 +37,12 @@ struct pm_proc {
 struct procmaps {
 	struct pm_proc *procs;
 	size_t nprocs, pcap;
-	uint32_t *phash;     /* index + 1, 0: empty */
+	uint32_t *phash; /* index + 1, 0: empty */
 	struct pm_file *files;
 	size_t nfiles, fcap;
 	uint32_t *fhash;
-	struct pm_stats st;  /* the *_dropped counters */
-	size_t npinned;      /* files[].fd held */
+	struct pm_stats st; /* the *_dropped counters */
+	size_t npinned; /* files[].fd held */
 };
 
 struct procmaps *pm_new(void)
@@ -244,8 +244,8 @@ static int64_t file_id(struct procmaps *pm, const char *path, uint64_t ino,
 	uint32_t h = fhash_of(path, ino, bid, bid_len);
 	for (; pm->fhash[h]; h = (h + 1) % FHASH) {
 		const struct pm_file *f = &pm->files[pm->fhash[h] - 1];
-		if (f->ino == ino && f->bid_len == bid_len && !memcmp(f->bid, bid, (size_t)bid_len) &&
-		    !strcmp(f->path, path))
+		if (f->ino == ino && f->bid_len == bid_len &&
+		    !memcmp(f->bid, bid, (size_t)bid_len) && !strcmp(f->path, path))
 			return pm->fhash[h] - 1;
 	}
 	if (pm->nfiles >= PM_MAX_FILES) {
@@ -359,8 +359,9 @@ int pm_seed(struct procmaps *pm, pid_t pid)
 		char perm[5];
 		unsigned maj, mnr;
 		int n = 0;
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &lo,
-			   &hi, perm, &off, &maj, &mnr, &ino, &n) < 7 || perm[2] != 'x')
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n",
+			   &lo, &hi, perm, &off, &maj, &mnr, &ino, &n) < 7 ||
+		    perm[2] != 'x')
 			continue;
 		char *name = line + n;
 		name[strcspn(name, "\n")] = 0;

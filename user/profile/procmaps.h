@@ -13,25 +13,25 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PM_MAX_PROCS  16384 /* the tasks map holds 8192 */
-#define PM_MAX_IMAGES 8     /* execs kept per process (the oldest go) */
-#define PM_MAX_MAPS   4096  /* executable file mappings per image */
-#define PM_MAX_FILES  65536 /* distinct files (path + identity) */
-#define PM_BUILD_ID   20
-#define PM_MAX_PINNED 1024  /* files held open (O_PATH) from their first mmap */
+#define PM_MAX_PROCS 16384 /* the tasks map holds 8192 */
+#define PM_MAX_IMAGES 8 /* execs kept per process (the oldest go) */
+#define PM_MAX_MAPS 4096 /* executable file mappings per image */
+#define PM_MAX_FILES 65536 /* distinct files (path + identity) */
+#define PM_BUILD_ID 20
+#define PM_MAX_PINNED 1024 /* files held open (O_PATH) from their first mmap */
 
 struct procmaps;
 
 /* A mapped file as the kernel saw it at mmap time: the identity lets a
  * reader check that the file at path is still that one. */
 struct pm_file {
-	char *path;          /* in the mapping process's mount namespace */
-	pid_t pid;           /* the latest process that mapped it: its
+	char *path; /* in the mapping process's mount namespace */
+	pid_t pid; /* the latest process that mapped it: its
 			      * /proc/PID/root is where path resolves */
-	int fd;              /* O_PATH handle taken when first seen (that
+	int fd; /* O_PATH handle taken when first seen (that
 			      * process alive), -1: none (see pm_file_open) */
-	uint64_t ino;        /* 0: unknown */
-	uint8_t bid_len;     /* build id length, 0: none recorded */
+	uint64_t ino; /* 0: unknown */
+	uint8_t bid_len; /* build id length, 0: none recorded */
 	unsigned char bid[PM_BUILD_ID];
 };
 
@@ -42,7 +42,7 @@ struct pm_hit {
 };
 
 struct pm_stats {
-	uint64_t procs, images, maps;                    /* tracked */
+	uint64_t procs, images, maps; /* tracked */
 	uint64_t procs_dropped, images_dropped, maps_dropped, files_dropped;
 };
 

@@ -40,7 +40,8 @@ int profile_open(struct profiler *p, unsigned freq_hz, int tasks_fd, int program
 		return errf(err, errlen, "profiler: cannot count the CPUs (%d)", p->ncpu);
 	p->skel = profile_bpf__open();
 	if (!p->skel)
-		return errf(err, errlen, "profiler: opening its eBPF object failed: %s", strerror(errno));
+		return errf(err, errlen, "profiler: opening its eBPF object failed: %s",
+			    strerror(errno));
 	struct stat ns; /* the tasks map holds tgids of trace_run's pid namespace */
 	struct ct_config c = p->skel->rodata->cfg; /* the defaults; only pidns_* is used */
 	if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != PROC_PID_INIT_INO) {
@@ -87,8 +88,9 @@ static void clear_map(struct bpf_map *m)
 static int start_event(struct profiler *p, int ev, struct bpf_program *prog)
 {
 	for (int c = 0; c < p->ncpu; c++) {
-		int fd = ev == PE_CLOCK ? perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, p->freq_hz, c) :
-			 perf_open(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, p->freq_hz, c);
+		int fd = ev == PE_CLOCK
+			? perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, p->freq_hz, c)
+			: perf_open(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, p->freq_hz, c);
 		if (fd < 0) {
 			if (errno == ENODEV)
 				continue; /* a possible CPU that is offline */
@@ -165,7 +167,8 @@ int profile_attach(struct profiler *p, int cgroup_fd, char *err, size_t errlen)
 	/* the side-band first, then the snapshots: nothing falls between */
 	char why[256];
 	if (sb_open(&p->sb, p->ncpu, p->tasks_fd, p->pm, why, sizeof(why)))
-		return errf(err, errlen, "profiler: %s (--sample-freq 0 turns the profiler off)", why);
+		return errf(err, errlen, "profiler: %s (--sample-freq 0 turns the profiler off)",
+			    why);
 	__u32 key, next;
 	for (void *prev = NULL; !bpf_map_get_next_key(p->tasks_fd, prev, &next); prev = &key) {
 		key = next;
@@ -176,16 +179,19 @@ int profile_attach(struct profiler *p, int cgroup_fd, char *err, size_t errlen)
 	if (start_event(p, PE_CLOCK, p->skel->progs.prof_clock)) {
 		int e = errno;
 		profile_detach(p);
-		return errf(err, errlen, "profiler: cpu-clock perf event with a BPF program failed: "
-			    "%s (--sample-freq 0 turns the profiler off)", strerror(e));
+		return errf(err, errlen,
+			    "profiler: cpu-clock perf event with a BPF program failed: "
+			    "%s (--sample-freq 0 turns the profiler off)",
+			    strerror(e));
 	}
 	p->cycles_ok = start_event(p, PE_CYCLES, p->skel->progs.prof_cycles) == 0;
 	if (!p->cycles_ok) {
 		int e = errno;
 		stop_event(p, PE_CYCLES);
 		snprintf(p->cycles_why, sizeof(p->cycles_why), "%s",
-			 e == ENOENT || e == EOPNOTSUPP || e == ENODEV ?
-			 "<not supported>: no hardware PMU (cpu-cycles event missing)" : strerror(e));
+			 e == ENOENT || e == EOPNOTSUPP || e == ENODEV
+				 ? "<not supported>: no hardware PMU (cpu-cycles event missing)"
+				 : strerror(e));
 	}
 	return 0;
 }
@@ -282,17 +288,24 @@ int profile_read(struct profiler *p, struct prof_data *d, char *err, size_t errl
 			snprintf(b, sizeof(b), "%s/%u", comm ? comm : "?", key.tgid);
 			root = sym_intern(p->sym, b);
 		}
-		d->st[d->n++] = (struct prof_stack){ (int)key.slot, (int)key.event, count, nk, nu, v,
-						     key.tgid, root };
+		d->st[d->n++] = (struct prof_stack){
+			(int)key.slot, (int)key.event, count, nk, nu, v, key.tgid, root
+		};
 	}
 	struct sb_stats ss;
 	struct pm_stats ps = { 0 };
 	sb_get_stats(p->sb, &ss);
 	if (p->pm)
 		pm_get_stats(p->pm, &ps);
-	d->sb = (struct prof_sideband){ ss.records, ss.kept, ss.lost, ps.procs, ps.images, ps.maps,
+	d->sb = (struct prof_sideband){ ss.records,
+					ss.kept,
+					ss.lost,
+					ps.procs,
+					ps.images,
+					ps.maps,
 					ps.procs_dropped + ps.images_dropped + ps.maps_dropped +
-					ps.files_dropped, sym_files_refused(p->sym) };
+						ps.files_dropped,
+					sym_files_refused(p->sym) };
 	return 0;
 oom:
 	prof_data_free(d);

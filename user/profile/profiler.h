@@ -27,9 +27,9 @@ struct profiler {
 	int cycles_ok;
 	char cycles_why[160];
 	int tasks_fd;
-	int program;             /* tracing a program: stacks rooted at "comm/pid" */
-	struct procmaps *pm;     /* the traced processes' mappings over the trace */
-	struct sideband *sb;     /* fills pm while sampling */
+	int program; /* tracing a program: stacks rooted at "comm/pid" */
+	struct procmaps *pm; /* the traced processes' mappings over the trace */
+	struct sideband *sb; /* fills pm while sampling */
 	struct symbolizer *sym;
 };
 

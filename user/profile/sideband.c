@@ -24,18 +24,18 @@
 #include "copytrace.h"
 #include "procmaps.h"
 
-#define SB_PAGES 64        /* ring data pages per CPU (256 KiB with 4 KiB pages) */
+#define SB_PAGES 64 /* ring data pages per CPU (256 KiB with 4 KiB pages) */
 #define SB_POLL_MS 50
 
 struct ring {
 	int fd;
 	void *base;
-	size_t len;           /* mapped: header page + data */
+	size_t len; /* mapped: header page + data */
 };
 
-struct rec {              /* one record in the batch */
+struct rec { /* one record in the batch */
 	uint64_t time, seq;
-	size_t off;           /* into batch */
+	size_t off; /* into batch */
 };
 
 struct sideband {
@@ -43,7 +43,7 @@ struct sideband {
 	int tasks_fd;
 	int ncpu;
 	struct ring *rings;
-	int stop_fd;          /* eventfd: wakes the reader to stop */
+	int stop_fd; /* eventfd: wakes the reader to stop */
 	pthread_t thread;
 	int running;
 	pthread_mutex_t lock; /* pm and the counters */
@@ -64,7 +64,7 @@ static int perf_open_dummy(int cpu, size_t data_len, int build_id)
 		 * order the CPUs' records */
 		.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME,
 		.sample_id_all = 1,
-		.mmap = 1,   /* executable mappings only: what symbols need */
+		.mmap = 1, /* executable mappings only: what symbols need */
 		.mmap2 = 1,
 		.comm = 1,
 		.comm_exec = 1,
@@ -132,8 +132,8 @@ static void apply(struct sideband *sb, const struct perf_event_header *h)
 		if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
 			pm_mmap(sb->pm, (pid_t)u[0], q[0], q[1], q[2], path, 0, id + 4, id[0]);
 		else
-			pm_mmap(sb->pm, (pid_t)u[0], q[0], q[1], q[2], path, *(const __u64 *)(id + 8),
-				NULL, 0);
+			pm_mmap(sb->pm, (pid_t)u[0], q[0], q[1], q[2], path,
+				*(const __u64 *)(id + 8), NULL, 0);
 		break;
 	}
 	}
@@ -233,8 +233,8 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-int sb_open(struct sideband **out, int ncpu, int tasks_fd, struct procmaps *pm,
-	    char *err, size_t errlen)
+int sb_open(struct sideband **out, int ncpu, int tasks_fd, struct procmaps *pm, char *err,
+	    size_t errlen)
 {
 	struct sideband *sb = calloc(1, sizeof(*sb));
 	*out = sb;
@@ -260,15 +260,16 @@ int sb_open(struct sideband **out, int ncpu, int tasks_fd, struct procmaps *pm,
 		if (fd < 0) {
 			if (errno == ENODEV)
 				continue; /* a possible CPU that is offline */
-			return errf(err, errlen, "the mmap side-band perf event failed on CPU %d: %s",
-				    c, strerror(errno));
+			return errf(err, errlen,
+				    "the mmap side-band perf event failed on CPU %d: %s", c,
+				    strerror(errno));
 		}
 		sb->rings[c].fd = fd;
 		sb->rings[c].len = pg + data;
 		void *m = mmap(NULL, pg + data, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
-			return errf(err, errlen, "mapping the side-band ring of CPU %d failed: %s", c,
-				    strerror(errno));
+			return errf(err, errlen, "mapping the side-band ring of CPU %d failed: %s",
+				    c, strerror(errno));
 		sb->rings[c].base = m;
 		opened++;
 	}

@@ -15,18 +15,18 @@ struct procmaps;
 struct sideband;
 
 struct sb_stats {
-	uint64_t records;    /* read from the rings */
-	uint64_t kept;       /* about traced processes */
-	uint64_t lost;       /* the kernel dropped (a ring was full): PERF_RECORD_LOST */
-	uint64_t wakeups;    /* drains */
+	uint64_t records; /* read from the rings */
+	uint64_t kept; /* about traced processes */
+	uint64_t lost; /* the kernel dropped (a ring was full): PERF_RECORD_LOST */
+	uint64_t wakeups; /* drains */
 };
 
 /* Opens the events on ncpu CPUs and starts the reader. A process is
  * traced when pm tracks it (seeded, or forked by one it tracks) or when
  * it is in the tracer's tasks map (tasks_fd: tgid -> slot). 0, or -1
  * with one line in err. */
-int sb_open(struct sideband **out, int ncpu, int tasks_fd, struct procmaps *pm,
-	    char *err, size_t errlen);
+int sb_open(struct sideband **out, int ncpu, int tasks_fd, struct procmaps *pm, char *err,
+	    size_t errlen);
 /* Snapshots a live process's mappings now (pm_seed, under the reader's
  * lock); records read later update them. */
 int sb_seed(struct sideband *sb, pid_t pid);

@@ -42,7 +42,7 @@ struct symbolizer {
 	size_t nk;
 	int k_loaded;
 	const struct procmaps *pm;
-	struct symfile *f;   /* per procmaps file index */
+	struct symfile *f; /* per procmaps file index */
 	size_t nf;
 	char **pool; /* names made here ("[module+0x..]") */
 	uint64_t refused; /* files not opened: not regular, or not the one mapped */
@@ -230,8 +230,8 @@ const char *sym_user(struct symbolizer *s, pid_t pid, uint64_t addr)
 	if (sf && sf->state > 0 && !off_to_vaddr(sf->elf, h.off, &va)) {
 		GElf_Sym sym;
 		GElf_Off o = 0;
-		const char *name = dwfl_module_addrinfo(sf->mod, va + sf->bias, &o, &sym, NULL,
-							NULL, NULL);
+		const char *name =
+			dwfl_module_addrinfo(sf->mod, va + sf->bias, &o, &sym, NULL, NULL, NULL);
 		/* a symbol that does not cover addr (a stripped library's
 		 * nearest export) would name the wrong function: name the
 		 * file instead */

@@ -11,15 +11,15 @@
 struct ct_opts;
 
 struct comm_sum {
-	char comm[16];                   /* as the kernel holds it (ct_proc.comm) */
+	char comm[16]; /* as the kernel holds it (ct_proc.comm) */
 	struct ct_stat st[FN_COUNT];
 };
 
 struct comm_carry {
 	struct comm_sum *v;
 	int n, cap;
-	uint64_t names_folded;           /* processes past CT_CARRY_MAX names: in CT_CARRY_MORE */
-	struct ct_snapshot last;         /* the processes the last publish showed */
+	uint64_t names_folded; /* processes past CT_CARRY_MAX names: in CT_CARRY_MORE */
+	struct ct_snapshot last; /* the processes the last publish showed */
 };
 #define CT_CARRY_MAX 4096
 #define CT_CARRY_MORE "(more names)"

@@ -16,7 +16,7 @@ static uint64_t unseen(const struct ct_snapshot *r, const int *fns, int n)
 	uint64_t u = 0;
 	for (int i = 0; i < n; i++)
 		u += r->rec_missed[fns[i]] + snap_stat(r, CT_SERVER, fns[i])->missed +
-		     snap_stat(r, CT_CLIENT, fns[i])->missed; /* --check is --impl only */
+			snap_stat(r, CT_CLIENT, fns[i])->missed; /* --check is --impl only */
 	return u;
 }
 
@@ -27,9 +27,10 @@ static int within(uint64_t observed, uint64_t expected, uint64_t unseen_calls, c
 {
 	if (!unseen_calls)
 		return near(observed, expected, 0.01);
-	fprintf(err, "check weakened: %s: %llu call(s) unseen (missed exits or recursion "
-		"protection): asserting observed %llu B <= expected %llu B\n", what,
-		U(unseen_calls), U(observed), U(expected));
+	fprintf(err,
+		"check weakened: %s: %llu call(s) unseen (missed exits or recursion "
+		"protection): asserting observed %llu B <= expected %llu B\n",
+		what, U(unseen_calls), U(observed), U(expected));
 	return observed <= expected + expected / 100;
 }
 
@@ -41,17 +42,27 @@ static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
 {
 	uint64_t n = r->tracepoint ? r->rec_missed[FN_SYS_SEND] : 0;
 	if (n)
-		fprintf(err, "check weakened: %llu syscall event(s) skipped by recursion protection: "
-			"up to %llu B of zerocopy sends may count as copied\n", U(n),
-			U(n * (uint64_t)r->size));
+		fprintf(err,
+			"check weakened: %llu syscall event(s) skipped by recursion protection: "
+			"up to %llu B of zerocopy sends may count as copied\n",
+			U(n), U(n * (uint64_t)r->size));
 	return n * (uint64_t)r->size;
 }
 
 /* Each failed invariant is one line on err, counted in bad; what this
  * kernel and backend cannot observe is said, never passed. */
-#define FAIL(...) do { fprintf(err, "check failed: " __VA_ARGS__); fputc('\n', err); bad++; } while (0)
-#define SKIP(...) do { fprintf(err, "check not possible: " __VA_ARGS__); fputc('\n', err); \
-		       (*skipped)++; } while (0)
+#define FAIL(...)                                           \
+	do {                                                \
+		fprintf(err, "check failed: " __VA_ARGS__); \
+		fputc('\n', err);                           \
+		bad++;                                      \
+	} while (0)
+#define SKIP(...)                                                 \
+	do {                                                      \
+		fprintf(err, "check not possible: " __VA_ARGS__); \
+		fputc('\n', err);                                 \
+		(*skipped)++;                                     \
+	} while (0)
 #define HAS(fn) (r->info[fn].present)
 
 /* a6: every plaintext byte the server sent is encrypted, every byte the
@@ -70,7 +81,11 @@ static int check_ktls(const struct ct_snapshot *r, FILE *err, int *skipped)
 		     "in tls.ko): encryption and decryption not traced");
 		return bad;
 	}
-	struct { int on, k; uint64_t want; const char *what, *app; } t[] = {
+	struct {
+		int on, k;
+		uint64_t want;
+		const char *what, *app;
+	} t[] = {
 		{ here_s, LL_TLS_ENC, s->bytes_sent, "encrypted", "server sent" },
 		{ here_c, LL_TLS_DEC, c->bytes_received, "decrypted", "client received" },
 	};
@@ -84,18 +99,23 @@ static int check_ktls(const struct ct_snapshot *r, FILE *err, int *skipped)
 			FAIL("a6: %llu B %s, %s %llu B (more than 1 %% apart)", U(got), t[i].what,
 			     t[i].app, U(t[i].want));
 		else if (l->inferred[t[i].k])
-			SKIP("a6: %llu B %s is inferred from the syscalls on kTLS sockets (no hook in "
-			     "tls.ko on this backend): not an observation of the kernel's %s", U(got),
-			     t[i].what, t[i].k == LL_TLS_ENC ? "encryption" : "decryption");
+			SKIP("a6: %llu B %s is inferred from the syscalls on kTLS sockets (no hook "
+			     "in "
+			     "tls.ko on this backend): not an observation of the kernel's %s",
+			     U(got), t[i].what, t[i].k == LL_TLS_ENC ? "encryption" : "decryption");
 	}
 	if (here_s && r->run->opts.tls_send == TLS_SEND_SENDFILE) {
 		/* pages taken by reference, then encrypted: never "referenced, not copied" */
 		if (l->traced[LL_SPLICE] && l->bytes[LL_SPLICE])
-			FAIL("a6 sendfile: %llu B reported referenced, not copied; kTLS encrypted them "
-			     "into new buffers", U(l->bytes[LL_SPLICE]));
-		if (l->traced[LL_TLS_ENC] && l->bytes[LL_TLS_ENC] + s->bytes_sent / 100 < s->sendfile_bytes)
+			FAIL("a6 sendfile: %llu B reported referenced, not copied; kTLS encrypted "
+			     "them "
+			     "into new buffers",
+			     U(l->bytes[LL_SPLICE]));
+		if (l->traced[LL_TLS_ENC] &&
+		    l->bytes[LL_TLS_ENC] + s->bytes_sent / 100 < s->sendfile_bytes)
 			FAIL("a6 sendfile: %llu B by sendfile, only %llu B encrypted: pages left "
-			     "unencrypted", U(s->sendfile_bytes), U(l->bytes[LL_TLS_ENC]));
+			     "unencrypted",
+			     U(s->sendfile_bytes), U(l->bytes[LL_TLS_ENC]));
 	}
 	return bad;
 }
@@ -116,13 +136,15 @@ static int check_receiver(const struct ct_snapshot *r, FILE *err, int *skipped)
 		 !within(rc, want_rc, unseen(r, (const int[]){ FN_RECV_COPY, FN_TCP_RECVMSG }, 2),
 			 "receive copy", err))
 		FAIL("receive copy %llu B != client bytes_received %llu B less %llu B mapped "
-		     "(1%% tolerance)", U(rc), U(c->bytes_received), U(c->rx_mapped_bytes));
+		     "(1%% tolerance)",
+		     U(rc), U(c->bytes_received), U(c->rx_mapped_bytes));
 	uint64_t zr = snap_stat(r, CT_CLIENT, FN_RECV_ZC)->bytes;
 	if (c->rx_zc_calls && !HAS(FN_RECV_ZC))
 		SKIP("receive mapped: no getsockopt hook (--no-syscall-time)");
 	else if (HAS(FN_RECV_ZC) && !near(zr, c->rx_mapped_bytes, 0.01))
 		FAIL("TCP_ZEROCOPY_RECEIVE mapped %llu B != client rx_mapped_bytes %llu B "
-		     "(1%% tolerance)", U(zr), U(c->rx_mapped_bytes));
+		     "(1%% tolerance)",
+		     U(zr), U(c->rx_mapped_bytes));
 
 	return bad;
 }
@@ -139,10 +161,12 @@ static int check_deferred_by_flags(const struct ct_snapshot *r, FILE *err)
 	int bad = 0;
 	if (done && s->zc_copied == done && dc < zp - zp / 100)
 		FAIL("%s: all %llu completions flagged COPIED, but the deferred copy %llu B < "
-		     "zerocopy-pinned %llu B", r->impl, U(done), U(dc), U(zp));
+		     "zerocopy-pinned %llu B",
+		     r->impl, U(done), U(dc), U(zp));
 	else if (done && !s->zc_copied && dc > zp / 100)
 		FAIL("%s: no completion flagged COPIED, but a deferred copy of %llu B of %llu B "
-		     "pinned", r->impl, U(dc), U(zp));
+		     "pinned",
+		     r->impl, U(dc), U(zp));
 	return bad;
 }
 
@@ -172,27 +196,33 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		 * none and all it asked for; a call whose entry was skipped sent
 		 * at most one message (every sender here sends one per call). */
 		uint64_t unknown = ts->aux2 + r->rec_missed[FN_TCP_SENDMSG] * (uint64_t)r->size;
-		fprintf(err, "check weakened: %llu tcp_sendmsg exit(s) missed (%llu B asked), %llu "
+		fprintf(err,
+			"check weakened: %llu tcp_sendmsg exit(s) missed (%llu B asked), %llu "
 			"event(s) skipped by recursion protection: asserting returned <= sent <= "
-			"returned + %llu B\n", U(ts->missed), U(ts->aux2),
-			U(r->rec_missed[FN_TCP_SENDMSG]), U(unknown));
+			"returned + %llu B\n",
+			U(ts->missed), U(ts->aux2), U(r->rec_missed[FN_TCP_SENDMSG]), U(unknown));
 		if (!s->bytes_sent || sb > s->bytes_sent + s->bytes_sent / 100 ||
 		    s->bytes_sent > sb + unknown + s->bytes_sent / 100)
-			FAIL("sender tcp_sendmsg bytes %llu B (+ up to %llu B unseen) do not bracket "
-			     "server bytes_sent %llu B", U(sb), U(unknown), U(s->bytes_sent));
+			FAIL("sender tcp_sendmsg bytes %llu B (+ up to %llu B unseen) do not "
+			     "bracket "
+			     "server bytes_sent %llu B",
+			     U(sb), U(unknown), U(s->bytes_sent));
 	} else if (!s->bytes_sent || !near(sb, s->bytes_sent, 0.01)) {
 		FAIL("sender tcp_sendmsg bytes %llu B != server bytes_sent %llu B (1%% tolerance)",
 		     U(sb), U(s->bytes_sent));
 	}
-	uint64_t sc = ledger_send_copy(r, CT_SERVER), zp = snap_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
-	static const int copy_fns[] = { FN_TCP_SENDMSG, FN_SEND_COPY, FN_SEND_COPY_NC,
-					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK, FN_ZC_PIN };
+	uint64_t sc = ledger_send_copy(r, CT_SERVER),
+		 zp = snap_stat(r, CT_SERVER, FN_ZC_PIN)->bytes;
+	static const int copy_fns[] = { FN_TCP_SENDMSG,	   FN_SEND_COPY,      FN_SEND_COPY_NC,
+					FN_SEND_COPY_CSUM, FN_SEND_COPY_FULL, FN_SEND_COPY_CHK,
+					FN_ZC_PIN };
 	if (l->traced[LL_SEND] && !iou_blind &&
 	    !within(sc + zp + spliced, s->bytes_sent,
 		    unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
 		    "sender copied + pinned + spliced", err))
 		FAIL("sender copied %llu B + pinned %llu B + spliced %llu B != server bytes_sent "
-		     "%llu B (1%% tolerance)", U(sc), U(zp), U(spliced), U(s->bytes_sent));
+		     "%llu B (1%% tolerance)",
+		     U(sc), U(zp), U(spliced), U(s->bytes_sent));
 	if (r->impl_id == IMPL_A5) {
 		/* what the sender copies is what it sent by its own send calls
 		 * (the headers, 32 B a message, and the 8-byte ready message),
@@ -202,17 +232,22 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		if (!HAS(FN_SPLICE))
 			SKIP("a5: spliced bytes: no hook for them on this kernel/backend");
 		else if (!near(spliced, s->sendfile_bytes, 0.01))
-			FAIL("a5: spliced %llu B != the server's bytes by reference %llu B (1%% tolerance)",
+			FAIL("a5: spliced %llu B != the server's bytes by reference %llu B (1%% "
+			     "tolerance)",
 			     U(spliced), U(s->sendfile_bytes));
 		uint64_t misfiled = split_unseen(r, err);
 		if (l->traced[LL_SEND] && sc > by_send + by_send / 100 + misfiled)
-			FAIL("a5: sender copied %llu B, more than the %llu B it sent by send()", U(sc),
-			     U(by_send));
+			FAIL("a5: sender copied %llu B, more than the %llu B it sent by send()",
+			     U(sc), U(by_send));
 		else if (l->traced[LL_SEND] &&
-			 !within(sc, by_send, unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
-				 "a5 send copy", err) && sc < by_send)
-			FAIL("a5: sender copied %llu B, less than the %llu B it sent by send() (1%% "
-			     "tolerance)", U(sc), U(by_send));
+			 !within(sc, by_send,
+				 unseen(r, copy_fns, sizeof(copy_fns) / sizeof(copy_fns[0])),
+				 "a5 send copy", err) &&
+			 sc < by_send)
+			FAIL("a5: sender copied %llu B, less than the %llu B it sent by send() "
+			     "(1%% "
+			     "tolerance)",
+			     U(sc), U(by_send));
 	} else if (l->traced[LL_SPLICE] && spliced) {
 		FAIL("%s: %llu B spliced, expected 0", r->impl, U(spliced));
 	}
@@ -242,14 +277,19 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			if (miss && n->calls < s->zc_notifications && n->aux <= s->zc_copied &&
 			    s->zc_notifications - n->calls <= miss &&
 			    near(n->calls, s->zc_notifications, 0.01))
-				fprintf(err, "check weakened: a4: io_uring notifications seen %llu (COPIED "
-					"%llu) of the application's %llu (COPIED %llu): %llu event(s) "
-					"missed by recursion protection\n", U(n->calls), U(n->aux),
-					U(s->zc_notifications), U(s->zc_copied), U(miss));
+				fprintf(err,
+					"check weakened: a4: io_uring notifications seen %llu "
+					"(COPIED "
+					"%llu) of the application's %llu (COPIED %llu): %llu "
+					"event(s) "
+					"missed by recursion protection\n",
+					U(n->calls), U(n->aux), U(s->zc_notifications),
+					U(s->zc_copied), U(miss));
 			else
 				FAIL("a4: io_uring notifications seen %llu (COPIED %llu) != the "
-				     "application's %llu (COPIED %llu)", U(n->calls), U(n->aux),
-				     U(s->zc_notifications), U(s->zc_copied));
+				     "application's %llu (COPIED %llu)",
+				     U(n->calls), U(n->aux), U(s->zc_notifications),
+				     U(s->zc_copied));
 		}
 	}
 	if (r->impl_id == IMPL_A3) {
@@ -261,7 +301,8 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			FAIL("a3: recvmsg is timed but the MSG_ERRQUEUE row is missing");
 		else if (HAS(FN_SYS_ERRQ) && q->calls < s->zc_notifications)
 			FAIL("a3: %llu recvmsg(MSG_ERRQUEUE) calls seen < %llu notifications the "
-			     "application read", U(q->calls), U(s->zc_notifications));
+			     "application read",
+			     U(q->calls), U(s->zc_notifications));
 		const struct ct_stat *z = snap_stat(r, CT_SERVER, FN_ZC_CALLBACK);
 		if (!HAS(FN_ZC_CALLBACK))
 			SKIP("a3 zerocopy completions: no hook on this kernel");
@@ -286,14 +327,18 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 					continue;
 				if (weak && ids[i].seen < ids[i].app &&
 				    near(ids[i].seen, ids[i].app, 0.01)) {
-					fprintf(err, "check weakened: a3 zerocopy ids %s: the tracer saw %llu "
-						"of the application's %llu (%s)\n", ids[i].what,
-						U(ids[i].seen), U(ids[i].app),
-						miss ? "events missed by recursion protection" :
-						"kprobe: callbacks skipped inside another kprobe are not counted");
+					fprintf(err,
+						"check weakened: a3 zerocopy ids %s: the tracer "
+						"saw %llu "
+						"of the application's %llu (%s)\n",
+						ids[i].what, U(ids[i].seen), U(ids[i].app),
+						miss ? "events missed by recursion protection"
+						     : "kprobe: callbacks skipped inside another "
+						       "kprobe are not counted");
 					continue;
 				}
-				FAIL("a3 zerocopy ids %s seen by the tracer %llu != the application's %llu",
+				FAIL("a3 zerocopy ids %s seen by the tracer %llu != the "
+				     "application's %llu",
 				     ids[i].what, U(ids[i].seen), U(ids[i].app));
 			}
 		}
@@ -314,20 +359,24 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			FAIL("a3 over a NIC: the kernel flagged %llu of %llu completions COPIED",
 			     U(s->zc_copied), U(ncompl));
 		else if (!HAS(FN_IOU_UBUF))
-			SKIP("a4 over a NIC: %llu of %llu notifications flagged COPIED; whether pages "
+			SKIP("a4 over a NIC: %llu of %llu notifications flagged COPIED; whether "
+			     "pages "
 			     "were copied needs io_uring's ubuf callback, not hooked here",
 			     U(s->zc_copied), U(ncompl));
 		else if (u->aux)
-			FAIL("a4 over a NIC: %llu skb(s) copied (ubuf callback without success), %llu "
-			     "of %llu notifications flagged COPIED", U(u->aux), U(s->zc_copied),
-			     U(ncompl));
+			FAIL("a4 over a NIC: %llu skb(s) copied (ubuf callback without success), "
+			     "%llu "
+			     "of %llu notifications flagged COPIED",
+			     U(u->aux), U(s->zc_copied), U(ncompl));
 	}
 	if (pins && !iou_blind) {
 		/* loopback and veth copy zerocopy pages at receive: the send
 		 * copy is deferred, not gone. */
 		const char *im = r->impl;
 		if (!HAS(FN_ZC_PIN))
-			SKIP("%s: pinned bytes: no hook for skb_zerocopy_iter_stream on this kernel", im);
+			SKIP("%s: pinned bytes: no hook for skb_zerocopy_iter_stream on this "
+			     "kernel",
+			     im);
 		else if (!zp)
 			FAIL("%s: no zerocopy-pinned bytes on the sender", im);
 		else if (sc > s->bytes_sent / 100 + split_unseen(r, err))
@@ -335,17 +384,21 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			     U(s->bytes_sent));
 		if (nic && HAS(FN_ZC_PIN) && !near(zp, s->bytes_sent, 0.01))
 			FAIL("%s over a NIC: zerocopy-pinned %llu B != server bytes_sent %llu B "
-			     "(1%% tolerance)", im, U(zp), U(s->bytes_sent));
+			     "(1%% tolerance)",
+			     im, U(zp), U(s->bytes_sent));
 		if (!HAS(FN_DEFERRED_COPY))
 			SKIP("%s deferred copy: no hook on this kernel", im);
 		else if (nic && l->bytes[LL_DEFERRED] > zp / 100)
 			FAIL("%s over a NIC: deferred copy %llu B of %llu B pinned: the NIC should "
-			     "have sent the pages themselves", im, U(l->bytes[LL_DEFERRED]), U(zp));
+			     "have sent the pages themselves",
+			     im, U(l->bytes[LL_DEFERRED]), U(zp));
 		else if (r->host_role)
 			bad += check_deferred_by_flags(r, err);
 		else if (!nic && l->bytes[LL_DEFERRED] < zp - zp / 100)
-			FAIL("%s: deferred copy %llu B < zerocopy-pinned %llu B: the send copy should "
-			     "reappear at receive", im, U(l->bytes[LL_DEFERRED]), U(zp));
+			FAIL("%s: deferred copy %llu B < zerocopy-pinned %llu B: the send copy "
+			     "should "
+			     "reappear at receive",
+			     im, U(l->bytes[LL_DEFERRED]), U(zp));
 	} else if (l->bytes[LL_PINNED]) {
 		FAIL("%s: %llu B zerocopy-pinned, expected 0", r->impl, U(l->bytes[LL_PINNED]));
 	}

@@ -15,8 +15,8 @@ static void csv_prefix(FILE *f, const struct ct_snapshot *r, const char *sec)
 	if (r->prog)
 		fprintf(f, "%s,%s,,,,,%s,", sec, r->prog->mode, r->backend);
 	else
-		fprintf(f, "%s,%s,%zu,%d,%s,%s,%s,", sec, r->impl, r->size, r->threads,
-			r->net, r->mode, r->backend);
+		fprintf(f, "%s,%s,%zu,%d,%s,%s,%s,", sec, r->impl, r->size, r->threads, r->net,
+			r->mode, r->backend);
 }
 
 static void time_csv(FILE *f, const struct ct_snapshot *r)
@@ -36,8 +36,9 @@ static void time_csv(FILE *f, const struct ct_snapshot *r)
 			csv_prefix(f, r, "time");
 			/* calls column: samples; ns: their CPU ns; value: ns per
 			 * message (--impl), or the CPU ns (a program) */
-			fprintf(f, "%s,%s,cpu-clock,%llu,,%llu,,,%.4f,,%.1f\n", side, tl_rows[k].key,
-				U(s), U(s * tl->period_ns), tot ? (double)s / tot : 0,
+			fprintf(f, "%s,%s,cpu-clock,%llu,,%llu,,,%.4f,,%.1f\n", side,
+				tl_rows[k].key, U(s), U(s * tl->period_ns),
+				tot ? (double)s / tot : 0,
 				r->prog ? (double)(s * tl->period_ns) : snap_ns_per_msg(r, s));
 		}
 	}
@@ -77,7 +78,8 @@ static void zc_csv(FILE *f, const struct ct_snapshot *r)
 	for (int i = 0; i < 2; i++) {
 		csv_prefix(f, r, "zerocopy");
 		if (z->lat_traced && z->lat_timed)
-			fprintf(f, ",%s,log2 buckets,%llu,,,,,,,%llu\n", q[i], U(z->lat_timed), U(v[i]));
+			fprintf(f, ",%s,log2 buckets,%llu,,,,,,,%llu\n", q[i], U(z->lat_timed),
+				U(v[i]));
 		else
 			fprintf(f, ",%s,not observed,,,,,,,,\n", q[i]);
 	}
@@ -99,8 +101,9 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 	const struct ledger_row *rows = r->rows;
 	int n = r->nrows;
 	const struct ct_ledger *l = &r->ledger;
-	fprintf(f, "section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
-		   "ns,bytes_per_msg,mean_ns,share,inferred,value\n");
+	fprintf(f,
+		"section,impl,size,threads,net,mode,backend,side,name,hook,calls,bytes,"
+		"ns,bytes_per_msg,mean_ns,share,inferred,value\n");
 	for (int i = 0; i < n; i++) {
 		const struct ledger_row *w = &rows[i];
 		const struct ct_row_info *ri = &r->info[w->fn];
@@ -137,7 +140,8 @@ static int csv_write(FILE *f, const struct ct_snapshot *r)
 		const struct ct_sock *s = &r->conns[i].s;
 		char side[CSV_FIELD], tuple[CSV_FIELD];
 		csv_prefix(f, r, "connection");
-		fprintf(f, "%s,%s,,,%llu,,,,,,%llu\n", csv_text(side, sizeof(side), r->label[r->conns[i].row], 0),
+		fprintf(f, "%s,%s,,,%llu,,,,,,%llu\n",
+			csv_text(side, sizeof(side), r->label[r->conns[i].row], 0),
 			csv_text(tuple, sizeof(tuple), r->conns[i].tuple, 1), U(s->col[CC_SENT]),
 			U(s->col[CC_RECV]));
 	}
@@ -187,4 +191,3 @@ static void app_csv(FILE *f, const struct ct_snapshot *r)
 		fprintf(f, ",overhead_pct,,,,,,,,,%.3f\n", pct);
 	}
 }
-

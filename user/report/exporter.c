@@ -20,7 +20,8 @@ int exporter_open(struct exporter *e, const char *addr, uint16_t port, char *err
 {
 	(void)addr, (void)port;
 	memset(e, 0, sizeof(*e));
-	return errf(err, errlen, "--exporter: this trace_run was built without libmicrohttpd "
+	return errf(err, errlen,
+		    "--exporter: this trace_run was built without libmicrohttpd "
 		    "(make EXPORTER=0)");
 }
 int exporter_publish(struct exporter *e, const struct ct_snapshot *s)
@@ -39,8 +40,8 @@ static const char INDEX[] = "<html><head><title>copytrace exporter</title></head
 			    "<h1>copytrace exporter</h1><p><a href=\"/metrics\">Metrics</a></p>"
 			    "</body></html>\n";
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type,
-			     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
+			     size_t len, enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
 	if (!r)
@@ -94,8 +95,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", not_yet,
 			     strlen(not_yet), MHD_RESPMEM_PERSISTENT);
 	}
-	return reply(c, MHD_HTTP_OK, om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
-		     "text/plain; version=0.0.4; charset=utf-8", buf, len, MHD_RESPMEM_MUST_FREE);
+	return reply(c, MHD_HTTP_OK,
+		     om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+			: "text/plain; version=0.0.4; charset=utf-8",
+		     buf, len, MHD_RESPMEM_MUST_FREE);
 }
 
 /* The listening socket, made here so that a busy port or a foreign
@@ -143,9 +146,9 @@ int exporter_open(struct exporter *e, const char *addr, uint16_t port, char *err
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	e->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, e,
-				MHD_OPTION_LISTEN_SOCKET, e->lfd,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+				MHD_OPTION_LISTEN_SOCKET, e->lfd, MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->d) {
 		close(e->lfd);

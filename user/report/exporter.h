@@ -17,9 +17,9 @@ struct MHD_Daemon;
 
 struct exporter {
 	struct MHD_Daemon *d;
-	int lfd;                  /* the listening socket, or -1 */
+	int lfd; /* the listening socket, or -1 */
 	pthread_mutex_t mu;
-	struct ct_snapshot *pub;  /* the last published snapshot (NULL: none yet) */
+	struct ct_snapshot *pub; /* the last published snapshot (NULL: none yet) */
 	uint64_t scrapes;
 };
 

@@ -90,7 +90,12 @@ static int place(const struct tree *t, int i, int depth, double x, double scale,
 		*out = p;
 		*cap = c;
 	}
-	(*out)[(*n)++] = (struct fg_rect){ t->v[i].name, t->v[i].len, depth, x, w, t->v[i].count,
+	(*out)[(*n)++] = (struct fg_rect){ t->v[i].name,
+					   t->v[i].len,
+					   depth,
+					   x,
+					   w,
+					   t->v[i].count,
 					   kind_of(t->v[i].name, t->v[i].len) };
 	for (int c = t->v[i].child; c >= 0; c = t->v[c].next) {
 		if (place(t, c, depth + 1, x, scale, out, n, cap))
@@ -119,8 +124,9 @@ int fg_layout(const struct folded_line *l, int n, double width, struct fg_rect *
 		if (cur < 0)
 			root = -1;
 	}
-	if (root < 0 || (t.v[root].count &&
-			 place(&t, root, 0, 0, width / (double)t.v[root].count, out, &k, &cap))) {
+	if (root < 0 ||
+	    (t.v[root].count &&
+	     place(&t, root, 0, 0, width / (double)t.v[root].count, out, &k, &cap))) {
 		free(t.v);
 		free(*out);
 		*out = NULL;
@@ -134,10 +140,18 @@ static void xml_text(FILE *f, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
 		default:
 			if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
 				fputc(s[i], f);
@@ -177,16 +191,19 @@ int flamegraph_write(FILE *f, const struct folded_line *l, int n, const char *ti
 			depth = r[i].depth;
 	int height = FG_HEAD + (depth + 1) * FG_ROW + 10;
 	uint64_t total = k ? r[0].count : 0;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" "
-		   "viewBox=\"0 0 %.0f %d\" font-family=\"monospace\" font-size=\"11\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" "
+		"viewBox=\"0 0 %.0f %d\" font-family=\"monospace\" font-size=\"11\">\n",
 		FG_WIDTH, height, FG_WIDTH, height);
-	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"rgb(250,250,240)\"/>\n"
-		   "<text x=\"%.0f\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">",
+	fprintf(f,
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"rgb(250,250,240)\"/>\n"
+		"<text x=\"%.0f\" y=\"20\" font-size=\"15\" text-anchor=\"middle\">",
 		FG_WIDTH / 2);
 	xml_text(f, title, strlen(title));
-	fprintf(f, "</text>\n<text x=\"%.0f\" y=\"40\">%llu samples; blue: copy sites "
-		   "(dark) and copy primitives (light); frames ending _[k] are kernel</text>\n",
+	fprintf(f,
+		"</text>\n<text x=\"%.0f\" y=\"40\">%llu samples; blue: copy sites "
+		"(dark) and copy primitives (light); frames ending _[k] are kernel</text>\n",
 		FG_PAD, (unsigned long long)total);
 	for (int i = 0; i < k; i++) {
 		char c[32];
@@ -194,8 +211,9 @@ int flamegraph_write(FILE *f, const struct folded_line *l, int n, const char *ti
 		double y = FG_HEAD + (double)(depth - r[i].depth) * FG_ROW;
 		fprintf(f, "<g><title>");
 		xml_text(f, r[i].name, r[i].name_len);
-		fprintf(f, " (%llu samples, %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" "
-			   "height=\"%d\" fill=\"%s\" rx=\"2\"/>",
+		fprintf(f,
+			" (%llu samples, %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" "
+			"height=\"%d\" fill=\"%s\" rx=\"2\"/>",
 			(unsigned long long)r[i].count, total ? 100.0 * r[i].count / total : 0,
 			FG_PAD + r[i].x, y, r[i].w, FG_ROW - 1, c);
 		size_t fit = (size_t)((r[i].w - 6) / 6.6); /* characters that fit */

@@ -10,12 +10,12 @@
 
 /* One frame box: depth 0 is the root (bottom row). */
 struct fg_rect {
-	const char *name;  /* points into the folded lines */
+	const char *name; /* points into the folded lines */
 	size_t name_len;
 	int depth;
-	double x, w;       /* pixels */
+	double x, w; /* pixels */
 	uint64_t count;
-	int kind;          /* tl_frame_kind: 0, 1 copy primitive, 2 copy site */
+	int kind; /* tl_frame_kind: 0, 1 copy primitive, 2 copy site */
 };
 
 /* Lays the lines out on `width` pixels: every frame of every line merged

@@ -34,7 +34,8 @@ static int put(char *b, size_t cap, size_t len, const char *name, const char *su
 
 static int by_stack(const void *a, const void *b)
 {
-	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
+	return strcmp(((const struct folded_line *)a)->stack,
+		      ((const struct folded_line *)b)->stack);
 }
 
 int folded_lines(const struct prof_stack *st, int n, struct folded_line **out)

@@ -9,7 +9,7 @@
 #include "profile/stack.h"
 
 struct folded_line {
-	char *stack;     /* frames root first, ';'-separated; kernel ones end in "_[k]" */
+	char *stack; /* frames root first, ';'-separated; kernel ones end in "_[k]" */
 	uint64_t count;
 };
 

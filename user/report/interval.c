@@ -59,9 +59,10 @@ static void table_ledger(FILE *f, const char *who, const char *state, const stru
 
 int interval_table(FILE *f, const struct ct_snapshot *s)
 {
-	static const char *const head[LL_COUNT] = { "user copy", "send copy", "pinned",
-		"deferred copy", "recv copy", "splice", "recv mapped", "splice out", "tls encrypt",
-		"tls decrypt" };
+	static const char *const head[LL_COUNT] = { "user copy",     "send copy",  "pinned",
+						    "deferred copy", "recv copy",  "splice",
+						    "recv mapped",   "splice out", "tls encrypt",
+						    "tls decrypt" };
 	char a[40], b[40];
 	iso_time(a, sizeof(a), s->iv->start);
 	iso_time(b, sizeof(b), s->iv->end);
@@ -80,8 +81,8 @@ int interval_table(FILE *f, const struct ct_snapshot *s)
 	for (int i = 0; i < s->nrows; i++) {
 		const struct ledger_row *w = &s->rows[i];
 		fprintf(f, "    %-22.22s %-28.28s %-44.44s %10llu calls %14llu B\n",
-			s->label[w->side], s->info[w->fn].name, s->info[w->fn].hook,
-			U(w->s->calls), U(w->s->bytes));
+			s->label[w->side], s->info[w->fn].name, s->info[w->fn].hook, U(w->s->calls),
+			U(w->s->bytes));
 	}
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
@@ -104,9 +105,10 @@ int interval_json(FILE *f, const struct ct_snapshot *s)
 {
 	char t[40];
 	iso_time(t, sizeof(t), s->iv->end);
-	fprintf(f, "{\"interval\": %ld, \"time\": \"%s\", \"start\": %.6f, \"end\": %.6f, "
-		"\"seconds\": %.6f, \"last\": %s, \"backend\": \"%s\", \"ledger\": ", s->iv->index,
-		t, s->iv->start, s->iv->end, s->iv->end - s->iv->start,
+	fprintf(f,
+		"{\"interval\": %ld, \"time\": \"%s\", \"start\": %.6f, \"end\": %.6f, "
+		"\"seconds\": %.6f, \"last\": %s, \"backend\": \"%s\", \"ledger\": ",
+		s->iv->index, t, s->iv->start, s->iv->end, s->iv->end - s->iv->start,
 		s->iv->last ? "true" : "false", s->backend);
 	json_ledger_line(f, &s->ledger);
 	fputs(", \"processes\": [", f);
@@ -131,8 +133,8 @@ int interval_json(FILE *f, const struct ct_snapshot *s)
 			json_str(f, s->info[w->fn].name);
 			fputs(", \"hook\": ", f);
 			json_str(f, s->info[w->fn].hook);
-			fprintf(f, ", \"calls\": %llu, \"bytes\": %llu, \"ns\": %llu}", U(w->s->calls),
-				U(w->s->bytes), U(w->s->ns));
+			fprintf(f, ", \"calls\": %llu, \"bytes\": %llu, \"ns\": %llu}",
+				U(w->s->calls), U(w->s->bytes), U(w->s->ns));
 		}
 		fputs("]}", f);
 	}

@@ -9,7 +9,8 @@ static void json_cmp_side(FILE *f, const struct ct_snapshot *r, int w)
 {
 	const struct ct_compare *c = r->cmp;
 	const struct ct_compare_sum *m = &r->cmp_sum;
-	fprintf(f, "{\"throughput_gbps\": %.6f, \"p50_us\": %.3f, \"p99_us\": %.3f, \"runs_gbps\": [",
+	fprintf(f,
+		"{\"throughput_gbps\": %.6f, \"p50_us\": %.3f, \"p99_us\": %.3f, \"runs_gbps\": [",
 		m->gbps[w], m->p50[w], m->p99[w]);
 	for (int i = 0; i < c->pairs; i++)
 		fprintf(f, "%s%.6f", i ? ", " : "", c->gbps[w][i]);
@@ -28,17 +29,20 @@ static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_r
 	json_str(f, ri->name);
 	fprintf(f, ", \"hook\": ");
 	json_str(f, ri->hook);
-	fprintf(f, ", \"calls\": %llu, \"missed\": %llu, \"bytes\": %llu, \"ns\": %llu, \"timed_calls\": %llu, "
-		   "\"bytes_per_msg\": %.1f, \"mean_ns\": %.1f, \"share\": ",
-		U(w->s->calls), U(w->s->missed), U(w->s->bytes), U(w->s->ns), U(w->s->timed), w->per_msg,
-		w->mean_ns);
+	fprintf(f,
+		", \"calls\": %llu, \"missed\": %llu, \"bytes\": %llu, \"ns\": %llu, "
+		"\"timed_calls\": %llu, "
+		"\"bytes_per_msg\": %.1f, \"mean_ns\": %.1f, \"share\": ",
+		U(w->s->calls), U(w->s->missed), U(w->s->bytes), U(w->s->ns), U(w->s->timed),
+		w->per_msg, w->mean_ns);
 	if (w->share >= 0)
 		fprintf(f, "%.4f", w->share);
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"inferred\": %s", ri->inferred ? "true" : "false");
 	if (w->fn == FN_ZC_CALLBACK)
-		fprintf(f, ", \"zc_ids\": %llu, \"zc_copied_ids\": %llu", U(w->s->aux), U(w->s->aux2));
+		fprintf(f, ", \"zc_ids\": %llu, \"zc_copied_ids\": %llu", U(w->s->aux),
+			U(w->s->aux2));
 	if (w->fn == FN_IOU_NOTIF)
 		fprintf(f, ", \"zc_copied_flagged\": %llu", U(w->s->aux));
 	if (w->fn == FN_IOU_UBUF)
@@ -51,8 +55,8 @@ static void json_row(FILE *f, const struct ct_snapshot *r, const struct ledger_r
 		fprintf(f, ", \"waiting_calls\": %llu, \"waiting_ns\": %llu", U(w->s->aux),
 			U(w->s->aux2));
 	if (w->fn == FN_TCP_SENDMSG)
-		fprintf(f, ", \"%s\": %llu", r->tracepoint ?
-			"zerocopy_bytes" : "bytes_asked", U(w->s->aux));
+		fprintf(f, ", \"%s\": %llu", r->tracepoint ? "zerocopy_bytes" : "bytes_asked",
+			U(w->s->aux));
 	fprintf(f, ", \"hist_log2_ns\": [");
 	int last = -1;
 	for (int k = 0; k < CT_HIST_SLOTS; k++)
@@ -75,13 +79,14 @@ static void json_zc(FILE *f, const struct ct_snapshot *r)
 	}
 	fprintf(f, "{\"latency\": ");
 	if (!z->lat_traced || !z->lat_timed)
-		fprintf(f, "null, \"latency_why\": \"%s\"", !z->lat_traced ?
-			"no completion hook on this kernel/backend" :
-			"no completion matched a send the tracer saw");
+		fprintf(f, "null, \"latency_why\": \"%s\"",
+			!z->lat_traced ? "no completion hook on this kernel/backend"
+				       : "no completion matched a send the tracer saw");
 	else {
-		fprintf(f, "{\"timed\": %llu, \"not_timed\": %llu, \"p50_ns_below\": %llu, "
-			   "\"p99_ns_below\": %llu, \"hist_log2_ns\": [", U(z->lat_timed),
-			U(z->lat_untimed), U(z->lat_p50_ns), U(z->lat_p99_ns));
+		fprintf(f,
+			"{\"timed\": %llu, \"not_timed\": %llu, \"p50_ns_below\": %llu, "
+			"\"p99_ns_below\": %llu, \"hist_log2_ns\": [",
+			U(z->lat_timed), U(z->lat_untimed), U(z->lat_p50_ns), U(z->lat_p99_ns));
 		int last = -1;
 		for (int k = 0; k < CT_HIST_SLOTS; k++)
 			if (z->lat_hist[k])
@@ -133,14 +138,17 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 			fprintf(f, "%s%.1f", k ? ", " : "", l->bytes[k] / m);
 		else
 			fprintf(f, "%snull", k ? ", " : "");
-	fprintf(f, "], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s, "
-		"\"tls_inferred\": %s", l->inferred[LL_SEND] ? "true" : "false",
+	fprintf(f,
+		"], \"send_copy_inferred\": %s, \"deferred_copy_inferred\": %s, "
+		"\"tls_inferred\": %s",
+		l->inferred[LL_SEND] ? "true" : "false",
 		l->inferred[LL_DEFERRED] ? "true" : "false",
 		l->inferred[LL_TLS_ENC] || l->inferred[LL_TLS_DEC] ? "true" : "false");
 	int n = 0; /* --role: the lines that are the peer host's (null above) */
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->remote[k])
-			fprintf(f, "%s\"%s\"", n++ ? ", " : ", \"not_on_this_host\": [", ledger_lines[k].key);
+			fprintf(f, "%s\"%s\"", n++ ? ", " : ", \"not_on_this_host\": [",
+				ledger_lines[k].key);
 	fprintf(f, "%s}", n ? "]" : "");
 }
 
@@ -185,10 +193,11 @@ static void json_conns(FILE *f, const struct ct_snapshot *r)
 		json_str(f, r->label[r->conns[i].row]);
 		fprintf(f, ", \"tuple\": ");
 		json_str(f, r->conns[i].tuple);
-		fprintf(f, ", \"sent_bytes\": %llu, \"received_bytes\": %llu, \"splice_bytes\": %llu, "
-			"\"recv_zerocopy_bytes\": %llu, \"retrans_bytes\": %llu}", U(s->col[CC_SENT]),
-			U(s->col[CC_RECV]), U(s->col[CC_SPLICE]), U(s->col[CC_RECV_ZC]),
-			U(s->col[CC_RETRANS]));
+		fprintf(f,
+			", \"sent_bytes\": %llu, \"received_bytes\": %llu, \"splice_bytes\": %llu, "
+			"\"recv_zerocopy_bytes\": %llu, \"retrans_bytes\": %llu}",
+			U(s->col[CC_SENT]), U(s->col[CC_RECV]), U(s->col[CC_SPLICE]),
+			U(s->col[CC_RECV_ZC]), U(s->col[CC_RETRANS]));
 	}
 	fprintf(f, "\n  ]");
 }
@@ -216,7 +225,8 @@ static void json_by_process(FILE *f, const struct ct_snapshot *r, const int *sl,
 			continue;
 		fprintf(f, "%s{\"process\": ", n++ ? ", " : "");
 		json_str(f, r->tl_label[sl[i]]);
-		if (r->tl_procs ? r->tl_pid[sl[i]] != 0 : snap_is_proc(r, sl[i]) && r->procs[sl[i]].p.tgid)
+		if (r->tl_procs ? r->tl_pid[sl[i]] != 0
+				: snap_is_proc(r, sl[i]) && r->procs[sl[i]].p.tgid)
 			fprintf(f, ", \"pid\": %u",
 				r->tl_procs ? r->tl_pid[sl[i]] : r->procs[sl[i]].p.tgid);
 		fprintf(f, ", \"samples\": %llu}", U(s));
@@ -236,23 +246,31 @@ static void time_json(FILE *f, const struct ct_snapshot *r)
 	const int *sl = r->tl_slots;
 	int ns = r->ntl_slots;
 	uint64_t tot = tl->total_all;
-	fprintf(f, ",\n  \"time_ledger\": {\"event\": \"cpu-clock\", \"freq_hz\": %u, \"period_ns\": %llu, "
-		   "\"samples\": %llu, ", p->freq_hz, U(tl->period_ns), U(tot));
+	fprintf(f,
+		",\n  \"time_ledger\": {\"event\": \"cpu-clock\", \"freq_hz\": %u, \"period_ns\": "
+		"%llu, "
+		"\"samples\": %llu, ",
+		p->freq_hz, U(tl->period_ns), U(tot));
 	if (prog) {
 		fprintf(f, "\"samples_by_process\": ");
 		json_by_process(f, r, sl, ns, -1);
 	} else {
 		fprintf(f, "\"samples_by_side\": [%llu, %llu]", U(tl->total[0]), U(tl->total[1]));
 	}
-	fprintf(f, ", \"irq_samples\": %llu, "
-		   "\"ksoftirqd_samples_not_kept\": %llu, \"samples_seen\": %llu, \"stacks_lost\": %llu, "
-		   "\"map_full\": %llu, \"min_samples\": %d, ",
+	fprintf(f,
+		", \"irq_samples\": %llu, "
+		"\"ksoftirqd_samples_not_kept\": %llu, \"samples_seen\": %llu, \"stacks_lost\": "
+		"%llu, "
+		"\"map_full\": %llu, \"min_samples\": %d, ",
 		U(tl->irq_all), U(p->stats[PS_KSOFTIRQD]), U(p->stats[PS_SEEN]),
 		U(p->stats[PS_STACK_LOST]), U(p->stats[PS_MAP_FULL]), TL_MIN_SAMPLES);
 	const struct prof_sideband *b = &p->sb;
-	fprintf(f, "\"sideband\": {\"records\": %llu, \"kept\": %llu, \"lost\": %llu, \"processes\": %llu, "
-		   "\"images\": %llu, \"mappings\": %llu, \"dropped\": %llu, \"files_refused\": %llu}, "
-		   "\"cycles\": ",
+	fprintf(f,
+		"\"sideband\": {\"records\": %llu, \"kept\": %llu, \"lost\": %llu, \"processes\": "
+		"%llu, "
+		"\"images\": %llu, \"mappings\": %llu, \"dropped\": %llu, \"files_refused\": "
+		"%llu}, "
+		"\"cycles\": ",
 		U(b->records), U(b->kept), U(b->lost), U(b->procs), U(b->images), U(b->maps),
 		U(b->dropped), U(b->files_refused));
 	if (p->cycles)
@@ -264,7 +282,8 @@ static void time_json(FILE *f, const struct ct_snapshot *r)
 		uint64_t s = tl->row_all[k];
 		fprintf(f, "%s\n      {\"key\": \"%s\", \"label\": ", k ? "," : "", tl_rows[k].key);
 		json_str(f, tl_rows[k].label);
-		fprintf(f, ", \"copy\": %s, \"samples\": %llu, ", tl_rows[k].copy ? "true" : "false", U(s));
+		fprintf(f, ", \"copy\": %s, \"samples\": %llu, ",
+			tl_rows[k].copy ? "true" : "false", U(s));
 		if (prog) {
 			fprintf(f, "\"samples_by_process\": ");
 			json_by_process(f, r, sl, ns, k);
@@ -274,7 +293,8 @@ static void time_json(FILE *f, const struct ct_snapshot *r)
 				U(tl->rows[k][0]), U(tl->rows[k][1]), snap_ns_per_msg(r, s));
 		}
 		fprintf(f, ", \"share\": %.4f, \"rel_error\": %.3f, \"few_samples\": %s}",
-			tot ? (double)s / tot : 0, tl_rel_err(s), s < TL_MIN_SAMPLES ? "true" : "false");
+			tot ? (double)s / tot : 0, tl_rel_err(s),
+			s < TL_MIN_SAMPLES ? "true" : "false");
 	}
 	fprintf(f, "],\n    \"other_copy_callers\": [");
 	json_fns(f, tl->other, tl->nother, tot);
@@ -293,9 +313,10 @@ static void cost_json(FILE *f, const struct ct_snapshot *r)
 	}
 	double msgs = (double)r->ledger.messages, cpu = r->traced_cpu_ns;
 	const uint64_t *ns = r->cost_ns, *calls = r->cost_runs;
-	fprintf(f, "{\"tracer_ns\": %llu, \"tracer_runs\": %llu, \"profiler_ns\": %llu, "
-		   "\"profiler_runs\": %llu, \"traced_cpu_ns\": ", U(ns[0]), U(calls[0]), U(ns[1]),
-		U(calls[1]));
+	fprintf(f,
+		"{\"tracer_ns\": %llu, \"tracer_runs\": %llu, \"profiler_ns\": %llu, "
+		"\"profiler_runs\": %llu, \"traced_cpu_ns\": ",
+		U(ns[0]), U(calls[0]), U(ns[1]), U(calls[1]));
 	if (cpu)
 		fprintf(f, "%.0f", cpu);
 	else
@@ -331,14 +352,15 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 			fprintf(f, "%d", p->exit_status);
 		else
 			fprintf(f, "null");
-		fprintf(f, ", \"processes_in_others\": %llu, \"processes_seen\": %llu, "
+		fprintf(f,
+			", \"processes_in_others\": %llu, \"processes_seen\": %llu, "
 			"\"processes_exited\": %llu}, \"backend\": \"%s\", \"kernel\": ",
 			r->overflow, U(r->procs_seen), U(r->procs_exited), r->backend);
 	} else {
-		fprintf(f, "{\n  \"impl\": \"%s\", \"size\": %zu, \"threads\": %d, \"net\": \"%s\", "
-			   "\"mode\": \"%s\", \"backend\": \"%s\", \"kernel\": ",
-			r->impl, r->size, r->threads, r->net, r->mode,
-			r->backend);
+		fprintf(f,
+			"{\n  \"impl\": \"%s\", \"size\": %zu, \"threads\": %d, \"net\": \"%s\", "
+			"\"mode\": \"%s\", \"backend\": \"%s\", \"kernel\": ",
+			r->impl, r->size, r->threads, r->net, r->mode, r->backend);
 	}
 	json_str(f, r->kernel);
 	if (!r->prog && r->host_role) { /* one side here; who its peer was */
@@ -373,8 +395,10 @@ static int json_write(FILE *f, const struct ct_snapshot *r)
 		json_cmp_side(f, r, 0);
 		fprintf(f, ", \"traced\": ");
 		json_cmp_side(f, r, 1);
-		fprintf(f, ", \"overhead_pct\": %.3f, \"overhead_spread_pct\": [%.3f, %.3f], "
-			   "\"latency_p50_overhead_pct\": %.3f}", c->pct, c->lo, c->hi, c->lat_pct);
+		fprintf(f,
+			", \"overhead_pct\": %.3f, \"overhead_spread_pct\": [%.3f, %.3f], "
+			"\"latency_p50_overhead_pct\": %.3f}",
+			c->pct, c->lo, c->hi, c->lat_pct);
 	}
 	time_json(f, r);
 	cost_json(f, r);

@@ -19,9 +19,12 @@ static uint64_t sum(const struct ct_snapshot *r, int slot, int fn)
 
 uint64_t ledger_send_copy(const struct ct_snapshot *r, int side)
 {
-	return snap_stat(r, side, FN_SEND_COPY)->bytes + snap_stat(r, side, FN_SEND_COPY_NC)->bytes +
-	       snap_stat(r, side, FN_SEND_COPY_CSUM)->bytes + snap_stat(r, side, FN_SEND_COPY_FULL)->bytes +
-	       snap_stat(r, side, FN_SEND_COPY_CHK)->bytes + snap_stat(r, side, FN_TLS_COPY)->bytes;
+	return snap_stat(r, side, FN_SEND_COPY)->bytes +
+		snap_stat(r, side, FN_SEND_COPY_NC)->bytes +
+		snap_stat(r, side, FN_SEND_COPY_CSUM)->bytes +
+		snap_stat(r, side, FN_SEND_COPY_FULL)->bytes +
+		snap_stat(r, side, FN_SEND_COPY_CHK)->bytes +
+		snap_stat(r, side, FN_TLS_COPY)->bytes;
 }
 
 const struct ledger_line_info ledger_lines[LL_COUNT] = {
@@ -62,16 +65,19 @@ static void tls_line(const struct ct_snapshot *r, int slot, struct ct_ledger *l,
 	}
 	ri = r->info[sys];
 	ri.inferred = 1;
-	line(l, k, sum(r, slot, sys), &ri, ri.present ? inferred : "no hook counts kTLS sockets "
-	     "(tls.ko has none here, and the data syscalls' are off: --no-syscall-time)");
+	line(l, k, sum(r, slot, sys), &ri,
+	     ri.present
+		     ? inferred
+		     : "no hook counts kTLS sockets "
+		       "(tls.ko has none here, and the data syscalls' are off: --no-syscall-time)");
 }
 
 uint64_t ledger_messages(const struct ct_snapshot *r)
 {
 	if (!r->run)
 		return 0;
-	return r->host_role == HOST_CLIENT ? r->run->client.messages_received :
-	       r->run->server.messages_sent;
+	return r->host_role == HOST_CLIENT ? r->run->client.messages_received
+					   : r->run->server.messages_sent;
 }
 
 /* The ledger of one slot (-1: all of them). */
@@ -79,16 +85,18 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 {
 	const struct ct_row_info *rows = r->info;
 	memset(l, 0, sizeof(*l));
-	line(l, LL_USER, sum(r, slot, FN_GATHER), &rows[FN_GATHER], rows[FN_GATHER].present ?
-	     "uprobe" : r->prog ? "a foreign program's user-space copies: no fixed probe finds "
-	     "them" : "uprobe");
+	line(l, LL_USER, sum(r, slot, FN_GATHER), &rows[FN_GATHER],
+	     rows[FN_GATHER].present ? "uprobe"
+		     : r->prog ? "a foreign program's user-space copies: no fixed probe finds "
+				 "them"
+			       : "uprobe");
 	/* the send copy: whichever copy functions are hooked, else the
 	 * tracepoint backend's split, else __check_object_size's lengths */
 	struct ct_row_info send = rows[FN_SEND_COPY];
-	const char *how = send.inferred ? "inferred from send bytes and MSG_ZEROCOPY" :
-			  "copy functions inside tcp_sendmsg";
+	const char *how = send.inferred ? "inferred from send bytes and MSG_ZEROCOPY"
+					: "copy functions inside tcp_sendmsg";
 	send.present |= rows[FN_SEND_COPY_NC].present | rows[FN_SEND_COPY_CSUM].present |
-			rows[FN_SEND_COPY_FULL].present;
+		rows[FN_SEND_COPY_FULL].present;
 	if (!rows[FN_SEND_COPY].present && rows[FN_SEND_COPY_CHK].present) {
 		send = rows[FN_SEND_COPY_CHK];
 		how = "inferred: copy lengths checked by __check_object_size inside tcp_sendmsg";
@@ -98,16 +106,17 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 		if (slot < 0 || k == slot)
 			sc += ledger_send_copy(r, k);
 	line(l, LL_SEND, sc, &send, how);
-	line(l, LL_PINNED, sum(r, slot, FN_ZC_PIN), &rows[FN_ZC_PIN], rows[FN_ZC_PIN].inferred ?
-	     "inferred from send bytes and MSG_ZEROCOPY (io_uring: SEND_ZC)" :
-	     "skb_zerocopy_iter_stream");
+	line(l, LL_PINNED, sum(r, slot, FN_ZC_PIN), &rows[FN_ZC_PIN],
+	     rows[FN_ZC_PIN].inferred
+		     ? "inferred from send bytes and MSG_ZEROCOPY (io_uring: SEND_ZC)"
+		     : "skb_zerocopy_iter_stream");
 	line(l, LL_DEFERRED, sum(r, slot, FN_DEFERRED_COPY), &rows[FN_DEFERRED_COPY],
-	     rows[FN_DEFERRED_COPY].inferred ? "inferred: zerocopy frags reaching receive" :
-	     "skb_copy_ubufs");
+	     rows[FN_DEFERRED_COPY].inferred ? "inferred: zerocopy frags reaching receive"
+					     : "skb_copy_ubufs");
 	line(l, LL_RECV, sum(r, slot, FN_RECV_COPY), &rows[FN_RECV_COPY], "skb_copy_datagram_iter");
-	line(l, LL_SPLICE, sum(r, slot, FN_SPLICE), &rows[FN_SPLICE], rows[FN_SPLICE].inferred ?
-	     "inferred: sendfile/splice syscall results" :
-	     "tcp_sendmsg with MSG_SPLICE_PAGES / do_tcp_sendpages");
+	line(l, LL_SPLICE, sum(r, slot, FN_SPLICE), &rows[FN_SPLICE],
+	     rows[FN_SPLICE].inferred ? "inferred: sendfile/splice syscall results"
+				      : "tcp_sendmsg with MSG_SPLICE_PAGES / do_tcp_sendpages");
 	line(l, LL_RECV_ZC, sum(r, slot, FN_RECV_ZC), &rows[FN_RECV_ZC],
 	     "TCP_ZEROCOPY_RECEIVE's own count of bytes mapped");
 	line(l, LL_SPLICE_OUT, sum(r, slot, FN_SPLICE_OUT), &rows[FN_SPLICE_OUT],
@@ -116,7 +125,8 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 		 "tls_sw_sendmsg/tls_sw_sendpage (tls.ko): plaintext taken into records",
 		 "inferred: send/sendfile syscall results on kTLS sockets");
 	tls_line(r, slot, l, LL_TLS_DEC, FN_TLS_DECRYPT, FN_TLS_RX,
-		 "tls_sw_recvmsg (tls.ko): plaintext returned", "inferred: receive syscall "
+		 "tls_sw_recvmsg (tls.ko): plaintext returned",
+		 "inferred: receive syscall "
 		 "results on kTLS sockets");
 	/* The tracepoint backend before 6.3 sees sends only through the send
 	 * syscalls, and io_uring's sends make none: with io_uring in use the
@@ -137,7 +147,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 			through += snap_stat(r, k, FN_SPLICE)->aux;
 	l->sent = sum(r, slot, FN_TCP_SENDMSG) + sum(r, slot, FN_SPLICE) - through;
 	l->received = sum(r, slot, FN_TCP_RECVMSG) + sum(r, slot, FN_RECV_ZC) +
-		      sum(r, slot, FN_SPLICE_OUT);
+		sum(r, slot, FN_SPLICE_OUT);
 	l->messages = ledger_messages(r);
 	/* --role: the peer host's lines were not traced here, and are no 0 */
 	for (int k = 0; r->host_role && k < LL_COUNT; k++)
@@ -170,7 +180,7 @@ static double median(double *v, int n)
 static uint64_t kernel_base(const struct ct_snapshot *r, int side)
 {
 	uint64_t b = snap_stat(r, side, FN_SYS_SEND)->ns + snap_stat(r, side, FN_SYS_RECV)->ns +
-		     snap_stat(r, side, FN_SYS_ERRQ)->ns + snap_stat(r, side, FN_SYS_IOU_ENTER)->ns;
+		snap_stat(r, side, FN_SYS_ERRQ)->ns + snap_stat(r, side, FN_SYS_IOU_ENTER)->ns;
 	if (!b)
 		b = snap_stat(r, side, FN_TCP_SENDMSG)->ns + snap_stat(r, side, FN_TCP_RECVMSG)->ns;
 	return b;
@@ -194,8 +204,9 @@ static int ledger_rows(const struct ct_snapshot *r, struct ledger_row *out)
 			w->per_msg = msgs > 0 ? s->bytes / msgs : 0;
 			w->mean_ns = s->timed ? (double)s->ns / s->timed : 0;
 			/* the latency row's ns are waits, not CPU or kernel time */
-			w->share = fn != FN_GATHER && fn != FN_ZC_LATENCY && base && s->timed ?
-				   (double)s->ns / base : -1;
+			w->share = fn != FN_GATHER && fn != FN_ZC_LATENCY && base && s->timed
+				? (double)s->ns / base
+				: -1;
 		}
 	}
 	return n;
@@ -250,7 +261,7 @@ static void zc_summary(struct ct_snapshot *r)
 		for (int i = 0; i < CT_HIST_SLOTS; i++)
 			z->lat_hist[i] += s->hist[i];
 		zc_events += s->calls + s->aux + snap_stat(r, k, FN_ZC_CALLBACK)->calls +
-			     snap_stat(r, k, FN_IOU_NOTIF)->calls;
+			snap_stat(r, k, FN_IOU_NOTIF)->calls;
 		iou_waits += snap_stat(r, k, FN_SYS_IOU_ENTER)->aux;
 		iou_wait += snap_stat(r, k, FN_SYS_IOU_ENTER)->aux2;
 	}
@@ -262,9 +273,9 @@ static void zc_summary(struct ct_snapshot *r)
 	if (zc_impl) {
 		const struct side_result *s = &r->run->server;
 		z->wait_known = 1;
-		z->wait_source = r->impl_id == IMPL_A3 ?
-			"application: a3's poll() for the error queue" :
-			"application: a4's waits for CQEs (io_uring_wait_cqe_timeout)";
+		z->wait_source = r->impl_id == IMPL_A3
+			? "application: a3's poll() for the error queue"
+			: "application: a4's waits for CQEs (io_uring_wait_cqe_timeout)";
 		z->wait_ns = s->zc_wait_ns;
 		z->waits = s->zc_waits;
 		z->wait_base_s = s->elapsed_s;
@@ -276,11 +287,12 @@ static void zc_summary(struct ct_snapshot *r)
 		z->waits = iou_waits;
 		z->wait_base_s = r->prog ? r->prog->seconds : 0;
 	} else {
-		z->wait_source = r->info[FN_SYS_IOU_ENTER].present ?
-			"not observed: no io_uring_enter waited, and a program's poll()/epoll "
-			"waits for the error queue are hooked by nothing" :
-			"not observed: io_uring_enter is not hooked here (--no-syscall-time?), and a "
-			"program's poll()/epoll waits for the error queue are hooked by nothing";
+		z->wait_source = r->info[FN_SYS_IOU_ENTER].present
+			? "not observed: no io_uring_enter waited, and a program's poll()/epoll "
+			  "waits for the error queue are hooked by nothing"
+			: "not observed: io_uring_enter is not hooked here (--no-syscall-time?), "
+			  "and a "
+			  "program's poll()/epoll waits for the error queue are hooked by nothing";
 	}
 	if (z->wait_known && z->wait_base_s > 0)
 		z->wait_share = (double)z->wait_ns / (z->wait_base_s * 1e9);
@@ -319,8 +331,7 @@ void ledger_build(struct ct_snapshot *r)
 		compare_sum(r->cmp, &r->cmp_sum);
 }
 
-static void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50,
-			  double *p99)
+static void compare_stats(const struct ct_compare *c, int w, double *gbps, double *p50, double *p99)
 {
 	double a[CT_MAX_PAIRS];
 	memcpy(a, c->gbps[w], sizeof(double) * c->pairs);
@@ -332,8 +343,8 @@ static void compare_stats(const struct ct_compare *c, int w, double *gbps, doubl
 }
 
 /* Throughput overhead per pair, min and max. */
-static void compare_overhead(const struct ct_compare *c, double *pct, double *lo,
-			     double *hi, double *lat_pct)
+static void compare_overhead(const struct ct_compare *c, double *pct, double *lo, double *hi,
+			     double *lat_pct)
 {
 	double gu, gt, pu, pt, qu, qt;
 	compare_stats(c, 0, &gu, &pu, &qu);
@@ -343,14 +354,14 @@ static void compare_overhead(const struct ct_compare *c, double *pct, double *lo
 	*lo = INFINITY;
 	*hi = -INFINITY;
 	for (int i = 0; i < c->pairs; i++) {
-		double o = c->gbps[0][i] > 0 ? (c->gbps[0][i] - c->gbps[1][i]) / c->gbps[0][i] * 100 : 0;
+		double o = c->gbps[0][i] > 0 ? (c->gbps[0][i] - c->gbps[1][i]) / c->gbps[0][i] * 100
+					     : 0;
 		if (o < *lo)
 			*lo = o;
 		if (o > *hi)
 			*hi = o;
 	}
 }
-
 
 static void compare_sum(const struct ct_compare *c, struct ct_compare_sum *out)
 {

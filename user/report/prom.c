@@ -76,8 +76,9 @@ static uint64_t group_line(const struct ct_snapshot *s, int k, int line)
 	for (int i = 0; i < s->nslots; i++) {
 		int j = s->slots[i];
 		if (!s->hidden[j] && same_group(s, k, j))
-			v += line == LL_COUNT ? s->slot_ledger[j].sent : line == LL_COUNT + 1 ?
-				s->slot_ledger[j].received : s->slot_ledger[j].bytes[line];
+			v += line == LL_COUNT	       ? s->slot_ledger[j].sent
+				: line == LL_COUNT + 1 ? s->slot_ledger[j].received
+						       : s->slot_ledger[j].bytes[line];
 	}
 	return v;
 }
@@ -109,9 +110,12 @@ static void ledger_family(FILE *f, const struct ct_snapshot *s, int om, const ch
 
 static void function_families(FILE *f, const struct ct_snapshot *s, int om)
 {
-	const char *name[2] = { "copytrace_function_calls_total", "copytrace_function_bytes_total" };
-	const char *help[2] = { "Calls of a traced kernel function (or inferred row), by the hook that saw them.",
-				"Bytes a traced kernel function handled (copied, pinned, sent or received, by row)." };
+	const char *name[2] = { "copytrace_function_calls_total",
+				"copytrace_function_bytes_total" };
+	const char *help[2] = {
+		"Calls of a traced kernel function (or inferred row), by the hook that saw them.",
+		"Bytes a traced kernel function handled (copied, pinned, sent or received, by row)."
+	};
 	for (int c = 0; c < 2; c++) {
 		family(f, om, name[c], help[c]);
 		for (int i = 0; i < s->nslots; i++) {
@@ -125,7 +129,8 @@ static void function_families(FILE *f, const struct ct_snapshot *s, int om)
 				for (int m = 0; m < s->nslots; m++) {
 					int j = s->slots[m];
 					if (!s->hidden[j] && same_group(s, k, j))
-						v += c ? snap_stat(s, j, fn)->bytes : snap_stat(s, j, fn)->calls;
+						v += c ? snap_stat(s, j, fn)->bytes
+						       : snap_stat(s, j, fn)->calls;
 				}
 				if (!v)
 					continue;
@@ -151,37 +156,58 @@ static void zc_family(FILE *f, const struct ct_snapshot *s, int om)
 		notif_copied += s->total[FN_IOU_NOTIF].aux;
 	}
 	const char *n = "copytrace_zerocopy_notifications_total";
-	family(f, om, n, "Zero-copy completions (MSG_ZEROCOPY ids, io_uring notifications); copied=\"true\": the kernel copied the pages after all.");
+	family(f, om, n,
+	       "Zero-copy completions (MSG_ZEROCOPY ids, io_uring notifications); copied=\"true\": "
+	       "the kernel copied the pages after all.");
 	if (s->info[FN_ZC_CALLBACK].present)
-		fprintf(f, "%s{api=\"msg_zerocopy\",copied=\"false\"} %llu\n%s{api=\"msg_zerocopy\",copied=\"true\"} %llu\n",
+		fprintf(f,
+			"%s{api=\"msg_zerocopy\",copied=\"false\"} "
+			"%llu\n%s{api=\"msg_zerocopy\",copied=\"true\"} %llu\n",
 			n, U(ids - ids_copied), n, U(ids_copied));
 	if (s->info[FN_IOU_NOTIF].present)
-		fprintf(f, "%s{api=\"io_uring\",copied=\"false\"} %llu\n%s{api=\"io_uring\",copied=\"true\"} %llu\n",
+		fprintf(f,
+			"%s{api=\"io_uring\",copied=\"false\"} "
+			"%llu\n%s{api=\"io_uring\",copied=\"true\"} %llu\n",
 			n, U(notif - notif_copied), n, U(notif_copied));
 }
 
 static int prom_any(FILE *f, const struct ct_snapshot *s, int om)
 {
-	static const int copied[] = { LL_SEND, LL_RECV, LL_USER, LL_DEFERRED, LL_TLS_ENC, LL_TLS_DEC };
-	static const char *const copied_n[] = { "send_copy", "recv_copy", "user_copy", "deferred_copy",
-						"tls_encrypt", "tls_decrypt" };
+	static const int copied[] = {
+		LL_SEND, LL_RECV, LL_USER, LL_DEFERRED, LL_TLS_ENC, LL_TLS_DEC
+	};
+	static const char *const copied_n[] = { "send_copy",	 "recv_copy",	"user_copy",
+						"deferred_copy", "tls_encrypt", "tls_decrypt" };
 	static const int refd[] = { LL_PINNED, LL_SPLICE, LL_SPLICE_OUT, LL_RECV_ZC };
 	static const char *const refd_n[] = { "pinned", "splice", "splice_out", "recv_mapped" };
 	static const int sent[] = { LL_COUNT }, recvd[] = { LL_COUNT + 1 };
-	ledger_family(f, s, om, "copytrace_copied_bytes_total", "Bytes the CPU copied for TCP, by ledger line: send_copy user->skb, recv_copy skb->user, user_copy a user-space gather, deferred_copy zerocopy pages copied later, tls_encrypt/tls_decrypt kTLS's transforms (plaintext read, new buffers written).",
+	ledger_family(f, s, om, "copytrace_copied_bytes_total",
+		      "Bytes the CPU copied for TCP, by ledger line: send_copy user->skb, "
+		      "recv_copy skb->user, user_copy a user-space gather, deferred_copy zerocopy "
+		      "pages copied later, tls_encrypt/tls_decrypt kTLS's transforms (plaintext "
+		      "read, new buffers written).",
 		      copied, copied_n, 6);
-	ledger_family(f, s, om, "copytrace_referenced_bytes_total", "Bytes moved by reference, not copied: pinned (zerocopy send), splice (sendfile/splice in), splice_out, recv_mapped (TCP_ZEROCOPY_RECEIVE).",
+	ledger_family(f, s, om, "copytrace_referenced_bytes_total",
+		      "Bytes moved by reference, not copied: pinned (zerocopy send), splice "
+		      "(sendfile/splice in), splice_out, recv_mapped (TCP_ZEROCOPY_RECEIVE).",
 		      refd, refd_n, 4);
-	ledger_family(f, s, om, "copytrace_sent_bytes_total", "Bytes the traced processes sent on TCP sockets (send calls, sendfile and splice).",
-		      sent, NULL, 1);
-	ledger_family(f, s, om, "copytrace_received_bytes_total", "Bytes the traced processes received from TCP sockets (receive calls, mapped, spliced out).",
+	ledger_family(
+		f, s, om, "copytrace_sent_bytes_total",
+		"Bytes the traced processes sent on TCP sockets (send calls, sendfile and splice).",
+		sent, NULL, 1);
+	ledger_family(f, s, om, "copytrace_received_bytes_total",
+		      "Bytes the traced processes received from TCP sockets (receive calls, "
+		      "mapped, spliced out).",
 		      recvd, NULL, 1);
 	function_families(f, s, om);
 	zc_family(f, s, om);
-	family(f, om, "copytrace_dropped_events_total", "Events the tracer did not see: calls whose exit was missed, runs skipped by BPF recursion protection.");
+	family(f, om, "copytrace_dropped_events_total",
+	       "Events the tracer did not see: calls whose exit was missed, runs skipped by BPF "
+	       "recursion protection.");
 	fprintf(f, "copytrace_dropped_events_total %llu\n", U(s->dropped_events));
 	if (s->bpf_stats_on) {
-		family(f, om, "copytrace_bpf_run_seconds_total", "Time the tracer's BPF programs ran (kernel BPF statistics, --bpf-stats).");
+		family(f, om, "copytrace_bpf_run_seconds_total",
+		       "Time the tracer's BPF programs ran (kernel BPF statistics, --bpf-stats).");
 		fprintf(f, "copytrace_bpf_run_seconds_total %.9f\n", (double)s->bpf_run_ns / 1e9);
 	}
 	if (om)

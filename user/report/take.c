@@ -39,8 +39,10 @@ static void labels(struct ct_snapshot *s)
 	for (int k = 0; k < s->nrow; k++) {
 		char *b = s->label[k];
 		if (!s->prog)
-			snprintf(b, CT_LABEL, "%s", k == CT_SERVER ? "sender" : k == CT_CLIENT ?
-				 "receiver" : "other");
+			snprintf(b, CT_LABEL, "%s",
+				 k == CT_SERVER		  ? "sender"
+					 : k == CT_CLIENT ? "receiver"
+							  : "other");
 		else if (k == CT_SLOT_OTHERS)
 			snprintf(b, CT_LABEL, "others");
 		else if (k == CT_SLOT_LATE)
@@ -54,7 +56,8 @@ static void labels(struct ct_snapshot *s)
 			char comm[sizeof(s->procs[k].p.comm) + 1], c[4 * sizeof(comm)];
 			snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(s->procs[k].p.comm),
 				 s->procs[k].p.comm);
-			snprintf(b, CT_LABEL, "%u/%s", s->procs[k].p.tgid, text_clean(c, sizeof(c), comm));
+			snprintf(b, CT_LABEL, "%u/%s", s->procs[k].p.tgid,
+				 text_clean(c, sizeof(c), comm));
 		}
 	}
 }
@@ -133,8 +136,9 @@ static void cost_sums(struct ct_snapshot *s)
 		}
 	s->ncost = n;
 	if (s->run)
-		s->traced_cpu_ns = 1e9 * (s->run->server.cpu_user_s + s->run->server.cpu_sys_s +
-					  s->run->client.cpu_user_s + s->run->client.cpu_sys_s);
+		s->traced_cpu_ns = 1e9 *
+			(s->run->server.cpu_user_s + s->run->server.cpu_sys_s +
+			 s->run->client.cpu_user_s + s->run->client.cpu_sys_s);
 	else if (s->prof && s->prof->enabled)
 		s->traced_cpu_ns = (double)s->prof->stats[PS_KEPT] * (double)s->prof->period_ns;
 }
@@ -150,8 +154,8 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	s->per_conn = o->per_conn;
 	s->host_role = o->host_role;
 	if (s->run && o->host_role) {
-		const struct side_result *me = o->host_role == HOST_SERVER ? &s->run->server :
-					       &s->run->client;
+		const struct side_result *me =
+			o->host_role == HOST_SERVER ? &s->run->server : &s->run->client;
 		snprintf(s->peer, sizeof(s->peer), "%s", me->peer[0] ? me->peer : "none");
 	}
 	for (int f = 0; f < FN_COUNT; f++)
@@ -183,11 +187,15 @@ void snapshot_derive(struct ct_snapshot *s, const struct ct_opts *o)
 	tl_order(s);
 	tl_labels(s);
 	if (s->prof && s->prog)
-		snprintf(s->fg_title, sizeof(s->fg_title), "copytrace %s %.80s: CPU samples of the "
-			 "traced processes (%u Hz)", s->prog->mode, s->prog->what, s->prof->freq_hz);
+		snprintf(s->fg_title, sizeof(s->fg_title),
+			 "copytrace %s %.80s: CPU samples of the "
+			 "traced processes (%u Hz)",
+			 s->prog->mode, s->prog->what, s->prof->freq_hz);
 	else if (s->prof)
-		snprintf(s->fg_title, sizeof(s->fg_title), "copytrace %s %zu B %s: CPU samples of "
-			 "the traced tasks (%u Hz)", s->impl, s->size, s->net, s->prof->freq_hz);
+		snprintf(s->fg_title, sizeof(s->fg_title),
+			 "copytrace %s %zu B %s: CPU samples of "
+			 "the traced tasks (%u Hz)",
+			 s->impl, s->size, s->net, s->prof->freq_hz);
 	cost_sums(s);
 }
 
@@ -262,7 +270,7 @@ int snapshot_same_proc(const struct ct_snapshot *x, int a, const struct ct_snaps
 {
 	const struct ct_proc_info *p = &x->procs[a], *q = &y->procs[b];
 	return p->p.tgid && p->p.tgid == q->p.tgid && p->slot == q->slot && p->gen == q->gen &&
-	       !p->folded && !q->folded;
+		!p->folded && !q->folded;
 }
 
 void snapshot_copy(struct ct_snapshot *d, const struct ct_snapshot *s)
@@ -333,8 +341,8 @@ int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tr
 {
 	struct ct_stat *st;
 	struct ct_proc_info *pi;
-	int n = tracer_read_rows(t, 0, exporter ? ROWS_SINCE : ROWS_NEW,
-				 now - CT_EXPORTER_GRACE_S, &st, &pi, &s->seq, s->total);
+	int n = tracer_read_rows(t, 0, exporter ? ROWS_SINCE : ROWS_NEW, now - CT_EXPORTER_GRACE_S,
+				 &st, &pi, &s->seq, s->total);
 	if (adopt_rows(s, n, st, pi))
 		return -1;
 	take_common(s, t);
@@ -346,8 +354,7 @@ int snapshot_take_live(struct ct_snapshot *s, const struct ct_opts *o, struct tr
 }
 
 void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
-		    const struct ct_snapshot *prev, struct ct_interval *iv,
-		    const struct ct_opts *o)
+		    const struct ct_snapshot *prev, struct ct_interval *iv, const struct ct_opts *o)
 {
 	/* the rows of cur this interval has: its slots, and the exited ones
 	 * harvested after prev was taken (earlier ones are in earlier
@@ -403,15 +410,17 @@ void snapshot_delta(struct ct_snapshot *d, const struct ct_snapshot *cur,
 					was = j;
 		if (was >= 0) {
 			for (int f = 0; f < FN_COUNT; f++)
-				ct_stat_sub(&d->stats[CT_STAT_KEY(i, f)], &prev->stats[CT_STAT_KEY(was, f)]);
+				ct_stat_sub(&d->stats[CT_STAT_KEY(i, f)],
+					    &prev->stats[CT_STAT_KEY(was, f)]);
 			if (found)
 				found[was] = 1;
 		}
 		int born = k >= CT_NSLOTS ? was < 0 : d->procs[i].p.tgid && was < 0;
 		int gone = d->procs[i].p.tgid && !d->alive[i] &&
-			   (born || (was >= 0 && prev->alive[was]) || k >= CT_NSLOTS);
-		d->state[i] = (unsigned char)(born ? (gone ? PS_NEW_EXITED : PS_NEW) :
-					      gone ? PS_EXITED : PS_RUNNING);
+			(born || (was >= 0 && prev->alive[was]) || k >= CT_NSLOTS);
+		d->state[i] = (unsigned char)(born	     ? (gone ? PS_NEW_EXITED : PS_NEW)
+						      : gone ? PS_EXITED
+							     : PS_RUNNING);
 	}
 	for (int j = 0; fold_new >= 0 && found && j < CT_NSLOTS && j < prev->nrow; j++)
 		if (!found[j] && prev->procs[j].p.tgid && cur->prog)
@@ -474,7 +483,8 @@ int snapshot_take(struct ct_snapshot *s, const struct ct_opts *o, struct tracer 
 			s->conns[i].s = socks[i];
 		s->nconns = n;
 	} else if (n) { /* no memory: said, never an empty table as if measured */
-		tracer_note(t, "--per-connection: out of memory reading the connections: none shown");
+		tracer_note(t,
+			    "--per-connection: out of memory reading the connections: none shown");
 	}
 	free(socks);
 	/* every note so far */

@@ -48,18 +48,32 @@ static const struct site sites[] = {
 
 /* Functions that copy for whoever calls them (kernel and libc names). */
 static const char *const primitives[] = {
-	"rep_movs_alternative", "copy_user_generic", "copy_user_enhanced_fast_string",
-	"copy_user_generic_string", "copy_user_generic_unrolled", "memcpy", "__memcpy",
-	"memcpy_orig", "memcpy_erms", "memmove", "__memmove", "copy_page", "_copy_to_iter",
-	"copy_to_user_iter", "copy_from_user_iter", "mempcpy", "__mempcpy", "bcopy",
+	"rep_movs_alternative",
+	"copy_user_generic",
+	"copy_user_enhanced_fast_string",
+	"copy_user_generic_string",
+	"copy_user_generic_unrolled",
+	"memcpy",
+	"__memcpy",
+	"memcpy_orig",
+	"memcpy_erms",
+	"memmove",
+	"__memmove",
+	"copy_page",
+	"_copy_to_iter",
+	"copy_to_user_iter",
+	"copy_from_user_iter",
+	"mempcpy",
+	"__mempcpy",
+	"bcopy",
 };
 /* libc's tuned variants: __memmove_avx_unaligned_erms, __memcpy_ssse3, ... */
 static const char *const primitive_prefixes[] = { "__memmove_", "__memcpy_", "__mempcpy_" };
 
 /* Where an interrupted context ends (frames further out are not it). */
 static const char *const irq_entries[] = {
-	"handle_softirqs", "__do_softirq", "do_softirq", "irq_exit_rcu", "__irq_exit_rcu",
-	"common_interrupt", "asm_common_interrupt", "asm_exc_nmi",
+	"handle_softirqs", "__do_softirq",     "do_softirq",	       "irq_exit_rcu",
+	"__irq_exit_rcu",  "common_interrupt", "asm_common_interrupt", "asm_exc_nmi",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -12,20 +12,20 @@
 #include "profile/stack.h"
 
 enum tl_row {
-	TL_USER_GATHER,   /* ct_gather and the memcpy it calls */
-	TL_USER_OTHER,    /* a user-space copy primitive under any other caller */
-	TL_SEND_COPY,     /* user->skb copy inside tcp_sendmsg */
-	TL_ZC_PIN,        /* skb_zerocopy_iter_stream: pinning, no copy */
-	TL_DEFERRED,      /* skb_copy_ubufs */
-	TL_RECV_COPY,     /* skb_copy_datagram_iter */
-	TL_KERNEL_OTHER,  /* a kernel copy primitive under any other caller */
+	TL_USER_GATHER, /* ct_gather and the memcpy it calls */
+	TL_USER_OTHER, /* a user-space copy primitive under any other caller */
+	TL_SEND_COPY, /* user->skb copy inside tcp_sendmsg */
+	TL_ZC_PIN, /* skb_zerocopy_iter_stream: pinning, no copy */
+	TL_DEFERRED, /* skb_copy_ubufs */
+	TL_RECV_COPY, /* skb_copy_datagram_iter */
+	TL_KERNEL_OTHER, /* a kernel copy primitive under any other caller */
 	TL_COUNT
 };
 
 struct tl_row_info {
-	const char *key;   /* JSON key */
+	const char *key; /* JSON key */
 	const char *label;
-	int copy;          /* copies bytes (pinning does not) */
+	int copy; /* copies bytes (pinning does not) */
 };
 extern const struct tl_row_info tl_rows[TL_COUNT];
 
@@ -42,13 +42,13 @@ struct tl_fn {
  * program one per process, as the byte ledger has them. */
 struct time_ledger {
 	uint64_t period_ns;
-	uint64_t total[CT_NSLOTS];            /* kept cpu-clock samples */
+	uint64_t total[CT_NSLOTS]; /* kept cpu-clock samples */
 	uint64_t rows[TL_COUNT][CT_NSLOTS];
-	uint64_t irq[CT_NSLOTS];              /* in softirq/irq on a traced task */
+	uint64_t irq[CT_NSLOTS]; /* in softirq/irq on a traced task */
 	uint64_t total_all, row_all[TL_COUNT], irq_all; /* the same over all slots */
-	struct tl_fn self[TL_TOP];            /* leaf function, most samples first */
+	struct tl_fn self[TL_TOP]; /* leaf function, most samples first */
 	int nself;
-	struct tl_fn other[TL_TOP];           /* callers of the "other" copies */
+	struct tl_fn other[TL_TOP]; /* callers of the "other" copies */
 	int nother;
 };
 

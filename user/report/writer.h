@@ -17,8 +17,8 @@ struct report_writer {
 	int (*write_interval)(FILE *f, const struct ct_snapshot *s);
 };
 
-extern const struct report_writer writer_table, writer_json, writer_csv, writer_folded,
-	writer_svg, writer_prom, writer_openmetrics;
+extern const struct report_writer writer_table, writer_json, writer_csv, writer_folded, writer_svg,
+	writer_prom, writer_openmetrics;
 
 /* The writer of a --format name (table, json, csv), or NULL. */
 const struct report_writer *writer_find(const char *format);

@@ -19,7 +19,8 @@ int nic_wait(const char *dev, int ms, char *err, size_t errlen)
 	struct timespec ts = { 0, 50 * 1000000L };
 	for (int waited = 0; !if_nametoindex(dev); waited += 50) {
 		if (waited >= ms)
-			return errf(err, errlen, "--net nic: no network device %s here after %d ms "
+			return errf(err, errlen,
+				    "--net nic: no network device %s here after %d ms "
 				    "(a NIC per side: %s for the server, %s for the client)",
 				    dev, ms, NIC_SERVER_DEV, NIC_CLIENT_DEV);
 		nanosleep(&ts, NULL);
@@ -50,9 +51,11 @@ int nic_check_offloads(const char *dev, char *err, size_t errlen)
 	if (ethtool_get(fd, dev, ETHTOOL_GSG, &sg) || ethtool_get(fd, dev, ETHTOOL_GTXCSUM, &csum))
 		rc = errf(err, errlen, "--net nic: SIOCETHTOOL on %s: %s", dev, strerror(errno));
 	else if (!sg || !csum)
-		rc = errf(err, errlen, "--net nic: %s has %s%s%s off: the kernel would copy every "
-			  "zerocopy send before it leaves", dev, sg ? "" : "scatter-gather",
-			  !sg && !csum ? " and " : "", csum ? "" : "tx checksum offload");
+		rc = errf(err, errlen,
+			  "--net nic: %s has %s%s%s off: the kernel would copy every "
+			  "zerocopy send before it leaves",
+			  dev, sg ? "" : "scatter-gather", !sg && !csum ? " and " : "",
+			  csum ? "" : "tx checksum offload");
 	close(fd);
 	return rc;
 }

@@ -35,18 +35,21 @@
 #define NIC_RETURN_MS 20000 /* a freed namespace hands its NIC back (TCG: slow) */
 
 /* child_main's join_fd besides a namespace to join */
-#define NS_NEW (-1)  /* a fresh one */
+#define NS_NEW (-1) /* a fresh one */
 #define NS_HOST (-2) /* stay in this host's (--role) */
 
 volatile int runner_stop;
 
-void runner_install_signals(void) { stop_signals(&runner_stop); }
+void runner_install_signals(void)
+{
+	stop_signals(&runner_stop);
+}
 
 struct child {
 	pid_t pid;
-	int sync_r;  /* child -> parent: 1 byte once in its namespace */
-	int go_w;    /* parent -> child: start */
-	int res_r;   /* child -> parent: struct side_result */
+	int sync_r; /* child -> parent: 1 byte once in its namespace */
+	int go_w; /* parent -> child: start */
+	int res_r; /* child -> parent: struct side_result */
 	int ready_r; /* server -> parent: listening */
 	int done;
 	struct side_result res;
@@ -80,8 +83,8 @@ static void write_full(int fd, const void *buf, size_t len)
 }
 
 /* The child's life: enter a namespace, wait for go, run one side, report. */
-static void child_main(const struct ct_opts *o, int is_server, int join_fd,
-		       int sync_w, int go_r, int res_w, int ready_w)
+static void child_main(const struct ct_opts *o, int is_server, int join_fd, int sync_w, int go_r,
+		       int res_w, int ready_w)
 {
 	struct side_result r;
 	struct ct_opts mine = *o;
@@ -127,8 +130,8 @@ static int mkpipe(int p[2])
 	return 0;
 }
 
-static int start_child(struct child *ch, const struct ct_opts *o, int is_server,
-		       int join_fd, char *err, size_t errlen)
+static int start_child(struct child *ch, const struct ct_opts *o, int is_server, int join_fd,
+		       char *err, size_t errlen)
 {
 	int sync[2], go[2], res[2], ready[2] = { -1, -1 };
 	if (mkpipe(sync) || mkpipe(go) || mkpipe(res) || (is_server && mkpipe(ready)))
@@ -163,10 +166,13 @@ static int start_child(struct child *ch, const struct ct_opts *o, int is_server,
 	char b;
 	struct pollfd p = { .fd = ch->sync_r, .events = POLLIN };
 	if (poll(&p, 1, 10000) != 1 || read(ch->sync_r, &b, 1) != 1)
-		return errf(err, errlen, "%s process did not start", is_server ? "server" : "client");
+		return errf(err, errlen, "%s process did not start",
+			    is_server ? "server" : "client");
 	if (b != 'k') {
 		if (b == EPERM)
-			return errf(err, errlen, "creating network namespaces needs root (CAP_SYS_ADMIN): run with sudo");
+			return errf(err, errlen,
+				    "creating network namespaces needs root (CAP_SYS_ADMIN): run "
+				    "with sudo");
 		return errf(err, errlen, "cannot enter a network namespace: %s", strerror(b));
 	}
 	return 0;
@@ -189,12 +195,17 @@ static int setup_nic(pid_t s, pid_t c, char *err, size_t len)
 	 * GRO coalesces into whole pages, as on a real Ethernet NIC */
 	pid_t me = getpid();
 	return ns_ip(me, err, len, "link", "set", "dev", NIC_SERVER_DEV, "netns", spid, NULL) ||
-	       ns_ip(me, err, len, "link", "set", "dev", NIC_CLIENT_DEV, "netns", cpid, NULL) ||
-	       ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", NIC_SERVER_DEV, NULL) ||
-	       ns_ip(s, err, len, "link", "set", NIC_SERVER_DEV, "up", NULL) ||
-	       ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
-	       ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", NIC_CLIENT_DEV, NULL) ||
-	       ns_ip(c, err, len, "link", "set", NIC_CLIENT_DEV, "up", NULL) ? -1 : 0;
+			ns_ip(me, err, len, "link", "set", "dev", NIC_CLIENT_DEV, "netns", cpid,
+			      NULL) ||
+			ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", NIC_SERVER_DEV,
+			      NULL) ||
+			ns_ip(s, err, len, "link", "set", NIC_SERVER_DEV, "up", NULL) ||
+			ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
+			ns_ip(c, err, len, "addr", "add", CLIENT_ADDR PREFIX, "dev", NIC_CLIENT_DEV,
+			      NULL) ||
+			ns_ip(c, err, len, "link", "set", NIC_CLIENT_DEV, "up", NULL)
+		? -1
+		: 0;
 }
 
 static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_t len)
@@ -208,8 +219,8 @@ static int setup_net(const struct ct_opts *o, pid_t s, pid_t c, char *err, size_
 	if (o->net == NET_NIC)
 		return setup_nic(s, c, err, len);
 	/* Both ends are born inside the namespaces, so they vanish with them. */
-	if (ns_ip(s, err, len, "link", "add", "ct-srv", "type", "veth", "peer", "name",
-		  "ct-cli", "netns", cpid, NULL) ||
+	if (ns_ip(s, err, len, "link", "add", "ct-srv", "type", "veth", "peer", "name", "ct-cli",
+		  "netns", cpid, NULL) ||
 	    ns_ip(s, err, len, "addr", "add", SERVER_ADDR PREFIX, "dev", "ct-srv", NULL) ||
 	    ns_ip(s, err, len, "link", "set", "ct-srv", "up", NULL) ||
 	    ns_ip(c, err, len, "link", "set", "lo", "up", NULL) ||
@@ -285,8 +296,8 @@ static void reap(struct child ch[2])
 	n_fds = 0;
 }
 
-int runner_run(const struct ct_opts *o, const struct run_hooks *h,
-	       struct run_result *out, char *err, size_t errlen)
+int runner_run(const struct ct_opts *o, const struct run_hooks *h, struct run_result *out,
+	       char *err, size_t errlen)
 {
 	struct child ch[2];
 	int rc = -1, hooked = 0;
@@ -325,9 +336,11 @@ int runner_run(const struct ct_opts *o, const struct run_hooks *h,
 
 	/* --role: the absent side's pid is 0, its namespace this host's */
 	pid_t any = here[0] ? ch[0].pid : ch[1].pid;
-	struct run_targets t = { .server_pid = ch[0].pid, .client_pid = ch[1].pid,
+	struct run_targets t = { .server_pid = ch[0].pid,
+				 .client_pid = ch[1].pid,
 				 .server_netns = ns_inode(here[0] ? ch[0].pid : any),
-				 .client_netns = ns_inode(here[1] ? ch[1].pid : any), .port = o->port };
+				 .client_netns = ns_inode(here[1] ? ch[1].pid : any),
+				 .port = o->port };
 	ssize_t n = readlink("/proc/self/exe", t.exe, sizeof(t.exe) - 1);
 	t.exe[n > 0 ? n : 0] = 0;
 	if (h && h->before_start && h->before_start(h->arg, &t)) {

@@ -10,10 +10,10 @@
 
 /* What a tracer needs to filter on the experiment. */
 struct run_targets {
-	pid_t server_pid, client_pid;        /* 0: not on this host (--role) */
+	pid_t server_pid, client_pid; /* 0: not on this host (--role) */
 	uint64_t server_netns, client_netns; /* netns inode numbers (equal for loopback) */
-	uint16_t port;                       /* server's TCP port */
-	char exe[4096];                      /* binary holding ct_gather (this program) */
+	uint16_t port; /* server's TCP port */
+	char exe[4096]; /* binary holding ct_gather (this program) */
 };
 
 struct run_hooks {
@@ -32,8 +32,8 @@ struct run_hooks {
  * other side's result stays empty). Returns 0 on success. On failure
  * returns -1 with a one-line message in err; children and namespaces are
  * gone either way. */
-int runner_run(const struct ct_opts *o, const struct run_hooks *h,
-	       struct run_result *out, char *err, size_t errlen);
+int runner_run(const struct ct_opts *o, const struct run_hooks *h, struct run_result *out,
+	       char *err, size_t errlen);
 
 /* Set by the SIGINT/SIGTERM handler that runner_install_signals installs;
  * runs end early and cleanly when it becomes non-zero. */

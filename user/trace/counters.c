@@ -47,13 +47,19 @@ static void note_missed(struct tracer *t, const struct ct_stat *out, size_t nrow
 		for (size_t row = 0; row < nrows; row++)
 			m += out[CT_STAT_KEY(row, f)].missed;
 		if (m)
-			tracer_note(t, "%s: %llu call(s) entered but their exit was not seen (fexit "
-				    "skipped by a trampoline update of another tracer, or kretprobe "
-				    "instances exhausted); counted in calls, with %s", row_name(f),
-				    (unsigned long long)m, f == FN_TCP_SENDMSG ? "their size in bytes "
-				    "asked only" : f == FN_RECV_COPY || f == FN_DEFERRED_COPY ?
-				    "the length their entry was about to copy" : f == FN_ZC_CALLBACK ?
-				    "their bytes (ids were counted at entry)" : "no bytes");
+			tracer_note(
+				t,
+				"%s: %llu call(s) entered but their exit was not seen (fexit "
+				"skipped by a trampoline update of another tracer, or kretprobe "
+				"instances exhausted); counted in calls, with %s",
+				row_name(f), (unsigned long long)m,
+				f == FN_TCP_SENDMSG ? "their size in bytes "
+						      "asked only"
+					: f == FN_RECV_COPY || f == FN_DEFERRED_COPY
+					? "the length their entry was about to copy"
+					: f == FN_ZC_CALLBACK
+					? "their bytes (ids were counted at entry)"
+					: "no bytes");
 	}
 }
 
@@ -80,9 +86,14 @@ static __u64 entries(const struct bpf_map *m)
 static void note_drops(struct tracer *t)
 {
 	const __u64 *ms = t->skel->bss->map_stat;
-	struct { const struct bpf_map *m; __u64 in, del; const char *what; } lru[] = {
+	struct {
+		const struct bpf_map *m;
+		__u64 in, del;
+		const char *what;
+	} lru[] = {
 		{ t->skel->maps.socks, ms[MS_SOCKS_IN], ms[MS_SOCKS_DEL],
-		  "traced socket(s) evicted from the socket table: their later work is not attributed" },
+		  "traced socket(s) evicted from the socket table: their later work is not "
+		  "attributed" },
 		{ t->skel->maps.tuples, ms[MS_TUPLES_IN], ms[MS_TUPLES_DEL],
 		  "4-tuple(s) evicted from the connection table: receive work found by them is not "
 		  "attributed" },
@@ -90,20 +101,29 @@ static void note_drops(struct tracer *t)
 	for (size_t i = 0; i < sizeof(lru) / sizeof(lru[0]); i++) {
 		__u64 left = lru[i].in - lru[i].del, now = entries(lru[i].m);
 		if (lru[i].in >= lru[i].del && left > now)
-			tracer_note(t, "%llu %s (%u entries, LRU)", (unsigned long long)(left - now),
-				    lru[i].what, bpf_map__max_entries(lru[i].m));
+			tracer_note(t, "%llu %s (%u entries, LRU)",
+				    (unsigned long long)(left - now), lru[i].what,
+				    bpf_map__max_entries(lru[i].m));
 	}
 	if (ms[MS_CONNS_FULL])
-		tracer_note(t, "--per-connection: %llu finished connection(s) not kept (a table of %u "
-			    "is full): the connections listed are not all", (unsigned long long)ms[MS_CONNS_FULL],
+		tracer_note(t,
+			    "--per-connection: %llu finished connection(s) not kept (a table of %u "
+			    "is full): the connections listed are not all",
+			    (unsigned long long)ms[MS_CONNS_FULL],
 			    bpf_map__max_entries(t->skel->maps.conns_done));
 	if (ms[MS_TASKS_FULL])
-		tracer_note(t, "%llu process(es) not traced: the table of traced processes (%u) is full",
-			    (unsigned long long)ms[MS_TASKS_FULL], bpf_map__max_entries(t->skel->maps.tasks));
+		tracer_note(
+			t,
+			"%llu process(es) not traced: the table of traced processes (%u) is full",
+			(unsigned long long)ms[MS_TASKS_FULL],
+			bpf_map__max_entries(t->skel->maps.tasks));
 	if (ms[MS_STARTS_FULL])
-		tracer_note(t, "%llu function entries not recorded (a table of %u is full): those calls "
-			    "are unseen", (unsigned long long)ms[MS_STARTS_FULL],
-			    bpf_map__max_entries(t->skel->maps.starts));
+		tracer_note(
+			t,
+			"%llu function entries not recorded (a table of %u is full): those calls "
+			"are unseen",
+			(unsigned long long)ms[MS_STARTS_FULL],
+			bpf_map__max_entries(t->skel->maps.starts));
 }
 
 /* A slot's process as BPF recorded it. */
@@ -120,7 +140,7 @@ static void slot_proc(struct tracer *t, __u32 k, struct ct_proc_info *pi)
 static int picked(const struct ct_prow *w, enum rows_mode mode, uint64_t mark, double since)
 {
 	return mode == ROWS_ALL || (mode == ROWS_NEW && w->info.seq > mark) ||
-	       (mode == ROWS_SINCE && w->info.exit_time >= since);
+		(mode == ROWS_SINCE && w->info.exit_time >= since);
 }
 
 /* Each counter cell's per-CPU values, each summed once: the cells only
@@ -165,7 +185,8 @@ int tracer_read_rows(struct tracer *t, int final, enum rows_mode mode, double si
 				j++;
 			}
 		for (int i = 0; i < 2; i++)
-			if (folds[i]->info.folded && (mode == ROWS_ALL || (i == 1 && mode == ROWS_NEW))) {
+			if (folds[i]->info.folded &&
+			    (mode == ROWS_ALL || (i == 1 && mode == ROWS_NEW))) {
 				pi[j] = folds[i]->info;
 				memcpy(&st[CT_STAT_KEY(j, 0)], folds[i]->st, sizeof(folds[i]->st));
 				j++;
@@ -188,9 +209,12 @@ int tracer_read_rows(struct tracer *t, int final, enum rows_mode mode, double si
 		}
 	if (final) {
 		if (t->plan.zc_skipped && t->skel->bss->zc_sends_seen)
-			tracer_note(t, "%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
-				    "hooks were not loaded: zerocopy completions and the deferred copy "
-				    "are not counted", (unsigned long long)t->skel->bss->zc_sends_seen);
+			tracer_note(
+				t,
+				"%llu send call(s) asked for MSG_ZEROCOPY but the zerocopy-only "
+				"hooks were not loaded: zerocopy completions and the deferred copy "
+				"are not counted",
+				(unsigned long long)t->skel->bss->zc_sends_seen);
 		note_missed(t, st, n);
 		note_drops(t);
 	}
@@ -238,10 +262,12 @@ void tracer_note_misses(struct tracer *t)
 			for (int fn = 0; fn < FN_COUNT; fn++)
 				if (hook_rows(i) & (1u << fn))
 					t->rec_missed[fn] += m;
-			tracer_note(t, "%s missed %llu events (BPF recursion protection: it fired "
-				    "while another BPF program, or the same one on a preempted task, "
-				    "ran on that CPU); its row undercounts", bpf_program__name(p[k]),
-				    (unsigned long long)m);
+			tracer_note(
+				t,
+				"%s missed %llu events (BPF recursion protection: it fired "
+				"while another BPF program, or the same one on a preempted task, "
+				"ran on that CPU); its row undercounts",
+				bpf_program__name(p[k]), (unsigned long long)m);
 		}
 	}
 	/* the tracepoint backend's tcp_sendmsg row comes from the send
@@ -249,7 +275,6 @@ void tracer_note_misses(struct tracer *t)
 	if (t->plan.send_from_syscall)
 		t->rec_missed[FN_TCP_SENDMSG] += t->rec_missed[FN_SYS_SEND];
 }
-
 
 unsigned long long tracer_overflow(const struct tracer *t)
 {

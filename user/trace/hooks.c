@@ -15,22 +15,24 @@
 #include "copytrace.skel.h"
 
 /* Hook flags. */
-#define HF_REQUIRED   1u  /* the backend needs at least one of its required hooks */
-#define HF_INFERRED   2u  /* bytes inferred, not observed */
-#define HF_ZC_ONLY    4u  /* tracepoint hook useful only for MSG_ZEROCOPY senders */
-#define HF_COPY_MAIN  8u  /* _copy_from_iter: the copy most sends go through */
-#define HF_COPY_ALT  16u  /* the other copy functions: only beside HF_COPY_MAIN */
-#define HF_COPY_LAST 2048u /* __check_object_size: every copy's length, when
+#define HF_REQUIRED 1u /* the backend needs at least one of its required hooks */
+#define HF_INFERRED 2u /* bytes inferred, not observed */
+#define HF_ZC_ONLY 4u /* tracepoint hook useful only for MSG_ZEROCOPY senders */
+#define HF_COPY_MAIN 8u /* _copy_from_iter: the copy most sends go through */
+#define HF_COPY_ALT 16u /* the other copy functions: only beside HF_COPY_MAIN */
+#define HF_COPY_LAST \
+	2048u /* __check_object_size: every copy's length, when
 			    * HF_COPY_MAIN cannot be hooked (the others would
 			    * then count some copies twice) */
-#define HF_ALL_BK    32u  /* a tracepoint used by every backend */
-#define HF_ZC_CB     64u  /* the zerocopy callback, under one of its names */
-#define HF_ZC_STANDIN 128u /* completion tracepoints: on fentry/kprobe too, where
+#define HF_ALL_BK 32u /* a tracepoint used by every backend */
+#define HF_ZC_CB 64u /* the zerocopy callback, under one of its names */
+#define HF_ZC_STANDIN \
+	128u /* completion tracepoints: on fentry/kprobe too, where
 			    * no callback hook works (inlined, as on 7.x) */
-#define HF_QUIET    256u  /* an alternative name: its absence is no news */
-#define HF_CAS      512u  /* holds a BPF compare-and-swap (5.12+) */
-#define HF_NOCAS   1024u  /* its twin without one, for older kernels */
-#define HF_TRACK   4096u  /* keeps the set of traced processes and sockets */
+#define HF_QUIET 256u /* an alternative name: its absence is no news */
+#define HF_CAS 512u /* holds a BPF compare-and-swap (5.12+) */
+#define HF_NOCAS 1024u /* its twin without one, for older kernels */
+#define HF_TRACK 4096u /* keeps the set of traced processes and sockets */
 
 #define ROW(fn) (1u << (fn))
 #define P(x) offsetof(struct copytrace_bpf, progs.x)
@@ -42,35 +44,46 @@
 
 struct hook {
 	enum hook_kind kind;
-	uint32_t rows;       /* counter rows it feeds, ROW(fn) bits */
-	const char *target;  /* function, "cat/name" tracepoint, or user symbol */
+	uint32_t rows; /* counter rows it feeds, ROW(fn) bits */
+	const char *target; /* function, "cat/name" tracepoint, or user symbol */
 	/* Programs by variant (HK_KFUNC: fentry, kprobe; HK_TP: tp_btf, classic;
 	 * others: one) as {entry, exit} skeleton offsets, 0 = none. */
 	size_t prog[2][2];
 	unsigned flags;
-	size_t nargs;        /* HK_KFUNC with an exit: its ct_nargs_<name> in .rodata */
+	size_t nargs; /* HK_KFUNC with an exit: its ct_nargs_<name> in .rodata */
 };
 
 /* One kernel function, both kernel backends (bpf/hookdef.bpf.h CT_ENTRY +
  * CT_EXIT make the four programs). */
-#define KFUNC_ROWS(name, rows, target, fl) \
-	{ HK_KFUNC, rows, target, \
-	  { { P(fe_##name), P(fe_##name##_ret) }, { P(kp_##name), P(kp_##name##_ret) } }, fl, \
-	  NARGS(name) }
+#define KFUNC_ROWS(name, rows, target, fl)                        \
+	{                                                         \
+		HK_KFUNC, rows, target,                           \
+			{ { P(fe_##name), P(fe_##name##_ret) },   \
+			  { P(kp_##name), P(kp_##name##_ret) } }, \
+			fl, NARGS(name)                           \
+	}
 #define KFUNC(name, fn, target, fl) KFUNC_ROWS(name, ROW(fn), target, fl)
-#define KENTRY_ROWS(name, rows, target, fl) \
-	{ HK_KFUNC, rows, target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS }
+#define KENTRY_ROWS(name, rows, target, fl)                                                        \
+	{                                                                                          \
+		HK_KFUNC, rows, target, { { P(fe_##name), 0 }, { P(kp_##name), 0 } }, fl, NO_NARGS \
+	}
 #define KENTRY(name, fn, target, fl) KENTRY_ROWS(name, ROW(fn), target, fl)
-#define TP_ROWS(name, rows, target, classic, fl) \
-	{ HK_TP, rows, target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS }
+#define TP_ROWS(name, rows, target, classic, fl)                                           \
+	{                                                                                  \
+		HK_TP, rows, target, { { P(tb_##name), 0 }, { classic, 0 } }, fl, NO_NARGS \
+	}
 #define TP(name, fn, target, classic, fl) TP_ROWS(name, ROW(fn), target, classic, fl)
 /* A tracepoint with only a classic program (its tp_btf arguments changed
  * between kernels; the classic fields kept their names). */
-#define TPC(name, rows, target, fl) \
-	{ HK_TP, rows, target, { { 0, 0 }, { P(tc_##name), 0 } }, fl, NO_NARGS }
-#define SYSCALL(name, rows) \
-	{ HK_SYSCALL, rows, "syscalls/sys_enter_" #name, \
-	  { { P(sc_enter_##name), P(sc_exit_##name) } }, 0, NO_NARGS }
+#define TPC(name, rows, target, fl)                                                  \
+	{                                                                            \
+		HK_TP, rows, target, { { 0, 0 }, { P(tc_##name), 0 } }, fl, NO_NARGS \
+	}
+#define SYSCALL(name, rows)                                                        \
+	{                                                                          \
+		HK_SYSCALL, rows, "syscalls/sys_enter_" #name,                     \
+			{ { P(sc_enter_##name), P(sc_exit_##name) } }, 0, NO_NARGS \
+	}
 
 static const struct hook hooks[] = {
 	/* 6.5+: sendfile/splice reach TCP here too (MSG_SPLICE_PAGES) */
@@ -85,12 +98,16 @@ static const struct hook hooks[] = {
 	KFUNC(tcp_recvmsg, FN_TCP_RECVMSG, "tcp_recvmsg", 0),
 	KFUNC(skb_copy_datagram_iter, FN_RECV_COPY, "skb_copy_datagram_iter", 0),
 	KFUNC(splice_read, FN_SPLICE_OUT, "tcp_splice_read", 0),
-	KFUNC_ROWS(zc_callback, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "__msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
-	KENTRY_ROWS(zc_complete, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "msg_zerocopy_complete", HF_ZC_CB | HF_QUIET),
-	KENTRY_ROWS(zc_complete_61, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
-	KFUNC_ROWS(zc_callback_510, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KFUNC_ROWS(zc_callback, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "__msg_zerocopy_callback",
+		   HF_ZC_CB | HF_QUIET),
+	KENTRY_ROWS(zc_complete, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "msg_zerocopy_complete",
+		    HF_ZC_CB | HF_QUIET),
+	KENTRY_ROWS(zc_complete_61, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY),
+		    "msg_zerocopy_callback", HF_ZC_CB | HF_QUIET),
+	KFUNC_ROWS(zc_callback_510, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY),
+		   "sock_zerocopy_callback", HF_ZC_CB | HF_QUIET),
 	KFUNC(copy_ubufs, FN_DEFERRED_COPY, "skb_copy_ubufs", 0),
-	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET),            /* 6.10+ */
+	KENTRY(iou_ubuf, FN_IOU_UBUF, "io_tx_ubuf_complete", HF_QUIET), /* 6.10+ */
 	KENTRY(iou_ubuf_60, FN_IOU_UBUF, "io_uring_tx_zerocopy_callback", HF_QUIET), /* 6.0-6.9 */
 	/* kTLS, in tls.ko: present only while the module is loaded */
 	KFUNC(tls_send, FN_TLS_ENCRYPT, "tls_sw_sendmsg", HF_QUIET),
@@ -103,18 +120,23 @@ static const struct hook hooks[] = {
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
 	   HF_REQUIRED),
 	TP(sendmsg_locked, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", 0, 0),
-	TP_ROWS(error_report, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report", 0,
-	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
-	TP_ROWS(consume_skb, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
-	TP_ROWS(error_report_nocas, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report", 0,
-	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
+	TP_ROWS(error_report, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report",
+		0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
+	TP_ROWS(consume_skb, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0,
+		HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
+	TP_ROWS(error_report_nocas, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY),
+		"sock/inet_sk_error_report", 0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
 	TP_ROWS(consume_skb_nocas, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0,
-	   HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
+		HF_ZC_ONLY | HF_ZC_STANDIN | HF_NOCAS),
 	TP(netif_receive, FN_DEFERRED_COPY, "net/netif_receive_skb", P(tc_netif_receive),
 	   HF_ZC_ONLY | HF_INFERRED),
-	{ HK_RAWSYS, ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC) |
-	  ROW(FN_SYS_IOU_ENTER) | ROW(FN_TLS_TX) | ROW(FN_TLS_RX),
-	  "sys_enter", { { P(sr_enter), P(sr_exit) } }, 0, NO_NARGS },
+	{ HK_RAWSYS,
+	  ROW(FN_SYS_SEND) | ROW(FN_SYS_RECV) | ROW(FN_SYS_ERRQ) | ROW(FN_RECV_ZC) |
+		  ROW(FN_SYS_IOU_ENTER) | ROW(FN_TLS_TX) | ROW(FN_TLS_RX),
+	  "sys_enter",
+	  { { P(sr_enter), P(sr_exit) } },
+	  0,
+	  NO_NARGS },
 	SYSCALL(sendto, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
 	SYSCALL(sendmsg, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
 	SYSCALL(write, ROW(FN_SYS_SEND) | ROW(FN_TLS_TX)),
@@ -129,14 +151,30 @@ static const struct hook hooks[] = {
 	SYSCALL(io_uring_enter, ROW(FN_SYS_IOU_ENTER)),
 	TP(retransmit, FN_RETRANS, "tcp/tcp_retransmit_skb", 0, HF_ALL_BK),
 	/* what is traced over time: forks, execs, exits, socket births (no rows) */
-	{ HK_TP, 0, "sched/sched_process_fork", { { P(tb_fork), 0 } }, HF_ALL_BK | HF_TRACK,
+	{ HK_TP,
+	  0,
+	  "sched/sched_process_fork",
+	  { { P(tb_fork), 0 } },
+	  HF_ALL_BK | HF_TRACK,
 	  NO_NARGS },
-	{ HK_TP, 0, "sched/sched_process_exit", { { P(tb_exit), 0 } }, HF_ALL_BK | HF_TRACK,
+	{ HK_TP,
+	  0,
+	  "sched/sched_process_exit",
+	  { { P(tb_exit), 0 } },
+	  HF_ALL_BK | HF_TRACK,
 	  NO_NARGS },
-	{ HK_TP, 0, "sched/sched_process_exec", { { P(tb_exec), 0 } }, HF_ALL_BK | HF_TRACK,
+	{ HK_TP,
+	  0,
+	  "sched/sched_process_exec",
+	  { { P(tb_exec), 0 } },
+	  HF_ALL_BK | HF_TRACK,
 	  NO_NARGS },
-	{ HK_TP, 0, "sock/inet_sock_set_state", { { P(tb_set_state), 0 }, { P(tc_set_state), 0 } },
-	  HF_ALL_BK | HF_TRACK, NO_NARGS },
+	{ HK_TP,
+	  0,
+	  "sock/inet_sock_set_state",
+	  { { P(tb_set_state), 0 }, { P(tc_set_state), 0 } },
+	  HF_ALL_BK | HF_TRACK,
+	  NO_NARGS },
 	/* io_uring: notifications on every backend, timed from their
 	 * request's submission; the submitted opcode also splits the
 	 * tracepoint backend's send bytes */
@@ -181,11 +219,26 @@ static const char *row_names[FN_COUNT] = {
 	[FN_TLS_COPY] = "sk_msg_memcopy_from_iter",
 };
 
-int hook_count(void) { return NHOOKS; }
-enum hook_kind hook_kind(int i) { return hooks[i].kind; }
-const char *hook_target(int i) { return hooks[i].target; }
-unsigned hook_rows(int i) { return hooks[i].rows; }
-const char *row_name(int fn) { return row_names[fn]; }
+int hook_count(void)
+{
+	return NHOOKS;
+}
+enum hook_kind hook_kind(int i)
+{
+	return hooks[i].kind;
+}
+const char *hook_target(int i)
+{
+	return hooks[i].target;
+}
+unsigned hook_rows(int i)
+{
+	return hooks[i].rows;
+}
+const char *row_name(int fn)
+{
+	return row_names[fn];
+}
 
 const char *backend_name(enum ct_backend b)
 {
@@ -207,8 +260,7 @@ static void plan_note(struct hook_plan *p, const char *fmt, ...)
 
 /* Marks the rows of hook h as filled by `hook` (several hooks feeding one
  * row are listed). */
-static void set_rows(struct hook_plan *t, uint32_t rows, const char *hook, int inferred,
-		     int timed)
+static void set_rows(struct hook_plan *t, uint32_t rows, const char *hook, int inferred, int timed)
 {
 	for (int fn = 0; fn < FN_COUNT; fn++) {
 		if (!(rows & ROW(fn)))
@@ -236,16 +288,20 @@ static int kfunc_variant(const struct kernel_facts *kf, enum ct_backend b, const
 		int e = f ? f->fentry : -ENOENT;
 		if (e == 0)
 			return 0;
-		snprintf(why, n, "%s", e == -ENOENT ? "not in kernel BTF" :
-			 e == -EOPNOTSUPP ? "not an ftrace site (not in available_filter_functions)" :
-			 strerror(-e));
+		snprintf(why, n, "%s",
+			 e == -ENOENT ? "not in kernel BTF"
+				 : e == -EOPNOTSUPP
+				 ? "not an ftrace site (not in available_filter_functions)"
+				 : strerror(-e));
 		return -1;
 	}
 	if (b == BK_KPROBE) {
 		if (kf->kprobes && f && f->kprobe)
 			return 1;
-		snprintf(why, n, "%s", kf->kprobes ? "cannot take a kprobe" :
-			 "the kernel has no kprobes (no kprobe_events, no kprobe PMU)");
+		snprintf(why, n, "%s",
+			 kf->kprobes
+				 ? "cannot take a kprobe"
+				 : "the kernel has no kprobes (no kprobe_events, no kprobe PMU)");
 		return -1;
 	}
 	snprintf(why, n, "not a tracepoint backend hook");
@@ -277,7 +333,7 @@ static int wanted(const struct kernel_facts *kf, const struct hook_plan *t, enum
 		return b != BK_TRACEPOINT;
 	case HK_TP:
 		return b == BK_TRACEPOINT || (h->flags & HF_ALL_BK) ||
-		       ((h->flags & HF_ZC_STANDIN) && !t->rows[FN_ZC_CALLBACK].present);
+			((h->flags & HF_ZC_STANDIN) && !t->rows[FN_ZC_CALLBACK].present);
 	case HK_RAWSYS:
 	case HK_SYSCALL:
 		return !(t->flags & CT_TR_NO_SYSTIME);
@@ -314,12 +370,13 @@ static void describe(const struct hook *h, int variant, int fn, char *d, size_t 
 			break;
 		}
 		snprintf(d, n, "tp_btf/sys_enter+sys_exit (%s on TCP sockets)",
-			 fn == FN_SYS_SEND ? "send*,write*,sendfile,splice" :
-			 fn == FN_TLS_TX ? "send*,write*,sendfile,splice results, kTLS" :
-			 fn == FN_TLS_RX ? "recv*,read* results, kTLS" : fn == FN_SYS_RECV ?
-			 "recv*,read*,splice,TCP_ZEROCOPY_RECEIVE" : fn == FN_RECV_ZC ?
-			 "getsockopt TCP_ZEROCOPY_RECEIVE: its mapped length" :
-			 "recvmsg with MSG_ERRQUEUE");
+			 fn == FN_SYS_SEND	     ? "send*,write*,sendfile,splice"
+				 : fn == FN_TLS_TX   ? "send*,write*,sendfile,splice results, kTLS"
+				 : fn == FN_TLS_RX   ? "recv*,read* results, kTLS"
+				 : fn == FN_SYS_RECV ? "recv*,read*,splice,TCP_ZEROCOPY_RECEIVE"
+				 : fn == FN_RECV_ZC
+				 ? "getsockopt TCP_ZEROCOPY_RECEIVE: its mapped length"
+				 : "recvmsg with MSG_ERRQUEUE");
 		break;
 	case HK_SYSCALL:
 		snprintf(d, n, "tracepoint/%s", h->target + strlen("syscalls/sys_enter_"));
@@ -402,8 +459,8 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 				snprintf(copy_why, sizeof(copy_why), "%s", r);
 			else if (r[0] && !(h->flags & (HF_QUIET | HF_COPY_ALT)))
 				plan_note(t, "%s%s%s %s, row dropped",
-					    h->kind == HK_KFUNC ? backend_name(b) : "tracepoint",
-					    h->kind == HK_KFUNC ? "/" : " ", h->target, r);
+					  h->kind == HK_KFUNC ? backend_name(b) : "tracepoint",
+					  h->kind == HK_KFUNC ? "/" : " ", h->target, r);
 			continue;
 		}
 		t->use[i] = (unsigned char)(1 + v);
@@ -419,7 +476,8 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 			/* the kTLS rows are the syscalls' byte counts: their time is
 			 * the syscall rows' */
 			set_rows(t, ROW(fn), d, !!(h->flags & (HF_INFERRED | HF_COPY_LAST)),
-				 h->kind != HK_TP && h->prog[v][1] && fn != FN_TLS_TX && fn != FN_TLS_RX);
+				 h->kind != HK_TP && h->prog[v][1] && fn != FN_TLS_TX &&
+					 fn != FN_TLS_RX);
 		}
 		required_ok |= !!(h->flags & HF_REQUIRED);
 		copy_ok |= !!(h->flags & HF_COPY_MAIN);
@@ -432,16 +490,20 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 	}
 	if (b != BK_TRACEPOINT && !copy_ok)
 		plan_note(t, "%s/_copy_from_iter unavailable (%s): %s", backend_name(b),
-			    copy_why[0] ? copy_why : "not in kernel BTF",
-			    t->rows[FN_SEND_COPY_CHK].present ?
-			    "the send copy's length is inferred from __check_object_size" :
-			    "no send-copy row");
+			  copy_why[0] ? copy_why : "not in kernel BTF",
+			  t->rows[FN_SEND_COPY_CHK].present
+				  ? "the send copy's length is inferred from __check_object_size"
+				  : "no send-copy row");
 	if (b != BK_TRACEPOINT && !zc_cb_ok && (t->flags & CT_TR_ZC_HOOKS))
-		plan_note(t, "%s: no zerocopy completion function can be hooked "
-			    "(__msg_zerocopy_callback: %s): zerocopy completions %s",
-			    backend_name(b), zc_why, t->rows[FN_ZC_CALLBACK].present ?
-			    "come from the inet_sk_error_report and consume_skb tracepoints "
-			    "instead (ids only, no time per callback)" : "are not counted");
+		plan_note(
+			t,
+			"%s: no zerocopy completion function can be hooked "
+			"(__msg_zerocopy_callback: %s): zerocopy completions %s",
+			backend_name(b), zc_why,
+			t->rows[FN_ZC_CALLBACK].present
+				? "come from the inet_sk_error_report and consume_skb tracepoints "
+				  "instead (ids only, no time per callback)"
+				: "are not counted");
 	if (b == BK_TRACEPOINT)
 		tp_inferred_rows(t);
 	choice_notes(t, b);
@@ -456,26 +518,38 @@ static void tp_inferred_rows(struct hook_plan *t)
 {
 	t->splice_from_syscall = t->rows[FN_SYS_SEND].present;
 	if (t->splice_from_syscall) {
-		set_rows(t, ROW(FN_SPLICE), "inferred: bytes returned by sendfile/splice into "
-			 "a TCP socket", 1, 0);
-		set_rows(t, ROW(FN_SPLICE_OUT), "inferred: bytes returned by splice out of a "
-			 "TCP socket", 1, 0);
+		set_rows(t, ROW(FN_SPLICE),
+			 "inferred: bytes returned by sendfile/splice into "
+			 "a TCP socket",
+			 1, 0);
+		set_rows(t, ROW(FN_SPLICE_OUT),
+			 "inferred: bytes returned by splice out of a "
+			 "TCP socket",
+			 1, 0);
 	}
 	t->send_from_syscall = !t->rows[FN_TCP_SENDMSG].present && t->rows[FN_SYS_SEND].present;
 	if (t->send_from_syscall) {
-		plan_note(t, "tracepoint backend without sock_send_length (before 6.3): sends are "
-			    "seen through the send syscalls only; io_uring's sends are not counted");
-		set_rows(t, ROW(FN_TCP_SENDMSG), "inferred: bytes returned by the send syscalls "
-			 "(no sock_send_length before 6.3)", 1, 0);
-		set_rows(t, ROW(FN_SEND_COPY), "inferred: send syscall bytes without MSG_ZEROCOPY", 1, 0);
+		plan_note(t,
+			  "tracepoint backend without sock_send_length (before 6.3): sends are "
+			  "seen through the send syscalls only; io_uring's sends are not counted");
+		set_rows(t, ROW(FN_TCP_SENDMSG),
+			 "inferred: bytes returned by the send syscalls "
+			 "(no sock_send_length before 6.3)",
+			 1, 0);
+		set_rows(t, ROW(FN_SEND_COPY), "inferred: send syscall bytes without MSG_ZEROCOPY",
+			 1, 0);
 		set_rows(t, ROW(FN_ZC_PIN), "inferred: send syscall bytes with MSG_ZEROCOPY", 1, 0);
 		return;
 	}
 	if (t->rows[FN_TCP_SENDMSG].present) {
-		set_rows(t, ROW(FN_SEND_COPY), "inferred: sock_send_length bytes of sends "
-			 "without effective MSG_ZEROCOPY", 1, 0);
-		set_rows(t, ROW(FN_ZC_PIN), "inferred: sock_send_length bytes of sends with "
-			 "MSG_ZEROCOPY+SO_ZEROCOPY+SG route", 1, 0);
+		set_rows(t, ROW(FN_SEND_COPY),
+			 "inferred: sock_send_length bytes of sends "
+			 "without effective MSG_ZEROCOPY",
+			 1, 0);
+		set_rows(t, ROW(FN_ZC_PIN),
+			 "inferred: sock_send_length bytes of sends with "
+			 "MSG_ZEROCOPY+SO_ZEROCOPY+SG route",
+			 1, 0);
 	}
 	if (t->rows[FN_DEFERRED_COPY].present) {
 		size_t n = strlen(t->rows[FN_DEFERRED_COPY].hook);
@@ -487,19 +561,22 @@ static void tp_inferred_rows(struct hook_plan *t)
 static void choice_notes(struct hook_plan *t, enum ct_backend b)
 {
 	if (t->zc_skipped)
-		plan_note(t, "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
-			    "netif_receive_skb) are loaded for a3/a4 only; MSG_ZEROCOPY sends are "
-			    "%s", t->flags & CT_TR_NO_SYSTIME ? "not watched (--no-syscall-time)" :
-			    "still watched at syscall entry");
+		plan_note(t,
+			  "zerocopy-only hooks (inet_sk_error_report, consume_skb, "
+			  "netif_receive_skb) are loaded for a3/a4 only; MSG_ZEROCOPY sends are "
+			  "%s",
+			  t->flags & CT_TR_NO_SYSTIME ? "not watched (--no-syscall-time)"
+						      : "still watched at syscall entry");
 	if (!(t->flags & CT_TR_NO_SYSTIME))
 		return;
 	plan_note(t, "--no-syscall-time: no kernel time per send/recv call, syscall rows absent");
 	if (b == BK_TRACEPOINT) {
 		/* the copied/pinned split needs the send call's flags */
 		t->rows[FN_SEND_COPY].present = t->rows[FN_ZC_PIN].present = 0;
-		plan_note(t, "--no-syscall-time: send flags (MSG_ZEROCOPY) not seen, so "
-			    "the tracepoint backend cannot split sent bytes into copied "
-			    "and pinned; those rows are absent");
+		plan_note(t,
+			  "--no-syscall-time: send flags (MSG_ZEROCOPY) not seen, so "
+			  "the tracepoint backend cannot split sent bytes into copied "
+			  "and pinned; those rows are absent");
 	}
 }
 
@@ -540,9 +617,9 @@ void hooks_fact_names(const char *const **funcs, int *nf, const char *const **tp
 		tp[n_tp++] = RAW_ENTER;
 		tp[n_tp++] = RAW_EXIT;
 		for (int i = 0; i < NHOOKS; i++) {
-			const char **list = hooks[i].kind == HK_KFUNC ? f :
-					    hooks[i].kind == HK_TP || hooks[i].kind == HK_SYSCALL ? tp :
-					    NULL;
+			const char **list = hooks[i].kind == HK_KFUNC			? f
+				: hooks[i].kind == HK_TP || hooks[i].kind == HK_SYSCALL ? tp
+											: NULL;
 			int *n = list == f ? &n_f : &n_tp, dup = 0;
 			for (int k = 0; list && k < *n; k++)
 				dup |= !strcmp(list[k], hooks[i].target);

@@ -15,11 +15,11 @@
 enum ct_backend { BK_FENTRY, BK_KPROBE, BK_TRACEPOINT, BK_COUNT };
 
 enum hook_kind {
-	HK_KFUNC,   /* kernel function: fentry+fexit, or kprobe+kretprobe */
-	HK_TP,      /* tracepoint: tp_btf, or classic */
-	HK_RAWSYS,  /* tp_btf sys_enter/sys_exit for all four syscalls */
+	HK_KFUNC, /* kernel function: fentry+fexit, or kprobe+kretprobe */
+	HK_TP, /* tracepoint: tp_btf, or classic */
+	HK_RAWSYS, /* tp_btf sys_enter/sys_exit for all four syscalls */
 	HK_SYSCALL, /* classic per-syscall tracepoints (fallback of HK_RAWSYS) */
-	HK_UPROBE,  /* user-space function of the traced binary */
+	HK_UPROBE, /* user-space function of the traced binary */
 };
 
 #define CT_MAX_HOOKS 64
@@ -27,34 +27,35 @@ enum hook_kind {
 #define CT_NOTE_LEN 200
 
 /* hooks_plan flags. */
-#define CT_TR_ZC_HOOKS    1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
-#define CT_TR_NO_SYSTIME  2u /* no syscall hooks: no kernel time per call */
-#define CT_TR_NO_UPROBE   4u /* a foreign program: no ct_gather to probe */
-#define CT_TR_TP_CLASSIC  8u /* classic tracepoints where tp_btf would do (tests
+#define CT_TR_ZC_HOOKS 1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
+#define CT_TR_NO_SYSTIME 2u /* no syscall hooks: no kernel time per call */
+#define CT_TR_NO_UPROBE 4u /* a foreign program: no ct_gather to probe */
+#define CT_TR_TP_CLASSIC \
+	8u /* classic tracepoints where tp_btf would do (tests
 			      * the fallback for kernels without tp_btf) */
 
 /* What a counter row is called and which hook fills it in this run. */
 struct ct_row_info {
-	const char *name;   /* kernel (or user) function the row measures */
-	char hook[128];     /* e.g. "fentry+fexit", "tp_btf/sock_send_length" */
-	int present;        /* a program for the row is attached */
-	int inferred;       /* bytes are inferred, not observed */
-	int timed;          /* the hook measures time per call */
+	const char *name; /* kernel (or user) function the row measures */
+	char hook[128]; /* e.g. "fentry+fexit", "tp_btf/sock_send_length" */
+	int present; /* a program for the row is attached */
+	int inferred; /* bytes are inferred, not observed */
+	int timed; /* the hook measures time per call */
 };
 
 struct hook_plan {
 	enum ct_backend backend;
-	unsigned flags;                      /* CT_TR_* */
-	unsigned char use[CT_MAX_HOOKS];     /* per hook: 0 unused, else 1 + variant */
-	int ret_slot[CT_MAX_HOOKS];          /* fexit's return-value slot of a used hook */
+	unsigned flags; /* CT_TR_* */
+	unsigned char use[CT_MAX_HOOKS]; /* per hook: 0 unused, else 1 + variant */
+	int ret_slot[CT_MAX_HOOKS]; /* fexit's return-value slot of a used hook */
 	struct ct_row_info rows[FN_COUNT];
 	char notes[CT_MAX_NOTES][CT_NOTE_LEN];
 	int nnotes;
-	int zc_skipped;          /* zerocopy-only tracepoint hooks left out */
-	int raw_sys;             /* syscall time from tp_btf sys_enter/sys_exit */
-	int send_from_syscall;   /* tracepoint send bytes from the send syscalls */
+	int zc_skipped; /* zerocopy-only tracepoint hooks left out */
+	int raw_sys; /* syscall time from tp_btf sys_enter/sys_exit */
+	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
 	int splice_from_syscall; /* tracepoint sendfile/splice bytes from the syscalls */
-	int recvmsg_flags_arg;   /* tcp_recvmsg's flags argument (BTF parameter count) */
+	int recvmsg_flags_arg; /* tcp_recvmsg's flags argument (BTF parameter count) */
 };
 
 /* The hooks of backend b on a kernel with facts kf. Returns 0 when the
@@ -74,7 +75,7 @@ void hooks_fact_names(const char *const **funcs, int *nf, const char *const **tp
 int hook_count(void);
 enum hook_kind hook_kind(int i);
 const char *hook_target(int i);
-unsigned hook_rows(int i);  /* one bit per enum ct_fn */
+unsigned hook_rows(int i); /* one bit per enum ct_fn */
 /* The skeleton offsets (struct copytrace_bpf) of hook i's entry and exit
  * programs in the variant p chose (0: none); 0 when p does not use it. */
 int hook_prog_offsets(const struct hook_plan *p, int i, size_t off[2]);

@@ -54,11 +54,12 @@ void kfacts_write(FILE *f, const struct kernel_facts *kf)
 		kf->cmpxchg, kf->task_storage, kf->task_btf);
 	for (int i = 0; i < kf->nfunc; i++) {
 		const struct kf_func *x = &kf->func[i];
-		fprintf(f, "func %s btf=%d ftrace=%d fentry=%d kprobe=%d params=%d ret=%d\n", x->name,
-			x->btf, x->ftrace, x->fentry, x->kprobe, x->params, x->ret_slot);
+		fprintf(f, "func %s btf=%d ftrace=%d fentry=%d kprobe=%d params=%d ret=%d\n",
+			x->name, x->btf, x->ftrace, x->fentry, x->kprobe, x->params, x->ret_slot);
 	}
 	for (int i = 0; i < kf->ntp; i++)
-		fprintf(f, "tp %s btf=%d event=%d\n", kf->tp[i].name, kf->tp[i].btf, kf->tp[i].event);
+		fprintf(f, "tp %s btf=%d event=%d\n", kf->tp[i].name, kf->tp[i].btf,
+			kf->tp[i].event);
 }
 
 /* KEY=VALUE words after the name; every key must be one of keys[]. */
@@ -101,12 +102,14 @@ int kfacts_read(FILE *f, struct kernel_facts *kf, char *err, size_t errlen)
 			return errf(err, errlen, "kernel facts line %d: cannot be read", no);
 		p += off;
 		if (!strcmp(kind, "kernel")) {
-			snprintf(kf->release, sizeof(kf->release), "%.*s", (int)strcspn(p, "\n"), p);
+			snprintf(kf->release, sizeof(kf->release), "%.*s", (int)strcspn(p, "\n"),
+				 p);
 			bad = 0;
 		} else if (!strcmp(kind, "global")) {
 			int v[4] = { 0 };
 			bad = fields(p, gk, v, 4);
-			kf->kprobes = v[0], kf->cmpxchg = v[1], kf->task_storage = v[2], kf->task_btf = v[3];
+			kf->kprobes = v[0], kf->cmpxchg = v[1], kf->task_storage = v[2],
+			kf->task_btf = v[3];
 		} else if (sscanf(p, "%64s %n", name, &off) == 1 && strlen(name) < KF_NAME) {
 			if (!strcmp(kind, "func")) {
 				int v[6] = { 0, 0, 0, 0, -1, -1 };
@@ -125,7 +128,8 @@ int kfacts_read(FILE *f, struct kernel_facts *kf, char *err, size_t errlen)
 			}
 		}
 		if (bad)
-			return errf(err, errlen, "kernel facts line %d: not a fact: %.60s", no, line);
+			return errf(err, errlen, "kernel facts line %d: not a fact: %.60s", no,
+				    line);
 	}
 	return 0;
 }

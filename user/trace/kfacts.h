@@ -15,26 +15,26 @@
 
 struct kf_func {
 	char name[KF_NAME];
-	bool btf;            /* a BTF FUNC: fentry can name it */
-	int ftrace;          /* in available_filter_functions: 1, 0, or -1 unreadable */
-	int fentry;          /* 0: an fentry program on it loads; else -errno */
-	bool kprobe;         /* kprobes exist and it can take one */
-	int params;          /* parameters in BTF, -1 unknown */
-	int ret_slot;        /* fexit's slot of the return value, -1 void or unknown */
+	bool btf; /* a BTF FUNC: fentry can name it */
+	int ftrace; /* in available_filter_functions: 1, 0, or -1 unreadable */
+	int fentry; /* 0: an fentry program on it loads; else -errno */
+	bool kprobe; /* kprobes exist and it can take one */
+	int params; /* parameters in BTF, -1 unknown */
+	int ret_slot; /* fexit's slot of the return value, -1 void or unknown */
 };
 
 struct kf_tp {
-	char name[KF_NAME];  /* "category/event" */
-	bool btf;            /* a btf_trace_<event> typedef: tp_btf can attach */
-	bool event;          /* tracefs events/<category>/<event> exists */
+	char name[KF_NAME]; /* "category/event" */
+	bool btf; /* a btf_trace_<event> typedef: tp_btf can attach */
+	bool event; /* tracefs events/<category>/<event> exists */
 };
 
 struct kernel_facts {
-	char release[96];    /* uname -r of the kernel they describe */
-	bool kprobes;        /* kprobe_events or the kprobe PMU */
-	bool cmpxchg;        /* BPF compare-and-swap passes the verifier (5.12+) */
-	bool task_storage;   /* BPF_MAP_TYPE_TASK_STORAGE (5.11+) */
-	bool task_btf;       /* bpf_get_current_task_btf (5.11+) */
+	char release[96]; /* uname -r of the kernel they describe */
+	bool kprobes; /* kprobe_events or the kprobe PMU */
+	bool cmpxchg; /* BPF compare-and-swap passes the verifier (5.12+) */
+	bool task_storage; /* BPF_MAP_TYPE_TASK_STORAGE (5.11+) */
+	bool task_btf; /* bpf_get_current_task_btf (5.11+) */
 	int nfunc, ntp;
 	struct kf_func func[KF_MAX];
 	struct kf_tp tp[KF_MAX];

@@ -26,7 +26,8 @@ int pw_add(struct pidwatch *w, pid_t pid)
 	if (fd < 0)
 		return errno == ESRCH ? 0 : -1;
 	if (w->pids.n == w->fdcap) {
-		int cap = w->fdcap ? 2 * w->fdcap : 32, *f = realloc(w->fd, (size_t)cap * sizeof(*f));
+		int cap = w->fdcap ? 2 * w->fdcap : 32,
+		    *f = realloc(w->fd, (size_t)cap * sizeof(*f));
 		if (!f) {
 			close(fd);
 			return -1;

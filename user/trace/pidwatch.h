@@ -11,7 +11,7 @@
 
 struct pidwatch {
 	struct pidset pids; /* every process watched so far */
-	int *fd;            /* per pids.v[i]: its pidfd, -1 once it has exited */
+	int *fd; /* per pids.v[i]: its pidfd, -1 once it has exited */
 	int fdcap;
 };
 

@@ -46,7 +46,7 @@ static char mod_btf_name[64];
  * (a symbol lookup per ftrace record), which under emulation costs
  * seconds per read, and the facts ask it three times per function. */
 struct symset {
-	int state;	/* 0 not read, 1 read, -1 unreadable (e.g. lockdown) */
+	int state; /* 0 not read, 1 read, -1 unreadable (e.g. lockdown) */
 	char **names;
 	size_t n;
 };
@@ -163,18 +163,24 @@ int probe_mounts(char *err, size_t errlen)
 	} else if (access(DEBUGFS_TRACING "/events", F_OK) == 0) {
 		tracefs_root = DEBUGFS_TRACING;
 	} else {
-		return errf(err, errlen, "tracefs is not mounted and mounting it failed (%s): "
+		return errf(err, errlen,
+			    "tracefs is not mounted and mounting it failed (%s): "
 			    "run 'mount -t tracefs nodev " TRACEFS "' (needs CONFIG_FTRACE)",
 			    strerror(errno));
 	}
 	if (!fs_is(BPFFS, BPF_FS_MAGIC) && mount("bpf", BPFFS, "bpf", 0, NULL) != 0) {
-		return errf(err, errlen, "bpffs is not mounted at " BPFFS " and mounting it failed "
-			    "(%s): run 'mount -t bpf bpf " BPFFS "'", strerror(errno));
+		return errf(err, errlen,
+			    "bpffs is not mounted at " BPFFS " and mounting it failed "
+			    "(%s): run 'mount -t bpf bpf " BPFFS "'",
+			    strerror(errno));
 	}
 	return 0;
 }
 
-const char *probe_tracefs(void) { return tracefs_root ? tracefs_root : TRACEFS; }
+const char *probe_tracefs(void)
+{
+	return tracefs_root ? tracefs_root : TRACEFS;
+}
 
 /* The module a function lives in (kallsyms says), or NULL: in vmlinux or
  * unknown. */
@@ -297,7 +303,7 @@ bool probe_kprobes(void)
 	char p[256];
 	snprintf(p, sizeof(p), "%s/kprobe_events", probe_tracefs());
 	return access(p, F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+		access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
 }
 
 bool probe_kprobe_func(const char *func)
@@ -360,11 +366,16 @@ bool probe_cmpxchg(void)
 		return known;
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
+		{ .code = BPF_STX | BPF_MEM | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_0,
 		  .off = -8 },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
-		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
-		  .off = -8, .imm = BPF_CMPXCHG },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1,
+		  .off = -8,
+		  .imm = BPF_CMPXCHG },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
@@ -383,8 +394,8 @@ bool probe_task_storage(void)
 
 bool probe_task_btf(void)
 {
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf,
-				       NULL) == 1;
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf, NULL) ==
+		1;
 }
 
 void probe_kernel_facts(struct kernel_facts *kf, const char *const *funcs, int nf,

@@ -56,7 +56,8 @@ uint64_t prow_weight(const struct ct_prow *w)
 		c += w->st[f].calls;
 	}
 	/* bytes first; calls only between rows of equal bytes */
-	return b > UINT64_MAX >> 20 ? UINT64_MAX : (b << 20) | (c < (1u << 20) ? c : (1u << 20) - 1);
+	return b > UINT64_MAX >> 20 ? UINT64_MAX
+				    : (b << 20) | (c < (1u << 20) ? c : (1u << 20) - 1);
 }
 
 /* Into the folded row of its time: a row the last reader has seen goes

@@ -21,13 +21,13 @@
  * 0..CT_NSLOTS-1) or exited (the rows after). */
 struct ct_proc_info {
 	struct ct_proc p;
-	int used;            /* its slot counted something, or was listed */
-	int exited;          /* its slot was harvested: it exited */
-	__u32 slot, gen;     /* the slot it had, and which of the slot's processes
+	int used; /* its slot counted something, or was listed */
+	int exited; /* its slot was harvested: it exited */
+	__u32 slot, gen; /* the slot it had, and which of the slot's processes
 			      * it was (0, 1, ...: BPF's slot_gen while it lived) */
-	uint64_t seq;        /* exited: harvest order, 1, 2, ... */
-	double exit_time;    /* exited: when it was harvested (CLOCK_REALTIME) */
-	uint64_t folded;     /* > 0: this row sums so many exited processes */
+	uint64_t seq; /* exited: harvest order, 1, 2, ... */
+	double exit_time; /* exited: when it was harvested (CLOCK_REALTIME) */
+	uint64_t folded; /* > 0: this row sums so many exited processes */
 };
 
 struct ct_prow {
@@ -38,14 +38,14 @@ struct ct_prow {
 struct ct_prows {
 	struct ct_stat base[CT_NSLOTS][FN_COUNT]; /* each slot's counters when its
 						   * process got it */
-	struct ct_prow *v;       /* exited processes, harvest order mostly */
+	struct ct_prow *v; /* exited processes, harvest order mostly */
 	size_t n, cap, max;
-	__u32 epoch[CT_NSLOTS];  /* harvests of each slot so far: the gen of its
+	__u32 epoch[CT_NSLOTS]; /* harvests of each slot so far: the gen of its
 				  * current process */
 	/* the folded rows: those harvested up to `mark` (the last read of
 	 * new rows, prows_mark), and those after */
 	struct ct_prow fold, fold_new;
-	uint64_t seq, mark;      /* harvests so far; seq at the last prows_mark */
+	uint64_t seq, mark; /* harvests so far; seq at the last prows_mark */
 };
 
 void prows_init(struct ct_prows *r, size_t max);

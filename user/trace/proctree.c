@@ -17,7 +17,8 @@ int proc_stat_parse(const char *text, struct proc_entry *e)
 		return -1;
 	int pid, ppid, pgrp;
 	char state;
-	if (sscanf(text, "%d", &pid) != 1 || sscanf(close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+	if (sscanf(text, "%d", &pid) != 1 ||
+	    sscanf(close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
 		return -1;
 	size_t n = (size_t)(close - open - 1);
 	if (n >= sizeof(e->comm))
@@ -88,8 +89,8 @@ int proc_walk(int (*in)(void *arg, pid_t pid), int (*take)(void *arg, const stru
 			char *end;
 			long pid = strtol(de->d_name, &end, 10);
 			struct proc_entry e;
-			if (*end || pid <= 0 || in(arg, (pid_t)pid) || proc_stat_read((pid_t)pid, &e) ||
-			    !in(arg, e.ppid))
+			if (*end || pid <= 0 || in(arg, (pid_t)pid) ||
+			    proc_stat_read((pid_t)pid, &e) || !in(arg, e.ppid))
 				continue;
 			now += take(arg, &e) == 1;
 		}

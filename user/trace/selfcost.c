@@ -20,8 +20,10 @@ int selfcost_open(struct selfcost *s, char *err, size_t errlen)
 	if (s->stats_fd < 0) {
 		int e = errno;
 		s->stats_fd = -1;
-		return errf(err, errlen, "--bpf-stats: the kernel's BPF run-time statistics "
-			    "could not be turned on (BPF_ENABLE_STATS, 5.8+): %s", strerror(e));
+		return errf(err, errlen,
+			    "--bpf-stats: the kernel's BPF run-time statistics "
+			    "could not be turned on (BPF_ENABLE_STATS, 5.8+): %s",
+			    strerror(e));
 	}
 	return 0;
 }
@@ -43,7 +45,8 @@ static void add_object(struct selfcost *s, struct bpf_object *obj, int profiler)
 	struct bpf_program *p;
 	if (!obj)
 		return;
-	bpf_object__for_each_program(p, obj) {
+	bpf_object__for_each_program(p, obj)
+	{
 		int fd = bpf_program__fd(p);
 		if (fd < 0 || s->n >= SC_MAX_PROGS)
 			continue; /* not loaded on this backend */

@@ -17,14 +17,14 @@ struct bpf_object;
 
 struct sc_prog {
 	char name[48];
-	int profiler;       /* one of the sampling profiler's programs */
+	int profiler; /* one of the sampling profiler's programs */
 	int fd;
 	uint64_t ns0, calls0; /* at the begin snapshot */
-	uint64_t ns, calls;   /* during the run */
+	uint64_t ns, calls; /* during the run */
 };
 
 struct selfcost {
-	int stats_fd;       /* the stats stay on while it is open */
+	int stats_fd; /* the stats stay on while it is open */
 	int n;
 	struct sc_prog p[SC_MAX_PROGS];
 };

@@ -26,8 +26,8 @@
 
 _Static_assert(CT_MAX_PIDS == CT_SLOT_LATE, "--pid: one slot per listed process");
 
-#define GRACE_S 5.0      /* after a stop is passed on, before SIGKILL */
-#define TICK_MS 50       /* the longest the wait sleeps between looks */
+#define GRACE_S 5.0 /* after a stop is passed on, before SIGKILL */
+#define TICK_MS 50 /* the longest the wait sleeps between looks */
 #define ADOPT_EVERY_S 0.5 /* --pid: looks for descendants born since */
 
 /* The signal that ends the trace, and how many came (each is passed on
@@ -63,8 +63,9 @@ static void install_signals(int command)
 
 static const char *stop_reason(int sig)
 {
-	return sig == SIGINT ? "interrupted by SIGINT (Ctrl-C)" :
-	       sig == SIGHUP ? "interrupted by SIGHUP (hangup)" : "interrupted by SIGTERM";
+	return sig == SIGINT	? "interrupted by SIGINT (Ctrl-C)"
+		: sig == SIGHUP ? "interrupted by SIGHUP (hangup)"
+				: "interrupted by SIGTERM";
 }
 
 /* A process's thread-group id and name from /proc (a thread id given
@@ -90,8 +91,8 @@ static int proc_info(pid_t pid, pid_t *tgid, char *comm, size_t n)
 
 /* The listed processes: each one's process (a thread id names it), a
  * pidfd to see it exit, its name. opts.c checked the list's form. */
-static int prepare_pids(struct ct_target *tg, const char *list, struct trace_filter *f,
-			char *err, size_t errlen)
+static int prepare_pids(struct ct_target *tg, const char *list, struct trace_filter *f, char *err,
+			size_t errlen)
 {
 	for (const char *s = list; *s;) {
 		char *end;
@@ -143,8 +144,8 @@ static int prepare_cgroup(struct ct_target *tg, const char *path, struct trace_f
 	tg->cgroup_fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sf;
 	if (tg->cgroup_fd < 0 || fstatfs(tg->cgroup_fd, &sf) || sf.f_type != CGROUP2_SUPER_MAGIC)
-		return errf(err, errlen, "--cgroup %s: %s", path, tg->cgroup_fd < 0 ?
-			    strerror(errno) : "not a cgroup v2 directory");
+		return errf(err, errlen, "--cgroup %s: %s", path,
+			    tg->cgroup_fd < 0 ? strerror(errno) : "not a cgroup v2 directory");
 	f->cgroup_fd = tg->cgroup_fd;
 	snprintf(p->what, sizeof(p->what), "%s", full);
 	return 0;
@@ -188,7 +189,10 @@ static int prepare_command(struct ct_target *tg, const struct ct_opts *o, struct
 	pid_t parent = getpid(), pid = fork();
 	if (pid < 0) {
 		int e = errno;
-		close(go[0]); close(go[1]); close(ex[0]); close(ex[1]);
+		close(go[0]);
+		close(go[1]);
+		close(ex[0]);
+		close(ex[1]);
 		return errf(err, errlen, "fork: %s", strerror(e));
 	}
 	if (pid == 0) {
@@ -305,8 +309,8 @@ int target_start(struct ct_target *tg, const struct ct_opts *o, char *err, size_
 		waitpid(tg->child, NULL, 0);
 		tg->child = 0;
 		if (e.as_user)
-			return errf(err, errlen, "cannot run the command as user %s: %s", tg->id.name,
-				    strerror(e.err));
+			return errf(err, errlen, "cannot run the command as user %s: %s",
+				    tg->id.name, strerror(e.err));
 		return errf(err, errlen, "cannot execute '%s': %s", o->cmd[0], strerror(e.err));
 	}
 	return 0;
@@ -399,10 +403,12 @@ static void wait_command(struct ct_target *tg, const struct ct_opts *o, volatile
 			p->ended = "--duration elapsed";
 		}
 		if (stopping && !killed && now() - stopping > GRACE_S) {
-			int left = cmdtree_kill(tg->pgid, tg->child, &tg->status, &tg->main_done, GRACE_S);
-			fprintf(stderr, "trace_run: the command's processes were still running %.0f s "
-				"after the signal: killed%s\n", GRACE_S,
-				left ? " (some could not be, see ps)" : "");
+			int left = cmdtree_kill(tg->pgid, tg->child, &tg->status, &tg->main_done,
+						GRACE_S);
+			fprintf(stderr,
+				"trace_run: the command's processes were still running %.0f s "
+				"after the signal: killed%s\n",
+				GRACE_S, left ? " (some could not be, see ps)" : "");
 			killed = 1;
 		} else if (killed && now() - stopping > 3 * GRACE_S) {
 			break; /* unkillable (uninterruptible sleep): not waited for forever */
@@ -410,10 +416,10 @@ static void wait_command(struct ct_target *tg, const struct ct_opts *o, volatile
 		poll(NULL, 0, TICK_MS); /* SIGCHLD cuts it short */
 	}
 	if (!stopping)
-		p->ended = !tg->main_done ? "the command's processes exited" :
-			   outlived ? "the command exited, and later the last process it started" :
-			   WIFEXITED(tg->status) ? "the command exited" :
-			   "the command was killed by a signal";
+		p->ended = !tg->main_done ? "the command's processes exited"
+			: outlived ? "the command exited, and later the last process it started"
+			: WIFEXITED(tg->status) ? "the command exited"
+						: "the command was killed by a signal";
 	tg->child = 0;
 }
 
@@ -426,8 +432,8 @@ void target_wait(struct ct_target *tg, const struct ct_opts *o, volatile int *st
 	else
 		wait_pids(tg, o, stop, p, t0);
 	if (tg->main_done)
-		p->exit_status = WIFEXITED(tg->status) ? WEXITSTATUS(tg->status) :
-				 128 + WTERMSIG(tg->status);
+		p->exit_status = WIFEXITED(tg->status) ? WEXITSTATUS(tg->status)
+						       : 128 + WTERMSIG(tg->status);
 	p->seconds = now() - t0;
 }
 

@@ -15,27 +15,27 @@
 
 /* Tracing a program (not --impl): what was traced and how it ended. */
 struct ct_program {
-	const char *mode;                 /* "command", "pid", "cgroup" */
-	char what[512];                   /* the command line, pids or cgroup path */
-	double seconds;                   /* traced for */
-	int exit_status;                  /* the command's, or -1 */
-	const char *ended;                /* why the trace ended */
+	const char *mode; /* "command", "pid", "cgroup" */
+	char what[512]; /* the command line, pids or cgroup path */
+	double seconds; /* traced for */
+	int exit_status; /* the command's, or -1 */
+	const char *ended; /* why the trace ended */
 };
 
 struct ct_target {
-	pid_t child;         /* -- COMMAND: the command (0: none or reaped) */
-	pid_t pgid;          /* its process group (its pid), or 0 */
-	int go_fd;           /* its start signal (write end), or -1 */
-	int exec_fd;         /* why it could not start (read end), or -1 */
+	pid_t child; /* -- COMMAND: the command (0: none or reaped) */
+	pid_t pgid; /* its process group (its pid), or 0 */
+	int go_fd; /* its start signal (write end), or -1 */
+	int exec_fd; /* why it could not start (read end), or -1 */
 	int cgroup_fd;
-	int status;          /* the command's wait status */
-	int main_done;       /* the command was reaped (status holds it) */
+	int status; /* the command's wait status */
+	int main_done; /* the command was reaped (status holds it) */
 	int npids;
 	pid_t pids[CT_MAX_PIDS];
 	struct ct_identity id; /* who the command runs as */
-	struct tracer *t;    /* set by target_attached (--pid: its tree) */
+	struct tracer *t; /* set by target_attached (--pid: its tree) */
 	struct pidwatch watch; /* --pid: the listed processes and their tree */
-	struct pidset gone;  /* --pid: traced pids already found gone */
+	struct pidset gone; /* --pid: traced pids already found gone */
 };
 
 /* Checks the target of o and fills the tracer's filter: a command is

@@ -63,7 +63,8 @@ static void set_features(struct tracer *t, struct ct_config *c)
 	c->splice_from_syscall = t->plan.splice_from_syscall;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
 	if (!t->facts.cmpxchg && (t->plan.flags & CT_TR_ZC_HOOKS))
-		tracer_note(t, "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
+		tracer_note(t,
+			    "this kernel has no BPF compare-and-swap (5.12+): zerocopy ids are "
 			    "credited with a plain update, which two CPUs completing one "
 			    "socket's sends at once can count twice");
 }
@@ -122,13 +123,13 @@ static int load(struct tracer *t, char *why, size_t wlen)
 	 * arguments (the slot from BTF) */
 	for (int i = 0; i < hook_count(); i++)
 		if (t->plan.use[i] && hook_nargs_offset(i) != (size_t)-1)
-			*(int *)((char *)t->skel->rodata + hook_nargs_offset(i)) = t->plan.ret_slot[i];
+			*(int *)((char *)t->skel->rodata + hook_nargs_offset(i)) =
+				t->plan.ret_slot[i];
 	set_features(t, &c);
 	t->skel->rodata->cfg = c;
 
 	struct bpf_program *p, *hp[2];
-	bpf_object__for_each_program(p, t->skel->obj)
-		bpf_program__set_autoload(p, false);
+	bpf_object__for_each_program(p, t->skel->obj) bpf_program__set_autoload(p, false);
 	for (int i = 0; i < hook_count(); i++)
 		if (tracer_hook_programs(t, i, hp))
 			for (int k = 0; k < 2; k++)
@@ -149,10 +150,12 @@ static int check_env(char *err, size_t errlen)
 {
 	libbpf_set_print(libbpf_print);
 	if (geteuid() != 0)
-		return errf(err, errlen, "must run as root (eBPF and network namespaces need "
+		return errf(err, errlen,
+			    "must run as root (eBPF and network namespaces need "
 			    "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN): run it with sudo");
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0 || !probe_vmlinux_btf())
-		return errf(err, errlen, "kernel BTF missing (/sys/kernel/btf/vmlinux): boot a "
+		return errf(err, errlen,
+			    "kernel BTF missing (/sys/kernel/btf/vmlinux): boot a "
 			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
 	return probe_mounts(err, errlen);
 }
@@ -168,8 +171,7 @@ int tracer_facts(struct kernel_facts *kf, char *err, size_t errlen)
 	return 0;
 }
 
-int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
-		size_t errlen)
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->rows_mu, NULL);
@@ -189,7 +191,8 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 	for (int b = 0; b < BK_COUNT; b++) {
 		if (!is_auto && strcmp(backend, backend_name((enum ct_backend)b)))
 			continue;
-		if (hooks_plan(&t->facts, (enum ct_backend)b, flags, &t->plan, why[b], sizeof(why[b])))
+		if (hooks_plan(&t->facts, (enum ct_backend)b, flags, &t->plan, why[b],
+			       sizeof(why[b])))
 			continue;
 		memcpy(t->notes, t->plan.notes, sizeof(t->notes));
 		t->nnotes = t->plan.nnotes;
@@ -201,13 +204,18 @@ int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err
 		return 0;
 	}
 	if (!is_auto) {
-		int b = !strcmp(backend, "fentry") ? BK_FENTRY :
-			!strcmp(backend, "kprobe") ? BK_KPROBE : BK_TRACEPOINT;
-		return errf(err, errlen, "backend %s is not usable on this kernel: %s "
-			    "(try --backend auto)", backend, why[b]);
+		int b = !strcmp(backend, "fentry")   ? BK_FENTRY
+			: !strcmp(backend, "kprobe") ? BK_KPROBE
+						     : BK_TRACEPOINT;
+		return errf(err, errlen,
+			    "backend %s is not usable on this kernel: %s "
+			    "(try --backend auto)",
+			    backend, why[b]);
 	}
-	return errf(err, errlen, "no usable tracing backend: fentry: %s; kprobe: %s; "
-		    "tracepoint: %s", why[0], why[1], why[2]);
+	return errf(err, errlen,
+		    "no usable tracing backend: fentry: %s; kprobe: %s; "
+		    "tracepoint: %s",
+		    why[0], why[1], why[2]);
 }
 
 /* Empties a hash or LRU map: every key deleted. */
@@ -260,7 +268,8 @@ static int reset_counters(struct tracer *t, char *err, size_t errlen)
 		t->skel->maps.sysc_h,
 	};
 	struct bpf_map *m;
-	bpf_object__for_each_map(m, t->skel->obj) {
+	bpf_object__for_each_map(m, t->skel->obj)
+	{
 		int kept = 0, fd = bpf_map__fd(m);
 		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 			kept |= m == keep[i];
@@ -282,9 +291,10 @@ static int reset_counters(struct tracer *t, char *err, size_t errlen)
 			rc = zero_array(fd, m, t->ncpu);
 			break;
 		default:
-			return errf(err, errlen, "map %s (type %d) has no reset rule "
-				    "(user/trace/tracer.c reset_counters)", bpf_map__name(m),
-				    (int)bpf_map__type(m));
+			return errf(err, errlen,
+				    "map %s (type %d) has no reset rule "
+				    "(user/trace/tracer.c reset_counters)",
+				    bpf_map__name(m), (int)bpf_map__type(m));
 		}
 		if (rc)
 			return errf(err, errlen, "clearing map %s before the run failed: %s",
@@ -320,8 +330,10 @@ static int fill_filter(struct tracer *t, const struct trace_filter *f, char *err
 	}
 	if (f->cgroup_fd >= 0) {
 		__u32 k = 0;
-		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroups), &k, &f->cgroup_fd, BPF_ANY))
-			return errf(err, errlen, "the cgroup cannot be traced: %s", strerror(errno));
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroups), &k, &f->cgroup_fd,
+					BPF_ANY))
+			return errf(err, errlen, "the cgroup cannot be traced: %s",
+				    strerror(errno));
 	}
 	return 0;
 }
@@ -425,8 +437,7 @@ static struct bpf_link *attach_one(struct tracer *t, int i, struct bpf_program *
 	return libbpf_get_error(l) ? NULL : l;
 }
 
-int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
-		  size_t errlen)
+int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err, size_t errlen)
 {
 	tracer_detach(t);
 	if (reset_counters(t, err, errlen))
@@ -446,7 +457,8 @@ int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err,
 	f->enabled = 1;
 	if (tf->recycle && reaper_start(t)) {
 		f->enabled = 0;
-		return errf(err, errlen, "cannot start the thread that frees exited processes' slots");
+		return errf(err, errlen,
+			    "cannot start the thread that frees exited processes' slots");
 	}
 
 	for (int i = 0; i < hook_count(); i++) {

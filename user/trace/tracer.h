@@ -50,24 +50,21 @@ struct trace_filter {
 	char comms[CT_NSLOTS - 1][16]; /* names until an exec renames them */
 	int npids;
 	int follow_fork;
-	int cgroup_fd;       /* cgroup v2 directory, or -1 */
-	int per_conn;        /* per-connection counters */
-	int recycle;         /* an exited process's slot goes to the next one */
+	int cgroup_fd; /* cgroup v2 directory, or -1 */
+	int per_conn; /* per-connection counters */
+	int recycle; /* an exited process's slot goes to the next one */
 	const char *uprobe_exe; /* binary holding ct_gather, or NULL */
 };
-
 
 /* Checks root, BTF, tracefs/bpffs (mounting them), probes the kernel's
  * facts, plans the backend ("auto": the first usable; or a name) with
  * flags (CT_TR_*), loads its programs. 0, or -1 with one line in err. */
-int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err,
-		size_t errlen);
+int tracer_open(struct tracer *t, const char *backend, unsigned flags, char *err, size_t errlen);
 /* Only the facts of the running kernel (trace_run --kernel-facts): 0, or
  * -1 with one line in err. */
 int tracer_facts(struct kernel_facts *kf, char *err, size_t errlen);
 /* Clears the counters, points the filter at what f names, attaches. */
-int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err,
-		  size_t errlen);
+int tracer_attach(struct tracer *t, const struct trace_filter *f, char *err, size_t errlen);
 /* The map of traced processes (tgid -> struct ct_task), for the profiler
  * to share. */
 int tracer_tasks_fd(const struct tracer *t);
@@ -80,8 +77,8 @@ void tracer_proc_counts(const struct tracer *t, uint64_t *seen, uint64_t *exited
 
 /* Which exited processes' rows a read returns. */
 enum rows_mode {
-	ROWS_ALL,   /* every one (the report) */
-	ROWS_NEW,   /* those harvested since the last ROWS_NEW read (--interval) */
+	ROWS_ALL, /* every one (the report) */
+	ROWS_NEW, /* those harvested since the last ROWS_NEW read (--interval) */
 	ROWS_SINCE, /* those harvested at or after a time (--exporter's grace) */
 };
 /* One consistent read of every row: the slots' processes (rows
@@ -126,7 +123,6 @@ void tracer_close(struct tracer *t);
 unsigned long long tracer_recursion_total(const struct tracer *t);
 /* Adds a note for every program that missed events (recursion_misses). */
 void tracer_note_misses(struct tracer *t);
-void tracer_note(struct tracer *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void tracer_note(struct tracer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
