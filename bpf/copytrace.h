@@ -29,7 +29,7 @@ enum ct_fn {
 	FN_SEND_COPY_CSUM, /* csum_and_copy_from_iter_full inside tcp_sendmsg */
 	FN_SEND_COPY_FULL, /* _copy_from_iter_full (older kernels) */
 	FN_SEND_COPY_CHK, /* copy_from_iter's length, from __check_object_size
-			     * (when _copy_from_iter cannot be traced) */
+			   * (when _copy_from_iter cannot be traced) */
 	FN_ZC_PIN, /* skb_zerocopy_iter_stream: bytes pinned */
 	FN_SENDMSG_LOCKED, /* tp tcp_sendmsg_locked: skbs filled */
 	FN_SYS_SEND, /* syscalls sendto/sendmsg: kernel time */
@@ -46,16 +46,16 @@ enum ct_fn {
 	FN_IOU_NOTIF, /* io_uring zero-copy notifications (CQE_F_NOTIF) */
 	FN_IOU_UBUF, /* io_uring's ubuf callback, per skb */
 	FN_ZC_LATENCY, /* zerocopy completion latency: from the send call's start
-			     * to the kernel's completion (MSG_ZEROCOPY ids, io_uring
-			     * notification CQEs); ns, timed and hist are latencies,
-			     * not CPU time */
+			* to the kernel's completion (MSG_ZEROCOPY ids, io_uring
+			* notification CQEs); ns, timed and hist are latencies,
+			* not CPU time */
 	FN_SYS_IOU_ENTER, /* syscall io_uring_enter: kernel time */
 	FN_TLS_TX, /* send syscalls' bytes on kTLS sockets (their copies untraced) */
 	FN_TLS_RX, /* receive syscalls' bytes on kTLS sockets */
 	FN_TLS_ENCRYPT, /* tls_sw_sendmsg/tls_sw_sendpage: plaintext bytes taken to encrypt */
 	FN_TLS_DECRYPT, /* tls_sw_recvmsg: bytes returned decrypted */
 	FN_TLS_COPY, /* sk_msg_memcopy_from_iter on a kTLS socket: plaintext copied
-			     * from the user into the open record before encryption */
+		      * from the user into the open record before encryption */
 	FN_COUNT
 };
 
@@ -99,7 +99,7 @@ struct start_val {
 	__s32 side; /* slot */
 	__u32 spliced : 8; /* tcp_sendmsg with MSG_SPLICE_PAGES */
 	__u32 gen : 24; /* slot_gen[side] at the entry: a call left over from a
-			     * process that exited is never its slot's next one's */
+			 * process that exited is never its slot's next one's */
 };
 
 /* The columns a call whose exit was missed adds to, from what its entry
@@ -149,13 +149,13 @@ struct ct_config {
 	__s32 recvmsg_flags_arg; /* tcp_recvmsg's flags argument: 3 since 5.19, 4 before */
 	/* The backend's choices. */
 	__u32 have_fn_pairs; /* some program records a kernel function's entry
-				     * for its exit (fentry, kprobe); none on the
-				     * tracepoint backend */
+			      * for its exit (fentry, kprobe); none on the
+			      * tracepoint backend */
 	__u32 send_from_syscall; /* tracepoint backend without sock_send_length
-				     * (before 6.3): send bytes from the send
-				     * syscalls' results */
+				  * (before 6.3): send bytes from the send
+				  * syscalls' results */
 	__u32 splice_from_syscall; /* tracepoint backend: sendfile/splice bytes from
-				     * the syscalls' results (no hook sees them) */
+				    * the syscalls' results (no hook sees them) */
 	__u32 pad;
 	/* This architecture's syscall numbers (user space's <sys/syscall.h>),
 	 * for the raw sys_enter hook's first check; -1: none. */
@@ -173,7 +173,7 @@ struct ct_filter {
 	__u32 cgroup; /* tasks under cgroups[0] are traced */
 	__u32 per_conn; /* keep per-connection counters */
 	__u32 recycle; /* a process's exit frees its slot (tracing a
-			     * program; the experiment's two slots stay) */
+			* program; the experiment's two slots stay) */
 };
 
 /* Value of the `tasks` map (key: tgid as trace_run sees it). */
@@ -188,7 +188,7 @@ struct ct_proc {
 	__u32 ppid; /* the traced parent it was forked from, or 0 */
 	char comm[16]; /* at exec (or at fork, before any exec) */
 	__u64 start_ns; /* its start (task start_time, CLOCK_MONOTONIC ns; 0:
-			     * unknown yet): with tgid, who it is (pids are reused) */
+			 * unknown yet): with tgid, who it is (pids are reused) */
 };
 
 /* A slot's owner as the socket tables hold it: the slot and its

@@ -113,7 +113,7 @@ struct sys_val {
 	__u32 zckey; /* MSG_ZEROCOPY send: the socket's next zerocopy id at entry */
 	__u32 iou_wait; /* io_uring_enter in flight waits for completions */
 	__u64 iou_ts; /* io_uring_enter in flight since (0: none); apart from ts,
-			     * which tells an inline io_uring send from a send syscall */
+		       * which tells an inline io_uring send from a send syscall */
 	__s32 iou_side;
 	__s32 memo_fd; /* the last TCP socket this thread's data syscalls used: */
 	__u64 memo_file; /* its fd, file, struct socket and sock as read then */

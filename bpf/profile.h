@@ -14,8 +14,8 @@ struct prof_key {
 	__s32 kstack; /* stack map id, < 0: none (user mode) or lost */
 	__s32 ustack;
 	__u64 leaf_ret; /* user mode: the word at the user stack pointer,
-			     * the return address while a frameless leaf
-			     * (memcpy) runs, which frame-pointer walks skip */
+			 * the return address while a frameless leaf
+			 * (memcpy) runs, which frame-pointer walks skip */
 	__u32 event; /* enum prof_event */
 	__u32 user_mode; /* the sample interrupted user space */
 };
@@ -25,7 +25,7 @@ enum prof_stat {
 	PS_SEEN = 0, /* samples of every task */
 	PS_KEPT, /* of a traced task (kept) */
 	PS_KSOFTIRQD, /* in ksoftirqd: softirq work whose socket a
-			     * perf_event program cannot know (not kept) */
+		       * perf_event program cannot know (not kept) */
 	PS_STACK_LOST, /* kept samples whose kernel or user stack failed */
 	PS_MAP_FULL, /* kept samples dropped: the counts map was full */
 	PS_COUNT

@@ -53,7 +53,7 @@ def case_a3_slot_ring():
               % (m and m.group(1), budget >> 20))
         ok = False
     lo, hi = re.search(r"n < (\d+) \? \d+ : n > (\d+)", src("user/net/impl_a3.c")).groups()
-    rng = re.search(r'\{ "slots",[^}]*?\.min = (\d+), \.max = (\d+)', src("user/common/opttable.c")).groups()
+    rng = re.search(r'\{ "slots",[^}]*?\.min = (\d+),\s*\.max = (\d+)', src("user/common/opttable.c")).groups()
     para = README[m.start():m.start() + 600] if m else ""
     for what, v in (("at least", lo), ("at most", hi), ("--slots up to", rng[1])):
         if v not in re.findall(r"\d+", para):

@@ -41,14 +41,14 @@ struct ct_opts {
 	enum ct_net net;
 	uint16_t port;
 	char addr[64]; /* --bind (server) or --connect (client); trace_run
-	                     * --role: --listen's or --connect's address */
+			* --role: --listen's or --connect's address */
 	enum ct_host_role host_role; /* trace_run --role (HOST_BOTH: the runner's pair) */
 	double peer_timeout; /* --peer-timeout: server: wait for the clients this long;
-	                      * client: retry connecting this long (0: the defaults) */
+			      * client: retry connecting this long (0: the defaults) */
 	bool verify;
 	int slots; /* a3, a4: message slots in flight (0 = auto) */
 	enum ct_rx rx; /* client: recv() copy or TCP_ZEROCOPY_RECEIVE (a5: the
-	                     * latter unless --rx copy is given) */
+			* latter unless --rx copy is given) */
 	enum ct_tls_send tls_send; /* a6: sendmsg (copy) or sendfile from a memfd */
 	int ready_fd; /* server: write one byte here once listening */
 	const char *json; /* --json FILE */

@@ -212,7 +212,7 @@ static int role_check(struct ct_opts *o, unsigned given, char *err, size_t errle
 #define LONG_MAX_OPTS 96
 static struct option long_opts[LONG_MAX_OPTS + 1];
 static char short_opts[16] = "+:"; /* "+": stop at the first non-option, so a
-				     * COMMAND's own options after "--" are its own */
+				    * COMMAND's own options after "--" are its own */
 
 static void getopt_from_table(void)
 {

@@ -26,14 +26,14 @@ struct side_result {
 	uint64_t zc_copied; /* a3: ids completed with ZEROCOPY_COPIED */
 	uint64_t zc_backoffs; /* a3, a4: ENOBUFS/EAGAIN waits for completions */
 	uint64_t zc_waits; /* a3, a4: blocking waits for completions (a3's
-	                             * poll for the error queue, a4's CQE waits) */
+			    * poll for the error queue, a4's CQE waits) */
 	uint64_t zc_wait_ns; /* a3, a4: time blocked in them (CLOCK_MONOTONIC) */
 	char zc_mode[128]; /* a4: registered buffers or pinned per send, and why */
 	char probe_site[128]; /* a1: what its uprobe site held at the end (the
-	                             * kernel's path: trap or optimized call) */
+			       * kernel's path: trap or optimized call) */
 	uint64_t sendfile_calls; /* a5: splice() calls that handed pages to the socket */
 	uint64_t sendfile_bytes; /* a5: bytes sent from the memfd's pages by reference
-	                             * (payload + padding) */
+				  * (payload + padding) */
 	uint64_t detached_bytes; /* a5: memfd bytes cut out of the file before sending */
 	uint64_t pad_bytes; /* a5: zero bytes that fill a payload's last page */
 	uint64_t rx_mapped_bytes; /* client --rx zerocopy: bytes mapped, not copied */

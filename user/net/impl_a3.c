@@ -30,9 +30,9 @@
 #define SO_EE_CODE_ZEROCOPY_COPIED 1
 #endif
 
-#define SLOT_BUDGET \
-	(4u << 20) /* message slots per connection: covers the
-				* default maximum send buffer (tcp_wmem) */
+/* message slots per connection: covers the default maximum send buffer
+ * (tcp_wmem) */
+#define SLOT_BUDGET (4u << 20)
 #define DRAIN_TIMEOUT_MS 10000
 #define WAIT_MS 250 /* a slot wait looks at the stop flag this often */
 

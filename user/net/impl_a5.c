@@ -79,12 +79,12 @@
 
 struct a5 {
 	struct ct_msg m; /* hdr on the heap; fields in the memfd mapping with a
-	                   * pattern, else (written once) held by the pipes */
+			  * pattern, else (written once) held by the pipes */
 	int mfd;
 	char *map;
 	size_t plen; /* payload bytes */
 	size_t len; /* payload + padding: the memfd's size, and what
-	                   * goes by reference per message */
+		     * goes by reference per message */
 	struct pagepipes pp;
 	int paged; /* at least one whole page: EOR, and cork the stream */
 	int corked;

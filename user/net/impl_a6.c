@@ -30,7 +30,7 @@
 
 struct a6 {
 	struct ct_msg m; /* copy: msg_alloc's buffers; sendfile: hdr on the
-	                  * heap, fields in the memfd's mapping */
+			  * heap, fields in the memfd's mapping */
 	int mfd;
 	char *map;
 	size_t plen;

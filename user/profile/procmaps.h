@@ -27,9 +27,9 @@ struct procmaps;
 struct pm_file {
 	char *path; /* in the mapping process's mount namespace */
 	pid_t pid; /* the latest process that mapped it: its
-			      * /proc/PID/root is where path resolves */
+		    * /proc/PID/root is where path resolves */
 	int fd; /* O_PATH handle taken when first seen (that
-			      * process alive), -1: none (see pm_file_open) */
+		 * process alive), -1: none (see pm_file_open) */
 	uint64_t ino; /* 0: unknown */
 	uint8_t bid_len; /* build id length, 0: none recorded */
 	unsigned char bid[PM_BUILD_ID];

@@ -12,14 +12,14 @@
  * first: the nk kernel frames, then the nu user frames. */
 struct prof_stack {
 	int side; /* the tracer's slot: with --impl 0 server (sender),
-			      * 1 client (receiver); else one per process */
+		   * 1 client (receiver); else one per process */
 	int event; /* enum prof_event */
 	uint64_t count;
 	int nk, nu;
 	const char **frames;
 	uint32_t pid; /* the process (tgid) */
 	const char *root; /* its folded root frame ("comm/pid"), or NULL:
-			      * the side's name (--impl) */
+			   * the side's name (--impl) */
 };
 
 /* The mmap side-band that gave user symbols to processes started or gone
@@ -28,10 +28,10 @@ struct prof_sideband {
 	uint64_t records, kept, lost; /* lost: dropped by the kernel */
 	uint64_t procs, images, maps; /* tracked */
 	uint64_t dropped; /* processes, images, mappings,
-					       * files past the caps */
+			   * files past the caps */
 	uint64_t files_refused; /* mapped files not read: not a
-					       * regular file, or not the one
-					       * that was mapped */
+				 * regular file, or not the one
+				 * that was mapped */
 };
 
 struct prof_data {

@@ -61,7 +61,7 @@ struct ct_ledger {
 	const char *how[LL_COUNT]; /* where the bytes come from */
 	uint64_t messages; /* messages the server sent (--impl) */
 	uint64_t sent, received; /* bytes sent (send calls + sendfile/splice),
-					   * received (receive calls + mapped + spliced out) */
+				  * received (receive calls + mapped + spliced out) */
 	/* bytes the data syscalls moved over kTLS sockets: in none of the
 	 * lines above (no hook sees their encryption/decryption copies), nor
 	 * in sent/received; ktls_seen 0: no hook could tell (no syscall hooks) */
@@ -163,7 +163,7 @@ struct ct_snapshot {
 	int bpf_stats_on;
 	uint64_t bpf_run_ns;
 	char (*label)[CT_LABEL]; /* "sender"/"receiver", "PID/comm", "others",
-					   * "exited processes (N)" */
+				  * "exited processes (N)" */
 	unsigned long long overflow; /* processes summed in the last slot */
 	struct ct_conn *conns; /* every connection, most bytes first */
 	int nconns;

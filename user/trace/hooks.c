@@ -20,15 +20,15 @@
 #define HF_ZC_ONLY 4u /* tracepoint hook useful only for MSG_ZEROCOPY senders */
 #define HF_COPY_MAIN 8u /* _copy_from_iter: the copy most sends go through */
 #define HF_COPY_ALT 16u /* the other copy functions: only beside HF_COPY_MAIN */
-#define HF_COPY_LAST \
-	2048u /* __check_object_size: every copy's length, when
-			    * HF_COPY_MAIN cannot be hooked (the others would
-			    * then count some copies twice) */
+/* __check_object_size: every copy's length, when
+ * HF_COPY_MAIN cannot be hooked (the others would
+ * then count some copies twice) */
+#define HF_COPY_LAST 2048u
 #define HF_ALL_BK 32u /* a tracepoint used by every backend */
 #define HF_ZC_CB 64u /* the zerocopy callback, under one of its names */
-#define HF_ZC_STANDIN \
-	128u /* completion tracepoints: on fentry/kprobe too, where
-			    * no callback hook works (inlined, as on 7.x) */
+/* completion tracepoints: on fentry/kprobe too, where
+ * no callback hook works (inlined, as on 7.x) */
+#define HF_ZC_STANDIN 128u
 #define HF_QUIET 256u /* an alternative name: its absence is no news */
 #define HF_CAS 512u /* holds a BPF compare-and-swap (5.12+) */
 #define HF_NOCAS 1024u /* its twin without one, for older kernels */

@@ -30,9 +30,9 @@ enum hook_kind {
 #define CT_TR_ZC_HOOKS 1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
 #define CT_TR_NO_SYSTIME 2u /* no syscall hooks: no kernel time per call */
 #define CT_TR_NO_UPROBE 4u /* a foreign program: no ct_gather to probe */
-#define CT_TR_TP_CLASSIC \
-	8u /* classic tracepoints where tp_btf would do (tests
-			      * the fallback for kernels without tp_btf) */
+/* classic tracepoints where tp_btf would do (tests
+ * the fallback for kernels without tp_btf) */
+#define CT_TR_TP_CLASSIC 8u
 
 /* What a counter row is called and which hook fills it in this run. */
 struct ct_row_info {

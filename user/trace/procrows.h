@@ -24,7 +24,7 @@ struct ct_proc_info {
 	int used; /* its slot counted something, or was listed */
 	int exited; /* its slot was harvested: it exited */
 	__u32 slot, gen; /* the slot it had, and which of the slot's processes
-			      * it was (0, 1, ...: BPF's slot_gen while it lived) */
+			  * it was (0, 1, ...: BPF's slot_gen while it lived) */
 	uint64_t seq; /* exited: harvest order, 1, 2, ... */
 	double exit_time; /* exited: when it was harvested (CLOCK_REALTIME) */
 	uint64_t folded; /* > 0: this row sums so many exited processes */
@@ -41,7 +41,7 @@ struct ct_prows {
 	struct ct_prow *v; /* exited processes, harvest order mostly */
 	size_t n, cap, max;
 	__u32 epoch[CT_NSLOTS]; /* harvests of each slot so far: the gen of its
-				  * current process */
+				 * current process */
 	/* the folded rows: those harvested up to `mark` (the last read of
 	 * new rows, prows_mark), and those after */
 	struct ct_prow fold, fold_new;
