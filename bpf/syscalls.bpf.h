@@ -53,7 +53,7 @@ static __always_inline struct sock *fd_tcp_sock(long fd, struct sys_val *m)
 		return NULL;
 	struct socket *so;
 	struct sock *sk;
-	if (m->memo_fd == fd && m->memo_file == (__u64)f) {
+	if (m && m->memo_fd == fd && m->memo_file == (__u64)f) {
 		so = BPF_CORE_READ(f, private_data);
 		sk = BPF_CORE_READ(so, sk);
 		if (sk && m->memo_so == (__u64)so && m->memo_sk == (__u64)sk)
@@ -66,10 +66,12 @@ static __always_inline struct sock *fd_tcp_sock(long fd, struct sys_val *m)
 	sk = BPF_CORE_READ(so, sk);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return NULL;
-	m->memo_fd = fd;
-	m->memo_file = (__u64)f;
-	m->memo_so = (__u64)so;
-	m->memo_sk = (__u64)sk;
+	if (m) {
+		m->memo_fd = fd;
+		m->memo_file = (__u64)f;
+		m->memo_so = (__u64)so;
+		m->memo_sk = (__u64)sk;
+	}
 	return sk;
 }
 
@@ -145,13 +147,16 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	default:
 		return;
 	}
-	struct sys_val *v = sys_slot(1);
-	if (!v)
-		return;
+	/* the thread's record is made at its first TCP socket: before 5.11 it
+	 * is a hash entry by thread id, which no file that is no socket
+	 * should fill */
+	struct sys_val *v = sys_slot(0);
 	struct sock *sk;
 	if (call == SY_SPLICE && (sk = fd_tcp_sock((long)a2, v)))
 		kind = SK_SPLICE_IN;
 	else if (!(sk = fd_tcp_sock(fd, v)))
+		return;
+	if (!v && !(v = sys_slot(1)))
 		return;
 	sk_mark(sk, side);
 	int send = kind == SK_SEND || kind == SK_SPLICE_IN;
