@@ -101,9 +101,11 @@ wait_for 10 curl -sf http://127.0.0.1:$EXP/metrics >/dev/null
 : >series.txt
 T0=$(date +%s)
 while kill -0 $BTR 2>/dev/null; do
-	v=$(curl -sf http://127.0.0.1:$EXP/metrics | grep '^copytrace_sent_bytes_total{comm="python3"}' |
-		awk '{print $2}')
-	echo "$(($(date +%s) - T0)) ${v:-none}" >>series.txt
+	# a scrape that fails (trace_run ending) says nothing of the series
+	if m=$(curl -sf http://127.0.0.1:$EXP/metrics); then
+		v=$(grep '^copytrace_sent_bytes_total{comm="python3"}' <<<"$m" | awk '{print $2}')
+		echo "$(($(date +%s) - T0)) ${v:-none}" >>series.txt
+	fi
 	sleep 2
 done
 wait $BTR; rc=$?

@@ -17,8 +17,7 @@ static struct comm_sum *sum_of(struct comm_carry *cc, const char comm[16])
 	for (int i = 0; i < cc->n; i++)
 		if (!strncmp(cc->v[i].comm, comm, sizeof(cc->v[i].comm)))
 			return &cc->v[i];
-	if (cc->n == CT_CARRY_MAX - 1) { /* bounded: the rest share one series */
-		cc->names_folded++;
+	if (cc->n >= CT_CARRY_MAX - 1) { /* bounded: the rest share one series */
 		comm = CT_CARRY_MORE;
 		for (int i = 0; i < cc->n; i++)
 			if (!strncmp(cc->v[i].comm, comm, sizeof(cc->v[i].comm)))
@@ -34,7 +33,8 @@ static struct comm_sum *sum_of(struct comm_carry *cc, const char comm[16])
 	}
 	struct comm_sum *c = &cc->v[cc->n++];
 	memset(c, 0, sizeof(*c));
-	memcpy(c->comm, comm, sizeof(c->comm));
+	for (size_t i = 0; i < sizeof(c->comm) && comm[i]; i++) /* comm: NUL-ended or full */
+		c->comm[i] = comm[i];
 	return c;
 }
 

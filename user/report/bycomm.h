@@ -18,7 +18,6 @@ struct comm_sum {
 struct comm_carry {
 	struct comm_sum *v;
 	int n, cap;
-	uint64_t names_folded; /* processes past CT_CARRY_MAX names: in CT_CARRY_MORE */
 	struct ct_snapshot last; /* the processes the last publish showed */
 };
 #define CT_CARRY_MAX 4096
