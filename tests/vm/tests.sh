@@ -465,7 +465,11 @@ nic_tests() {
 			sent=$(app "$o" bytes_sent)
 			rm_=$(tr -d ' \t\r\n' <"$o" | sed -n 's/.*"client":{[^}]*"rx_mapped_bytes":\([0-9]*\).*/\1/p' | head -n 1)
 			rr=$(tr -d ' \t\r\n' <"$o" | sed -n 's/.*"client":{[^}]*"bytes_received":\([0-9]*\).*/\1/p' | head -n 1)
-			if near "$sp" "$sf" && near "$sc" "$((sent - sf))"; then
+			# the send copy is the headers (and ready + hello), within 1 %, or at
+			# most one header (32 B) over the application's count: a message
+			# cut by the run's end sends its header, no field, and is not counted
+			hd=$((sc - (sent - sf)))
+			if near "$sp" "$sf" && { near "$sc" "$((sent - sf))" || { [ "$hd" -ge 0 ] && [ "$hd" -le 32 ]; }; }; then
 				pass "$be a5 nic: send copy $sc B (headers), spliced $sp B (fields); client mapped $rm_ of $rr B received"
 			else
 				fail "$be a5 nic: headers copied, fields spliced" "send copy '$sc' spliced '$sp' by reference '$sf' sent '$sent'"
