@@ -131,30 +131,14 @@ static int a5_init(struct conn *c)
 	m->hdr = calloc(1, CT_HDR_SIZE);
 	if (!m->hdr)
 		return fail(c, s, "allocating the header", ENOMEM);
-	s->mfd = memfd_create("copytrace-a5", MFD_CLOEXEC);
-	if (s->mfd < 0)
-		return fail(c, s, "memfd_create", errno);
-	if (ftruncate(s->mfd, (off_t)s->len))
-		return fail(c, s, "sizing the memfd", errno);
-	if (s->len) {
-		s->map = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_SHARED, s->mfd, 0);
-		if (s->map == MAP_FAILED) {
-			s->map = NULL;
-			return fail(c, s, "mapping the memfd", errno);
-		}
-		madvise(s->map, s->len, MADV_NOHUGEPAGE); /* advice: no error if refused */
-	}
-	/* The fields lie back to back in the file so that their pages go out
-	 * in one run (no NUL between them: the NUL was never sent anyway);
-	 * the padding after them is the file's zeros. */
-	m->iov[0] = (struct iovec){ m->hdr, CT_HDR_SIZE };
-	size_t off = 0;
-	for (int i = 0; i < CT_FIELDS; i++) {
-		m->field[i] = s->map + off;
-		m->iov[i + 1] = (struct iovec){ m->field[i], m->flen[i] };
-		off += m->flen[i];
-	}
+	/* The fields lie back to back in the file (no NUL between them: the
+	 * NUL was never sent anyway); the padding after them is the file's
+	 * zeros. */
 	const char *what = "";
+	if (msg_fields_in_memfd(m, "copytrace-a5", s->len, &s->mfd, &s->map, &what))
+		return fail(c, s, what, errno);
+	if (s->map)
+		madvise(s->map, s->len, MADV_NOHUGEPAGE); /* advice: no error if refused */
 	int rc = pp_open(&s->pp, s->len, !c->pattern, &what);
 	if (rc)
 		return fail(c, s, what, -rc);

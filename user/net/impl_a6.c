@@ -65,25 +65,9 @@ static int memfd_fields(struct conn *c, struct a6 *s)
 	msg_split(s->plen, m->flen);
 	if (!(m->hdr = calloc(1, CT_HDR_SIZE)))
 		return fail(c, s, "allocating the header", ENOMEM);
-	s->mfd = memfd_create("copytrace-a6", MFD_CLOEXEC);
-	if (s->mfd < 0)
-		return fail(c, s, "memfd_create", errno);
-	if (ftruncate(s->mfd, (off_t)s->plen))
-		return fail(c, s, "sizing the memfd", errno);
-	if (s->plen) {
-		s->map = mmap(NULL, s->plen, PROT_READ | PROT_WRITE, MAP_SHARED, s->mfd, 0);
-		if (s->map == MAP_FAILED) {
-			s->map = NULL;
-			return fail(c, s, "mapping the memfd", errno);
-		}
-	}
-	m->iov[0] = (struct iovec){ m->hdr, CT_HDR_SIZE };
-	size_t off = 0;
-	for (int i = 0; i < CT_FIELDS; i++) {
-		m->field[i] = s->map + off;
-		m->iov[i + 1] = (struct iovec){ m->field[i], m->flen[i] };
-		off += m->flen[i];
-	}
+	const char *what = "";
+	if (msg_fields_in_memfd(m, "copytrace-a6", s->plen, &s->mfd, &s->map, &what))
+		return fail(c, s, what, errno);
 	return 0;
 }
 

@@ -2,8 +2,11 @@
 /* Message layout, stamping and the verification pattern. */
 #include "msg.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void msg_split(size_t plen, size_t flen[CT_FIELDS])
 {
@@ -128,4 +131,34 @@ size_t pattern_verify(const void *buf, size_t off, size_t len, uint64_t seq)
 	for (; p < end; p++)
 		bad += *s++ != pbyte(seq, p);
 	return bad;
+}
+
+int msg_fields_in_memfd(struct ct_msg *m, const char *name, size_t len, int *fd, char **map,
+			const char **what)
+{
+	*fd = memfd_create(name, MFD_CLOEXEC);
+	if (*fd < 0) {
+		*what = "memfd_create";
+		return -1;
+	}
+	if (ftruncate(*fd, (off_t)len)) {
+		*what = "sizing the memfd";
+		return -1;
+	}
+	if (len) {
+		*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+		if (*map == MAP_FAILED) {
+			*map = NULL;
+			*what = "mapping the memfd";
+			return -1;
+		}
+	}
+	m->iov[0] = (struct iovec){ m->hdr, CT_HDR_SIZE };
+	size_t off = 0;
+	for (int i = 0; i < CT_FIELDS; i++) {
+		m->field[i] = *map + off;
+		m->iov[i + 1] = (struct iovec){ m->field[i], m->flen[i] };
+		off += m->flen[i];
+	}
+	return 0;
 }

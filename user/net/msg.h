@@ -64,6 +64,13 @@ void pattern_fill(void *dst, size_t off, size_t len, uint64_t seq);
 /* Returns the number of bytes in buf that differ from the pattern. */
 size_t pattern_verify(const void *buf, size_t off, size_t len, uint64_t seq);
 
+/* The fields of m (its size and flen set) in a new memfd of len bytes
+ * (len >= the payload), mapped shared: back to back from the file's start,
+ * so that their pages go out in one run; iov[0] is the header. 0, or -1
+ * with errno and what failed in *what (*fd and *map: what was made). */
+int msg_fields_in_memfd(struct ct_msg *m, const char *name, size_t len, int *fd, char **map,
+			const char **what);
+
 /* Fills the string fields with printable text once ("pre-registered"). */
 void msg_fill_text(struct ct_msg *m);
 
