@@ -71,7 +71,12 @@ enum ct_fn {
  *      FN_SPLICE bytes that went through tcp_sendmsg (6.5+, fentry/kprobe),
  *      FN_ZC_LATENCY completions whose send was not seen (not timed),
  *      FN_SYS_IOU_ENTER calls that waited for completions (IORING_ENTER_GETEVENTS
- *      with min_complete > 0).
+ *      with min_complete > 0),
+ *      FN_TLS_DECRYPT bytes tls_sw_recvmsg decrypted into the kernel's buffer
+ *      and then copied to the user (skb_copy_datagram_iter inside it; the
+ *      rest was decrypted straight into the user's buffer),
+ *      FN_TLS_RX the same, seen by the tracepoint backend (copies from
+ *      skbs of no socket within the kTLS receive call).
  * aux2: FN_ZC_CALLBACK ids completed with the data copied;
  *       FN_SYS_IOU_ENTER ns of the calls that waited;
  *       FN_TCP_SENDMSG bytes asked by calls whose exit was missed. */
@@ -116,6 +121,8 @@ static inline __attribute__((always_inline)) void ct_missed_columns(__u32 fn, __
 		*bytes = arg; /* the length its entry was about to copy */
 	else if (fn == FN_ZC_CALLBACK)
 		*bytes = arg >> 32; /* uarg->bytelen; its ids were credited at entry */
+	else if (fn == FN_TLS_DECRYPT)
+		*aux = arg; /* the copies done before the exit was missed */
 }
 
 /* Zerocopy ids newly completed when a notification's highest id is hi and
@@ -156,7 +163,9 @@ struct ct_config {
 				  * syscalls' results */
 	__u32 splice_from_syscall; /* tracepoint backend: sendfile/splice bytes from
 				    * the syscalls' results (no hook sees them) */
-	__u32 pad;
+	__u32 tls_rx_split; /* tls_sw_recvmsg and the skb->user copy both hooked:
+			     * the copies inside tls_sw_recvmsg are counted in
+			     * FN_TLS_DECRYPT's aux (decrypted, then copied) */
 	/* This architecture's syscall numbers (user space's <sys/syscall.h>),
 	 * for the raw sys_enter hook's first check; -1: none. */
 	__s64 nr_sendto, nr_sendmsg, nr_recvfrom, nr_recvmsg, nr_write, nr_writev, nr_read,

@@ -119,6 +119,9 @@ struct sys_val {
 	__u64 memo_file; /* its fd, file, struct socket and sock as read then */
 	__u64 memo_so; /* (syscalls.bpf.h, fd_tcp_sock) */
 	__u64 memo_sk;
+	__u64 tls_rx_copied; /* tracepoint backend, a kTLS receive call in flight:
+			      * bytes copied to the user from skbs of no socket
+			      * (records tls.ko decrypted into its own buffer) */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

@@ -25,6 +25,7 @@ static __always_inline void on_recvmsg_exit(long ret)
 
 /* Slot of a copy from skb: the reading task's, when the skb belongs to a
  * traced socket; for an skb no longer owned by a socket, the tcp_recvmsg
+ * (or kTLS's tls_sw_recvmsg, whose decrypted records are skbs of its own)
  * of ours in flight on this thread (its record exists only for traced
  * sockets). An skb owned by another socket is never ours, whatever the
  * thread. */
@@ -39,6 +40,8 @@ static __always_inline int recv_copy_side(const struct sk_buff *skb)
 		return t >= 0 ? t : owner;
 	}
 	struct start_val *s = peek(FN_TCP_RECVMSG);
+	if (!s && cfg.tls_rx_split)
+		s = peek(FN_TLS_DECRYPT);
 	return s ? s->side : -1;
 }
 
@@ -55,8 +58,15 @@ static __always_inline void on_recv_copy_exit(long ret)
 {
 	struct start_val v;
 	__s64 ns = leave(FN_RECV_COPY, &v);
-	if (ns >= 0)
-		count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+	if (ns < 0)
+		return;
+	count_timed(v.side, FN_RECV_COPY, ret == 0 ? v.arg : 0, ns, 0, 0);
+	/* inside tls_sw_recvmsg: a record decrypted into the kernel's buffer
+	 * (the user's was too small, or a peek), now copied out; the record
+	 * is this thread's own, so a plain add */
+	struct start_val *t = cfg.tls_rx_split && ret == 0 ? peek(FN_TLS_DECRYPT) : NULL;
+	if (t)
+		t->arg += v.arg;
 }
 
 CT_ENTRY(tcp_recvmsg, tcp_recvmsg, on_recvmsg_enter(sk, RECVMSG_FLAGS()), struct sock *sk)
@@ -93,10 +103,26 @@ static __always_inline void on_recv_length(struct sock *sk, int ret, int flags)
 	conn_add(sk, CC_RECV, ret);
 }
 
+/* A copy from an skb of no socket inside a kTLS receive call of ours: a
+ * record tls.ko decrypted into its own buffer, now copied to the user
+ * (the syscall's exit adds the sum to FN_TLS_RX's aux). */
+static __always_inline void tls_rx_copy_seen(int len)
+{
+	struct sys_val *v = sys_slot(0);
+	if (!v || !v->ts || v->kind != SK_RECV || !sk_ktls((struct sock *)v->sk))
+		return;
+	count(v->side, FN_RECV_COPY, len, 0, 0);
+	v->tls_rx_copied += len;
+}
+
 static __always_inline void on_copy_datagram(const struct sk_buff *skb, int len)
 {
 	if (len <= 0 || !filter.enabled)
 		return;
+	if (!BPF_CORE_READ(skb, sk)) {
+		tls_rx_copy_seen(len);
+		return;
+	}
 	/* Through the skb's socket only: a traced process reading another
 	 * socket (or a pipe of skbs, e.g. a unix socket) copies nothing that
 	 * is traced. TCP receive-queue skbs are owned by their socket. */

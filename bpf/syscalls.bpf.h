@@ -175,6 +175,7 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	v->kind = kind;
 	v->sk = (__u64)sk;
 	v->uptr = uptr;
+	v->tls_rx_copied = 0;
 	v->ts = bpf_ktime_get_ns();
 }
 
@@ -246,7 +247,9 @@ static __always_inline void sys_exit(long ret)
 			count(v->side, FN_TLS_TX, ret, 0, 0);
 			conn_add(sk, CC_SENT, ret);
 		} else if (v->kind == SK_RECV && v->fn == FN_SYS_RECV) {
-			count(v->side, FN_TLS_RX, ret, 0, 0);
+			/* aux: of them, copied from tls.ko's own buffer (the
+			 * skb_copy_datagram_iovec tracepoint, recv.bpf.h) */
+			count(v->side, FN_TLS_RX, ret, v->tls_rx_copied, 0);
 			conn_add(sk, CC_RECV, ret);
 		}
 		return;

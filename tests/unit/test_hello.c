@@ -138,6 +138,16 @@ static void any_client_learns_a6(void **st)
 	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), 0);
 	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), 0);
 	assert_int_equal(hello_served(&s, &c), IMPL_A6);
+	assert_false(s.flags & HELLO_TLS_SENDFILE); /* a6 by sendmsg */
+	/* a6 by sendfile: the server's hello says so (the client's summary
+	 * names it); never a mismatch */
+	so.tls_send = TLS_SEND_SENDFILE;
+	hello_make(&s, &so, 0);
+	assert_true(s.flags & HELLO_TLS_SENDFILE);
+	assert_int_equal(hello_match(&s, &c, 1, why, sizeof(why)), 0);
+	assert_int_equal(hello_match(&s, &c, 0, why, sizeof(why)), 0);
+	so.tls_send = TLS_SEND_COPY;
+	hello_make(&s, &so, 0);
 	/* told a6: the same */
 	co.impl = IMPL_A6;
 	hello_make(&c, &co, 0);

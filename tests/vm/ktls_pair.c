@@ -5,7 +5,9 @@
  * BYTES go through it by send() of 64 KiB or by sendfile() of a 64 KiB
  * memfd, and the receiver (a child process) counts them. The VM test
  * traces it with trace_run -- COMMAND: the kTLS lines must hold them.
- * usage: ktls_pair copy|sendfile BYTES; exit 0 when all arrived. */
+ * The receiver reads RECV_BUF bytes a call (default 256 KiB): less than a
+ * record (16 KiB) makes tls.ko decrypt into its own buffer and copy.
+ * usage: ktls_pair copy|sendfile BYTES [RECV_BUF]; exit 0 when all arrived. */
 #include <arpa/inet.h>
 #include <linux/tls.h>
 #include <netinet/in.h>
@@ -47,13 +49,13 @@ static void tls_on(int fd, int dir)
 		die(dir == TLS_TX ? "TLS_TX" : "TLS_RX");
 }
 
-static int receive(int fd, unsigned long long want)
+static int receive(int fd, unsigned long long want, size_t len)
 {
 	static char buf[4 * CHUNK];
 	unsigned long long got = 0;
 	ssize_t n;
 	tls_on(fd, TLS_RX);
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+	while ((n = recv(fd, buf, len, 0)) > 0)
 		got += (unsigned long long)n;
 	if (n < 0)
 		die("recv");
@@ -63,8 +65,10 @@ static int receive(int fd, unsigned long long want)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "copy") && strcmp(argv[1], "sendfile")))
-		return fprintf(stderr, "usage: ktls_pair copy|sendfile BYTES\n"), 2;
+	size_t rbuf = argc == 4 ? strtoul(argv[3], NULL, 0) : 4 * CHUNK;
+	if (argc < 3 || argc > 4 || (strcmp(argv[1], "copy") && strcmp(argv[1], "sendfile")) ||
+	    rbuf < 1 || rbuf > 4 * CHUNK)
+		return fprintf(stderr, "usage: ktls_pair copy|sendfile BYTES [RECV_BUF]\n"), 2;
 	unsigned long long total = strtoull(argv[2], NULL, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
@@ -80,7 +84,7 @@ int main(int argc, char **argv)
 		die("fork");
 	if (child == 0) {
 		close(s);
-		return receive(r, total);
+		return receive(r, total, rbuf);
 	}
 	close(r);
 	tls_on(s, TLS_TX);

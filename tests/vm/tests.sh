@@ -226,8 +226,9 @@ if [ -x "$CT_BIN/ctrun" ]; then
 		server --impl a6 --port 5391 --verify >"$CT_OUT/a6s.out" 2>&1 &
 		_sp=$!
 		if timeout "$RUN_TMO" client --port 5391 --duration "$D" --verify >"$CT_OUT/a6c.out" 2>&1 &&
-			wait $_sp && grep -q ', 0 verify errors' "$CT_OUT/a6c.out"; then
-			pass "guest: a client without --impl learns a6 from the server's hello, every byte verified"
+			wait $_sp && grep -q ', 0 verify errors' "$CT_OUT/a6c.out" &&
+			grep -q '^a6 (kTLS, sendmsg) ' "$CT_OUT/a6c.out"; then
+			pass "guest: a client without --impl learns a6 from the server's hello (its summary says a6, by sendmsg), every byte verified"
 		else
 			fail "guest: a client without --impl learns a6 from the server's hello"
 			diag "$CT_OUT/a6c.out"
@@ -401,7 +402,7 @@ program_tests() {
 emit_ledgers() {
 	for be in $BACKENDS; do
 		for net in loopback veth nic; do
-			for impl in $IMPLS a5; do
+			for impl in $IMPLS a5 a6copy a6sendfile; do
 				[ -s "$CT_OUT/$be-$impl-65536-$net.out" ] || continue
 				echo "CT-LEDGER-BEGIN $be-$impl-65536-$net"
 				cat "$CT_OUT/$be-$impl-65536-$net.out"
@@ -428,6 +429,10 @@ nic_tests() {
 		for impl in $IMPLS a5; do
 			echo "$be-$impl-65536-nic json --backend $be --impl $impl --size 65536 --net nic" >>"$NL"
 		done
+		# kTLS sendfile over the NICs: the file's pages are encrypted into
+		# new buffers there too (--check: nothing left "referenced")
+		[ "${KTLS:-0}" = 1 ] &&
+			echo "$be-a6sendfile-65536-nic json --backend $be --impl a6 --tls-send sendfile --size 65536 --net nic" >>"$NL"
 	done
 	_jobs=$JOBS
 	JOBS=1
@@ -437,6 +442,11 @@ nic_tests() {
 		for impl in $IMPLS a5; do
 			result "$be-$impl-65536-nic" "$be $impl 65536 B nic" "$be"
 		done
+		if [ "${KTLS:-0}" = 1 ]; then
+			o=$CT_OUT/$be-a6sendfile-65536-nic.out
+			result "$be-a6sendfile-65536-nic" "$be a6 sendfile 65536 B nic" "$be"
+			echo "# KTLS-LEDGER $be a6 sendfile nic: encrypt $(jled "$o" tls_encrypt_bytes) decrypt $(jled "$o" tls_decrypt_bytes) decrypted_then_copied $(jled "$o" tls_decrypt_copied_bytes) splice $(jled "$o" splice_bytes) send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) inferred $(jbool "$o" tls_inferred) messages $(jled "$o" messages)"
+		fi
 		for impl in $IMPLS; do
 			case $impl in a3 | a4) ;; *) continue ;; esac
 			o=$CT_OUT/$be-$impl-65536-nic.out
@@ -647,7 +657,7 @@ ktls_tests() {
 	fi
 	for be in $BACKENDS; do
 		for m in copy sendfile; do
-			n=$be-a6-$m
+			n=$be-a6$m-65536-loopback
 			trun "$n" json --backend "$be" --impl a6 --tls-send "$m" --size 65536 --net loopback
 			o=$CT_OUT/$n.out
 			rc=$(cat "$CT_OUT/$n.rc")
@@ -656,11 +666,12 @@ ktls_tests() {
 			te=$(jled "$o" tls_encrypt_bytes)
 			td=$(jled "$o" tls_decrypt_bytes)
 			tc=$(jled "$o" tls_copied_bytes)
+			dc=$(jled "$o" tls_decrypt_copied_bytes)
 			sp=$(jled "$o" splice_bytes)
 			sent=$(jnum "$o" bytes_sent)
 			recv=$(jnum "$o" bytes_received)
 			inf=$(jbool "$o" tls_inferred)
-			echo "# KTLS-LEDGER $be a6 $m: sent $sent received $recv ktls_sent $ks ktls_received $kr encrypt $te decrypt $td copied_first ${tc:-null} send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) splice ${sp:-null} inferred $inf messages $(jled "$o" messages)"
+			echo "# KTLS-LEDGER $be a6 $m: sent $sent received $recv ktls_sent $ks ktls_received $kr encrypt $te decrypt $td copied_first ${tc:-null} decrypted_then_copied ${dc:-null} send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) splice ${sp:-null} inferred $inf messages $(jled "$o" messages)"
 			if gt0 "$ks" && [ $((ks + 40)) = "$sent" ] && [ $((kr + 40)) = "$recv" ] &&
 				[ "$te" = "$ks" ] && [ "$td" = "$kr" ]; then
 				pass "$be a6 $m loopback: kTLS lines: $te B encrypted, $td B decrypted = the bytes over kTLS"
@@ -724,6 +735,44 @@ ktls_tests() {
 				diag "$CT_OUT/$n.out"
 			fi
 		done
+	done
+	# The receive side's split: reads of 4 KiB, less than a record, make
+	# tls.ko decrypt every record into its own buffer and copy it out
+	# (tls_decrypt_copied_bytes = every byte, in the receive copy too);
+	# reads of 256 KiB take whole records, decrypted straight into the
+	# user's buffer (only a record that does not fit a read's rest is
+	# copied). The tracepoint backend cannot split: null, never 0.
+	for be in $BACKENDS; do
+		n=$be-ktls-pair-copy
+		tdc=$(jled "$CT_OUT/$n.json" tls_decrypt_copied_bytes)
+		td=$(jled "$CT_OUT/$n.json" tls_decrypt_bytes)
+		n=$be-ktls-pair-small
+		timeout "$RUN_TMO" trace_run --backend "$be" --format json --output "$CT_OUT/$n.json" \
+			-- ktls_pair copy 4194304 4096 >"$CT_OUT/$n.out" 2>"$CT_OUT/$n.err" </dev/null
+		rc=$?
+		sd=$(jled "$CT_OUT/$n.json" tls_decrypt_bytes)
+		sdc=$(jled "$CT_OUT/$n.json" tls_decrypt_copied_bytes)
+		src=$(jled "$CT_OUT/$n.json" recv_copy_bytes)
+		echo "# KTLS-LEDGER $be -- ktls_pair copy 4194304, reads of 256 KiB: decrypt $td decrypted_then_copied ${tdc:-null}; reads of 4 KiB: decrypt $sd decrypted_then_copied ${sdc:-null} recv_copy ${src:-null}"
+		if [ "$be" = tracepoint ]; then
+			if [ $rc = 0 ] && [ "$sd" = 4194304 ] && [ -z "$sdc" ] && grep -q '"tls_decrypt_copied_bytes": *null' "$CT_OUT/$n.json"; then
+				pass "$be -- ktls_pair, reads of 4 KiB: decryption's split not observable, null (not 0)"
+			else
+				fail "$be -- ktls_pair, reads of 4 KiB: split null" "exit $rc, decrypted '$sd', then copied '$sdc'"
+			fi
+			continue
+		fi
+		if [ $rc = 0 ] && [ "$sd" = 4194304 ] && [ "$sdc" = 4194304 ] && [ -n "$src" ] && [ "$src" -ge 4194304 ]; then
+			pass "$be -- ktls_pair, reads of 4 KiB: all $sdc B decrypted into tls.ko's buffer, then copied (receive copy $src B)"
+		else
+			fail "$be -- ktls_pair, reads of 4 KiB: every byte decrypted then copied" "exit $rc, decrypted '$sd', then copied '$sdc', receive copy '$src'"
+			diag "$CT_OUT/$n.err"
+		fi
+		if [ "$td" = 4194304 ] && [ -n "$tdc" ] && [ "$tdc" -lt $((td / 2)) ]; then
+			pass "$be -- ktls_pair, reads of 256 KiB: $((td - tdc)) of $td B decrypted straight into the user's buffer"
+		else
+			fail "$be -- ktls_pair, reads of 256 KiB: most bytes decrypted in place" "decrypted '$td', then copied '$tdc'"
+		fi
 	done
 	# busybox timeout's watchdog outlives its command by up to a second
 	# (it polls): the leftover check that follows must not see it

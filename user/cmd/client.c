@@ -28,8 +28,12 @@ int main(int argc, char **argv)
 	side_signals();
 	side_init(&rr.server);
 	rc = client_run(&rr.opts, &rr.client);
+	if (!rr.opts.impl_given && rr.client.served_impl) { /* the summary names what came */
+		rr.opts.impl = (enum ct_impl)(rr.client.served_impl - 1);
+		rr.opts.tls_send = rr.client.served_tls_sendfile ? TLS_SEND_SENDFILE : TLS_SEND_COPY;
+	}
 	if (!rr.opts.quiet && rr.client.ok)
-		run_summary(stdout, &rr);
+		client_summary(stdout, &rr);
 	if (rr.opts.json) {
 		FILE *f = fopen(rr.opts.json, "w");
 		if (!f) {

@@ -280,6 +280,24 @@ static void sender_summary(FILE *f, const struct ct_opts *o, const struct side_r
 		fprintf(f, ", kTLS: by sendmsg");
 }
 
+/* The receiving side's own figures (a client without its server here). */
+static void receiver_summary(FILE *f, const struct ct_opts *o, const struct side_result *me)
+{
+	const struct hist *h = &me->lat;
+	fprintf(f, "%.3f Gbit/s, %.0f msg/s, ", run_gbps(me),
+		me->window_s > 0 ? (double)me->messages_received / me->window_s : 0);
+	if (o->mode == MODE_RR)
+		fprintf(f, "round-trip latency p50 %.1f p99 %.1f us, ", hist_quantile(h, .5) / 1e3,
+			hist_quantile(h, .99) / 1e3);
+	fprintf(f, "received %llu B in %llu messages", U(me->bytes_received),
+		U(me->messages_received));
+	if (o->rx == RX_ZEROCOPY)
+		fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied", U(me->rx_mapped_bytes),
+			U(me->rx_copied_bytes));
+	if (o->verify)
+		fprintf(f, ", %llu verify errors", U(me->verify_errors));
+}
+
 /* trace_run --role: this host's side only, and who its peer was. */
 static void role_summary(FILE *f, const struct run_result *r)
 {
@@ -293,20 +311,20 @@ static void role_summary(FILE *f, const struct run_result *r)
 		fprintf(f, "sent %llu B in %llu messages", U(me->bytes_sent), U(me->messages_sent));
 		sender_summary(f, o, me);
 	} else {
-		const struct hist *h = &me->lat;
-		fprintf(f, "%.3f Gbit/s, %.0f msg/s, ", run_gbps(me),
-			me->window_s > 0 ? (double)me->messages_received / me->window_s : 0);
-		if (o->mode == MODE_RR)
-			fprintf(f, "round-trip latency p50 %.1f p99 %.1f us, ",
-				hist_quantile(h, .5) / 1e3, hist_quantile(h, .99) / 1e3);
-		fprintf(f, "received %llu B in %llu messages", U(me->bytes_received),
-			U(me->messages_received));
-		if (o->rx == RX_ZEROCOPY)
-			fprintf(f, ", rx zerocopy: %llu B mapped, %llu B copied",
-				U(me->rx_mapped_bytes), U(me->rx_copied_bytes));
-		if (o->verify)
-			fprintf(f, ", %llu verify errors", U(me->verify_errors));
+		receiver_summary(f, o, me);
 	}
+	fputc('\n', f);
+}
+
+void client_summary(FILE *f, const struct run_result *r)
+{
+	const struct ct_opts *o = &r->opts;
+	fprintf(f, "%s%s %s size=%zu threads=%d, server %s: ", impl_name(o->impl),
+		o->impl == IMPL_A6 ? (o->tls_send == TLS_SEND_SENDFILE ? " (kTLS, sendfile)"
+								: " (kTLS, sendmsg)")
+				   : "",
+		mode_name(o->mode), o->size, o->threads, r->client.peer[0] ? r->client.peer : "none");
+	receiver_summary(f, o, &r->client);
 	fputc('\n', f);
 }
 

@@ -40,6 +40,11 @@ struct side_result {
 	uint64_t rx_copied_bytes; /* client --rx zerocopy: the rest, copied */
 	uint64_t rx_zc_calls; /* client --rx zerocopy: TCP_ZEROCOPY_RECEIVE calls */
 	uint64_t verify_errors;
+	/* client: what the server's hello said it sends (learnt when the
+	 * client was not given --impl): an impl + 1 (0: not heard), and
+	 * whether a6 sends by sendfile */
+	int served_impl;
+	int served_tls_sendfile;
 	uint64_t window_bytes; /* client: bytes received within duration */
 	double window_s; /* client: measured duration */
 	double elapsed_s;
@@ -73,5 +78,8 @@ void json_str(FILE *f, const char *s);
 void side_json(FILE *f, const char *name, const struct side_result *r, int indent);
 void run_json(FILE *f, const struct run_result *r, int indent);
 void run_summary(FILE *f, const struct run_result *r);
+/* build/client's line: the client's side only (its server's figures are
+ * the server's to print), named by the impl it received. */
+void client_summary(FILE *f, const struct run_result *r);
 
 #endif

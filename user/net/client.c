@@ -356,6 +356,8 @@ static int open_conn(const struct ct_opts *o, struct side_result *r, uint64_t *h
 				close(fd);
 				return -1;
 			}
+			r->served_impl = (int)hello_served(&srv, &h) + 1;
+			r->served_tls_sendfile = !!(srv.flags & HELLO_TLS_SENDFILE);
 			return fd;
 		}
 		int e = errno;

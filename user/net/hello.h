@@ -17,6 +17,7 @@
  * 3: the server's hello follows its ready too, not only its refusal */
 #define PROTO_VERSION 3u
 #define HELLO_VERIFY 1u
+#define HELLO_TLS_SENDFILE 2u /* a6 sends by sendfile (informs a client; never compared) */
 #define HELLO_ANY_IMPL 0xffffffffu /* a client not given --impl takes any */
 
 /* Client -> server once per connection; the server answers a mismatch

@@ -132,6 +132,10 @@ static void json_ledger(FILE *f, const struct ct_ledger *l)
 		fprintf(f, "\"tls_copied_bytes\": %llu, ", U(l->tls_copied));
 	else
 		fprintf(f, "\"tls_copied_bytes\": null, ");
+	if (l->tls_rx_split)
+		fprintf(f, "\"tls_decrypt_copied_bytes\": %llu, ", U(l->tls_rx_copied));
+	else
+		fprintf(f, "\"tls_decrypt_copied_bytes\": null, ");
 	fprintf(f, "\"messages\": %llu, \"per_message\": [", U(l->messages));
 	for (int k = 0; k < LL_COUNT; k++)
 		if (l->traced[k] && l->messages)

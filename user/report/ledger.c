@@ -162,6 +162,16 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	l->tls_hooked = rows[FN_TLS_ENCRYPT].present && rows[FN_TLS_DECRYPT].present;
 	l->tls_split = l->tls_hooked && rows[FN_TLS_COPY].present;
 	l->tls_copied = sum(r, slot, FN_TLS_COPY);
+	/* the receive split: copies inside tls_sw_recvmsg (fentry/kprobe), or
+	 * on the tracepoint backend copies from skbs of no socket inside the
+	 * kTLS receive calls (their decrypted total stays inferred) */
+	int rx_fn = l->tls_hooked ? FN_TLS_DECRYPT : FN_TLS_RX;
+	l->tls_rx_split = rows[FN_RECV_COPY].present && rows[rx_fn].present &&
+			  (l->tls_hooked ? !r->tracepoint : r->tracepoint);
+	l->tls_rx_copied = 0;
+	for (int k = 0; k < r->nrow; k++)
+		if (slot < 0 || k == slot)
+			l->tls_rx_copied += snap_stat(r, k, rx_fn)->aux;
 }
 
 static double median(double *v, int n)

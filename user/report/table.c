@@ -154,16 +154,33 @@ static void ktls_note(FILE *f, const struct ct_snapshot *r, const struct ct_ledg
 			"   note: %llu B sent, %llu B received over kTLS sockets: in the kTLS "
 			"lines "
 			"(%s), not in sent/received nor the send copy line; whether the plaintext "
-			"was "
-			"copied into the records before encryption is not split out\n",
+			"was copied into the records before encryption is not split out\n",
 			U(l->ktls_sent), U(l->ktls_received),
 			l->tls_hooked ? "observed in tls.ko"
 				      : "inferred from the data syscalls: no hook in tls.ko on "
 					"this kernel/backend");
-	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog)
+	else if (!l->ktls_seen && r->impl_id == IMPL_A6 && !r->prog) {
 		fprintf(f,
 			"   note: kTLS sockets not seen: the syscall hooks that count their bytes "
 			"are off (--no-syscall-time)\n");
+		return;
+	}
+	if (l->tls_rx_split && l->bytes[LL_TLS_DEC])
+		fprintf(f,
+			"   note: of the %llu B decrypted, %llu B were decrypted into tls.ko's own "
+			"buffer and then copied to the user (%s: in the receive copy line too), "
+			"%llu B decrypted straight into the user's buffer\n",
+			U(l->bytes[LL_TLS_DEC]), U(l->tls_rx_copied),
+			l->tls_hooked ? "skb_copy_datagram_iter inside tls_sw_recvmsg"
+				      : "the skb_copy_datagram_iovec tracepoint, copies from "
+					"skbs of no socket inside the kTLS receive calls",
+			U(l->bytes[LL_TLS_DEC] > l->tls_rx_copied
+				  ? l->bytes[LL_TLS_DEC] - l->tls_rx_copied
+				  : 0));
+	else if (l->bytes[LL_TLS_DEC])
+		fprintf(f,
+			"   note: whether decryption wrote into the user's buffer or into tls.ko's "
+			"own (then copied) is not split: the receive copy is not hooked\n");
 }
 
 /* A ledger in whole bytes (tracing a program: no messages). */
