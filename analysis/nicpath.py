@@ -19,14 +19,21 @@ COPIES = ("user_copy_bytes", "send_copy_bytes", "deferred_copy_bytes", "recv_cop
 NETS = ("loopback", "veth", "nic")
 
 
-def load(outdir):
-    """{(kernel, backend): {(impl, net): doc}} of the readable ledger files; [] of unreadable names."""
+def impl_net(d):
+    return (str(d["impl"]), str(d["net"]))
+
+
+def load(outdir, column=impl_net):
+    """{(kernel, backend): {column(doc): doc}} of the readable ledger files; [] of unreadable names.
+
+    column names a document's run within its kernel and backend, (impl, net) unless given; it raises
+    KeyError, TypeError or ValueError for a document it cannot place, which is then unreadable."""
     runs, bad = {}, []
     for p in sorted(glob.glob(os.path.join(outdir, "nic", "*.json"))):
         try:
             d = json.load(open(p))
             key = (str(d["kernel"]), str(d["backend"]))
-            runs.setdefault(key, {})[(str(d["impl"]), str(d["net"]))] = d
+            runs.setdefault(key, {})[column(d)] = d
         except (OSError, ValueError, KeyError, TypeError):
             bad.append(os.path.basename(p))
     return runs, bad
