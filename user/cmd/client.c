@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	rc = client_run(&rr.opts, &rr.client);
 	if (!rr.opts.impl_given && rr.client.served_impl) { /* the summary names what came */
 		rr.opts.impl = (enum ct_impl)(rr.client.served_impl - 1);
-		rr.opts.tls_send = rr.client.served_tls_sendfile ? TLS_SEND_SENDFILE : TLS_SEND_COPY;
+		rr.opts.tls_send =
+			rr.client.served_tls_sendfile ? TLS_SEND_SENDFILE : TLS_SEND_COPY;
 	}
 	if (!rr.opts.quiet && rr.client.ok)
 		client_summary(stdout, &rr);

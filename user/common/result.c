@@ -321,9 +321,10 @@ void client_summary(FILE *f, const struct run_result *r)
 	const struct ct_opts *o = &r->opts;
 	fprintf(f, "%s%s %s size=%zu threads=%d, server %s: ", impl_name(o->impl),
 		o->impl == IMPL_A6 ? (o->tls_send == TLS_SEND_SENDFILE ? " (kTLS, sendfile)"
-								: " (kTLS, sendmsg)")
+								       : " (kTLS, sendmsg)")
 				   : "",
-		mode_name(o->mode), o->size, o->threads, r->client.peer[0] ? r->client.peer : "none");
+		mode_name(o->mode), o->size, o->threads,
+		r->client.peer[0] ? r->client.peer : "none");
 	receiver_summary(f, o, &r->client);
 	fputc('\n', f);
 }

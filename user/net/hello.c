@@ -13,7 +13,7 @@ void hello_make(struct hello *h, const struct ct_opts *o, int any_impl)
 	h->version = PROTO_VERSION;
 	h->mode = (uint32_t)o->mode;
 	h->flags = (o->verify ? HELLO_VERIFY : 0) |
-		   (o->impl == IMPL_A6 && o->tls_send == TLS_SEND_SENDFILE ? HELLO_TLS_SENDFILE : 0);
+		(o->impl == IMPL_A6 && o->tls_send == TLS_SEND_SENDFILE ? HELLO_TLS_SENDFILE : 0);
 	h->size = o->size;
 	h->impl = any_impl ? HELLO_ANY_IMPL : (uint32_t)o->impl;
 	h->threads = (uint32_t)o->threads;

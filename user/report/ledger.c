@@ -167,7 +167,7 @@ static void ledger_compute(const struct ct_snapshot *r, int slot, struct ct_ledg
 	 * kTLS receive calls (their decrypted total stays inferred) */
 	int rx_fn = l->tls_hooked ? FN_TLS_DECRYPT : FN_TLS_RX;
 	l->tls_rx_split = rows[FN_RECV_COPY].present && rows[rx_fn].present &&
-			  (l->tls_hooked ? !r->tracepoint : r->tracepoint);
+		(l->tls_hooked ? !r->tracepoint : r->tracepoint);
 	l->tls_rx_copied = 0;
 	for (int k = 0; k < r->nrow; k++)
 		if (slot < 0 || k == slot)

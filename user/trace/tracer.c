@@ -61,8 +61,8 @@ static void set_features(struct tracer *t, struct ct_config *c)
 	c->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
 	c->send_from_syscall = t->plan.send_from_syscall;
 	c->splice_from_syscall = t->plan.splice_from_syscall;
-	c->tls_rx_split = t->plan.backend != BK_TRACEPOINT && t->plan.rows[FN_TLS_DECRYPT].present &&
-			  t->plan.rows[FN_RECV_COPY].present;
+	c->tls_rx_split = t->plan.backend != BK_TRACEPOINT &&
+		t->plan.rows[FN_TLS_DECRYPT].present && t->plan.rows[FN_RECV_COPY].present;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
 	if (!t->facts.cmpxchg && (t->plan.flags & CT_TR_ZC_HOOKS))
 		tracer_note(t,
