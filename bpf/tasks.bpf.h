@@ -57,6 +57,13 @@ int BPF_PROG(tb_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tb_exit, struct task_struct *p)
 {
+	/* before 5.11 a thread's syscall record is a hash entry by thread id
+	 * (core_fixes.bpf.h, sys_slot): it goes with its thread, as task
+	 * storage does, so that many short threads cannot fill the table */
+	if (!cfg.have_task_storage) {
+		__u32 tid = cur_tid();
+		bpf_map_delete_elem(&sysc_h, &tid);
+	}
 	if (!filter.enabled || !filter.recycle)
 		return 0;
 	__u32 tgid = cur_tgid();
