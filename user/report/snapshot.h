@@ -75,10 +75,10 @@ struct ct_ledger {
 	 * encrypted from the user's or the file's pages; tls_split 0: unknown */
 	uint64_t tls_copied;
 	int tls_split;
-	/* of the decrypted bytes, those tls_sw_recvmsg decrypted into its own
-	 * buffer and then copied to the user (in the receive copy line too);
-	 * the rest went straight into the user's buffer. tls_rx_split 0:
-	 * unknown (tracepoint backend, or the receive copy not hooked) */
+	/* of the decrypted bytes, those tls.ko decrypted into its own buffer
+	 * and then copied to the user (in the receive copy line too); the rest
+	 * went straight into the user's buffer. tls_rx_split 0: unknown (the
+	 * receive copy not hooked, or tls.ko hooked only on some backend) */
 	uint64_t tls_rx_copied;
 	int tls_rx_split;
 };
