@@ -456,10 +456,13 @@ nic_tests() {
 		for impl in $IMPLS a5; do
 			echo "$be-$impl-65536-nic json --backend $be --impl $impl --size 65536 --net nic" >>"$NL"
 		done
-		# kTLS sendfile over the NICs: the file's pages are encrypted into
-		# new buffers there too (--check: nothing left "referenced")
-		[ "${KTLS:-0}" = 1 ] &&
-			echo "$be-a6sendfile-65536-nic json --backend $be --impl a6 --tls-send sendfile --size 65536 --net nic" >>"$NL"
+		# kTLS over the NICs, both send modes: the file's pages are
+		# encrypted into new buffers there too (--check: nothing left
+		# "referenced")
+		for m in copy sendfile; do
+			[ "${KTLS:-0}" = 1 ] &&
+				echo "$be-a6$m-65536-nic json --backend $be --impl a6 --tls-send $m --size 65536 --net nic" >>"$NL"
+		done
 	done
 	_jobs=$JOBS
 	JOBS=1
@@ -469,11 +472,12 @@ nic_tests() {
 		for impl in $IMPLS a5; do
 			result "$be-$impl-65536-nic" "$be $impl 65536 B nic" "$be"
 		done
-		if [ "${KTLS:-0}" = 1 ]; then
-			o=$CT_OUT/$be-a6sendfile-65536-nic.out
-			result "$be-a6sendfile-65536-nic" "$be a6 sendfile 65536 B nic" "$be"
-			echo "# KTLS-LEDGER $be a6 sendfile nic: encrypt $(jled "$o" tls_encrypt_bytes) decrypt $(jled "$o" tls_decrypt_bytes) decrypted_then_copied $(jled "$o" tls_decrypt_copied_bytes) splice $(jled "$o" splice_bytes) send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) inferred $(jbool "$o" tls_inferred) messages $(jled "$o" messages)"
-		fi
+		for m in copy sendfile; do
+			[ "${KTLS:-0}" = 1 ] || continue
+			o=$CT_OUT/$be-a6$m-65536-nic.out
+			result "$be-a6$m-65536-nic" "$be a6 $m 65536 B nic" "$be"
+			echo "# KTLS-LEDGER $be a6 $m nic: encrypt $(jled "$o" tls_encrypt_bytes) decrypt $(jled "$o" tls_decrypt_bytes) decrypted_then_copied $(jled "$o" tls_decrypt_copied_bytes) splice $(jled "$o" splice_bytes) send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) inferred $(jbool "$o" tls_inferred) messages $(jled "$o" messages)"
+		done
 		for impl in $IMPLS; do
 			case $impl in a3 | a4) ;; *) continue ;; esac
 			o=$CT_OUT/$be-$impl-65536-nic.out
