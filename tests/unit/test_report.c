@@ -487,6 +487,58 @@ static void ktls_never_silent(void **st)
 	free(e);
 }
 
+/* The decrypted bytes split into decrypted straight into the user's
+ * buffer and decrypted into tls.ko's own, then copied: on the tracepoint
+ * backend from the kTLS receive calls' aux (copies from skbs of no
+ * socket), with tls.ko hooked from tls_sw_recvmsg's aux; without the
+ * receive copy hook, null and said. */
+static void ktls_receive_split(void **st)
+{
+	(void)st;
+	setup_a6(1);
+	rep.stats[CT_STAT_KEY(1, FN_TLS_RX)].aux = 16384;
+	snapshot_derive(&rep, &opts);
+	char *t = render(&writer_table), *j = render(&writer_json);
+	assert_non_null(strstr(j, "\"tls_decrypt_copied_bytes\": 16384,"));
+	assert_non_null(strstr(t,
+			       "of the 65536008 B decrypted, 16384 B were decrypted into "
+			       "tls.ko's own buffer and then copied to the user (the "
+			       "skb_copy_datagram_iovec tracepoint"));
+	assert_non_null(strstr(t, "65519624 B decrypted straight into the user's buffer"));
+	free(t);
+	free(j);
+
+	/* tls.ko hooked (fentry/kprobe): tls_sw_recvmsg's own aux, not the
+	 * syscalls' */
+	setup_a6(1);
+	rep.tracepoint = 0;
+	rep.backend = "fentry";
+	rep.info[FN_TLS_ENCRYPT].present = rep.info[FN_TLS_DECRYPT].present = 1;
+	rep.stats[CT_STAT_KEY(0, FN_TLS_ENCRYPT)].bytes = 65536008;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].bytes = 65536008;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_DECRYPT)].aux = 65536008;
+	rep.stats[CT_STAT_KEY(1, FN_TLS_RX)].aux = 7; /* not the tracepoint's: ignored */
+	snapshot_derive(&rep, &opts);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(j, "\"tls_decrypt_copied_bytes\": 65536008,"));
+	assert_non_null(strstr(t,
+			       "(skb_copy_datagram_iter inside tls_sw_recvmsg: in the "
+			       "receive copy line too), 0 B decrypted straight"));
+	free(t);
+	free(j);
+
+	/* the receive copy not hooked: not split, never a 0 */
+	rep.info[FN_RECV_COPY].present = 0;
+	snapshot_derive(&rep, &opts);
+	t = render(&writer_table);
+	j = render(&writer_json);
+	assert_non_null(strstr(j, "\"tls_decrypt_copied_bytes\": null,"));
+	assert_non_null(strstr(t, "is not split: the receive copy is not hooked"));
+	free(t);
+	free(j);
+}
+
 /* ---- comparing with the golden files --------------------------------------- */
 
 static char *slurp(const char *path, size_t *n)
@@ -788,15 +840,16 @@ int main(void)
 {
 	unsetenv("CT_HIST"); /* the table's optional histogram lines */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(quantiles),	    cmocka_unit_test(impl_table),
-		cmocka_unit_test(impl_json),	    cmocka_unit_test(impl_csv),
-		cmocka_unit_test(impl_folded),	    cmocka_unit_test(prog_table),
-		cmocka_unit_test(prog_json),	    cmocka_unit_test(prog_csv),
-		cmocka_unit_test(prog_folded),	    cmocka_unit_test(hostile_table),
-		cmocka_unit_test(hostile_json),	    cmocka_unit_test(hostile_csv),
-		cmocka_unit_test(hostile_folded),   cmocka_unit_test(prog_prom),
-		cmocka_unit_test(prog_openmetrics), cmocka_unit_test(hostile_prom),
-		cmocka_unit_test(interval_delta),   cmocka_unit_test(ktls_never_silent),
+		cmocka_unit_test(quantiles),	      cmocka_unit_test(impl_table),
+		cmocka_unit_test(impl_json),	      cmocka_unit_test(impl_csv),
+		cmocka_unit_test(impl_folded),	      cmocka_unit_test(prog_table),
+		cmocka_unit_test(prog_json),	      cmocka_unit_test(prog_csv),
+		cmocka_unit_test(prog_folded),	      cmocka_unit_test(hostile_table),
+		cmocka_unit_test(hostile_json),	      cmocka_unit_test(hostile_csv),
+		cmocka_unit_test(hostile_folded),     cmocka_unit_test(prog_prom),
+		cmocka_unit_test(prog_openmetrics),   cmocka_unit_test(hostile_prom),
+		cmocka_unit_test(interval_delta),     cmocka_unit_test(ktls_never_silent),
+		cmocka_unit_test(ktls_receive_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
