@@ -703,9 +703,27 @@ ktls_tests() {
 			recv=$(jnum "$o" bytes_received)
 			inf=$(jbool "$o" tls_inferred)
 			echo "# KTLS-LEDGER $be a6 $m: sent $sent received $recv ktls_sent $ks ktls_received $kr encrypt $te decrypt $td copied_first ${tc:-null} decrypted_then_copied ${dc:-null} send_copy $(jled "$o" send_copy_bytes) recv_copy $(jled "$o" recv_copy_bytes) splice ${sp:-null} inferred $inf messages $(jled "$o" messages)"
-			if gt0 "$ks" && [ $((ks + 40)) = "$sent" ] && [ $((kr + 40)) = "$recv" ] &&
-				[ "$te" = "$ks" ] && [ "$td" = "$kr" ]; then
-				pass "$be a6 $m veth: kTLS lines: $te B encrypted, $td B decrypted = the bytes over kTLS"
+			# tls.ko's lines (fentry/kprobe) against the application's
+			# count; the tracepoint backend's are the syscall rows'. The
+			# syscall rows may fall short only when the notes say a
+			# program skipped events (recursion protection: under TCG a
+			# preempted sys_exit program makes the next task's skip)
+			rec=0
+			grep -q 'missed [0-9]* events (BPF recursion protection' "$o" && rec=1
+			tls_ok=0
+			if [ "$be" = tracepoint ]; then
+				[ "$te" = "$ks" ] && [ "$td" = "$kr" ] && tls_ok=1
+			else
+				[ "$te" = $((sent - 40)) ] && [ "$td" = $((recv - 40)) ] && tls_ok=1
+			fi
+			sys_ok=0
+			if gt0 "$ks" && [ $((ks + 40)) = "$sent" ] && [ $((kr + 40)) = "$recv" ]; then
+				sys_ok=1
+			elif gt0 "$ks" && [ $rec = 1 ] && [ $((ks + 40)) -le "$sent" ] && [ $((kr + 40)) -le "$recv" ]; then
+				sys_ok=2
+			fi
+			if [ $tls_ok = 1 ] && [ $sys_ok != 0 ]; then
+				pass "$be a6 $m veth: kTLS lines: $te B encrypted, $td B decrypted = the bytes over kTLS$([ $sys_ok = 2 ] && echo " (syscall rows $ks/$kr B: short by the events recursion protection skipped, said in the notes)")"
 			else
 				fail "$be a6 $m veth: kTLS lines hold every byte" "encrypted '$te', decrypted '$td', over kTLS '$ks'/'$kr', app '$sent'/'$recv'"
 				diag "$CT_OUT/$n.err"
