@@ -805,13 +805,25 @@ ktls_tests() {
 		sdc=$(jled "$CT_OUT/$n.json" tls_decrypt_copied_bytes)
 		src=$(jled "$CT_OUT/$n.json" recv_copy_bytes)
 		echo "# KTLS-LEDGER $be -- ktls_pair copy 4194304, reads of 256 KiB: decrypt $td decrypted_then_copied ${tdc:-null}; reads of 4 KiB: decrypt $sd decrypted_then_copied ${sdc:-null} recv_copy ${src:-null}"
-		if [ $rc = 0 ] && [ "$sd" = 4194304 ] && [ "$sdc" = 4194304 ] && [ -n "$src" ] && [ "$src" -ge 4194304 ]; then
-			pass "$be -- ktls_pair, reads of 4 KiB: all $sdc B decrypted into tls.ko's buffer, then copied (receive copy $src B)"
+		# every decrypted byte copied; the total is every byte, or (the
+		# tracepoint backend's, from the syscalls) short by the calls the
+		# notes say recursion protection skipped
+		full=0
+		[ "$sd" = 4194304 ] && full=1
+		grep -q 'missed [0-9]* events (BPF recursion protection' "$CT_OUT/$n.json" && [ "$be" = tracepoint ] &&
+			gt0 "$sd" && [ "$sd" -lt 4194304 ] && full=2
+		if [ $rc = 0 ] && [ $full != 0 ] && [ "$sdc" = "$sd" ] && [ -n "$src" ] && [ "$src" -ge "$sdc" ]; then
+			pass "$be -- ktls_pair, reads of 4 KiB: all $sdc B decrypted into tls.ko's buffer, then copied (receive copy $src B)$([ $full = 2 ] && echo "; calls skipped by recursion protection, said in the notes")"
 		else
 			fail "$be -- ktls_pair, reads of 4 KiB: every byte decrypted then copied" "exit $rc, decrypted '$sd', then copied '$sdc', receive copy '$src'"
 			diag "$CT_OUT/$n.err"
+			tr -d "\n" <"$CT_OUT/$n.json" | grep -o "\"notes\": *\[[^]]*\]" | sed "s/^/#   /"
 		fi
-		if [ "$td" = 4194304 ] && [ -n "$tdc" ] && [ "$tdc" -lt $((td / 2)) ]; then
+		full=0
+		[ "$td" = 4194304 ] && full=1
+		grep -q 'missed [0-9]* events (BPF recursion protection' "$CT_OUT/$be-ktls-pair-copy.json" &&
+			[ "$be" = tracepoint ] && gt0 "$td" && [ "$td" -lt 4194304 ] && full=2
+		if [ $full != 0 ] && [ -n "$tdc" ] && [ "$tdc" -lt $((td / 2)) ]; then
 			pass "$be -- ktls_pair, reads of 256 KiB: $((td - tdc)) of $td B decrypted straight into the user's buffer"
 		else
 			fail "$be -- ktls_pair, reads of 256 KiB: most bytes decrypted in place" "decrypted '$td', then copied '$tdc'"
