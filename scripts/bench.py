@@ -968,10 +968,11 @@ def main():
                             "a5", ["copies_per_payload_byte", "rx_mapped_share", "gbps"], reps=1))
 
     if want("exporter") and have_trace_run:
+        exp_s = max(D, 2.0 if a.smoke else EXPORTER_RUN_S)
         groups.append(Group("exporter", "a2 stream 64 KiB with trace_run --exporter --all scraped every second",
-                            [("untraced", ct("a2", 65536, 1, "stream", max(D, 2.0 if a.smoke else EXPORTER_RUN_S))),
+                            [("untraced", ct("a2", 65536, 1, "stream", exp_s)),
                              ("exporter --all",
-                              lambda runs, name: run_ctrun_exporter(runs, name, max(D, 2.0 if a.smoke else EXPORTER_RUN_S)))],
+                              lambda runs, name: run_ctrun_exporter(runs, name, exp_s))],
                             "untraced", ["gbps", "cpu_per_msg", "scrapes"], rotate=True))
 
     if want("prof") and have_trace_run:

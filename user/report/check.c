@@ -20,6 +20,15 @@ static uint64_t unseen(const struct ct_snapshot *r, const int *fns, int n)
 	return u;
 }
 
+/* observed within 1 % of expected, or short of it by at most unseen
+ * bytes more (calls no hook saw): expected - unseen - 1 % <= observed <=
+ * expected + 1 %. */
+static int bracket(uint64_t observed, uint64_t expected, uint64_t unseen)
+{
+	uint64_t tol = expected / 100;
+	return observed <= expected + tol && expected <= observed + unseen + tol;
+}
+
 /* With unseen calls an equality becomes "observed <= expected": printed
  * as weakened, so it never passes for more than it is. */
 static int within(uint64_t observed, uint64_t expected, uint64_t unseen_calls, const char *what,
@@ -201,8 +210,7 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			"event(s) skipped by recursion protection: asserting returned <= sent <= "
 			"returned + %llu B\n",
 			U(ts->missed), U(ts->aux2), U(r->rec_missed[FN_TCP_SENDMSG]), U(unknown));
-		if (!s->bytes_sent || sb > s->bytes_sent + s->bytes_sent / 100 ||
-		    s->bytes_sent > sb + unknown + s->bytes_sent / 100)
+		if (!s->bytes_sent || !bracket(sb, s->bytes_sent, unknown))
 			FAIL("sender tcp_sendmsg bytes %llu B (+ up to %llu B unseen) do not "
 			     "bracket "
 			     "server bytes_sent %llu B",
@@ -386,8 +394,7 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		/* sends whose entry event was skipped count as copied, not
 		 * pinned (split_unseen): then pinned may fall short by that */
 		if (nic && HAS(FN_ZC_PIN) && !near(zp, s->bytes_sent, 0.01) &&
-		    (!mis || zp > s->bytes_sent + s->bytes_sent / 100 ||
-		     zp + mis + s->bytes_sent / 100 < s->bytes_sent))
+		    (!mis || !bracket(zp, s->bytes_sent, mis)))
 			FAIL("%s over a NIC: zerocopy-pinned %llu B != server bytes_sent %llu B "
 			     "(1%% tolerance%s)",
 			     im, U(zp), U(s->bytes_sent), mis ? ", less the sends unseen" : "");
