@@ -30,6 +30,7 @@ const volatile struct ct_config cfg = {
 	.nr_splice = -1,
 	.nr_getsockopt = -1,
 	.nr_io_uring_enter = -1,
+	.nr_sendmmsg = -1,
 };
 
 #endif

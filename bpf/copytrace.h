@@ -163,13 +163,19 @@ struct ct_config {
 				  * syscalls' results */
 	__u32 splice_from_syscall; /* tracepoint backend: sendfile/splice bytes from
 				    * the syscalls' results (no hook sees them) */
+	__u32 zc_gated; /* the zerocopy-only tracepoint hooks (completions'
+			 * stand-ins, the deferred copy at receive: every skb
+			 * of the host) return at once until a traced task asks
+			 * for a zerocopy send (zc_seen); only where every way
+			 * to ask is watched (raw sys_enter, io_uring's
+			 * submissions) */
 	__u32 tls_rx_split; /* tls_sw_recvmsg and the skb->user copy both hooked:
 			     * the copies inside tls_sw_recvmsg are counted in
 			     * FN_TLS_DECRYPT's aux (decrypted, then copied) */
 	/* This architecture's syscall numbers (user space's <sys/syscall.h>),
 	 * for the raw sys_enter hook's first check; -1: none. */
 	__s64 nr_sendto, nr_sendmsg, nr_recvfrom, nr_recvmsg, nr_write, nr_writev, nr_read,
-		nr_readv, nr_sendfile, nr_splice, nr_getsockopt, nr_io_uring_enter;
+		nr_readv, nr_sendfile, nr_splice, nr_getsockopt, nr_io_uring_enter, nr_sendmmsg;
 };
 
 /* Filter, written by user space into .bss before the run starts. What is

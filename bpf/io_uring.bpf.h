@@ -12,6 +12,8 @@
 #include "calls.bpf.h"
 #include "slots.bpf.h"
 
+#define IORING_OP_SENDMSG 9
+#define IORING_OP_SEND 26
 #define IORING_OP_SEND_ZC 47
 #define IORING_OP_SENDMSG_ZC 48
 #define IORING_CQE_F_NOTIF (1u << 3)
@@ -24,6 +26,10 @@ int tc_iou_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 		return 0;
 	__u8 op = BPF_CORE_READ_BITFIELD_PROBED(ctx, opcode);
 	int zc = op == IORING_OP_SEND_ZC || op == IORING_OP_SENDMSG_ZC;
+	/* a plain send request's flags (MSG_ZEROCOPY) are not in the event:
+	 * any send request opens the zerocopy-only hooks */
+	if (zc || op == IORING_OP_SEND || op == IORING_OP_SENDMSG)
+		zc_seen = 1;
 	struct sys_val *v = sys_slot(zc);
 	if (v)
 		v->iou_zc = zc;

@@ -17,6 +17,10 @@ __u64 slots_overflow = 0;
  * (observed at syscall entry): user space warns when the zerocopy-only
  * hooks were left out although the sender asked for zerocopy. */
 __u64 zc_sends_seen = 0;
+/* 1 once a traced task has asked for a zerocopy send (MSG_ZEROCOPY in a
+ * send, sendmsg or sendmmsg, or an io_uring send request): opens the
+ * zerocopy-only hooks when cfg.zc_gated. Set, never cleared in a run. */
+__u32 zc_seen = 0;
 /* Slot lifecycles (filter.recycle): each slot's owner generation, raised
  * when its process exits (CT_OWNER); the slots whose process exited,
  * waiting for user space to harvest their counters into that process's

@@ -167,6 +167,7 @@ static __always_inline void sys_begin(int call, __u64 a0, __u64 a1, __u64 a2, __
 	drop_stale(send ? FN_TCP_SENDMSG : FN_TCP_RECVMSG);
 	if (send && (flags & MSG_ZEROCOPY)) {
 		__sync_fetch_and_add(&zc_sends_seen, 1);
+		zc_seen = 1;
 		v->zckey = BPF_CORE_READ(sk, sk_zckey.counter);
 	}
 	v->flags = flags;
@@ -282,8 +283,14 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sr_enter, struct pt_regs *regs, long id)
 {
 	int call = sys_call_of(id);
-	if (call == SY_NONE)
+	if (call == SY_NONE) {
+		/* sendmmsg(fd, vec, n, flags): not timed, but it can ask for
+		 * zerocopy, which opens the zerocopy-only hooks */
+		if (id == cfg.nr_sendmmsg && !zc_seen &&
+		    (PT_REGS_PARM4_SYSCALL(regs) & MSG_ZEROCOPY) && task_slot() >= 0)
+			zc_seen = 1;
 		return 0;
+	}
 	/* regs is a BTF pointer here: direct loads, no probe-read helper */
 	sys_begin(call, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
 		  PT_REGS_PARM3_SYSCALL(regs), PT_REGS_PARM4_SYSCALL(regs));

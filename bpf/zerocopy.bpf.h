@@ -12,6 +12,16 @@
 #include "core_fixes.bpf.h" /* zc_mark_raise, zc_uarg, skb_has_zc_frags */
 
 #define SO_EE_ORIGIN_ZEROCOPY 5
+
+/* Whether the zerocopy-only tracepoints count: tracing is on and, where
+ * they are gated (cfg.zc_gated), a traced task has asked for a zerocopy
+ * send. Until then these hooks, which see every skb of the host, cost
+ * their dispatch and two loads; no zerocopy skb exists before the first
+ * such send. */
+static __always_inline int zc_open(void)
+{
+	return filter.enabled && (!cfg.zc_gated || zc_seen);
+}
 #define SO_EE_CODE_ZEROCOPY_COPIED 1
 
 /* Pages pinned inside one of our tcp_sendmsg calls; the uarg goes into
@@ -203,7 +213,7 @@ CT_EXIT(copy_ubufs, skb_copy_ubufs, on_copy_ubufs_exit((int)ret))
  * copied by skb_orphan_frags_rx -> skb_copy_ubufs before delivery. */
 static __always_inline void on_netif_receive(const struct sk_buff *skb)
 {
-	if (!filter.enabled || !skb_has_zc_frags(skb))
+	if (!zc_open() || !skb_has_zc_frags(skb))
 		return;
 	int side = rx_skb_side(skb);
 	if (side >= 0)
@@ -241,6 +251,8 @@ static __always_inline void zc_range(int side, const struct sock *sk, const stru
 
 static __always_inline void on_error_report(const struct sock *sk, const int cas)
 {
+	if (!zc_open())
+		return;
 	int side = sk_slot(sk);
 	if (side < 0)
 		return;
@@ -252,7 +264,7 @@ static __always_inline void on_error_report(const struct sock *sk, const int cas
 
 static __always_inline void on_skb_free(const struct sk_buff *skb, const int cas)
 {
-	if (!filter.enabled || BPF_CORE_READ(skb, len))
+	if (!zc_open() || BPF_CORE_READ(skb, len))
 		return; /* notifications carry no data */
 	struct sock *sk = BPF_CORE_READ(skb, sk);
 	int side = sk_slot(sk);

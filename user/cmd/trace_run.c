@@ -582,6 +582,8 @@ int main(int argc, char **argv)
 		flags |= CT_TR_NO_UPROBE | CT_TR_ZC_HOOKS;
 	if (s.o.impl == IMPL_A3 || s.o.impl == IMPL_A4)
 		flags |= CT_TR_ZC_HOOKS;
+	if (s.o.exporter)
+		flags |= CT_TR_LEAN;
 
 	if (s.o.kernel_facts) {
 		rc = print_facts(&s);

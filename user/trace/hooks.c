@@ -33,6 +33,7 @@
 #define HF_CAS 512u /* holds a BPF compare-and-swap (5.12+) */
 #define HF_NOCAS 1024u /* its twin without one, for older kernels */
 #define HF_TRACK 4096u /* keeps the set of traced processes and sockets */
+#define HF_INFO 8192u /* a row no ledger line needs, dear per byte (CT_TR_LEAN drops it) */
 
 #define ROW(fn) (1u << (fn))
 #define P(x) offsetof(struct copytrace_bpf, progs.x)
@@ -119,7 +120,7 @@ static const struct hook hooks[] = {
 	TP(recv_length, FN_TCP_RECVMSG, "sock/sock_recv_length", P(tc_recv_length), 0),
 	TP(copy_datagram, FN_RECV_COPY, "skb/skb_copy_datagram_iovec", P(tc_copy_datagram),
 	   HF_REQUIRED),
-	TP(sendmsg_locked, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", 0, 0),
+	TP(sendmsg_locked, FN_SENDMSG_LOCKED, "tcp/tcp_sendmsg_locked", 0, HF_INFO),
 	TP_ROWS(error_report, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "sock/inet_sk_error_report",
 		0, HF_ZC_ONLY | HF_ZC_STANDIN | HF_CAS),
 	TP_ROWS(consume_skb, ROW(FN_ZC_CALLBACK) | ROW(FN_ZC_LATENCY), "skb/consume_skb", 0,
@@ -435,6 +436,13 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 		const struct hook *h = &hooks[i];
 		if (!wanted(kf, t, b, h))
 			continue;
+		if ((h->flags & HF_INFO) && (t->flags & CT_TR_LEAN)) {
+			plan_note(t,
+				  "--exporter: %s not hooked (skbs filled: no ledger line; it runs "
+				  "once per skb)",
+				  h->target);
+			continue;
+		}
 		if ((h->flags & HF_ZC_ONLY) && !(t->flags & CT_TR_ZC_HOOKS)) {
 			t->zc_skipped = 1;
 			continue;
@@ -483,6 +491,7 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 		copy_ok |= !!(h->flags & HF_COPY_MAIN);
 		zc_cb_ok |= !!(h->flags & HF_ZC_CB);
 		t->raw_sys |= h->kind == HK_RAWSYS;
+		t->iou_submits |= !strcmp(h->target, "io_uring/io_uring_submit_req");
 	}
 	if (!required_ok) {
 		snprintf(why, wlen, "%s", required_why);

@@ -30,6 +30,9 @@ enum hook_kind {
 #define CT_TR_ZC_HOOKS 1u /* load the zerocopy-only tracepoint hooks (a3, a4, programs) */
 #define CT_TR_NO_SYSTIME 2u /* no syscall hooks: no kernel time per call */
 #define CT_TR_NO_UPROBE 4u /* a foreign program: no ct_gather to probe */
+/* always attached (--exporter): no hook that feeds only an informational
+ * row and runs more than once per call (tcp_sendmsg_locked, per skb) */
+#define CT_TR_LEAN 16u
 /* classic tracepoints where tp_btf would do (tests
  * the fallback for kernels without tp_btf) */
 #define CT_TR_TP_CLASSIC 8u
@@ -53,6 +56,7 @@ struct hook_plan {
 	int nnotes;
 	int zc_skipped; /* zerocopy-only tracepoint hooks left out */
 	int raw_sys; /* syscall time from tp_btf sys_enter/sys_exit */
+	int iou_submits; /* io_uring's submitted requests are watched */
 	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
 	int splice_from_syscall; /* tracepoint sendfile/splice bytes from the syscalls */
 	int recvmsg_flags_arg; /* tcp_recvmsg's flags argument (BTF parameter count) */

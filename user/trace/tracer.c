@@ -61,6 +61,9 @@ static void set_features(struct tracer *t, struct ct_config *c)
 	c->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
 	c->send_from_syscall = t->plan.send_from_syscall;
 	c->splice_from_syscall = t->plan.splice_from_syscall;
+	/* every way to ask for a zerocopy send is seen: the zerocopy-only
+	 * hooks may wait for the first */
+	c->zc_gated = t->plan.raw_sys && t->plan.iou_submits;
 	c->tls_rx_split = t->plan.backend != BK_TRACEPOINT &&
 		t->plan.rows[FN_TLS_DECRYPT].present && t->plan.rows[FN_RECV_COPY].present;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
@@ -112,6 +115,7 @@ static int load(struct tracer *t, char *why, size_t wlen)
 #ifdef SYS_io_uring_enter
 	c.nr_io_uring_enter = SYS_io_uring_enter;
 #endif
+	c.nr_sendmmsg = SYS_sendmmsg;
 	/* In a container's pid namespace the runner's pids are that
 	 * namespace's numbers: BPF must translate (bpf_get_ns_current_pid_tgid). */
 	struct stat ns;
@@ -454,6 +458,7 @@ int tracer_attach(struct tracer *t, const struct trace_filter *tf, char *err, si
 	f->recycle = tf->recycle;
 	t->recycle = tf->recycle;
 	t->skel->bss->zc_sends_seen = 0;
+	t->skel->bss->zc_seen = 0;
 	snprintf(t->uprobe_exe, sizeof(t->uprobe_exe), "%s", tf->uprobe_exe ? tf->uprobe_exe : "");
 	__sync_synchronize();
 	f->enabled = 1;
