@@ -253,6 +253,46 @@ static void zerocopy_hooks_only_when_asked(void **st)
 	assert_true(uses("net/netif_receive_skb", 0));
 }
 
+/* The zerocopy-only hooks wait for a zerocopy send only where every way
+ * to ask for one is watched: the raw sys_enter (not the per-syscall
+ * tracepoints, which leave out sendmmsg) and io_uring's submissions (not
+ * 5.10's, whose event has another name). */
+static void zerocopy_hooks_wait_where_every_ask_is_seen(void **st)
+{
+	(void)st;
+	load("6.18.44-host");
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM), 0);
+	assert_true(plan.raw_sys);
+	assert_true(plan.zc_gated);
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM | CT_TR_TP_CLASSIC), 0);
+	assert_false(plan.zc_gated);
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM | CT_TR_NO_SYSTIME), 0);
+	assert_false(plan.zc_gated);
+	load("5.10.0-32-amd64");
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM), 0);
+	assert_true(plan.raw_sys);
+	assert_false(plan.zc_gated);
+}
+
+/* --exporter (CT_TR_LEAN) leaves out tcp_sendmsg_locked, an
+ * informational row that runs per skb, and says so; nothing else. */
+static void exporter_leaves_out_the_per_skb_row(void **st)
+{
+	(void)st;
+	load("6.18.44-host");
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM), 0);
+	assert_true(uses("tcp/tcp_sendmsg_locked", 0));
+	char full[FN_COUNT + 1], lean[FN_COUNT + 1];
+	cells(full);
+	assert_int_equal(plan_of(BK_TRACEPOINT, PROGRAM | CT_TR_LEAN), 0);
+	assert_false(uses("tcp/tcp_sendmsg_locked", 0));
+	assert_false(plan.rows[FN_SENDMSG_LOCKED].present);
+	assert_true(noted("tcp/tcp_sendmsg_locked not hooked"));
+	cells(lean);
+	full[FN_SENDMSG_LOCKED] = '-';
+	assert_string_equal(lean, full);
+}
+
 /* CT_TP_CLASSIC: classic tracepoints wherever a hook has one, and the
  * per-syscall tracepoints instead of the raw ones. */
 static void classic_tracepoints_on_request(void **st)
@@ -374,6 +414,8 @@ int main(void)
 		cmocka_unit_test(no_syscall_time_drops_the_split),
 		cmocka_unit_test(zerocopy_hooks_only_when_asked),
 		cmocka_unit_test(classic_tracepoints_on_request),
+		cmocka_unit_test(zerocopy_hooks_wait_where_every_ask_is_seen),
+		cmocka_unit_test(exporter_leaves_out_the_per_skb_row),
 		cmocka_unit_test(uprobe_only_for_the_experiment),
 		cmocka_unit_test(bullseye_5_10),
 		cmocka_unit_test(send_copy_inferred_where_copy_is_no_ftrace_site),

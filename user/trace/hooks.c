@@ -425,7 +425,7 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 	       struct hook_plan *t, char *why, size_t wlen)
 {
 	char required_why[256] = "", copy_why[128] = "", zc_why[128] = "";
-	int required_ok = 0, copy_ok = 0, zc_cb_ok = 0;
+	int required_ok = 0, copy_ok = 0, zc_cb_ok = 0, iou_submits = 0;
 	memset(t, 0, sizeof(*t));
 	t->backend = b;
 	t->flags = flags;
@@ -491,12 +491,13 @@ int hooks_plan(const struct kernel_facts *kf, enum ct_backend b, unsigned flags,
 		copy_ok |= !!(h->flags & HF_COPY_MAIN);
 		zc_cb_ok |= !!(h->flags & HF_ZC_CB);
 		t->raw_sys |= h->kind == HK_RAWSYS;
-		t->iou_submits |= !strcmp(h->target, "io_uring/io_uring_submit_req");
+		iou_submits |= !strcmp(h->target, "io_uring/io_uring_submit_req");
 	}
 	if (!required_ok) {
 		snprintf(why, wlen, "%s", required_why);
 		return -1;
 	}
+	t->zc_gated = t->raw_sys && iou_submits;
 	if (b != BK_TRACEPOINT && !copy_ok)
 		plan_note(t, "%s/_copy_from_iter unavailable (%s): %s", backend_name(b),
 			  copy_why[0] ? copy_why : "not in kernel BTF",

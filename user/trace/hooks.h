@@ -56,7 +56,10 @@ struct hook_plan {
 	int nnotes;
 	int zc_skipped; /* zerocopy-only tracepoint hooks left out */
 	int raw_sys; /* syscall time from tp_btf sys_enter/sys_exit */
-	int iou_submits; /* io_uring's submitted requests are watched */
+	/* every way to ask for a zerocopy send is watched (the raw sys_enter,
+	 * io_uring's submitted requests): the zerocopy-only hooks may wait
+	 * for the first (cfg.zc_gated) */
+	int zc_gated;
 	int send_from_syscall; /* tracepoint send bytes from the send syscalls */
 	int splice_from_syscall; /* tracepoint sendfile/splice bytes from the syscalls */
 	int recvmsg_flags_arg; /* tcp_recvmsg's flags argument (BTF parameter count) */

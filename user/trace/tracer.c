@@ -61,9 +61,7 @@ static void set_features(struct tracer *t, struct ct_config *c)
 	c->have_fn_pairs = t->plan.backend != BK_TRACEPOINT;
 	c->send_from_syscall = t->plan.send_from_syscall;
 	c->splice_from_syscall = t->plan.splice_from_syscall;
-	/* every way to ask for a zerocopy send is seen: the zerocopy-only
-	 * hooks may wait for the first */
-	c->zc_gated = t->plan.raw_sys && t->plan.iou_submits;
+	c->zc_gated = t->plan.zc_gated;
 	c->tls_rx_split = t->plan.backend != BK_TRACEPOINT &&
 		t->plan.rows[FN_TLS_DECRYPT].present && t->plan.rows[FN_RECV_COPY].present;
 	bpf_map__set_autocreate(ts ? t->skel->maps.sysc_h : t->skel->maps.sysc, false);
