@@ -109,8 +109,7 @@ static void tick_print(struct session *s, struct ct_snapshot *cur, double t, int
 }
 
 /* --exporter: the tracer's own figures, processes gone past the grace
- * period hidden, then the copy published (retried shortly while a scrape
- * holds the last one). */
+ * period hidden, then its exposition published. */
 static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 {
 	struct ticker *k = &s->tick;
@@ -134,12 +133,10 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 			"lack its exited processes\n");
 	/* the exited processes' rows: those of the grace period only
 	 * (snapshot_take_live) */
-	for (int n = 0; n < 20 && exporter_publish(&s->exp, c) && !k->stop; n++) {
-		pthread_mutex_unlock(&k->mu);
-		struct timespec ms10 = { 0, 10000000 };
-		nanosleep(&ms10, NULL);
-		pthread_mutex_lock(&k->mu);
-	}
+	if (exporter_publish(&s->exp, c))
+		fprintf(stderr,
+			"trace_run: --exporter: out of memory; /metrics serves the "
+			"last published figures\n");
 }
 
 static void *tick_main(void *arg)

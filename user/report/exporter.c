@@ -75,26 +75,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			     MHD_RESPMEM_PERSISTENT);
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
 	int om = accept && strstr(accept, "application/openmetrics-text");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return MHD_NO;
 	pthread_mutex_lock(&e->mu);
-	int have = e->pub != NULL;
-	if (have)
-		(om ? &writer_openmetrics : &writer_prom)->write(m, e->pub);
+	size_t len = e->len[om];
+	char *buf = e->text[om] ? malloc(len ? len : 1) : NULL;
+	if (buf)
+		memcpy(buf, e->text[om], len);
+	int have = e->text[om] != NULL;
 	e->scrapes++;
 	pthread_mutex_unlock(&e->mu);
-	if (fclose(m)) {
-		free(buf);
-		return MHD_NO;
-	}
-	if (!have) {
-		free(buf);
+	if (!have)
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", not_yet,
 			     strlen(not_yet), MHD_RESPMEM_PERSISTENT);
-	}
+	if (!buf)
+		return MHD_NO;
 	return reply(c, MHD_HTTP_OK,
 		     om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
 			: "text/plain; version=0.0.4; charset=utf-8",
@@ -159,18 +152,41 @@ int exporter_open(struct exporter *e, const char *addr, uint16_t port, char *err
 	return 0;
 }
 
+/* One format's exposition of s, in a buffer of its own (NULL: no memory). */
+static char *render(const struct report_writer *w, const struct ct_snapshot *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, len);
+	if (!m)
+		return NULL;
+	int bad = w->write(m, s);
+	if (fclose(m) || bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 int exporter_publish(struct exporter *e, const struct ct_snapshot *s)
 {
-	if (pthread_mutex_trylock(&e->mu))
+	size_t len[2];
+	char *t[2] = { render(&writer_prom, s, &len[0]), render(&writer_openmetrics, s, &len[1]) };
+	if (!t[0] || !t[1]) {
+		free(t[0]);
+		free(t[1]);
 		return -1;
-	if (!e->pub)
-		e->pub = malloc(sizeof(*e->pub));
-	if (e->pub) {
-		memcpy(e->pub, s, sizeof(*e->pub));
-		e->pub->prog = NULL; /* it pointed into the publisher's copy */
-		e->pub->iv = NULL;
+	}
+	/* held for two swaps; a scrape holds it for one copy */
+	pthread_mutex_lock(&e->mu);
+	for (int i = 0; i < 2; i++) {
+		char *old = e->text[i];
+		e->text[i] = t[i];
+		e->len[i] = len[i];
+		t[i] = old;
 	}
 	pthread_mutex_unlock(&e->mu);
+	free(t[0]);
+	free(t[1]);
 	return 0;
 }
 
@@ -182,7 +198,9 @@ void exporter_close(struct exporter *e)
 	if (e->lfd >= 0)
 		close(e->lfd);
 	e->lfd = -1;
-	free(e->pub);
-	e->pub = NULL;
+	for (int i = 0; i < 2; i++) {
+		free(e->text[i]);
+		e->text[i] = NULL;
+	}
 }
 #endif
