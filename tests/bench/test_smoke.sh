@@ -50,14 +50,19 @@ rows+=('6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced'
 	'6 profiler \| a1 64 KiB: time-ledger share'
 	'6 profiler \| a2 64 KiB: time-ledger share')
 rows+=('7 copies \| a5 64 KiB loopback: CPU copies per payload byte')
-rows+=('8 exporter \| a2 64 KiB: throughput with `trace_run --exporter --all`')
+rows+=('8 exporter \| a2 64 KiB: throughput with `trace_run --exporter --all`'
+	'8 exporter \| a2 64 KiB: direct accounting'
+	'8 exporter \| a2 64 KiB: empty BPF programs on sock_send_length, sock_recv_length, skb_copy_datagram_iovec, sys_enter'
+	'8 exporter \| a2 64 KiB: empty BPF programs on sock_send_length, sock_recv_length, skb_copy_datagram_iovec \(')
 rows+=('3 overhead \| a2 256 B: empty BPF programs on the same hook points'
 	'3 overhead \| a2 256 B: `trace_run/tracepoint` traced/untraced over the floor'
 	'6 profiler \| a1 256 B: trace_run \(defaults\) traced/untraced over the floor')
 for r in "${rows[@]}"; do check "row: $r" has_row "$r"; done
 
 # Every comparison produced figures (a failed tool shows n/a in its ratio).
-for r in "${rows[@]:0:8}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536 B: bpftrace"; do
+for r in "${rows[@]:0:8}" "2 latency \| a1 rr 256 B p50" "3 overhead \| a2 65536 B: bpftrace" \
+	"8 exporter \| a2 64 KiB: empty BPF programs on [a-z_, ]*sys_enter" \
+	"8 exporter \| a2 64 KiB: empty BPF programs on sock_send_length, sock_recv_length, skb_copy_datagram_iovec \("; do
 	check "figures: $r" bash -c 'grep -E "^\| " "$1" | grep -E -- "$2" | grep -vq "| n/a |"' _ "$OUT/summary.md" "$r"
 done
 check "verdicts present" grep -Eq '\*\*(met|missed)\*\*' "$OUT/summary.md"
