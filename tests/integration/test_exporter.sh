@@ -28,7 +28,7 @@ links_before
 # ---- iperf3 under --exporter, scraped by Prometheus ---------------------------
 iperf3 -s -p $IP >/dev/null 2>&1 & SRV=$!; PIDS+=("$SRV")
 wait_for 5 bash -c "ss -ltn | grep -q ':$IP '"
-"$TR" --exporter $EXP --pid $SRV --sample-freq 0 >report.txt 2>err.txt & TRP=$!; PIDS+=("$TRP")
+"$TR" --exporter $EXP --pid $SRV --sample-freq 0 --bpf-stats >report.txt 2>err.txt & TRP=$!; PIDS+=("$TRP")
 check "the exporter answers /metrics" wait_for 10 curl -sf http://127.0.0.1:$EXP/metrics
 cat >prom.yml <<YML
 global: { scrape_interval: 1s, evaluation_interval: 1s }
@@ -57,6 +57,20 @@ fams = {re.sub(r"[{ ].*", "", l.strip()) for l in open("metrics.txt") if not l.s
 help = {l.split()[2] for l in open("metrics.txt") if l.startswith("# HELP")}
 typ = {l.split()[2] for l in open("metrics.txt") if l.startswith("# TYPE")}
 sys.exit(0 if fams and fams <= help and fams <= typ else 1)'
+check "--bpf-stats: a series per program, their run times adding to the total, runs counted" $PY -c '
+import re, sys
+v = {}
+for l in open("metrics.txt"):
+    m = re.match(r"(copytrace_bpf_\w+)(?:\{program=\"(\w+)\"\})? (\S+)$", l.strip())
+    if m:
+        v.setdefault(m[1], {})[m[2]] = float(m[3])
+total = v["copytrace_bpf_run_seconds_total"][None]
+secs, runs = v["copytrace_bpf_program_run_seconds_total"], v["copytrace_bpf_program_runs_total"]
+print(f"{len(secs)} programs, {total:.6f} s, {sum(runs.values()):.0f} runs")
+ok = (secs.keys() == runs.keys() and len(secs) >= 3 and total > 0
+      and abs(sum(secs.values()) - total) <= 1e-9 * (len(secs) + 1)
+      and sum(runs.values()) >= 1000)
+sys.exit(0 if ok else 1)'
 curl -sf -D hdr.txt -H 'Accept: application/openmetrics-text; version=1.0.0' \
 	http://127.0.0.1:$EXP/metrics >om.txt
 check "OpenMetrics when asked: its content type" grep -qi 'content-type: application/openmetrics-text' hdr.txt

@@ -802,6 +802,47 @@ static void hostile_prom(void **st)
 	check_format(&writer_prom, "hostile.prom");
 }
 
+/* --exporter --bpf-stats: the tracer's run time in all and a series per
+ * program, every loaded one (one that has not run too), the profiler's
+ * left out; a live snapshot is derived at every take, and the sums must
+ * not grow by it. */
+static void prom_bpf_programs(void **st)
+{
+	(void)st;
+	static struct selfcost c = { .stats_fd = -1, .n = 3 };
+	c.p[0] = (struct sc_prog){ .name = "sr_enter", .ns = 1500000000, .calls = 1000 };
+	c.p[1] = (struct sc_prog){ .name = "tb_copy_datagram", .ns = 0, .calls = 0 };
+	c.p[2] = (struct sc_prog){ .name = "pf_sample", .profiler = 1, .ns = 7, .calls = 7 };
+	setup_prog();
+	rep.cost = &c;
+	snapshot_derive(&rep, &opts);
+	snapshot_derive(&rep, &opts);
+	for (int om = 0; om < 2; om++) {
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&buf, &n);
+		assert_non_null(f);
+		assert_int_equal((om ? &writer_openmetrics : &writer_prom)->write(f, &rep), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_non_null(strstr(buf, "\ncopytrace_bpf_run_seconds_total 1.500000000\n"));
+		assert_non_null(
+			strstr(buf,
+			       "\ncopytrace_bpf_program_run_seconds_total{program=\"sr_enter\"} "
+			       "1.500000000\n"));
+		assert_non_null(strstr(
+			buf, "\ncopytrace_bpf_program_runs_total{program=\"sr_enter\"} 1000\n"));
+		assert_non_null(strstr(
+			buf,
+			"\ncopytrace_bpf_program_runs_total{program=\"tb_copy_datagram\"} 0\n"));
+		assert_null(strstr(buf, "pf_sample"));
+		assert_non_null(strstr(buf,
+				       om ? "# TYPE copytrace_bpf_program_runs counter\n"
+					  : "# TYPE copytrace_bpf_program_runs_total counter\n"));
+		free(buf);
+	}
+	rep.cost = NULL;
+}
+
 /* --interval: a delta of two takes is every counter's difference, and
  * the interval's ledger adds to the earlier take's into the later one's. */
 static void interval_delta(void **st)
@@ -904,6 +945,7 @@ int main(void)
 		cmocka_unit_test(hostile_folded),
 		cmocka_unit_test(prog_prom),
 		cmocka_unit_test(prog_openmetrics),
+		cmocka_unit_test(prom_bpf_programs),
 		cmocka_unit_test(hostile_prom),
 		cmocka_unit_test(interval_delta),
 		cmocka_unit_test(ktls_never_silent),

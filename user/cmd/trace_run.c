@@ -58,6 +58,7 @@ struct ticker {
 	struct ct_interval iv;
 	double gone_since[CT_NSLOTS]; /* --exporter: when a slot's process was first seen gone */
 	struct comm_carry carry; /* --exporter --by comm: names' sums of gone processes */
+	struct selfcost cost; /* --exporter --bpf-stats: the programs' figures at the take */
 };
 /* --exporter: the published snapshot's age at most */
 #define EXPORTER_TICK_S 1.0
@@ -117,8 +118,6 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 	for (int f = 0; f < FN_COUNT; f++)
 		missed += c->total[f].missed;
 	c->dropped_events = missed + tracer_recursion_total(&s->t);
-	c->bpf_stats_on = s->cp != NULL;
-	c->bpf_run_ns = s->cp ? selfcost_now_ns(s->cp) : 0;
 	c->by_comm = s->o.by_comm;
 	for (int i = 0; i < CT_NSLOTS; i++) {
 		if (!c->procs[i].p.tgid || c->alive[i] || i >= CT_SLOT_LATE)
@@ -137,6 +136,20 @@ static void tick_publish(struct session *s, struct ct_snapshot *c, double t)
 		fprintf(stderr,
 			"trace_run: --exporter: out of memory; /metrics serves the "
 			"last published figures\n");
+}
+
+/* A take of the running tracer; with --exporter --bpf-stats, its
+ * programs' run time as of the take too. */
+static int tick_take(struct session *s, struct ct_snapshot *c, double t)
+{
+	struct ticker *k = &s->tick;
+	c->prog = k->prog;
+	c->cost = NULL;
+	if (s->o.exporter && s->cp) {
+		selfcost_now(s->cp, &k->cost);
+		c->cost = &k->cost;
+	}
+	return snapshot_take_live(c, &s->o, &s->t, s->o.exporter != NULL, t);
 }
 
 static void *tick_main(void *arg)
@@ -159,8 +172,7 @@ static void *tick_main(void *arg)
 		/* the interval ends where the read starts: what is sent while the
 		 * cells are read falls on either side, as a per-CPU read must */
 		double t = now_real();
-		k->cur.prog = k->prog;
-		if (snapshot_take_live(&k->cur, &s->o, &s->t, s->o.exporter != NULL, t))
+		if (tick_take(s, &k->cur, t))
 			continue; /* no memory: the next tick's read covers this one */
 		if (s->o.exporter)
 			tick_publish(s, &k->cur, t);
@@ -179,9 +191,8 @@ static int tick_start(struct session *s, const struct ct_program *prog)
 	if (!s->o.interval && !s->o.exporter)
 		return 0;
 	k->prog = prog;
-	k->prev.prog = prog;
 	double t0 = now_real();
-	if (snapshot_take_live(&k->prev, &s->o, &s->t, s->o.exporter != NULL, t0))
+	if (tick_take(s, &k->prev, t0))
 		return errf(s->err, sizeof(s->err), "--interval: out of memory");
 	if (s->o.exporter) /* a scrape right after the start has its series */
 		tick_publish(s, &k->prev, t0);

@@ -171,6 +171,38 @@ static void zc_family(FILE *f, const struct ct_snapshot *s, int om)
 			n, U(notif - notif_copied), n, U(notif_copied));
 }
 
+/* One series per tracer program (every loaded one, so its series exist
+ * before it first runs): its run time, or its runs. Program names are
+ * the tracer's own. */
+static void program_series(FILE *f, const struct selfcost *c, const char *name, int runs)
+{
+	for (int i = 0; i < c->n; i++) {
+		if (c->p[i].profiler)
+			continue;
+		fprintf(f, "%s{program=\"", name);
+		label_value(f, c->p[i].name);
+		if (runs)
+			fprintf(f, "\"} %llu\n", U(c->p[i].calls));
+		else
+			fprintf(f, "\"} %.9f\n", (double)c->p[i].ns / 1e9);
+	}
+}
+
+/* --bpf-stats: the tracer's BPF run time, in all and by program. */
+static void bpf_families(FILE *f, const struct ct_snapshot *s, int om)
+{
+	family(f, om, "copytrace_bpf_run_seconds_total",
+	       "Time the tracer's BPF programs ran (kernel BPF statistics, --bpf-stats).");
+	fprintf(f, "copytrace_bpf_run_seconds_total %.9f\n", (double)s->cost_ns[0] / 1e9);
+	family(f, om, "copytrace_bpf_program_run_seconds_total",
+	       "Time each of the tracer's BPF programs ran (kernel BPF statistics, "
+	       "--bpf-stats); the dispatch around a run is not in it.");
+	program_series(f, s->cost, "copytrace_bpf_program_run_seconds_total", 0);
+	family(f, om, "copytrace_bpf_program_runs_total",
+	       "Times each of the tracer's BPF programs ran (--bpf-stats).");
+	program_series(f, s->cost, "copytrace_bpf_program_runs_total", 1);
+}
+
 static int prom_any(FILE *f, const struct ct_snapshot *s, int om)
 {
 	static const int copied[] = {
@@ -205,11 +237,8 @@ static int prom_any(FILE *f, const struct ct_snapshot *s, int om)
 	       "Events the tracer did not see: calls whose exit was missed, runs skipped by BPF "
 	       "recursion protection.");
 	fprintf(f, "copytrace_dropped_events_total %llu\n", U(s->dropped_events));
-	if (s->bpf_stats_on) {
-		family(f, om, "copytrace_bpf_run_seconds_total",
-		       "Time the tracer's BPF programs ran (kernel BPF statistics, --bpf-stats).");
-		fprintf(f, "copytrace_bpf_run_seconds_total %.9f\n", (double)s->bpf_run_ns / 1e9);
-	}
+	if (s->cost)
+		bpf_families(f, s, om);
 	if (om)
 		fputs("# EOF\n", f);
 	return ferror(f) ? -1 : 0;

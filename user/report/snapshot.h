@@ -160,14 +160,11 @@ struct ct_snapshot {
 	uint64_t procs_seen, procs_exited; /* processes traced, and exited */
 	const struct ct_interval *iv; /* NULL: the whole run; else one interval */
 	/* --exporter: processes gone longer than the grace period (their
-	 * series dropped), --by comm, events the tracer did not see (calls
-	 * whose exit was missed + runs skipped by recursion protection), and
-	 * the BPF programs' run time so far (bpf_run_ns valid with --bpf-stats) */
+	 * series dropped), --by comm, and events the tracer did not see
+	 * (calls whose exit was missed + runs skipped by recursion protection) */
 	unsigned char *hidden;
 	int by_comm;
 	uint64_t dropped_events;
-	int bpf_stats_on;
-	uint64_t bpf_run_ns;
 	char (*label)[CT_LABEL]; /* "sender"/"receiver", "PID/comm", "others",
 				  * "exited processes (N)" */
 	unsigned long long overflow; /* processes summed in the last slot */
@@ -195,9 +192,10 @@ struct ct_snapshot {
 	uint32_t tl_pid[CT_NSLOTS];
 	char tl_label[CT_NSLOTS][CT_LABEL];
 	char fg_title[192]; /* the flame graph's title */
-	/* --bpf-stats (NULL without): the BPF programs' own run time, the
-	 * sums of the tracer's [0] and the profiler's [1], the programs that
-	 * ran (most time first), and the traced CPU time (0: unknown) */
+	/* --bpf-stats (NULL without): the BPF programs' own run time (from
+	 * attach to detach, or to the take with --exporter), the sums of the
+	 * tracer's [0] and the profiler's [1], the programs that ran (most
+	 * time first), and the traced CPU time (0: unknown) */
 	const struct selfcost *cost;
 	uint64_t cost_ns[2], cost_runs[2];
 	int cost_order[SC_MAX_PROGS], ncost;

@@ -122,6 +122,8 @@ static void cost_sums(struct ct_snapshot *s)
 	if (!c)
 		return;
 	int *v = s->cost_order, n = 0;
+	memset(s->cost_ns, 0, sizeof(s->cost_ns)); /* a live take is derived again */
+	memset(s->cost_runs, 0, sizeof(s->cost_runs));
 	for (int i = 0; i < c->n; i++) {
 		s->cost_ns[!!c->p[i].profiler] += c->p[i].ns;
 		s->cost_runs[!!c->p[i].profiler] += c->p[i].calls;

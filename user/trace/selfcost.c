@@ -71,27 +71,29 @@ void selfcost_begin(struct selfcost *s, struct bpf_object *tracer, struct bpf_ob
 	add_object(s, profiler, 1);
 }
 
-void selfcost_end(struct selfcost *s)
+/* q's run time and runs since begin (as they were when the kernel does
+ * not answer) */
+static void since_begin(struct sc_prog *q)
 {
-	for (int i = 0; i < s->n; i++) {
-		struct sc_prog *q = &s->p[i];
-		uint64_t ns, calls;
-		if (prog_stats(q->fd, &ns, &calls))
-			continue;
-		q->ns = ns - q->ns0;
-		q->calls = calls - q->calls0;
-	}
+	uint64_t ns, calls;
+	if (prog_stats(q->fd, &ns, &calls))
+		return;
+	q->ns = ns - q->ns0;
+	q->calls = calls - q->calls0;
 }
 
-uint64_t selfcost_now_ns(const struct selfcost *s)
+void selfcost_end(struct selfcost *s)
 {
-	uint64_t sum = 0;
-	for (int i = 0; i < s->n; i++) {
-		uint64_t ns, calls;
-		if (!s->p[i].profiler && !prog_stats(s->p[i].fd, &ns, &calls))
-			sum += ns - s->p[i].ns0;
-	}
-	return sum;
+	for (int i = 0; i < s->n; i++)
+		since_begin(&s->p[i]);
+}
+
+void selfcost_now(const struct selfcost *s, struct selfcost *out)
+{
+	*out = *s;
+	out->stats_fd = -1; /* the copy keeps nothing open */
+	for (int i = 0; i < out->n; i++)
+		since_begin(&out->p[i]);
 }
 
 void selfcost_close(struct selfcost *s)

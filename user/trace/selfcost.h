@@ -37,9 +37,9 @@ void selfcost_begin(struct selfcost *s, struct bpf_object *tracer, struct bpf_ob
 /* ... and keeps each one's time and runs since, after detach (the last
  * begin/end pair counts: with --compare, the last traced run). */
 void selfcost_end(struct selfcost *s);
-/* While attached (--exporter): the tracer's programs' run time since
- * begin, ns; read only. */
-uint64_t selfcost_now_ns(const struct selfcost *s);
+/* While attached (--exporter): out = s with each program's time and runs
+ * since begin, as selfcost_end would leave them; s is only read. */
+void selfcost_now(const struct selfcost *s, struct selfcost *out);
 void selfcost_close(struct selfcost *s);
 
 #endif
