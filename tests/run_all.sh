@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 groups=${*:-unit analysis docs integration vm experiments bench}
 pass=0; fail=0; skip=0
+failed=() # what failed, repeated at the end: CI shows only the output's tail
 
 run_script() { # name, command...
 	local name=$1; shift
@@ -22,10 +23,11 @@ run_script() { # name, command...
 		local p f; p=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$line"); f=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$line")
 		pass=$((pass + p)); fail=$((fail + f))
 		grep -Eq ' skipped=[0-9]+' <<<"$line" && skip=$((skip + $(sed -E 's/.* skipped=([0-9]+).*/\1/' <<<"$line")))
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1)) && echo "not ok - $name exited $rc"
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1)) && echo "not ok - $name exited $rc" | tee -a "$out"
 	else
-		[ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "not ok - $name exited $rc"; }
+		[ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "not ok - $name exited $rc" | tee -a "$out"; }
 	fi
+	while IFS= read -r l; do failed+=("$name: $l"); done < <(grep '^not ok' "$out")
 	rm -f "$out"
 }
 
@@ -42,7 +44,8 @@ for g in $groups; do
 			# cmocka's skip(): not possible on this machine, never a pass
 			s=$(grep -Eo '\[  SKIPPED \] [0-9]+' <<<"$out" | awk '{s+=$4} END {print s+0}')
 			pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
-			[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
+			[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1)) && failed+=("$t: exited $rc")
+			while IFS= read -r l; do failed+=("$t: $l"); done < <(grep -E '^\[  (FAILED|ERROR) +\] [a-z_]' <<<"$out")
 		done ;;
 	analysis|docs) # no root
 		for t in tests/"$g"/test_*.sh; do run_script "$t" bash "$t"; done ;;
@@ -59,5 +62,9 @@ for g in $groups; do
 	esac
 done
 echo
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failed[@]}"
+fi
 if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
 [ "$fail" -eq 0 ]
