@@ -338,6 +338,19 @@ static void bullseye_5_10(void **st)
 	assert_true(uses("sock_zerocopy_callback", 0)); /* its name before 5.13 */
 }
 
+/* The kprobe backend says that its softirq rows can fall short unseen;
+ * fentry, whose skips are counted, says nothing of it. */
+static void kprobe_says_softirq_rows_may_fall_short(void **st)
+{
+	(void)st;
+	load("6.1.0-50-amd64");
+	assert_int_equal(plan_of(BK_KPROBE, PROGRAM), 0);
+	assert_true(plan.rows[FN_DEFERRED_COPY].present);
+	assert_true(noted("kprobe backend: a kprobe hit in a softirq"));
+	assert_int_equal(plan_of(BK_FENTRY, PROGRAM), 0);
+	assert_false(noted("kprobe hit in a softirq"));
+}
+
 /* 6.1 and 6.12: _copy_from_iter is no ftrace site in Debian's builds, so
  * the send copy's length is inferred from __check_object_size. */
 static void send_copy_inferred_where_copy_is_no_ftrace_site(void **st)
@@ -418,6 +431,7 @@ int main(void)
 		cmocka_unit_test(exporter_leaves_out_the_per_skb_row),
 		cmocka_unit_test(uprobe_only_for_the_experiment),
 		cmocka_unit_test(bullseye_5_10),
+		cmocka_unit_test(kprobe_says_softirq_rows_may_fall_short),
 		cmocka_unit_test(send_copy_inferred_where_copy_is_no_ftrace_site),
 		cmocka_unit_test(completions_without_the_inlined_callback),
 		cmocka_unit_test(bad_facts_refused),

@@ -74,6 +74,53 @@ static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
 	} while (0)
 #define HAS(fn) (r->info[fn].present)
 
+/* The deferred copy over loopback and veth: every pinned byte is copied
+ * once at receive, and once more each time it is retransmitted (the
+ * VM's runs: deferred = pinned + retransmitted, to the byte). Copies the
+ * tracer did not see leave only the upper bound: exits missed, runs
+ * skipped by recursion protection, or, on the kprobe backend, uncounted:
+ * skb_copy_ubufs runs in the receive softirq, and when that interrupts
+ * another kprobe's handler the kprobe layer skips it (6.1, kprobe, a3
+ * 4096 B: one 65,028 B skb of 4,481,024 B pinned). Returns the
+ * invariants that failed. */
+static int check_deferred(const struct ct_snapshot *r, FILE *err, uint64_t zp, int *skipped)
+{
+	static const int fns[] = { FN_DEFERRED_COPY };
+	uint64_t dc = r->ledger.bytes[LL_DEFERRED], tol = zp / 100;
+	uint64_t rt = HAS(FN_RETRANS) ? snap_stat(r, CT_SERVER, FN_RETRANS)->bytes : 0;
+	uint64_t u = unseen(r, fns, 1);
+	int kprobe = r->backend && !strcmp(r->backend, "kprobe"), bad = 0;
+	if (HAS(FN_RETRANS) && dc > zp + rt + tol)
+		FAIL("%s: deferred copy %llu B > zerocopy-pinned %llu B + retransmitted %llu B: "
+		     "bytes copied at receive that no send pinned",
+		     r->impl, U(dc), U(zp), U(rt));
+	if (u || kprobe) {
+		char why[112];
+		if (u)
+			snprintf(why, sizeof(why),
+				 "%llu call(s) unseen (missed exits or recursion protection)",
+				 U(u));
+		else
+			snprintf(why, sizeof(why),
+				 "kprobe: copies in a softirq that interrupted another kprobe's "
+				 "handler are skipped uncounted");
+		if (HAS(FN_RETRANS))
+			fprintf(err,
+				"check weakened: %s deferred copy: %s: asserting only deferred "
+				"%llu B "
+				"<= pinned %llu B + retransmitted %llu B\n",
+				r->impl, why, U(dc), U(zp), U(rt));
+		else
+			SKIP("%s deferred copy: %s, and no retransmit hook for an upper bound",
+			     r->impl, why);
+	} else if (dc < zp - tol) {
+		FAIL("%s: deferred copy %llu B < zerocopy-pinned %llu B: the send copy should "
+		     "reappear at receive",
+		     r->impl, U(dc), U(zp));
+	}
+	return bad;
+}
+
 /* a6: every plaintext byte the server sent is encrypted, every byte the
  * client received decrypted (the tls lines count plaintext, so records'
  * 29-byte overheads are in neither side), and sendfile's pages, encrypted
@@ -406,11 +453,8 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 			     im, U(l->bytes[LL_DEFERRED]), U(zp));
 		else if (r->host_role)
 			bad += check_deferred_by_flags(r, err);
-		else if (!nic && l->bytes[LL_DEFERRED] < zp - zp / 100)
-			FAIL("%s: deferred copy %llu B < zerocopy-pinned %llu B: the send copy "
-			     "should "
-			     "reappear at receive",
-			     im, U(l->bytes[LL_DEFERRED]), U(zp));
+		else if (!nic)
+			bad += check_deferred(r, err, zp, skipped);
 	} else if (l->bytes[LL_PINNED]) {
 		FAIL("%s: %llu B zerocopy-pinned, expected 0", r->impl, U(l->bytes[LL_PINNED]));
 	}
