@@ -27,7 +27,7 @@ run_script() { # name, command...
 	else
 		[ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "not ok - $name exited $rc" | tee -a "$out"; }
 	fi
-	while IFS= read -r l; do failed+=("$name: $l"); done < <(grep '^not ok' "$out")
+	while IFS= read -r l; do failed+=("$name: $l"); done < <(grep -E '^(\[[^]]*\] )?not ok' "$out")
 	rm -f "$out"
 }
 
