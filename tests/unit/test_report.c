@@ -539,6 +539,19 @@ static void ktls_receive_split(void **st)
 	free(j);
 }
 
+/* --check's lines for rep as it is now (derived first). */
+static char *checked(void)
+{
+	snapshot_derive(&rep, &opts);
+	char *e = NULL;
+	size_t n = 0;
+	int skipped;
+	FILE *f = open_memstream(&e, &n);
+	ledger_check(&rep, f, &skipped);
+	fclose(f);
+	return e;
+}
+
 /* a3 over a NIC on the tracepoint backend: a send whose syscall entry
  * recursion protection skipped counts as copied, not pinned, so the
  * pinned bytes may fall short of what was sent by those sends and no
@@ -552,14 +565,7 @@ static char *nic_check(uint64_t pinned, uint64_t skipped_sends)
 	rep.stats[CT_STAT_KEY(0, FN_DEFERRED_COPY)].bytes = 0;
 	rep.stats[CT_STAT_KEY(0, FN_ZC_PIN)].bytes = pinned;
 	rep.rec_missed[FN_SYS_SEND] = skipped_sends;
-	snapshot_derive(&rep, &opts);
-	char *e = NULL;
-	size_t n = 0;
-	int skipped;
-	FILE *f = open_memstream(&e, &n);
-	ledger_check(&rep, f, &skipped);
-	fclose(f);
-	return e;
+	return checked();
 }
 
 static void nic_pinned_short_by_unseen_sends(void **st)
@@ -600,14 +606,7 @@ static char *deferred_check(uint64_t deferred, uint64_t unseen_calls, int kprobe
 	rep.stats[CT_STAT_KEY(0, FN_DEFERRED_COPY)].missed = unseen_calls;
 	if (kprobe)
 		rep.backend = "kprobe";
-	snapshot_derive(&rep, &opts);
-	char *e = NULL;
-	size_t n = 0;
-	int skipped;
-	FILE *f = open_memstream(&e, &n);
-	ledger_check(&rep, f, &skipped);
-	fclose(f);
-	return e;
+	return checked();
 }
 
 static void deferred_copy_brackets_pinned_and_retransmitted(void **st)
