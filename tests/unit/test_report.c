@@ -628,12 +628,15 @@ static void deferred_copy_brackets_pinned_and_retransmitted(void **st)
 	assert_non_null(strstr(e,
 			       "check weakened: a3 deferred copy: kprobe: copies in a softirq "
 			       "that interrupted another kprobe's handler are skipped "
-			       "uncounted: asserting only deferred 64552960 B <= pinned "
+			       "uncounted: asserting only 0 < deferred 64552960 B <= pinned "
 			       "65536000 B + retransmitted 131072 B"));
 	free(e);
 	e = deferred_check(65536000 - 15 * 65536, 3, 0); /* 3 calls unseen */
 	assert_null(strstr(e, shortf));
 	assert_non_null(strstr(e, "a3 deferred copy: 3 call(s) unseen"));
+	free(e);
+	e = deferred_check(0, 0, 1); /* some may go unseen, never all */
+	assert_non_null(strstr(e, "check failed: a3: no deferred copy seen of 65536000 B"));
 	free(e);
 	/* over the upper bound: fails, weakened or not */
 	for (int k = 0; k < 2; k++) {
