@@ -76,7 +76,9 @@ static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
 
 /* The deferred copy over loopback and veth: every pinned byte is copied
  * once at receive, and once more each time it is retransmitted (the
- * VM's runs: deferred = pinned + retransmitted, to the byte). Copies the
+ * VM's runs: deferred = pinned + retransmitted, to the byte). The upper
+ * bound takes the application's bytes sent, not the pinned row, which
+ * falls short when sends go unseen (7.2 under TCG: 145 calls). Copies the
  * tracer did not see leave only the upper bound (and some copy seen):
  * exits missed, runs
  * skipped by recursion protection, or, on the kprobe backend, uncounted:
@@ -84,17 +86,18 @@ static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
  * another kprobe's handler the kprobe layer skips it (6.1, kprobe, a3
  * 4096 B: one 65,028 B skb of 4,481,024 B pinned). Returns the
  * invariants that failed. */
-static int check_deferred(const struct ct_snapshot *r, FILE *err, uint64_t zp, int *skipped)
+static int check_deferred(const struct ct_snapshot *r, FILE *err, uint64_t zp, uint64_t sent,
+			  int *skipped)
 {
 	static const int fns[] = { FN_DEFERRED_COPY };
 	uint64_t dc = r->ledger.bytes[LL_DEFERRED], tol = zp / 100;
 	uint64_t rt = HAS(FN_RETRANS) ? snap_stat(r, CT_SERVER, FN_RETRANS)->bytes : 0;
 	uint64_t u = unseen(r, fns, 1);
 	int kprobe = r->backend && !strcmp(r->backend, "kprobe"), bad = 0;
-	if (HAS(FN_RETRANS) && dc > zp + rt + tol)
-		FAIL("%s: deferred copy %llu B > zerocopy-pinned %llu B + retransmitted %llu B: "
-		     "bytes copied at receive that no send pinned",
-		     r->impl, U(dc), U(zp), U(rt));
+	if (HAS(FN_RETRANS) && dc > sent + rt + sent / 100)
+		FAIL("%s: deferred copy %llu B > bytes sent %llu B + retransmitted %llu B: more "
+		     "copied at receive than was sent",
+		     r->impl, U(dc), U(sent), U(rt));
 	if (u || kprobe) {
 		char why[112];
 		if (u)
@@ -111,8 +114,8 @@ static int check_deferred(const struct ct_snapshot *r, FILE *err, uint64_t zp, i
 		else if (HAS(FN_RETRANS))
 			fprintf(err,
 				"check weakened: %s deferred copy: %s: asserting only 0 < deferred "
-				"%llu B <= pinned %llu B + retransmitted %llu B\n",
-				r->impl, why, U(dc), U(zp), U(rt));
+				"%llu B <= sent %llu B + retransmitted %llu B\n",
+				r->impl, why, U(dc), U(sent), U(rt));
 		else
 			SKIP("%s deferred copy: %s, and no retransmit hook for an upper bound",
 			     r->impl, why);
@@ -457,7 +460,7 @@ static int check_sender(const struct ct_snapshot *r, FILE *err, int *skipped)
 		else if (r->host_role)
 			bad += check_deferred_by_flags(r, err);
 		else if (!nic)
-			bad += check_deferred(r, err, zp, skipped);
+			bad += check_deferred(r, err, zp, s->bytes_sent, skipped);
 	} else if (l->bytes[LL_PINNED]) {
 		FAIL("%s: %llu B zerocopy-pinned, expected 0", r->impl, U(l->bytes[LL_PINNED]));
 	}
