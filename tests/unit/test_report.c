@@ -654,6 +654,31 @@ static void deferred_copy_brackets_pinned_and_retransmitted(void **st)
 	}
 }
 
+/* a3's zerocopy ids: short of the application's count fails, unless
+ * callbacks can go unseen; on kprobe, whose skips are counted nowhere,
+ * any shortfall but all is said as weakened (5.10, two hosts: 340 of 346). */
+static void zerocopy_ids_short_only_where_unseen(void **st)
+{
+	(void)st;
+	const char *bad = "check failed: a3 zerocopy ids completed";
+	for (int k = 0; k < 3; k++) {
+		setup_a3();
+		rep.stats[CT_STAT_KEY(0, FN_ZC_CALLBACK)].aux = k == 2 ? 0 : 983;
+		if (k)
+			rep.backend = "kprobe";
+		char *e = checked();
+		if (k == 1) {
+			assert_null(strstr(e, bad));
+			assert_non_null(strstr(e,
+					       "check weakened: a3 zerocopy ids completed: the "
+					       "tracer saw 983 of the application's 1000"));
+		} else {
+			assert_non_null(strstr(e, bad));
+		}
+		free(e);
+	}
+}
+
 /* ---- comparing with the golden files --------------------------------------- */
 
 static char *slurp(const char *path, size_t *n)
@@ -1018,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(ktls_receive_split),
 		cmocka_unit_test(nic_pinned_short_by_unseen_sends),
 		cmocka_unit_test(deferred_copy_brackets_pinned_and_retransmitted),
+		cmocka_unit_test(zerocopy_ids_short_only_where_unseen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
