@@ -80,11 +80,10 @@ static uint64_t split_unseen(const struct ct_snapshot *r, FILE *err)
  * bound takes the application's bytes sent, not the pinned row, which
  * falls short when sends go unseen (7.2 under TCG: 145 calls). Copies the
  * tracer did not see leave only the upper bound (and some copy seen):
- * exits missed, runs
- * skipped by recursion protection, or, on the kprobe backend, uncounted:
- * skb_copy_ubufs runs in the receive softirq, and when that interrupts
- * another kprobe's handler the kprobe layer skips it (6.1, kprobe, a3
- * 4096 B: one 65,028 B skb of 4,481,024 B pinned). Returns the
+ * exits missed, runs skipped by recursion protection, or, on the kprobe
+ * backend, uncounted: skb_copy_ubufs runs in the receive softirq, and when
+ * that interrupts another kprobe's handler the kprobe layer skips it (6.1,
+ * kprobe, a3 4096 B: one 65,028 B skb of 4,481,024 B pinned). Returns the
  * invariants that failed. */
 static int check_deferred(const struct ct_snapshot *r, FILE *err, uint64_t zp, uint64_t sent,
 			  int *skipped)
